@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "usher",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "usher", targets: ["usher"]),
+        .executable(name: "usher-bench", targets: ["usher-bench"]),
+        .library(name: "UsherCore", targets: ["UsherCore"]),
+        .library(name: "UsherKit", targets: ["UsherKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Pure core: domain values, parsing, naming, matching, planning. No I/O.
+        .target(name: "UsherCore", swiftSettings: settings),
+        // Adapters: YAML config and mapping files, filesystem, SQLite ledger, executor.
+        .target(
+            name: "UsherKit",
+            dependencies: [
+                "UsherCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "usher",
+            dependencies: [
+                "UsherCore", "UsherKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(name: "usher-bench", dependencies: ["UsherCore"], swiftSettings: settings),
+        .testTarget(name: "UsherCoreTests", dependencies: ["UsherCore"], swiftSettings: settings),
+        .testTarget(
+            name: "UsherKitTests",
+            dependencies: ["UsherKit", "UsherCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "UsherCLITests", dependencies: ["UsherKit", "UsherCore"], swiftSettings: settings),
+    ]
+)

@@ -1,0 +1,429 @@
+public enum LinkKind: String, Hashable, Sendable, Codable, CaseIterable {
+    case hardlink, symlink
+}
+
+public enum SymlinkTarget: String, Hashable, Sendable, Codable, CaseIterable {
+    case relative, absolute
+}
+
+/// What makes a path "the link Usher made": the inode it shares with the source, or the text of the symlink.
+public enum LinkIdentity: Hashable, Sendable {
+    case hardlink(device: UInt64, inode: UInt64)
+    case symlink(destination: String)
+
+    public var kind: LinkKind {
+        switch self {
+        case .hardlink: .hardlink
+        case .symlink: .symlink
+        }
+    }
+}
+
+/// A file as `stat` saw it.
+public struct SourceFile: Hashable, Sendable {
+    public var path: String
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+
+    public init(path: String, device: UInt64, inode: UInt64, size: Int64) {
+        self.path = path
+        self.device = device
+        self.inode = inode
+        self.size = size
+    }
+}
+
+/// A link the mappings ask for, fully resolved to paths.
+public struct WantedLink: Hashable, Sendable {
+    public var target: String
+    public var source: SourceFile
+    public var identity: LinkIdentity
+    public var mappingKey: String
+    public var mappingLabel: String
+    public var show: String
+    /// The device of the folder the link goes into (or of its nearest existing parent).
+    public var targetDevice: UInt64?
+
+    public init(
+        target: String, source: SourceFile, kind: LinkKind, symlinkTarget: SymlinkTarget = .relative,
+        mappingKey: String, mappingLabel: String, show: String, targetDevice: UInt64?
+    ) {
+        self.target = target
+        self.source = source
+        switch kind {
+        case .hardlink:
+            identity = .hardlink(device: source.device, inode: source.inode)
+        case .symlink:
+            identity = .symlink(destination: symlinkTarget == .absolute
+                ? source.path : Paths.relative(from: Paths.parent(target), to: source.path))
+        }
+        self.mappingKey = mappingKey
+        self.mappingLabel = mappingLabel
+        self.show = show
+        self.targetDevice = targetDevice
+    }
+}
+
+/// A change that was written to the ledger before it was made on disk; a run that dies in between
+/// leaves it behind, and the next run settles it by looking at the disk.
+public struct PendingChange: Hashable, Sendable {
+    /// What the row described before the change (`nil` for a new link).
+    public var previous: LedgerLink?
+    /// The temporary name a replacement link is made under before it is renamed into place.
+    public var temporaryPath: String?
+
+    public init(previous: LedgerLink?, temporaryPath: String?) {
+        self.previous = previous
+        self.temporaryPath = temporaryPath
+    }
+}
+
+/// The part of a ledger row that describes one link.
+public struct LedgerLink: Hashable, Sendable {
+    public var sourcePath: String
+    public var identity: LinkIdentity
+    public var size: Int64
+
+    public init(sourcePath: String, identity: LinkIdentity, size: Int64) {
+        self.sourcePath = sourcePath
+        self.identity = identity
+        self.size = size
+    }
+}
+
+/// One row of the ledger: a link Usher made.
+public struct LedgerEntry: Hashable, Sendable {
+    public var target: String
+    public var link: LedgerLink
+    public var mappingKey: String
+    public var show: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var pending: PendingChange?
+
+    public init(target: String, link: LedgerLink, mappingKey: String, show: String, createdAt: Int64, updatedAt: Int64, pending: PendingChange? = nil) {
+        self.target = target
+        self.link = link
+        self.mappingKey = mappingKey
+        self.show = show
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.pending = pending
+    }
+
+    public init(wanted: WantedLink, at time: Int64, createdAt: Int64? = nil) {
+        self.init(
+            target: wanted.target,
+            link: LedgerLink(sourcePath: wanted.source.path, identity: wanted.identity, size: wanted.source.size),
+            mappingKey: wanted.mappingKey, show: wanted.show, createdAt: createdAt ?? time, updatedAt: time)
+    }
+}
+
+/// What `lstat` found at a path.
+public enum PathObservation: Hashable, Sendable {
+    case missing
+    case file(device: UInt64, inode: UInt64, size: Int64, links: Int)
+    case symlink(destination: String)
+    case directory
+    case other
+    /// `lstat` failed for another reason than "not there": nothing is known, so nothing is touched.
+    case unknown(reason: String)
+
+    public func matches(_ identity: LinkIdentity) -> Bool {
+        switch (self, identity) {
+        case let (.file(device, inode, _, _), .hardlink(d, i)): device == d && inode == i
+        case let (.symlink(destination), .symlink(d)): destination == d
+        default: false
+        }
+    }
+
+    /// Bytes that disappear from the disk when this path is unlinked (the last name of a file).
+    var bytesFreedByUnlink: Int64 {
+        if case let .file(_, _, size, links) = self, links <= 1 { return size }
+        return 0
+    }
+}
+
+public struct LinkPlan: Sendable {
+    public enum Reason: String, Sendable {
+        case new = "new link"
+        case recreated = "link was removed by hand; recreated"
+        case sourceChanged = "the source file changed"
+        case kindChanged = "link type changed"
+        case renamed = "name changed"
+        case mappingChanged = "a different source is mapped to this episode"
+        case mappingRemoved = "mapping removed"
+        case targetVanished = "link is gone"
+        case targetNotOurs = "the path now holds something Usher did not create"
+        case adopted = "already linked to the source; adopted"
+    }
+
+    public struct Create: Sendable { public var link: WantedLink; public var reason: Reason }
+    public struct Replace: Sendable {
+        public var old: LedgerEntry
+        public var new: WantedLink
+        public var reason: Reason
+        /// Bytes the old link alone kept alive (its file had no other name).
+        public var reclaimedBytes: Int64
+    }
+    public struct Remove: Sendable { public var entry: LedgerEntry; public var reason: Reason; public var reclaimedBytes: Int64 }
+    public struct Forget: Sendable { public var entry: LedgerEntry; public var reason: Reason }
+    public struct Kept: Sendable { public var entry: LedgerEntry; public var reason: String }
+
+    public struct Conflict: Sendable, Hashable {
+        public enum Kind: String, Sendable {
+            /// A file Usher did not create is at the target.
+            case foreignFile = "foreign_file"
+            /// Such a file, with the same bytes as the source: a link could replace it.
+            case duplicate
+            /// The target already is a link to the source, made by someone else (see `--adopt`).
+            case alreadyLinked = "already_linked"
+            /// A folder or special file is at the target.
+            case notAFile = "not_a_file"
+            /// The target could not be examined.
+            case unreadable
+        }
+        public var kind: Kind
+        public var target: String
+        public var sourcePath: String
+        public var mappingLabel: String
+        /// For duplicates: the bytes a link in its place would free.
+        public var freeableBytes: Int64?
+        public var message: String
+    }
+
+    /// Ledger rows settled after an interrupted run.
+    public enum Repair: Sendable, Hashable {
+        case confirm(LedgerEntry)
+        case drop(target: String)
+    }
+
+    public var creates: [Create] = []
+    public var replaces: [Replace] = []
+    public var removes: [Remove] = []
+    public var forgets: [Forget] = []
+    public var adopts: [WantedLink] = []
+    public var unchanged: [WantedLink] = []
+    /// Unchanged links whose ledger row should be refreshed (e.g. the movie folder was renamed).
+    public var refreshes: [LedgerEntry] = []
+    public var kept: [Kept] = []
+    public var conflicts: [Conflict] = []
+    public var errors: [MappingProblem] = []
+    public var repairs: [Repair] = []
+    /// Temporary links left by an interrupted run, to delete.
+    public var temporaryCleanups: [String] = []
+
+    public init() {}
+
+    /// Whether applying the plan changes anything on disk or in the ledger.
+    public var isEmpty: Bool {
+        creates.isEmpty && replaces.isEmpty && removes.isEmpty && forgets.isEmpty && adopts.isEmpty
+            && refreshes.isEmpty && repairs.isEmpty && temporaryCleanups.isEmpty
+    }
+
+    public var reclaimedBytes: Int64 {
+        replaces.reduce(0) { $0 + $1.reclaimedBytes } + removes.reduce(0) { $0 + $1.reclaimedBytes }
+    }
+}
+
+/// Decides what to do from three things: the wanted links, the ledger and what is on disk.
+///
+/// It never plans to touch a path that does not hold exactly the link the ledger says Usher made,
+/// and it keeps the links of mappings it could not check.
+public struct LinkPlanner: Sendable {
+    public struct Input: Sendable {
+        public var wanted: [WantedLink]
+        public var ledger: [LedgerEntry]
+        /// `lstat` of every wanted target, every ledger target and every pending temporary path.
+        public var observations: [String: PathObservation]
+        /// Targets holding a foreign file with the same bytes as the wanted source.
+        public var identicalToSource: Set<String>
+        /// Mappings that could not be resolved this run: their links are kept as they are.
+        public var problems: [MappingProblem]
+        /// Take over targets that already are links to the wanted source.
+        public var adopt: Bool
+        public var now: Int64
+
+        public init(
+            wanted: [WantedLink], ledger: [LedgerEntry], observations: [String: PathObservation],
+            identicalToSource: Set<String> = [], problems: [MappingProblem] = [], adopt: Bool = false, now: Int64 = 0
+        ) {
+            self.wanted = wanted
+            self.ledger = ledger
+            self.observations = observations
+            self.identicalToSource = identicalToSource
+            self.problems = problems
+            self.adopt = adopt
+            self.now = now
+        }
+    }
+
+    public init() {}
+
+    public func plan(_ input: Input) -> LinkPlan {
+        var plan = LinkPlan()
+        plan.errors = input.problems
+        var failedKeys = Set(input.problems.map(\.mappingKey))
+        func observe(_ path: String) -> PathObservation { input.observations[path] ?? .unknown(reason: "not examined") }
+
+        // 1. Settle rows left pending by an interrupted run.
+        var ledger: [String: LedgerEntry] = [:]
+        for var entry in input.ledger {
+            guard let pending = entry.pending else {
+                ledger[entry.target] = entry
+                continue
+            }
+            if let temporary = pending.temporaryPath, observe(temporary).matches(entry.link.identity) {
+                plan.temporaryCleanups.append(temporary)
+            }
+            let seen = observe(entry.target)
+            if case .unknown = seen {
+                ledger[entry.target] = entry  // Nothing known: leave the row as it is.
+                continue
+            }
+            entry.pending = nil
+            if seen.matches(entry.link.identity) {
+                plan.repairs.append(.confirm(entry))
+                ledger[entry.target] = entry
+            } else if let previous = pending.previous, seen.matches(previous.identity) {
+                entry.link = previous
+                plan.repairs.append(.confirm(entry))
+                ledger[entry.target] = entry
+            } else if let previous = pending.previous, seen == .missing {
+                // Our link was removed while the change was under way: like any link removed by hand.
+                entry.link = previous
+                plan.repairs.append(.confirm(entry))
+                ledger[entry.target] = entry
+            } else {
+                plan.repairs.append(.drop(target: entry.target))
+            }
+        }
+
+        // 2. Wanted links that cannot be made as asked.
+        var wantedByTarget: [String: WantedLink] = [:]
+        var duplicateTargets = Set<String>()
+        for link in input.wanted {
+            if let other = wantedByTarget[link.target], other.mappingKey != link.mappingKey {
+                duplicateTargets.insert(link.target)
+                for (a, b) in [(link, other), (other, link)] {
+                    plan.errors.append(MappingProblem(key: a.mappingKey, label: a.mappingLabel,
+                        message: "resolves to the same file as \(b.mappingLabel): \(link.target)"))
+                    failedKeys.insert(a.mappingKey)
+                }
+                continue
+            }
+            if case .hardlink = link.identity, let device = link.targetDevice, device != link.source.device {
+                plan.errors.append(MappingProblem(key: link.mappingKey, label: link.mappingLabel,
+                    message: "\(link.source.path) and \(Paths.parent(link.target)) are on different filesystems, so a hardlink is impossible; use link.type: symlink, or keep movies and shows on one filesystem (Usher never copies)"))
+                failedKeys.insert(link.mappingKey)
+                continue
+            }
+            wantedByTarget[link.target] = link
+        }
+        for target in duplicateTargets { wantedByTarget[target] = nil }
+        for (target, link) in wantedByTarget where failedKeys.contains(link.mappingKey) { wantedByTarget[target] = nil }
+
+        // 3. Per target path.
+        var newLinks: [LinkPlan.Create] = []
+        var staleEntries: [(entry: LedgerEntry, seen: PathObservation)] = []
+        for target in Set(wantedByTarget.keys).union(ledger.keys).sorted() {
+            let seen = observe(target)
+            var entry = ledger[target]
+            if let current = entry, !seen.matches(current.link.identity), seen != .missing {
+                if case .unknown = seen {
+                    plan.kept.append(.init(entry: current, reason: "could not examine \(target)"))
+                    if let link = wantedByTarget[target] {
+                        plan.conflicts.append(conflict(.unreadable, link, "could not examine the target: \(seen)"))
+                    }
+                    continue
+                }
+                plan.forgets.append(.init(entry: current, reason: .targetNotOurs))
+                entry = nil
+            }
+            switch (wantedByTarget[target], entry) {
+            case let (link?, nil):
+                switch seen {
+                case .missing:
+                    newLinks.append(.init(link: link, reason: .new))
+                case _ where seen.matches(link.identity):
+                    if input.adopt {
+                        plan.adopts.append(link)
+                    } else {
+                        plan.conflicts.append(conflict(.alreadyLinked, link,
+                            "already links to the source but was not made by Usher; run with --adopt to manage it"))
+                    }
+                case .file(_, _, let size, _):
+                    if input.identicalToSource.contains(target) {
+                        var c = conflict(.duplicate, link,
+                            "a file Usher did not create is here, with the same bytes as the source; deleting it and linking would free \(size) bytes")
+                        c.freeableBytes = seen.bytesFreedByUnlink
+                        plan.conflicts.append(c)
+                    } else {
+                        plan.conflicts.append(conflict(.foreignFile, link, "a file Usher did not create is already here; it is left alone"))
+                    }
+                case .symlink(let destination):
+                    plan.conflicts.append(conflict(.foreignFile, link, "a symlink Usher did not create (to \(destination)) is already here; it is left alone"))
+                case .directory, .other:
+                    plan.conflicts.append(conflict(.notAFile, link, "something that is not a file is at this path"))
+                case .unknown(let reason):
+                    plan.conflicts.append(conflict(.unreadable, link, "could not examine the target: \(reason)"))
+                }
+            case let (link?, current?):
+                if seen == .missing {
+                    newLinks.append(.init(link: link, reason: .recreated))
+                } else if current.link.identity == link.identity {
+                    plan.unchanged.append(link)
+                    if current.link.sourcePath != link.source.path || current.mappingKey != link.mappingKey
+                        || current.show != link.show || current.link.size != link.source.size {
+                        plan.refreshes.append(LedgerEntry(wanted: link, at: input.now, createdAt: current.createdAt))
+                    }
+                } else {
+                    let reason: LinkPlan.Reason =
+                        current.link.identity.kind != link.identity.kind ? .kindChanged
+                        : current.mappingKey != link.mappingKey ? .mappingChanged : .sourceChanged
+                    plan.replaces.append(.init(old: current, new: link, reason: reason, reclaimedBytes: seen.bytesFreedByUnlink))
+                }
+            case let (nil, current?):
+                if failedKeys.contains(current.mappingKey) {
+                    plan.kept.append(.init(entry: current, reason: "its mapping could not be checked this run"))
+                } else if seen == .missing {
+                    plan.forgets.append(.init(entry: current, reason: .targetVanished))
+                } else {
+                    staleEntries.append((current, seen))
+                }
+            case (nil, nil):
+                break
+            }
+        }
+
+        // 4. A mapping whose file name changed: pair its old link with its new one as a replacement.
+        var staleByKey: [String: [(entry: LedgerEntry, seen: PathObservation)]] = [:]
+        for stale in staleEntries { staleByKey[stale.entry.mappingKey, default: []].append(stale) }
+        var paired = Set<String>()
+        for create in newLinks {
+            if create.reason == .new, let stale = staleByKey[create.link.mappingKey]?.popLast() {
+                paired.insert(stale.entry.target)
+                plan.replaces.append(.init(old: stale.entry, new: create.link, reason: .renamed, reclaimedBytes: stale.seen.bytesFreedByUnlink))
+            } else {
+                plan.creates.append(create)
+            }
+        }
+        for stale in staleEntries where !paired.contains(stale.entry.target) {
+            plan.removes.append(.init(entry: stale.entry, reason: .mappingRemoved, reclaimedBytes: stale.seen.bytesFreedByUnlink))
+        }
+        return plan
+    }
+
+    private func conflict(_ kind: LinkPlan.Conflict.Kind, _ link: WantedLink, _ message: String) -> LinkPlan.Conflict {
+        LinkPlan.Conflict(kind: kind, target: link.target, sourcePath: link.source.path, mappingLabel: link.mappingLabel, freeableBytes: nil, message: message)
+    }
+}
+
+extension MappingProblem {
+    public init(key: String, label: String, message: String) {
+        self.mappingKey = key
+        self.label = label
+        self.message = message
+    }
+}

@@ -1,0 +1,244 @@
+public import Foundation
+public import UsherCore
+
+/// A folder of the library and how deep below it movie or show folders sit.
+public struct LibraryRoot: Sendable, Hashable {
+    public var path: String
+    /// Folder levels below the root where movie (or show) folders may sit: 1 means directly inside,
+    /// 2 also allows one level of grouping folders (`movies/A/Title (Year)`).
+    public var depth: Int
+
+    public init(path: String, depth: Int) {
+        self.path = path
+        self.depth = depth
+    }
+}
+
+/// A Sonarr or Radarr instance (used by API mode).
+public struct ServiceInstance: Sendable, Hashable {
+    public var name: String
+    public var url: String
+    public var apiKey: String
+}
+
+public struct PlexServer: Sendable, Hashable {
+    public var url: String
+    public var token: String
+}
+
+/// How a path seen by another app maps to this machine (`/data` in Sonarr's container is `/mnt/storage/data` here).
+public struct PathMapping: Sendable, Hashable {
+    public var remote: String
+    public var local: String
+}
+
+/// `usher.yml`, validated, with every path made absolute and every tag resolved.
+public struct UsherConfig: Sendable {
+    public var file: String
+    public var movieRoots: [LibraryRoot]
+    public var showRoots: [LibraryRoot]
+    public var videoExtensions: Set<String>
+    public var linkKind: LinkKind
+    public var symlinkTarget: SymlinkTarget
+    public var mappingsFile: String
+    public var naming: NamingScheme
+    /// How many timestamped copies of the mapping file to keep in `archive/` beside it.
+    public var archiveKeep: Int
+    public var statePath: String
+    public var sonarr: [ServiceInstance]
+    public var radarr: [ServiceInstance]
+    public var plex: PlexServer?
+    public var pathMappings: [PathMapping]
+    /// Values that must never be shown: from `!secret`, `!file`, `!cmd`, and every key or token.
+    public var secrets: [String]
+
+    public static let defaultVideoExtensions: Set<String> = ["mkv", "mp4", "m4v", "avi", "mov", "ts", "wmv", "mpg", "mpeg", "webm"]
+
+    /// The config file to use: `--config`, else `$USHER_CONFIG`, else `./usher.yml`.
+    public static func locate(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let path = option ?? environment["USHER_CONFIG"] ?? "usher.yml"
+        return absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+    }
+
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        return Paths.normalize(expanded.hasPrefix("/") ? expanded : base + "/" + expanded)
+    }
+
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        runCommand: (@Sendable (String) throws -> String)? = nil
+    ) throws(ConfigError) -> UsherConfig {
+        var reader = YAMLReader(file: path, environment: environment, runCommand: runCommand ?? YAMLReader.shell)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(file: path, message: "no config file here (give one with --config or $USHER_CONFIG; `usher demo` writes an example)")
+        }
+        guard let rootValue = try reader.load() else { throw ConfigError(file: path, message: "the config file is empty") }
+        let root = ConfigNode(value: rootValue, path: "", file: path)
+        let base = (path as NSString).deletingLastPathComponent
+        let top = try root.mapping(allowed: ["library", "link", "state", "sonarr", "radarr", "plex", "paths"])
+
+        guard let libraryNode = top["library"] else { throw root.fail("missing key 'library' (where movies and shows live)") }
+        let library = try libraryNode.mapping(allowed: ["movies", "shows", "video_extensions"])
+        func roots(_ key: String) throws(ConfigError) -> [LibraryRoot] {
+            guard let node = library[key] else { throw libraryNode.fail("missing key '\(key)'") }
+            var result: [LibraryRoot] = []
+            for item in try node.list() {
+                if case .scalar = item.value.content {
+                    result.append(LibraryRoot(path: absolute(try item.nonEmptyString(), relativeTo: base), depth: 2))
+                    continue
+                }
+                let fields = try item.mapping(allowed: ["path", "depth"])
+                guard let p = fields["path"] else { throw item.fail("missing key 'path'") }
+                let depth = try fields["depth"]?.int(in: 1...6) ?? 2
+                result.append(LibraryRoot(path: absolute(try p.nonEmptyString(), relativeTo: base), depth: depth))
+            }
+            if result.isEmpty { throw node.fail("list at least one folder") }
+            return result
+        }
+        let movieRoots = try roots("movies")
+        let showRoots = try roots("shows")
+        var extensions = defaultVideoExtensions
+        if let node = library["video_extensions"] {
+            extensions = Set(try node.strings().map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ". ")) })
+            if extensions.isEmpty { throw node.fail("list at least one extension") }
+        }
+
+        let link = try top["link"]?.mapping(allowed: [
+            "type", "symlink_target", "mappings", "season_folder", "specials_folder", "episode_format",
+            "multi_episode_style", "colon_replacement", "replace_illegal_characters", "archive_keep",
+        ]) ?? [:]
+        var naming = NamingScheme()
+        if let n = link["episode_format"] { naming.episodeFormat = try n.nonEmptyString() }
+        if let n = link["season_folder"] { naming.seasonFolderFormat = try n.nonEmptyString() }
+        if let n = link["specials_folder"] { naming.specialsFolderFormat = try n.nonEmptyString() }
+        if let n = link["multi_episode_style"] { naming.multiEpisodeStyle = try n.choice(MultiEpisodeStyle.self) }
+        if let n = link["colon_replacement"] { naming.colonReplacement = try n.choice(ColonReplacement.self) }
+        if let n = link["replace_illegal_characters"] { naming.replaceIllegalCharacters = try n.bool() }
+        if let n = link["episode_format"], !EpisodeNamer.containsSeasonEpisode(naming.episodeFormat) {
+            throw n.fail("the format must contain the season and episode, e.g. S{season:00}E{episode:00}")
+        }
+
+        var services: [String: [ServiceInstance]] = [:]
+        for kind in ["sonarr", "radarr"] {
+            var instances: [ServiceInstance] = []
+            for (name, node) in try top[kind]?.entries() ?? [] {
+                let fields = try node.mapping(allowed: ["url", "api_key"])
+                guard let url = fields["url"] else { throw node.fail("missing key 'url'") }
+                guard let key = fields["api_key"] else { throw node.fail("missing key 'api_key'") }
+                instances.append(ServiceInstance(name: name, url: try validURL(url), apiKey: try key.nonEmptyString()))
+            }
+            services[kind] = instances
+        }
+        var plex: PlexServer?
+        if let node = top["plex"], !node.isNull {
+            let fields = try node.mapping(allowed: ["url", "token"])
+            guard let url = fields["url"] else { throw node.fail("missing key 'url'") }
+            guard let token = fields["token"] else { throw node.fail("missing key 'token'") }
+            plex = PlexServer(url: try validURL(url), token: try token.nonEmptyString())
+        }
+        var pathMappings: [PathMapping] = []
+        for item in try top["paths"]?.list() ?? [] {
+            let fields = try item.mapping(allowed: ["remote", "local"])
+            guard let remote = fields["remote"], let local = fields["local"] else { throw item.fail("needs both 'remote' and 'local'") }
+            pathMappings.append(PathMapping(remote: try remote.nonEmptyString(), local: try local.nonEmptyString()))
+        }
+
+        var secrets = reader.secretValues
+        secrets += (services["sonarr"] ?? []).map(\.apiKey) + (services["radarr"] ?? []).map(\.apiKey)
+        if let plex { secrets.append(plex.token) }
+
+        return UsherConfig(
+            file: path,
+            movieRoots: movieRoots,
+            showRoots: showRoots,
+            videoExtensions: extensions,
+            linkKind: try link["type"]?.choice(LinkKind.self) ?? .hardlink,
+            symlinkTarget: try link["symlink_target"]?.choice(SymlinkTarget.self) ?? .relative,
+            mappingsFile: absolute(try link["mappings"]?.nonEmptyString() ?? "links.yml", relativeTo: base),
+            naming: naming,
+            archiveKeep: try link["archive_keep"]?.int(in: 0...1000) ?? 10,
+            statePath: absolute(try top["state"]?.nonEmptyString() ?? "usher.db", relativeTo: base),
+            sonarr: services["sonarr"] ?? [],
+            radarr: services["radarr"] ?? [],
+            plex: plex,
+            pathMappings: pathMappings,
+            secrets: secrets.filter { !$0.isEmpty }
+        )
+    }
+
+    private static func validURL(_ node: ConfigNode) throws(ConfigError) -> String {
+        let text = try node.nonEmptyString()
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw node.fail("expected an http:// or https:// address")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// The effective configuration as YAML, defaults included and every secret replaced by `[redacted]`.
+    public func rendered() -> String {
+        let redactor = Redactor(secrets: secrets)
+        func q(_ s: String) -> String { YAMLText.quote(redactor.redact(s)) }
+        var lines: [String] = ["# \(file)", "library:"]
+        lines.append("  movies:")
+        for root in movieRoots { lines.append("    - {path: \(q(root.path)), depth: \(root.depth)}") }
+        lines.append("  shows:")
+        for root in showRoots { lines.append("    - {path: \(q(root.path)), depth: \(root.depth)}") }
+        lines.append("  video_extensions: [\(videoExtensions.sorted().joined(separator: ", "))]")
+        lines.append("link:")
+        lines.append("  type: \(linkKind.rawValue)")
+        lines.append("  symlink_target: \(symlinkTarget.rawValue)")
+        lines.append("  mappings: \(q(mappingsFile))")
+        lines.append("  season_folder: \(q(naming.seasonFolderFormat))")
+        lines.append("  specials_folder: \(q(naming.specialsFolderFormat ?? naming.seasonFolderFormat))")
+        lines.append("  episode_format: \(q(naming.episodeFormat))")
+        lines.append("  multi_episode_style: \(naming.multiEpisodeStyle.rawValue)")
+        lines.append("  colon_replacement: \(naming.colonReplacement.rawValue)")
+        lines.append("  replace_illegal_characters: \(naming.replaceIllegalCharacters)")
+        lines.append("  archive_keep: \(archiveKeep)")
+        lines.append("state: \(q(statePath))")
+        for (kind, instances) in [("sonarr", sonarr), ("radarr", radarr)] where !instances.isEmpty {
+            lines.append("\(kind):")
+            for i in instances { lines.append("  \(i.name): {url: \(q(i.url)), api_key: \"[redacted]\"}") }
+        }
+        if let plex { lines.append("plex: {url: \(q(plex.url)), token: \"[redacted]\"}") }
+        if !pathMappings.isEmpty {
+            lines.append("paths:")
+            for m in pathMappings { lines.append("  - {remote: \(q(m.remote)), local: \(q(m.local))}") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Replaces every known secret value in a text by `[redacted]`.
+public struct Redactor: Sendable {
+    public var secrets: [String]
+
+    public init(secrets: [String]) {
+        // Longest first, so a secret that contains another is replaced whole.
+        self.secrets = Array(Set(secrets.filter { $0.count >= 3 })).sorted { $0.count > $1.count }
+    }
+
+    public func redact(_ text: String) -> String {
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: "[redacted]")
+        }
+        return result
+    }
+}
+
+enum YAMLText {
+    /// A YAML scalar, quoted only when it must be.
+    static func quote(_ s: String) -> String {
+        let plainSafe = !s.isEmpty && s.first.map { !"!&*-?{}[],#|>@`\"'%: ".contains($0) } == true
+            && !s.contains(": ") && !s.contains(" #") && !s.hasSuffix(":") && !s.hasSuffix(" ")
+            && !s.contains("\n") && !["true", "false", "yes", "no", "null", "on", "off", "~"].contains(s.lowercased())
+            && Double(s) == nil && !s.contains("{") && !s.contains("}") && !s.contains("[") && !s.contains("]") && !s.contains(",")
+        if plainSafe { return s }
+        let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+        return "\"\(escaped)\""
+    }
+}

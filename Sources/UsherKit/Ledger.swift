@@ -1,0 +1,191 @@
+public import Foundation
+import GRDB
+public import UsherCore
+
+/// A finished run, for `usher stats`.
+public struct RunRecord: Sendable, Codable, Hashable {
+    public var startedAt: Date
+    public var durationMilliseconds: Int
+    public var created: Int
+    public var replaced: Int
+    public var removed: Int
+    public var unchanged: Int
+    public var conflicts: Int
+    public var errors: Int
+    public var reclaimedBytes: Int64
+
+    public init(startedAt: Date, durationMilliseconds: Int, created: Int, replaced: Int, removed: Int, unchanged: Int, conflicts: Int, errors: Int, reclaimedBytes: Int64) {
+        self.startedAt = startedAt
+        self.durationMilliseconds = durationMilliseconds
+        self.created = created
+        self.replaced = replaced
+        self.removed = removed
+        self.unchanged = unchanged
+        self.conflicts = conflicts
+        self.errors = errors
+        self.reclaimedBytes = reclaimedBytes
+    }
+}
+
+/// The SQLite state: every link Usher made, and the history of runs.
+public final class Ledger: Sendable {
+    private let queue: DatabaseQueue
+    public let path: String
+
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(5)
+        if !readOnly {
+            try FileManager.default.createDirectory(atPath: Paths.parent(path), withIntermediateDirectories: true)
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        if !readOnly {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            try Self.migrator.migrate(queue)
+        }
+    }
+
+    /// Opens the ledger for reading if it exists; `nil` when no run has made one yet.
+    public static func openIfPresent(path: String) throws -> Ledger? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try Ledger(path: path)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE links (
+                    target TEXT PRIMARY KEY NOT NULL,
+                    source TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    device INTEGER,
+                    inode INTEGER,
+                    symlink_destination TEXT,
+                    size INTEGER NOT NULL,
+                    mapping_key TEXT NOT NULL,
+                    show TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    pending INTEGER NOT NULL DEFAULT 0,
+                    pending_temporary TEXT,
+                    previous_source TEXT,
+                    previous_kind TEXT,
+                    previous_device INTEGER,
+                    previous_inode INTEGER,
+                    previous_symlink_destination TEXT,
+                    previous_size INTEGER
+                );
+                CREATE INDEX links_mapping ON links(mapping_key);
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    started_at REAL NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    created INTEGER NOT NULL,
+                    replaced INTEGER NOT NULL,
+                    removed INTEGER NOT NULL,
+                    unchanged INTEGER NOT NULL,
+                    conflicts INTEGER NOT NULL,
+                    errors INTEGER NOT NULL,
+                    reclaimed_bytes INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    public func entries() throws -> [LedgerEntry] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM links ORDER BY target").map(Self.entry(from:))
+        }
+    }
+
+    public func runs(limit: Int = 20) throws -> [RunRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                RunRecord(
+                    startedAt: Date(timeIntervalSince1970: row["started_at"]), durationMilliseconds: row["duration_ms"],
+                    created: row["created"], replaced: row["replaced"], removed: row["removed"], unchanged: row["unchanged"],
+                    conflicts: row["conflicts"], errors: row["errors"], reclaimedBytes: row["reclaimed_bytes"])
+            }
+        }
+    }
+
+    /// Changes to write in one transaction.
+    public struct Change: Sendable {
+        public var upserts: [LedgerEntry] = []
+        public var deletes: [String] = []
+        public var run: RunRecord?
+        public init() {}
+    }
+
+    public func apply(_ change: Change) throws {
+        try queue.write { db in
+            for target in change.deletes {
+                try db.execute(sql: "DELETE FROM links WHERE target = ?", arguments: [target])
+            }
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO links (target, source, kind, device, inode, symlink_destination, size, mapping_key, show,
+                    created_at, updated_at, pending, pending_temporary, previous_source, previous_kind, previous_device,
+                    previous_inode, previous_symlink_destination, previous_size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for entry in change.upserts {
+                let (kind, device, inode, destination) = Self.columns(entry.link.identity)
+                let previous = entry.pending?.previous
+                let (pKind, pDevice, pInode, pDestination) = previous.map { Self.columns($0.identity) } ?? (nil, nil, nil, nil)
+                try statement.execute(arguments: [
+                    entry.target, entry.link.sourcePath, kind, device, inode, destination, entry.link.size, entry.mappingKey,
+                    entry.show, entry.createdAt, entry.updatedAt, entry.pending == nil ? 0 : 1, entry.pending?.temporaryPath,
+                    previous?.sourcePath, pKind, pDevice, pInode, pDestination, previous?.size,
+                ])
+            }
+            if let run = change.run {
+                try db.execute(sql: """
+                    INSERT INTO runs (started_at, duration_ms, created, replaced, removed, unchanged, conflicts, errors, reclaimed_bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [run.startedAt.timeIntervalSince1970, run.durationMilliseconds, run.created, run.replaced,
+                                     run.removed, run.unchanged, run.conflicts, run.errors, run.reclaimedBytes])
+            }
+        }
+    }
+
+    private static func columns(_ identity: LinkIdentity) -> (String?, Int64?, Int64?, String?) {
+        switch identity {
+        case let .hardlink(device, inode): ("hardlink", Int64(bitPattern: device), Int64(bitPattern: inode), nil)
+        case let .symlink(destination): ("symlink", nil, nil, destination)
+        }
+    }
+
+    private static func identity(kind: String?, device: Int64?, inode: Int64?, destination: String?) -> LinkIdentity {
+        if kind == "symlink" { return .symlink(destination: destination ?? "") }
+        return .hardlink(device: UInt64(bitPattern: device ?? 0), inode: UInt64(bitPattern: inode ?? 0))
+    }
+
+    private static func entry(from row: Row) -> LedgerEntry {
+        let link = LedgerLink(
+            sourcePath: row["source"],
+            identity: identity(kind: row["kind"], device: row["device"], inode: row["inode"], destination: row["symlink_destination"]),
+            size: row["size"])
+        var pending: PendingChange?
+        if (row["pending"] as Int) != 0 {
+            var previous: LedgerLink?
+            if let source: String = row["previous_source"] {
+                previous = LedgerLink(
+                    sourcePath: source,
+                    identity: identity(kind: row["previous_kind"], device: row["previous_device"], inode: row["previous_inode"],
+                                       destination: row["previous_symlink_destination"]),
+                    size: row["previous_size"] ?? 0)
+            }
+            pending = PendingChange(previous: previous, temporaryPath: row["pending_temporary"])
+        }
+        return LedgerEntry(
+            target: row["target"], link: link, mappingKey: row["mapping_key"], show: row["show"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"], pending: pending)
+    }
+}

@@ -1,0 +1,302 @@
+public import Foundation
+public import Logging
+public import UsherCore
+
+/// A run of the linker ended before planning: a config or mapping mistake (exit 2), a busy lock, or
+/// a library that cannot be read. Nothing was changed.
+public struct LinkJobError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case config, busy, library }
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+}
+
+public struct LinkOptions: Sendable {
+    public var dryRun: Bool
+    public var adopt: Bool
+    public init(dryRun: Bool = false, adopt: Bool = false) {
+        self.dryRun = dryRun
+        self.adopt = adopt
+    }
+}
+
+/// What a run did (or, in a dry run, would do).
+public struct LinkOutcome: Sendable {
+    public var plan: LinkPlan
+    public var dryRun: Bool
+    /// Changes that failed while being applied, by target.
+    public var failures: [ApplyFailure]
+    public var startedAt: Date
+    public var duration: Duration
+    public var lockNotice: String?
+
+    public var failedTargets: Set<String> { Set(failures.map(\.target)) }
+    public var created: Int { (plan.creates.map(\.link.target) + plan.adopts.map(\.target)).filter { !failedTargets.contains($0) }.count }
+    public var replaced: Int { plan.replaces.filter { !failedTargets.contains($0.new.target) }.count }
+    public var removed: Int { plan.removes.filter { !failedTargets.contains($0.entry.target) }.count }
+    public var unchanged: Int { plan.unchanged.count }
+    public var hasErrors: Bool { !plan.errors.isEmpty || !failures.isEmpty || !plan.conflicts.isEmpty }
+}
+
+public struct ApplyFailure: Sendable, Hashable {
+    public var target: String
+    public var mappingLabel: String
+    public var message: String
+}
+
+/// The linker: scan the library, resolve the mappings, plan against the ledger and the disk, and
+/// apply the plan (unless it is a dry run).
+public struct LinkJob: Sendable {
+    public var config: UsherConfig
+    public var logger: Logger
+
+    public init(config: UsherConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(LinkJobError) -> LinkOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let startedAt = Date()
+        let mappings: [LinkMapping]
+        do {
+            mappings = try MappingFile.load(path: config.mappingsFile)
+        } catch {
+            throw LinkJobError(kind: .config, message: error.description)
+        }
+
+        var lock: RunLock?
+        var lockNotice: String?
+        if !options.dryRun {
+            do {
+                lock = try RunLock(path: config.statePath + ".lock")
+                if let pid = lock?.takenOverFrom {
+                    lockNotice = "took over the lock of an earlier run (pid \(pid)) that did not finish"
+                    logger.warning("\(lockNotice!)")
+                }
+            } catch let busy as RunLock.Busy {
+                throw LinkJobError(kind: .busy, message: busy.description)
+            } catch {
+                throw LinkJobError(kind: .library, message: "cannot take the run lock: \(error)")
+            }
+        }
+        defer { lock?.release() }
+
+        let ledger: Ledger?
+        let entries: [LedgerEntry]
+        do {
+            ledger = options.dryRun ? try Ledger.openIfPresent(path: config.statePath) : try Ledger(path: config.statePath)
+            entries = try ledger?.entries() ?? []
+        } catch {
+            throw LinkJobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
+        }
+
+        let scanStart = clock.now
+        let index = LibraryIndex.scan(movies: config.movieRoots, shows: config.showRoots, extensions: config.videoExtensions)
+        logger.debug("scanned the library", metadata: [
+            "movie_folders": "\(index.movies.count)", "show_folders": "\(index.shows.count)",
+            "seconds": "\(clock.now - scanStart)",
+        ])
+        if !index.unreadableRoots.isEmpty {
+            throw LinkJobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
+        }
+        let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
+
+        var paths = Set(resolved.wanted.map(\.target)).union(entries.map(\.target))
+        for entry in entries { if let t = entry.pending?.temporaryPath { paths.insert(t) } }
+        var observations: [String: PathObservation] = [:]
+        for path in paths { observations[path] = FileSystem.observe(path) }
+        let ledgerTargets = Set(entries.map(\.target))
+        var identical = Set<String>()
+        for link in resolved.wanted where !ledgerTargets.contains(link.target) {
+            if case let .file(device, inode, size, _) = observations[link.target], size == link.source.size,
+               !(device == link.source.device && inode == link.source.inode),
+               FileSystem.sameContents(link.target, link.source.path) {
+                identical.insert(link.target)
+            }
+        }
+        let now = Int64(startedAt.timeIntervalSince1970)
+        let plan = LinkPlanner().plan(.init(
+            wanted: resolved.wanted, ledger: entries, observations: observations, identicalToSource: identical,
+            problems: resolved.problems, adopt: options.adopt, now: now))
+
+        var failures: [ApplyFailure] = []
+        if !options.dryRun, let ledger {
+            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress).apply(plan)
+        }
+        var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
+                                  duration: clock.now - start, lockNotice: lockNotice)
+        if !options.dryRun, let ledger {
+            let run = RunRecord(
+                startedAt: startedAt, durationMilliseconds: Int(outcome.duration.milliseconds),
+                created: outcome.created, replaced: outcome.replaced, removed: outcome.removed, unchanged: outcome.unchanged,
+                conflicts: plan.conflicts.count, errors: plan.errors.count + failures.count, reclaimedBytes: plan.reclaimedBytes)
+            var change = Ledger.Change()
+            change.run = run
+            do { try ledger.apply(change) } catch {
+                logger.warning("could not record the run in \(config.statePath): \(error)")
+            }
+            outcome.duration = clock.now - start
+        }
+        return outcome
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    var secondsDouble: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Applies a plan: records intent in the ledger, changes the disk, then records the result.
+///
+/// Every path is examined again right before it is changed; a path that no longer holds exactly the
+/// link the ledger describes is left alone. A run killed at any point leaves pending rows (and at
+/// most one temporary link per replacement, named in its row) that the next run settles.
+struct LinkExecutor {
+    var ledger: Ledger
+    var logger: Logger
+    var now: Int64
+    var progress: (@Sendable (Int, Int) -> Void)?
+
+    static func temporaryPath(for target: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in target.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Paths.join(Paths.parent(target), ".usher-tmp-\(String(hash, radix: 16))")
+    }
+
+    func apply(_ plan: LinkPlan) -> [ApplyFailure] {
+        var failures: [ApplyFailure] = []
+        // 1. Intent: settle rows of an interrupted run, and write every create and replace as pending.
+        var intent = Ledger.Change()
+        for repair in plan.repairs {
+            switch repair {
+            case .confirm(let entry): intent.upserts.append(entry)
+            case .drop(let target): intent.deletes.append(target)
+            }
+        }
+        for create in plan.creates {
+            var entry = LedgerEntry(wanted: create.link, at: now)
+            entry.pending = PendingChange(previous: nil, temporaryPath: nil)
+            intent.upserts.append(entry)
+        }
+        for replace in plan.replaces {
+            var entry = LedgerEntry(wanted: replace.new, at: now, createdAt: replace.old.createdAt)
+            if replace.old.target == replace.new.target {
+                entry.pending = PendingChange(previous: replace.old.link, temporaryPath: Self.temporaryPath(for: replace.new.target))
+            } else {
+                entry.pending = PendingChange(previous: nil, temporaryPath: nil)
+            }
+            intent.upserts.append(entry)
+        }
+        do {
+            try ledger.apply(intent)
+        } catch {
+            // Without a record of intent nothing may be changed on disk.
+            return (plan.creates.map(\.link) + plan.replaces.map(\.new)).map {
+                ApplyFailure(target: $0.target, mappingLabel: $0.mappingLabel, message: "could not write the state database: \(error)")
+            } + plan.removes.map { ApplyFailure(target: $0.entry.target, mappingLabel: $0.entry.mappingKey, message: "could not write the state database: \(error)") }
+        }
+
+        var done = Ledger.Change()
+        let total = plan.temporaryCleanups.count + plan.removes.count + plan.replaces.count + plan.creates.count
+        var step = 0
+        func tick() {
+            step += 1
+            progress?(step, total)
+        }
+
+        for temporary in plan.temporaryCleanups {
+            try? FileSystem.remove(temporary)
+            tick()
+        }
+        // 2. Removals first, so a freed path can be reused.
+        for remove in plan.removes {
+            defer { tick() }
+            let seen = FileSystem.observe(remove.entry.target)
+            if seen == .missing {
+                done.deletes.append(remove.entry.target)
+                continue
+            }
+            guard seen.matches(remove.entry.link.identity) else {
+                logger.info("left alone: \(remove.entry.target) no longer holds the link Usher made")
+                done.deletes.append(remove.entry.target)
+                continue
+            }
+            do {
+                try FileSystem.remove(remove.entry.target)
+                done.deletes.append(remove.entry.target)
+            } catch {
+                failures.append(ApplyFailure(target: remove.entry.target, mappingLabel: remove.entry.mappingKey, message: error.description))
+            }
+        }
+        // 3. Replacements.
+        for replace in plan.replaces {
+            defer { tick() }
+            let new = replace.new
+            let old = replace.old
+            var entry = LedgerEntry(wanted: new, at: now, createdAt: old.createdAt)
+            do {
+                guard FileSystem.observe(old.target).matches(old.link.identity) else {
+                    throw FileSystemError(operation: "replace (the old link changed meanwhile, left alone)", path: old.target, code: EBUSY)
+                }
+                if old.target == new.target {
+                    let temporary = Self.temporaryPath(for: new.target)
+                    if FileSystem.observe(temporary) != .missing { try FileSystem.remove(temporary) }
+                    try makeLink(new, at: temporary)
+                    do {
+                        try FileSystem.move(temporary, to: new.target)
+                    } catch {
+                        try? FileSystem.remove(temporary)
+                        throw error
+                    }
+                } else {
+                    try FileSystem.makeDirectories(Paths.parent(new.target))
+                    try makeLink(new, at: new.target)
+                    if FileSystem.observe(old.target).matches(old.link.identity) { try? FileSystem.remove(old.target) }
+                    done.deletes.append(old.target)
+                }
+                entry.pending = nil
+                done.upserts.append(entry)
+            } catch {
+                failures.append(ApplyFailure(target: new.target, mappingLabel: new.mappingLabel, message: "\(error)"))
+                if old.target == new.target {
+                    var restored = old
+                    restored.pending = nil
+                    done.upserts.append(restored)
+                } else {
+                    done.deletes.append(new.target)
+                }
+            }
+        }
+        // 4. New links: link(2) and symlink(2) create the name atomically and never replace a file.
+        for create in plan.creates {
+            defer { tick() }
+            do {
+                try FileSystem.makeDirectories(Paths.parent(create.link.target))
+                try makeLink(create.link, at: create.link.target)
+                done.upserts.append(LedgerEntry(wanted: create.link, at: now))
+            } catch {
+                let message = error.alreadyExists ? "a file appeared at the target during the run; it is left alone" : error.description
+                failures.append(ApplyFailure(target: create.link.target, mappingLabel: create.link.mappingLabel, message: message))
+                done.deletes.append(create.link.target)
+            }
+        }
+        for link in plan.adopts { done.upserts.append(LedgerEntry(wanted: link, at: now)) }
+        done.upserts += plan.refreshes
+        done.deletes += plan.forgets.map(\.entry.target)
+        do {
+            try ledger.apply(done)
+        } catch {
+            logger.error("could not record the results in the state database; the next run will settle them: \(error)")
+        }
+        return failures
+    }
+
+    private func makeLink(_ link: WantedLink, at path: String) throws(FileSystemError) {
+        switch link.identity {
+        case .hardlink: try FileSystem.hardLink(from: link.source.path, to: path)
+        case .symlink(let destination): try FileSystem.symbolicLink(destination: destination, at: path)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+public import Foundation
+public import UsherCore
+
+/// The machine-readable result of `usher link --json`.
+public struct LinkReport: Codable, Sendable {
+    public struct Action: Codable, Sendable {
+        public var action: String
+        public var target: String
+        public var source: String?
+        public var oldTarget: String?
+        public var oldSource: String?
+        public var mapping: String
+        public var reason: String
+        public var reclaimedBytes: Int64?
+    }
+    public struct Conflict: Codable, Sendable {
+        public var target: String
+        public var source: String
+        public var mapping: String
+        public var kind: String
+        public var reason: String
+        public var freeableBytes: Int64?
+    }
+    public struct Problem: Codable, Sendable {
+        public var mapping: String
+        public var target: String?
+        public var reason: String
+    }
+    public struct Kept: Codable, Sendable {
+        public var target: String
+        public var reason: String
+    }
+
+    public var dryRun: Bool
+    public var created: Int
+    public var replaced: Int
+    public var removed: Int
+    public var unchanged: Int
+    public var forgotten: Int
+    public var reclaimedBytes: Int64
+    public var actions: [Action]
+    public var conflicts: [Conflict]
+    public var errors: [Problem]
+    public var kept: [Kept]
+    public var repairedFromInterruptedRun: Int
+    public var durationSeconds: Double
+
+    public init(_ outcome: LinkOutcome) {
+        let plan = outcome.plan
+        dryRun = outcome.dryRun
+        created = outcome.created
+        replaced = outcome.replaced
+        removed = outcome.removed
+        unchanged = outcome.unchanged
+        forgotten = plan.forgets.count
+        reclaimedBytes = plan.reclaimedBytes
+        var actions: [Action] = []
+        for r in plan.removes {
+            actions.append(Action(action: "remove", target: r.entry.target, source: r.entry.link.sourcePath, mapping: r.entry.mappingKey,
+                                  reason: r.reason.rawValue, reclaimedBytes: r.reclaimedBytes))
+        }
+        for r in plan.replaces {
+            actions.append(Action(action: "replace", target: r.new.target, source: r.new.source.path,
+                                  oldTarget: r.old.target == r.new.target ? nil : r.old.target, oldSource: r.old.link.sourcePath,
+                                  mapping: r.new.mappingLabel, reason: r.reason.rawValue, reclaimedBytes: r.reclaimedBytes))
+        }
+        for c in plan.creates {
+            actions.append(Action(action: "create", target: c.link.target, source: c.link.source.path, mapping: c.link.mappingLabel, reason: c.reason.rawValue))
+        }
+        for a in plan.adopts {
+            actions.append(Action(action: "adopt", target: a.target, source: a.source.path, mapping: a.mappingLabel, reason: LinkPlan.Reason.adopted.rawValue))
+        }
+        for f in plan.forgets {
+            actions.append(Action(action: "forget", target: f.entry.target, source: f.entry.link.sourcePath, mapping: f.entry.mappingKey, reason: f.reason.rawValue))
+        }
+        self.actions = actions
+        conflicts = plan.conflicts.map {
+            Conflict(target: $0.target, source: $0.sourcePath, mapping: $0.mappingLabel, kind: $0.kind.rawValue, reason: $0.message, freeableBytes: $0.freeableBytes)
+        }
+        errors = plan.errors.map { Problem(mapping: $0.label, target: nil, reason: $0.message) }
+            + outcome.failures.map { Problem(mapping: $0.mappingLabel, target: $0.target, reason: $0.message) }
+        kept = plan.kept.map { Kept(target: $0.entry.target, reason: $0.reason) }
+        repairedFromInterruptedRun = plan.repairs.count + plan.temporaryCleanups.count
+        durationSeconds = (outcome.duration.secondsDouble * 1000).rounded() / 1000
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// The plan for people: one block per change, then a summary line.
+    public func text(verbose: Bool = false) -> String {
+        var lines: [String] = []
+        if dryRun { lines.append("Dry run: nothing is changed. This is what a real run would do:") }
+        for a in actions {
+            let verb = a.action.padding(toLength: 8, withPad: " ", startingAt: 0)
+            var line = "  \(verb) \(a.target)"
+            if a.action != "create" { line += "  (\(a.reason))" }
+            lines.append(line)
+            if let source = a.source, a.action == "create" || a.action == "replace" || a.action == "adopt" {
+                lines.append("           <- \(source)")
+            }
+            if let old = a.oldTarget { lines.append("           was \(old)") }
+            if let bytes = a.reclaimedBytes, bytes > 0 { lines.append("           frees \(formatBytes(bytes))") }
+        }
+        for c in conflicts {
+            lines.append("  conflict \(c.target)")
+            lines.append("           \(c.reason)")
+        }
+        for e in errors {
+            lines.append("  error    \(e.mapping)")
+            lines.append("           \(e.reason)")
+        }
+        for k in kept where verbose || !errors.isEmpty {
+            lines.append("  kept     \(k.target)  (\(k.reason))")
+        }
+        if repairedFromInterruptedRun > 0 {
+            lines.append("  settled  \(repairedFromInterruptedRun) change(s) left by an interrupted run")
+        }
+        var summary = "\(created) created, \(replaced) replaced, \(removed) removed, \(unchanged) unchanged"
+        if forgotten > 0 { summary += ", \(forgotten) forgotten" }
+        summary += ", \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"), \(errors.count) error\(errors.count == 1 ? "" : "s")"
+        if reclaimedBytes > 0 { summary += "; \(dryRun ? "would free" : "freed") \(formatBytes(reclaimedBytes))" }
+        if actions.isEmpty, conflicts.isEmpty, errors.isEmpty { lines.append("Nothing to do.") }
+        lines.append((dryRun ? "Would do: " : "Done: ") + summary + ".")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The result of `usher stats`.
+public struct StatsReport: Codable, Sendable {
+    public struct Show: Codable, Sendable {
+        public var show: String
+        public var links: Int
+        public var bytesSaved: Int64
+    }
+    public struct Run: Codable, Sendable {
+        public var startedAt: String
+        public var durationSeconds: Double
+        public var created: Int
+        public var replaced: Int
+        public var removed: Int
+        public var unchanged: Int
+        public var conflicts: Int
+        public var errors: Int
+        public var reclaimedBytes: Int64
+    }
+
+    public var links: Int
+    public var hardlinks: Int
+    public var symlinks: Int
+    public var bytesSaved: Int64
+    public var pending: Int
+    public var shows: [Show]
+    public var runs: [Run]
+
+    public init(entries: [LedgerEntry], runs: [RunRecord]) {
+        let stats = LinkStatistics(entries: entries)
+        links = stats.links
+        hardlinks = stats.hardlinks
+        symlinks = stats.symlinks
+        bytesSaved = stats.bytesSaved
+        pending = stats.pending
+        shows = stats.shows.map { Show(show: $0.show, links: $0.links, bytesSaved: $0.bytesSaved) }
+        let formatter = ISO8601DateFormatter()
+        self.runs = runs.map {
+            Run(startedAt: formatter.string(from: $0.startedAt), durationSeconds: Double($0.durationMilliseconds) / 1000,
+                created: $0.created, replaced: $0.replaced, removed: $0.removed, unchanged: $0.unchanged,
+                conflicts: $0.conflicts, errors: $0.errors, reclaimedBytes: $0.reclaimedBytes)
+        }
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public func text() -> String {
+        var lines = ["\(links) link\(links == 1 ? "" : "s") (\(hardlinks) hardlink\(hardlinks == 1 ? "" : "s"), \(symlinks) symlink\(symlinks == 1 ? "" : "s")), saving \(formatBytes(bytesSaved))."]
+        if pending > 0 { lines.append("\(pending) change(s) from an interrupted run wait for the next run.") }
+        if !shows.isEmpty {
+            lines.append("")
+            lines.append("By show:")
+            for s in shows { lines.append("  \(s.show): \(s.links) link\(s.links == 1 ? "" : "s"), \(formatBytes(s.bytesSaved))") }
+        }
+        if !runs.isEmpty {
+            lines.append("")
+            lines.append("Recent runs:")
+            for r in runs {
+                lines.append("  \(r.startedAt)  \(String(format: "%.2f", r.durationSeconds)) s  +\(r.created) ~\(r.replaced) -\(r.removed) =\(r.unchanged)\(r.conflicts > 0 ? "  \(r.conflicts) conflicts" : "")\(r.errors > 0 ? "  \(r.errors) errors" : "")")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

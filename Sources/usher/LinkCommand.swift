@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import UsherCore
+import UsherKit
+
+struct LinkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link",
+        abstract: "Create, replace and prune the links the mapping file asks for.",
+        discussion: "Prints the plan (create, replace, remove, conflicts, errors) and applies it unless --dry-run.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print what would be done and change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Machine-readable output on standard output.")
+    var json = false
+
+    @Flag(help: "Take over targets that already are links to the right source but were not made by Usher.")
+    var adopt = false
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let logger = global.makeLogger()
+        let progress = Progress()
+        let outcome: LinkOutcome
+        var report: (@Sendable (Int, Int) -> Void)?
+        if !json {
+            report = { @Sendable done, total in progress.update(done, total) }
+        }
+        do {
+            outcome = try LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt), progress: report)
+        } catch let error as LinkJobError {
+            Output.error(error.description)
+            switch error.kind {
+            case .config: throw ExitCode(2)
+            case .busy: throw ExitCode(3)
+            case .library: throw ExitCode(1)
+            }
+        }
+        if let notice = outcome.lockNotice, json { Output.note(notice) }
+        let result = LinkReport(outcome)
+        Output.line(json ? result.json() : result.text(verbose: global.verbose > 0))
+        if outcome.hasErrors { throw ExitCode(1) }
+    }
+}
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Links, space saved (each file counted once), per show, and recent runs.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    @Option(help: "How many recent runs to list.")
+    var runs = 10
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let report: StatsReport
+        do {
+            if let ledger = try Ledger.openIfPresent(path: config.statePath) {
+                report = StatsReport(entries: try ledger.entries(), runs: try ledger.runs(limit: runs))
+            } else {
+                report = StatsReport(entries: [], runs: [])
+            }
+        } catch {
+            Output.error("cannot read \(config.statePath): \(error)")
+            throw ExitCode(1)
+        }
+        Output.line(json ? report.json() : report.text())
+    }
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import UsherCore
+import UsherKit
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Check or show the configuration.", subcommands: [Check.self, Show.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the config and the mapping file, and check that the library folders can be read.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let config = try global.loadConfig()
+            Output.line("config: \(config.file): OK")
+            var failed = false
+            for root in config.movieRoots + config.showRoots {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
+                   FileManager.default.isReadableFile(atPath: root.path) {
+                    Output.line("folder: \(root.path): OK")
+                } else {
+                    Output.line("folder: \(root.path): cannot be read")
+                    failed = true
+                }
+            }
+            let mappings: [LinkMapping]
+            do {
+                mappings = try MappingFile.load(path: config.mappingsFile)
+            } catch {
+                Output.error(error.description)
+                throw ExitCode(2)
+            }
+            let claims = MappingValidation.conflictingClaims(mappings)
+            Output.line("mappings: \(config.mappingsFile): \(mappings.count) mapping\(mappings.count == 1 ? "" : "s")\(claims.isEmpty ? ", OK" : "")")
+            for problem in claims {
+                Output.line("  problem: \(problem)")
+            }
+            if !config.sonarr.isEmpty || !config.radarr.isEmpty || config.plex != nil {
+                Output.line("services: configured; API mode is not used by this version (filesystem mode only)")
+            }
+            if failed || !claims.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the effective configuration, defaults included, secrets redacted.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let config = try global.loadConfig()
+            FileHandle.standardOutput.write(Data(GlobalOptions.redactor.redact(config.rendered()).utf8))
+        }
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import mappings from other tools.", subcommands: [PlexLinker.self])
+
+    struct PlexLinker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "plex-linker",
+            abstract: "Convert the collection YAML of the old Plex Linker script into a mapping file.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The Plex Linker collection file.")
+        var file: String
+
+        @Option(help: "Where to write the mappings (an existing file is archived first).")
+        var output = "links.yml"
+
+        @Flag(help: "Machine-readable report.")
+        var json = false
+
+        func run() throws {
+            let movies: [LegacyMovie]
+            do {
+                movies = try LegacyImportFile.load(path: UsherConfig.locate(file))
+            } catch {
+                Output.error(error.description)
+                throw ExitCode(2)
+            }
+            let result = LegacyImport.convert(movies)
+            let outputPath = UsherConfig.locate(output)
+            do {
+                try MappingFile.write(MappingFile.render(result.mappings), to: outputPath, keep: 10)
+            } catch {
+                Output.error("cannot write \(outputPath): \(error)")
+                throw ExitCode(1)
+            }
+            if json {
+                let object: [String: Any] = [
+                    "output": outputPath, "imported": result.mappings.count, "skipped": result.skipped,
+                    "conflicts": result.conflicts.map(\.description),
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                Output.line(String(decoding: data, as: UTF8.self))
+            } else {
+                Output.line("Wrote \(result.mappings.count) mapping\(result.mappings.count == 1 ? "" : "s") to \(outputPath).")
+                if !result.skipped.isEmpty {
+                    Output.line("Could not convert \(result.skipped.count):")
+                    for s in result.skipped { Output.line("  \(s)") }
+                }
+                if !result.conflicts.isEmpty {
+                    Output.line("Entries that claim the same episode (settle these before linking):")
+                    for c in result.conflicts { Output.line("  \(c)") }
+                }
+            }
+            if !result.skipped.isEmpty || !result.conflicts.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+struct LinksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "links", abstract: "Work with the mapping file.", subcommands: [Format.self])
+
+    struct Format: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fmt",
+            abstract: "Rewrite the mapping file sorted by movie title in a stable layout (the old file is archived; comments are not kept).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Only report whether the file is already formatted (exit 1 if not).")
+        var check = false
+
+        func run() throws {
+            let config = try global.loadConfig()
+            let mappings: [LinkMapping]
+            do {
+                mappings = try MappingFile.load(path: config.mappingsFile)
+            } catch {
+                Output.error(error.description)
+                throw ExitCode(2)
+            }
+            let text = MappingFile.render(mappings)
+            let current = (try? String(contentsOfFile: config.mappingsFile, encoding: .utf8)) ?? ""
+            if current == text {
+                Output.line("\(config.mappingsFile) is already formatted.")
+                return
+            }
+            if check {
+                Output.line("\(config.mappingsFile) is not formatted; run `usher links fmt`.")
+                throw ExitCode(1)
+            }
+            do {
+                let archived = try MappingFile.write(text, to: config.mappingsFile, keep: config.archiveKeep)
+                Output.line("Formatted \(config.mappingsFile) (\(mappings.count) mappings)\(archived.map { "; previous version kept as \($0)" } ?? "").")
+            } catch {
+                Output.error("cannot write \(config.mappingsFile): \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Create a small sample library (default ./usher-demo), link it, and show the stats.",
+        discussion: "Running it again shows that there is nothing to do.")
+
+    @Argument(help: "The folder for the sample library.")
+    var folder = "usher-demo"
+
+    @Flag(name: .short, help: "More detail.")
+    var verbose: Int
+
+    func run() throws {
+        let path = UsherConfig.locate(folder)
+        let configPath = try Demo.prepare(in: path)
+        Output.line("Demo library in \(path) (config: \(configPath)).")
+        Output.line("")
+        let config: UsherConfig
+        do {
+            config = try UsherConfig.load(path: configPath)
+        } catch {
+            Output.error(error.description)
+            throw ExitCode(2)
+        }
+        let outcome: LinkOutcome
+        do {
+            outcome = try LinkJob(config: config, logger: GlobalOptions.makeLogger(verbose: verbose, format: .text)).run(LinkOptions())
+        } catch {
+            Output.error(error.description)
+            throw ExitCode(1)
+        }
+        Output.line("$ usher link --config \(configPath)")
+        Output.line(LinkReport(outcome).text())
+        Output.line("")
+        Output.line("$ usher stats --config \(configPath)")
+        let ledger = try Ledger(path: config.statePath)
+        Output.line(StatsReport(entries: try ledger.entries(), runs: try ledger.runs(limit: 3)).text())
+        Output.line("")
+        Output.line("Try: usher link --config \(configPath) --dry-run, edit \(config.mappingsFile), and run the link again.")
+        if outcome.hasErrors { throw ExitCode(1) }
+    }
+}
