@@ -21,6 +21,11 @@ public struct EpisodeSpecError: Error, Equatable, Sendable, CustomStringConverti
     public var text: String
     public var reason: String
     public var description: String { "'\(text)' is not an episode code: \(reason)" }
+
+    public init(text: String, reason: String) {
+        self.text = text
+        self.reason = reason
+    }
 }
 
 /// Reads the episode codes people write in mapping files.

@@ -104,10 +104,11 @@ public struct EpisodeNamer: Sendable {
         var titleBudget = input.episodeTitles.joined(separator: " + ").utf8.count
         while name.utf8.count > limit, titleBudget > 0 {
             titleBudget = max(0, titleBudget - (name.utf8.count - limit) - 3)
-            let joined = input.episodeTitles.joined(separator: " + ")
-            let cut = joined.prefix(utf8Bytes: titleBudget).trimmingSpaces()
-            input.episodeTitles = cut.isEmpty ? [] : [cut + "..."]
-            name = baseName(for: input)
+            let joined = input.episodeTitles.joined(separator: " + ").replacingAll(Self.ellipsis, with: "")
+            var cut = Substring(joined.prefix(utf8Bytes: titleBudget).trimmingSpaces())
+            while let c = cut.last, c == " " || c == "." { cut.removeLast() }
+            input.episodeTitles = cut.isEmpty ? [] : [String(cut) + Self.ellipsis]
+            name = baseName(for: input).replacingAll(Self.ellipsis, with: "...")
             if cut.isEmpty { break }
         }
         if name.utf8.count > limit {
@@ -115,6 +116,10 @@ public struct EpisodeNamer: Sendable {
         }
         return name + suffix
     }
+
+    /// Stands for the `...` of a shortened title until the name is built, as Sonarr's `{ellipsis}` does:
+    /// the title trim (` .?`) and the separator clean-up would otherwise eat the dots. Same UTF-8 length.
+    static let ellipsis = "\u{E000}"
 
     /// The file name without its extension, before any length limit.
     public func baseName(for input: EpisodeNameInput) -> String {

@@ -44,12 +44,3 @@ public enum LegacyImportFile {
         return movies
     }
 }
-
-extension Optional {
-    func flatMap<U>(_ transform: (Wrapped) throws(ConfigError) -> U?) throws(ConfigError) -> U? {
-        switch self {
-        case .some(let value): try transform(value)
-        case .none: nil
-        }
-    }
-}

@@ -70,6 +70,7 @@ public struct LinkJob: Sendable {
         var lockNotice: String?
         if !options.dryRun {
             do {
+                try FileManager.default.createDirectory(atPath: Paths.parent(config.statePath), withIntermediateDirectories: true)
                 lock = try RunLock(path: config.statePath + ".lock")
                 if let pid = lock?.takenOverFrom {
                     lockNotice = "took over the lock of an earlier run (pid \(pid)) that did not finish"
@@ -123,7 +124,9 @@ public struct LinkJob: Sendable {
 
         var failures: [ApplyFailure] = []
         if !options.dryRun, let ledger {
-            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress).apply(plan)
+            // Fault injection for the crash-recovery tests: die by SIGKILL after this many changes.
+            let killAfter = ProcessInfo.processInfo.environment["USHER_TEST_KILL_AFTER"].flatMap { Int($0) }
+            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: killAfter).apply(plan)
         }
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)
@@ -158,6 +161,7 @@ struct LinkExecutor {
     var logger: Logger
     var now: Int64
     var progress: (@Sendable (Int, Int) -> Void)?
+    var killAfter: Int?
 
     static func temporaryPath(for target: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -204,7 +208,9 @@ struct LinkExecutor {
         func tick() {
             step += 1
             progress?(step, total)
+            if step == killAfter { kill(getpid(), SIGKILL) }
         }
+        if killAfter == 0 { kill(getpid(), SIGKILL) }
 
         for temporary in plan.temporaryCleanups {
             try? FileSystem.remove(temporary)

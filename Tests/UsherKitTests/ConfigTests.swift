@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import UsherKit
+import UsherCore
+
+@Suite("Config and mapping files")
+struct ConfigTests {
+    func write(_ lib: TestLibrary, _ yaml: String, name: String = "usher.yml") throws -> String {
+        let path = lib.path(name)
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func loadError(_ yaml: String, environment: [String: String] = [:], setup: (TestLibrary) throws -> Void = { _ in }) throws -> ConfigError {
+        let lib = try TestLibrary()
+        try setup(lib)
+        let path = try write(lib, yaml)
+        do {
+            _ = try UsherConfig.load(path: path, environment: environment)
+        } catch {
+            return error
+        }
+        Issue.record("expected an error")
+        return ConfigError(file: "", message: "")
+    }
+
+    @Test func minimalConfigGetsDefaultsAndPathsRelativeToTheFile() throws {
+        let lib = try TestLibrary()
+        let path = try write(lib, "library:\n  movies: [/data/movies]\n  shows: [{path: tv, depth: 1}]\n")
+        let config = try UsherConfig.load(path: path, environment: [:])
+        #expect(config.movieRoots == [LibraryRoot(path: "/data/movies", depth: 2)])
+        #expect(config.showRoots == [LibraryRoot(path: lib.path("tv"), depth: 1)])
+        #expect(config.linkKind == .hardlink)
+        #expect(config.symlinkTarget == .relative)
+        #expect(config.mappingsFile == lib.path("links.yml"))
+        #expect(config.statePath == lib.path("usher.db"))
+        #expect(config.naming.multiEpisodeStyle == .prefixedRange)
+        #expect(config.archiveKeep == 10)
+    }
+
+    @Test func unknownKeyNamesFileLineColumnAndKey() throws {
+        let error = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  tpye: symlink\n")
+        #expect(error.line == 5 && error.column == 3)
+        #expect(error.key == "link.tpye")
+        #expect(error.description.hasSuffix("usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep)"))
+    }
+
+    @Test(arguments: [
+        ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  type: copy\n", 5, "link.type", "'copy' is not one of: hardlink, symlink"),
+        ("library:\n  movies: [{path: /m, depth: deep}]\n  shows: [/s]\n", 2, "library.movies[0].depth", "expected a whole number"),
+        ("library:\n  movies: [/m]\n", 2, "library", "missing key 'shows'"),
+        ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  episode_format: \"{Series Title} - {Episode Title}\"\n", 5, "link.episode_format", "must contain the season and episode"),
+        ("library:\n  movies: [/m\n", 3, nil, "not valid YAML"),
+        ("library:\n  movies: [/m]\n  shows: [/s]\nsonarr:\n  main: {url: ftp://x, api_key: abc}\n", 5, "sonarr.main.url", "http://"),
+    ] as [(String, Int, String?, String)])
+    func mistakesArePinpointed(yaml: String, line: Int, key: String?, message: String) throws {
+        let error = try loadError(yaml)
+        #expect(error.line == line)
+        #expect(error.key == key)
+        #expect(error.message.contains(message), "\(error)")
+    }
+
+    @Test func tagsResolveEnvSecretFileAndCommand() throws {
+        let lib = try TestLibrary()
+        try "sonarr_main: s3cr3t-sonarr\n".write(toFile: lib.path("secrets.yml"), atomically: true, encoding: .utf8)
+        try "  plex-token-from-file\n".write(toFile: lib.path("plex.token"), atomically: true, encoding: .utf8)
+        let path = try write(lib, """
+        library:
+          movies: [!env_var MOVIES_DIR /fallback/movies]
+          shows: [!env_var SHOWS_DIR]
+        sonarr:
+          main: {url: http://127.0.0.1:8989, api_key: !secret sonarr_main}
+        radarr:
+          main: {url: http://127.0.0.1:7878, api_key: !cmd "printf 'radarr-key-from-cmd'"}
+        plex:
+          url: http://127.0.0.1:32400
+          token: !file plex.token
+        """)
+        let config = try UsherConfig.load(path: path, environment: ["SHOWS_DIR": "/data/tv"])
+        #expect(config.movieRoots.map(\.path) == ["/fallback/movies"])
+        #expect(config.showRoots.map(\.path) == ["/data/tv"])
+        #expect(config.sonarr.first?.apiKey == "s3cr3t-sonarr")
+        #expect(config.radarr.first?.apiKey == "radarr-key-from-cmd")
+        #expect(config.plex?.token == "plex-token-from-file")
+        let shown = config.rendered()
+        for secret in ["s3cr3t-sonarr", "radarr-key-from-cmd", "plex-token-from-file"] {
+            #expect(!shown.contains(secret))
+        }
+        #expect(shown.contains("[redacted]"))
+        #expect(Redactor(secrets: config.secrets).redact("key=s3cr3t-sonarr") == "key=[redacted]")
+    }
+
+    @Test func tagMistakesArePinpointedAndNeverShowTheSecret() throws {
+        let missingEnv = try loadError("library:\n  movies: [!env_var NOPE]\n  shows: [/s]\n")
+        #expect(missingEnv.line == 2 && missingEnv.message.contains("NOPE is not set"))
+        let missingSecret = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nplex: {url: http://h, token: !secret plex}\n") { lib in
+            try "other: x\n".write(toFile: lib.path("secrets.yml"), atomically: true, encoding: .utf8)
+        }
+        #expect(missingSecret.line == 4 && missingSecret.message.contains("'plex' is not in"))
+        let failingCommand = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nplex: {url: http://h, token: !cmd \"exit 3\"}\n")
+        #expect(failingCommand.message.contains("status 3"))
+        // A secret used where a number is expected: the error must not echo it.
+        let misplaced = try loadError("library:\n  movies: [{path: /m, depth: !secret depth}]\n  shows: [/s]\n") { lib in
+            try "depth: hunter2-secret\n".write(toFile: lib.path("secrets.yml"), atomically: true, encoding: .utf8)
+        }
+        #expect(!misplaced.description.contains("hunter2-secret"))
+        #expect(misplaced.description.contains("(a secret value)"))
+    }
+
+    @Test func mappingFileErrorsArePinpointed() throws {
+        let lib = try TestLibrary()
+        try lib.writeMappings("links:\n  - movie: Heat\n    show: Heat Show\n    episodes: X01\n")
+        #expect {
+            _ = try MappingFile.load(path: lib.path("links.yml"))
+        } throws: { error in
+            let e = error as! ConfigError
+            return e.line == 4 && e.key == "links[0].episodes" && e.message.contains("'X01' is not an episode code")
+        }
+        try lib.writeMappings("links:\n  - movie: Heat\n    shwo: Heat Show\n")
+        #expect {
+            _ = try MappingFile.load(path: lib.path("links.yml"))
+        } throws: { error in
+            (error as! ConfigError).key == "links[0].shwo"
+        }
+    }
+
+    @Test func formattingSortsAndRoundTripsAndArchives() throws {
+        let lib = try TestLibrary()
+        try lib.writeMappings("""
+        links:
+          - {movie: "Zorro", show: "Z Show", episodes: [S00E02, S00E01]}
+          - movie: "24: Redemption"
+            year: 2008
+            tmdb: 13989
+            show: "24"
+            tvdb: 76290
+            episodes: S00E09
+            title: Redemption
+        crossovers:
+          - from: {show: "Chicago Fire", episodes: S03E21}
+            to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
+        """)
+        let mappings = try MappingFile.load(path: lib.path("links.yml"))
+        let text = MappingFile.render(mappings)
+        #expect(text.range(of: "24: Redemption")!.lowerBound < text.range(of: "Zorro")!.lowerBound)
+        #expect(text.contains("episodes: S00E01E02"))
+        #expect(text.contains("  - from: {show: \"Chicago Fire\", episodes: S03E21}\n    to: {show: \"Chicago P.D.\", episodes: S00E05, title: \"Chicago Fire crossover\"}"))
+        for i in 0..<4 {
+            try MappingFile.write(text, to: lib.path("links.yml"), keep: 2, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)))
+        }
+        let archived = try FileManager.default.contentsOfDirectory(atPath: lib.path("archive")).sorted()
+        #expect(archived == ["links-\(stamp(1_800_000_002))-01.yml", "links-\(stamp(1_800_000_003))-01.yml"])
+        let reloaded = try MappingFile.load(path: lib.path("links.yml"))
+        #expect(MappingFile.render(reloaded) == text)
+        #expect(Set(reloaded.map(\.key)) == Set(mappings.map(\.key)))
+    }
+
+    func stamp(_ seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
