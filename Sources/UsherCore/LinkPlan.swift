@@ -188,6 +188,7 @@ public struct LinkPlan: Sendable {
         public var target: String
         public var sourcePath: String
         public var mappingLabel: String
+        public var mappingKey: String
         /// For duplicates: the bytes a link in its place would free.
         public var freeableBytes: Int64?
         public var message: String
@@ -302,15 +303,16 @@ public struct LinkPlanner: Sendable {
 
         // 2. Wanted links that cannot be made as asked.
         var wantedByTarget: [String: WantedLink] = [:]
-        var duplicateTargets = Set<String>()
+        var claimants: [String: [WantedLink]] = [:]
+        for link in input.wanted { claimants[link.target, default: []].append(link) }
         for link in input.wanted {
-            if let other = wantedByTarget[link.target], other.mappingKey != link.mappingKey {
-                duplicateTargets.insert(link.target)
-                for (a, b) in [(link, other), (other, link)] {
-                    plan.errors.append(MappingProblem(key: a.mappingKey, label: a.mappingLabel,
-                        message: "resolves to the same file as \(b.mappingLabel): \(link.target)"))
-                    failedKeys.insert(a.mappingKey)
+            let others = (claimants[link.target] ?? []).filter { $0.mappingKey != link.mappingKey }
+            if !others.isEmpty {
+                if !failedKeys.contains(link.mappingKey) {
+                    plan.errors.append(MappingProblem(key: link.mappingKey, label: link.mappingLabel,
+                        message: "resolves to the same file as \(others.map(\.mappingLabel).joined(separator: ", ")): \(link.target)"))
                 }
+                failedKeys.insert(link.mappingKey)
                 continue
             }
             if case .hardlink = link.identity, let device = link.targetDevice, device != link.source.device {
@@ -321,7 +323,6 @@ public struct LinkPlanner: Sendable {
             }
             wantedByTarget[link.target] = link
         }
-        for target in duplicateTargets { wantedByTarget[target] = nil }
         for (target, link) in wantedByTarget where failedKeys.contains(link.mappingKey) { wantedByTarget[target] = nil }
 
         // 3. Per target path.
@@ -409,14 +410,20 @@ public struct LinkPlanner: Sendable {
                 plan.creates.append(create)
             }
         }
+        // A mapping whose new path is blocked by a conflict keeps its old link until the new one can be made.
+        let blockedKeys = Set(plan.conflicts.map(\.mappingKey))
         for stale in staleEntries where !paired.contains(stale.entry.target) {
+            if blockedKeys.contains(stale.entry.mappingKey) {
+                plan.kept.append(.init(entry: stale.entry, reason: "its mapping's new path is blocked (see the conflict); the old link stays until the new one can be made"))
+                continue
+            }
             plan.removes.append(.init(entry: stale.entry, reason: .mappingRemoved, reclaimedBytes: stale.seen.bytesFreedByUnlink))
         }
         return plan
     }
 
     private func conflict(_ kind: LinkPlan.Conflict.Kind, _ link: WantedLink, _ message: String) -> LinkPlan.Conflict {
-        LinkPlan.Conflict(kind: kind, target: link.target, sourcePath: link.source.path, mappingLabel: link.mappingLabel, freeableBytes: nil, message: message)
+        LinkPlan.Conflict(kind: kind, target: link.target, sourcePath: link.source.path, mappingLabel: link.mappingLabel, mappingKey: link.mappingKey, freeableBytes: nil, message: message)
     }
 }
 

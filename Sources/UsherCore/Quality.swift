@@ -28,6 +28,12 @@ public struct Quality: Hashable, Sendable {
     /// `[WEBDL-720p Proper]`), else one inferred from a scene name (`Movie.2008.1080p.BluRay.x264`).
     /// Remuxes use Sonarr's title (`Bluray-1080p Remux`).
     public static func parse(fileName: String) -> Quality? {
+        // After a "(2018)" comes the release information; before it, the title (a film called "Cam").
+        var fileName = fileName
+        if let close = fileName.lastIndex(of: ")"), let open = fileName[..<close].lastIndex(of: "("),
+           let (_, _) = TitleMatching.trailingYear(in: fileName[...close]), fileName.distance(from: open, to: close) == 5 {
+            fileName = String(fileName[fileName.index(after: close)...])
+        }
         let name = fileName.lowercased()
         let words = Self.words(name)
         let proper = words.contains("proper") || words.contains("repack")
