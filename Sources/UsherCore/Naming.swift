@@ -90,9 +90,22 @@ public struct EpisodeNameInput: Sendable, Equatable {
 /// `{season:00}`, `{Episode Title}` and `{[Quality Full]}`, multi-episode styles, illegal characters,
 /// separator clean-up and the file-name length limit.
 public struct EpisodeNamer: Sendable {
-    public var scheme: NamingScheme
+    public let scheme: NamingScheme
+    /// The token keys the formats use: only those are computed.
+    private let usedKeys: Set<String>
 
-    public init(scheme: NamingScheme) { self.scheme = scheme }
+    public init(scheme: NamingScheme) {
+        self.scheme = scheme
+        var keys = Set<String>()
+        for format in [scheme.episodeFormat, scheme.seasonFolderFormat, scheme.specialsFolderFormat ?? ""] {
+            var rest = Substring(format)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                if let token = Token(rest[rest.index(after: open)..<close]) { keys.insert(token.key) }
+                rest = rest[rest.index(after: close)...]
+            }
+        }
+        usedKeys = keys
+    }
 
     /// The file name, extension included (`ext` without its dot, or empty).
     public func fileName(for input: EpisodeNameInput, extension ext: String) -> String {
@@ -137,7 +150,7 @@ public struct EpisodeNamer: Sendable {
         }
         let title = Self.episodeTitle(input.episodeTitles)
         tokens.text["episodetitle"] = title
-        tokens.text["episodecleantitle"] = Self.cleanTitle(title)
+        if usedKeys.contains("episodecleantitle") { tokens.text["episodecleantitle"] = Self.cleanTitle(title) }
         tokens.text["qualityfull"] = input.quality?.full ?? ""
         tokens.text["qualitytitle"] = input.quality?.title ?? ""
         tokens.text["qualityproper"] = input.quality?.proper == true ? "Proper" : ""
@@ -173,15 +186,17 @@ public struct EpisodeNamer: Sendable {
     }
 
     private func addSeriesTokens(_ tokens: inout TokenValues, title: String, year: Int?) {
-        let titleYear = Self.titleYear(title, year)
-        tokens.text["seriestitle"] = title
-        tokens.text["seriescleantitle"] = Self.cleanTitle(title)
-        tokens.text["seriestitleyear"] = titleYear
-        tokens.text["seriescleantitleyear"] = Self.cleanTitle(titleYear)
-        tokens.text["seriestitlethe"] = Self.titleThe(title)
-        tokens.text["seriestitletheyear"] = Self.titleYear(Self.titleThe(title), year)
-        tokens.text["seriestitlefirstcharacter"] = Self.titleThe(title).first.map { String($0).uppercased() } ?? ""
-        tokens.text["seriestitlewithoutyear"] = Self.titleWithoutYear(title)
+        func set(_ key: String, _ value: @autoclosure () -> String) {
+            if usedKeys.contains(key) { tokens.text[key] = value() }
+        }
+        set("seriestitle", title)
+        set("seriescleantitle", Self.cleanTitle(title))
+        set("seriestitleyear", Self.titleYear(title, year))
+        set("seriescleantitleyear", Self.cleanTitle(Self.titleYear(title, year)))
+        set("seriestitlethe", Self.titleThe(title))
+        set("seriestitletheyear", Self.titleYear(Self.titleThe(title), year))
+        set("seriestitlefirstcharacter", Self.titleThe(title).first.map { String($0).uppercased() } ?? "")
+        set("seriestitlewithoutyear", Self.titleWithoutYear(title))
     }
 
     private func replaceTokens(_ pattern: String, _ tokens: TokenValues) -> String {
@@ -442,19 +457,32 @@ public struct EpisodeNamer: Sendable {
 
     /// Sonarr's illegal-character replacement, with the configured colon replacement.
     public func cleanFileName(_ name: String) -> String {
-        var result = name
-        if scheme.replaceIllegalCharacters {
-            if scheme.colonReplacement == .smart { result = result.replacingAll(": ", with: " - ") }
-            let replacements: [(String, String)] = [
-                ("\\", "+"), ("/", "+"), ("<", ""), (">", ""), ("?", "!"), ("*", "-"),
-                (":", scheme.colonReplacement.text), ("|", ""), ("\"", ""),
-            ]
-            for (bad, good) in replacements { result = result.replacingAll(bad, with: good) }
-        } else {
-            result = String(result.filter { !"\\/<>?*:|\"".contains($0) })
+        var result = ""
+        result.reserveCapacity(name.utf8.count)
+        let replace = scheme.replaceIllegalCharacters
+        let colon = scheme.colonReplacement
+        var scalars = name.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            switch scalar {
+            case "\\", "/": if replace { result += "+" }
+            case "<", ">", "|", "\"": break
+            case "?": if replace { result += "!" }
+            case "*": if replace { result += "-" }
+            case ":":
+                guard replace else { break }
+                if colon == .smart, pending == " " {
+                    // "Title: Subtitle" reads best as "Title - Subtitle".
+                    result += " -"
+                } else {
+                    result += colon.text
+                }
+            default:
+                // Control characters are never part of a name.
+                if scalar.value >= 0x20, scalar.value != 0x7F { result.unicodeScalars.append(scalar) }
+            }
         }
-        // Control characters and NUL are never part of a name.
-        result = String(result.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
         var s = Substring(result)
         while let c = s.first, c == " " || c == "." { s.removeFirst() }
         while let c = s.last, c == " " { s.removeLast() }

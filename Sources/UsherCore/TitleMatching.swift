@@ -9,10 +9,12 @@ public struct FolderName: Hashable, Sendable {
     public var key: String
 
     public init(parsing name: String) {
-        var rest = name.trimmingSpaces()
+        // Most folder names are plain `Title (Year)`: take the short way when there is no tag.
+        var rest = name
+        if let first = rest.utf8.first, let last = rest.utf8.last, first == 0x20 || last == 0x20 { rest = rest.trimmingSpaces() }
         var tmdb: Int?, tvdb: Int?, imdb: String?
         // Trailing id tags in Plex/Radarr/Sonarr style: {tmdb-1}, [tmdbid-1], {imdb-tt1}, {tvdb-1}, {edition-X}.
-        while let last = rest.last, last == "}" || last == "]" {
+        while let lastByte = rest.utf8.last, lastByte == UInt8(ascii: "}") || lastByte == UInt8(ascii: "]"), let last = rest.last {
             let open: Character = last == "}" ? "{" : "["
             guard let start = rest.lastIndex(of: open) else { break }
             let tag = rest[rest.index(after: start)..<rest.index(before: rest.endIndex)].lowercased()
@@ -50,33 +52,55 @@ public enum TitleMatching {
     /// `24: Redemption`, `24- Redemption` and `24 - redemption` compare equal. Apostrophes vanish
     /// (`Grey's` = `Greys`).
     public static func normalize(_ title: String) -> String {
-        var out = ""
+        var out = String.UnicodeScalarView()
         var pendingSpace = false
-        for c in title.lowercased() {
-            if c == "'" || c == "’" || c == "`" { continue }
-            if c == "&" {
-                if !out.isEmpty { out += " " }
-                out += "and"
-                pendingSpace = true
-                continue
-            }
-            if c.isLetter || c.isNumber {
-                if pendingSpace, !out.isEmpty { out.append(" ") }
-                pendingSpace = false
-                out.append(c)
+        func append(_ scalar: Unicode.Scalar) {
+            if pendingSpace, !out.isEmpty { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
+        }
+        for scalar in title.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                switch v {
+                case 0x30...0x39, 0x61...0x7A: append(scalar)
+                case 0x41...0x5A: append(Unicode.Scalar(v + 0x20)!)
+                case 0x27, 0x60: continue  // ' `
+                case 0x26:  // &
+                    if !out.isEmpty { out.append(" ") }
+                    out.append(contentsOf: "and".unicodeScalars)
+                    pendingSpace = true
+                default: pendingSpace = true
+                }
+            } else if v == 0x2019 {
+                continue  // ’
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                for lower in scalar.properties.lowercaseMapping.unicodeScalars { append(lower) }
+            } else if scalar.properties.generalCategory == .nonspacingMark {
+                if !out.isEmpty { out.append(scalar) }
             } else {
                 pendingSpace = true
             }
         }
-        return out
+        return String(out)
     }
 
     /// A year in parentheses at the end of a title: `(2008)`.
     public static func trailingYear<S: StringProtocol>(in title: S) -> (Int, Range<S.Index>)? {
-        guard title.hasSuffix(")"), let open = title.lastIndex(of: "(") else { return nil }
-        let inner = title[title.index(after: open)..<title.index(before: title.endIndex)]
-        guard inner.count == 4, inner.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(inner),
-              (1870...2200).contains(year) else { return nil }
+        let bytes = title.utf8
+        let count = bytes.count
+        guard count >= 6 else { return nil }
+        let open = bytes.index(bytes.startIndex, offsetBy: count - 6)
+        guard bytes[open] == UInt8(ascii: "("), bytes[bytes.index(open, offsetBy: 5)] == UInt8(ascii: ")") else { return nil }
+        var year = 0
+        var i = bytes.index(after: open)
+        for _ in 0..<4 {
+            let b = bytes[i]
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            year = year * 10 + Int(b - 0x30)
+            i = bytes.index(after: i)
+        }
+        guard (1870...2200).contains(year) else { return nil }
         return (year, open..<title.endIndex)
     }
 }

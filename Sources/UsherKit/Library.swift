@@ -1,14 +1,18 @@
 import Foundation
 import UsherCore
 
+/// What a folder holds directly: video file names and sub-folder names.
+struct Listing: Sendable {
+    var videos: [String]
+    var folders: [String]
+}
+
 /// A movie or show folder found in the library.
 struct MediaFolder: Sendable {
     var path: String
     var name: FolderName
-    /// Video files directly inside (movies) — names only.
-    var videos: [String]
-    /// Sub-folder names directly inside.
-    var folders: [String]
+    /// Its contents, if the scan had to read them; else read when a mapping needs them.
+    var listing: Listing?
 }
 
 /// Every movie folder and show folder under the configured roots, by normalized title and by id.
@@ -22,10 +26,11 @@ struct LibraryIndex: Sendable {
 
     enum Kind { case movies, shows }
 
-    /// Walks the roots. A folder is a movie folder when it holds a video file, a show folder when it
-    /// holds a season folder or a video; such folders are not descended into. Other folders (grouping
-    /// folders such as `A/` or `anime/`) are descended into down to the root's depth, and are indexed too,
-    /// so a show folder that is still empty can be found.
+    /// Walks the roots. A folder whose name carries a year or an id tag (`Heat (1995)`, `Show {tvdb-1}`)
+    /// is a movie or show folder and is not read. Another folder within the root's depth is read: it is
+    /// a movie folder when it holds a video, a show folder when it holds a season folder or a video, and
+    /// otherwise a grouping folder (`A/`, `anime/`) that is descended into. Every folder is indexed, so a
+    /// show folder that is still empty can be found.
     static func scan(movies: [LibraryRoot], shows: [LibraryRoot], extensions: Set<String>) -> LibraryIndex {
         var index = LibraryIndex()
         let movieFolders = scanRoots(movies, kind: .movies, extensions: extensions, unreadable: &index.unreadableRoots)
@@ -41,6 +46,23 @@ struct LibraryIndex: Sendable {
         name.hasPrefix(".") || name.hasPrefix("@") || name.hasPrefix("#") || name == "lost+found" || name == "$RECYCLE.BIN"
     }
 
+    static func listing(of path: String, extensions: Set<String>) -> Listing? {
+        guard let entries = FileSystem.list(path) else { return nil }
+        return listing(entries, extensions: extensions)
+    }
+
+    static func listing(_ entries: [FileSystem.Entry], extensions: Set<String>) -> Listing {
+        Listing(
+            videos: entries.filter { $0.type != .directory && RulesCache.isVideo($0.name, extensions) }.map(\.name),
+            folders: entries.filter { $0.type == .directory && !skip($0.name) }.map(\.name))
+    }
+
+    static func isMedia(_ listing: Listing, kind: Kind) -> Bool {
+        kind == .movies
+            ? !listing.videos.isEmpty
+            : !listing.videos.isEmpty || listing.folders.contains { LibraryRules.season(ofFolder: $0) != nil }
+    }
+
     private static func scanRoots(_ roots: [LibraryRoot], kind: Kind, extensions: Set<String>, unreadable: inout [String]) -> [MediaFolder] {
         var result: [MediaFolder] = []
         for root in roots {
@@ -48,22 +70,26 @@ struct LibraryIndex: Sendable {
                 unreadable.append(root.path)
                 continue
             }
-            var level: [String] = top.filter { $0.type == .directory && !skip($0.name) }.map { Paths.join(root.path, $0.name) }
+            var level: [(path: String, name: String)] = top.filter { $0.type == .directory && !skip($0.name) }
+                .map { (Paths.join(root.path, $0.name), $0.name) }
             var depth = 1
             while !level.isEmpty {
-                // Reading folders is I/O-bound system calls: spread them over the cores.
-                let folders = listAll(level)
-                var next: [String] = []
-                for (path, entries) in zip(level, folders) {
-                    guard let entries else { continue }
-                    let videos = entries.filter { $0.type != .directory && RulesCache.isVideo($0.name, extensions) }.map(\.name)
-                    let subfolders = entries.filter { $0.type == .directory && !skip($0.name) }.map(\.name)
-                    let isMedia = kind == .movies
-                        ? !videos.isEmpty
-                        : !videos.isEmpty || subfolders.contains { LibraryRules.season(ofFolder: $0) != nil }
-                    result.append(MediaFolder(path: path, name: FolderName(parsing: Paths.lastComponent(path)), videos: videos, folders: subfolders))
-                    if !isMedia, depth < root.depth {
-                        next += subfolders.filter { !LibraryRules.isExtrasFolder($0) }.map { Paths.join(path, $0) }
+                let names = parseAll(level.map(\.name))
+                // Only folders that may be grouping folders need reading, to know whether to descend.
+                let toRead = depth < root.depth
+                    ? level.indices.filter { names[$0].year == nil && names[$0].tmdb == nil && names[$0].tvdb == nil && names[$0].imdb == nil }
+                    : []
+                let listings = listAll(toRead.map { level[$0].path })
+                var listingAt: [Int: Listing] = [:]
+                for (i, entries) in zip(toRead, listings) {
+                    if let entries { listingAt[i] = listing(entries, extensions: extensions) }
+                }
+                var next: [(path: String, name: String)] = []
+                for i in level.indices {
+                    let folderListing = listingAt[i]
+                    result.append(MediaFolder(path: level[i].path, name: names[i], listing: folderListing))
+                    if let folderListing, !isMedia(folderListing, kind: kind) {
+                        next += folderListing.folders.filter { !LibraryRules.isExtrasFolder($0) }.map { (Paths.join(level[i].path, $0), $0) }
                     }
                 }
                 level = next
@@ -71,6 +97,22 @@ struct LibraryIndex: Sendable {
             }
         }
         return result
+    }
+
+    /// Parses folder names on all cores (a library root can hold tens of thousands).
+    private static func parseAll(_ names: [String]) -> [FolderName] {
+        let workers = names.count < 2048 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        guard workers > 1 else { return names.map { FolderName(parsing: $0) } }
+        var parts = [[FolderName]](repeating: [], count: workers)
+        let chunk = (names.count + workers - 1) / workers
+        parts.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let range = (w * chunk)..<min(names.count, (w + 1) * chunk)
+                output[w] = range.isEmpty ? [] : names[range].map { FolderName(parsing: $0) }
+            }
+        }
+        return parts.flatMap { $0 }
     }
 
     private static func listAll(_ paths: [String]) -> [[FileSystem.Entry]?] {
@@ -102,46 +144,29 @@ private enum RulesCache {
 extension LibraryIndex {
     enum Match { case found(MediaFolder), notFound, ambiguous([MediaFolder]) }
 
-    /// The movie folder of a mapping: by TMDB/IMDb id tag in the folder name when present, else by
-    /// title (forgiving `:` vs `-` and case) and year.
-    func movie(_ ref: MovieRef) -> Match {
-        if let tmdb = ref.tmdb, let hit = movies.first(where: { $0.name.tmdb == tmdb }) { return .found(hit) }
-        if let imdb = ref.imdb, let hit = movies.first(where: { $0.name.imdb == imdb }) { return .found(hit) }
+    /// The movie folders that may be a mapping's: by TMDB/IMDb id tag in the folder name when present,
+    /// else by title (forgiving `:` vs `-` and case) and year.
+    func movieCandidates(_ ref: MovieRef) -> [MediaFolder] {
+        if let tmdb = ref.tmdb, let hit = movies.first(where: { $0.name.tmdb == tmdb }) { return [hit] }
+        if let imdb = ref.imdb, let hit = movies.first(where: { $0.name.imdb == imdb }) { return [hit] }
         let wanted = FolderName(parsing: ref.title)
         let year = ref.year ?? wanted.year
         var candidates = (moviesByKey[wanted.key] ?? []).map { movies[$0] }
-        if let year { candidates = candidates.filter { $0.name.year == nil || $0.name.year == year } }
-        if candidates.count > 1 {
-            // Prefer folders that hold a video, then exact year matches.
-            let withVideo = candidates.filter { !$0.videos.isEmpty }
-            if !withVideo.isEmpty { candidates = withVideo }
-            if let year, candidates.count > 1 {
-                let exact = candidates.filter { $0.name.year == year }
-                if !exact.isEmpty { candidates = exact }
-            }
+        if let year {
+            candidates = candidates.filter { $0.name.year == nil || $0.name.year == year }
+            let exact = candidates.filter { $0.name.year == year }
+            if !exact.isEmpty { candidates = exact }
         }
-        return Self.pick(candidates)
+        return candidates
     }
 
-    /// The show folder of a mapping: by TVDB id tag when present, else by title; a year in the title
-    /// (`Doctor Who (2005)`) picks between shows of the same name.
-    func show(_ ref: ShowRef) -> Match {
-        if let tvdb = ref.tvdb, let hit = shows.first(where: { $0.name.tvdb == tvdb }) { return .found(hit) }
+    /// The show folders that may be a mapping's: by TVDB id tag when present, else by title; a year in
+    /// the title (`Doctor Who (2005)`) picks between shows of the same name.
+    func showCandidates(_ ref: ShowRef) -> [MediaFolder] {
+        if let tvdb = ref.tvdb, let hit = shows.first(where: { $0.name.tvdb == tvdb }) { return [hit] }
         let wanted = FolderName(parsing: ref.title)
         var candidates = (showsByKey[wanted.key] ?? []).map { shows[$0] }
         if let year = wanted.year { candidates = candidates.filter { $0.name.year == nil || $0.name.year == year } }
-        if candidates.count > 1 {
-            let media = candidates.filter { !$0.videos.isEmpty || $0.folders.contains { LibraryRules.season(ofFolder: $0) != nil } }
-            if !media.isEmpty { candidates = media }
-        }
-        return Self.pick(candidates)
-    }
-
-    private static func pick(_ candidates: [MediaFolder]) -> Match {
-        switch candidates.count {
-        case 0: .notFound
-        case 1: .found(candidates[0])
-        default: .ambiguous(candidates)
-        }
+        return candidates
     }
 }

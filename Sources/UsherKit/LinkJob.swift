@@ -65,6 +65,7 @@ public struct LinkJob: Sendable {
         } catch {
             throw LinkJobError(kind: .config, message: error.description)
         }
+        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)", "seconds": "\(clock.now - start)"])
 
         var lock: RunLock?
         var lockNotice: String?
@@ -102,7 +103,10 @@ public struct LinkJob: Sendable {
         if !index.unreadableRoots.isEmpty {
             throw LinkJobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
         }
+        let resolveStart = clock.now
         let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
+        logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - resolveStart)"])
+        let observeStart = clock.now
 
         var paths = Set(resolved.wanted.map(\.target)).union(entries.map(\.target))
         for entry in entries { if let t = entry.pending?.temporaryPath { paths.insert(t) } }
@@ -118,6 +122,7 @@ public struct LinkJob: Sendable {
             }
         }
         let now = Int64(startedAt.timeIntervalSince1970)
+        logger.debug("examined the targets", metadata: ["paths": "\(paths.count)", "seconds": "\(clock.now - observeStart)"])
         let plan = LinkPlanner().plan(.init(
             wanted: resolved.wanted, ledger: entries, observations: observations, identicalToSource: identical,
             problems: resolved.problems, adopt: options.adopt, now: now))

@@ -6,6 +6,50 @@ struct FilesystemResolver {
     var index: LibraryIndex
     var config: UsherConfig
 
+    enum Match { case found(MediaFolder, Listing), notFound, ambiguous([MediaFolder]) }
+
+    private let cache = ListingCache()
+
+    init(index: LibraryIndex, config: UsherConfig) {
+        self.index = index
+        self.config = config
+    }
+
+    /// Folder contents read during resolution, shared by the mappings of one show.
+    final class ListingCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var listings: [String: Listing] = [:]
+
+        func get(_ path: String, _ read: () -> Listing) -> Listing {
+            if let found = lock.withLock({ listings[path] }) { return found }
+            let listing = read()
+            lock.withLock { listings[path] = listing }
+            return listing
+        }
+    }
+
+    /// Reads a folder's contents unless the scan already did.
+    private func listing(_ folder: MediaFolder) -> Listing {
+        if let listing = folder.listing { return listing }
+        return cache.get(folder.path) {
+            LibraryIndex.listing(of: folder.path, extensions: config.videoExtensions) ?? Listing(videos: [], folders: [])
+        }
+    }
+
+    /// One folder among candidates; when several match, those holding media are preferred.
+    private func pick(_ candidates: [MediaFolder], kind: LibraryIndex.Kind) -> Match {
+        var listed = candidates.map { ($0, listing($0)) }
+        if listed.count > 1 {
+            let media = listed.filter { LibraryIndex.isMedia($0.1, kind: kind) }
+            if !media.isEmpty { listed = media }
+        }
+        switch listed.count {
+        case 0: return .notFound
+        case 1: return .found(listed[0].0, listed[0].1)
+        default: return .ambiguous(listed.map(\.0))
+        }
+    }
+
     struct Result {
         var wanted: [WantedLink] = []
         var problems: [MappingProblem] = []
@@ -17,10 +61,23 @@ struct FilesystemResolver {
         result.problems = conflicting
         let failed = Set(conflicting.map(\.mappingKey))
         let namer = EpisodeNamer(scheme: config.naming)
-        for mapping in mappings where !failed.contains(mapping.key) {
-            switch resolve(mapping, namer: namer) {
-            case .success(let link): result.wanted.append(link)
-            case .failure(let problem): result.problems.append(problem)
+        let todo = mappings.filter { !failed.contains($0.key) }
+        // Each mapping is independent (stat, readdir, naming): spread them over the cores.
+        let outcomes = UnsafeMutableBufferPointer<Swift.Result<WantedLink, MappingProblem>?>.allocate(capacity: todo.count)
+        outcomes.initialize(repeating: nil)
+        defer { outcomes.deallocate() }
+        nonisolated(unsafe) let output = outcomes
+        let workers = todo.count < 64 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunk = (todo.count + workers - 1) / max(workers, 1)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let start = w * chunk
+            for i in start..<min(todo.count, start + chunk) { output[i] = resolve(todo[i], namer: namer) }
+        }
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let link)?: result.wanted.append(link)
+            case .failure(let problem)?: result.problems.append(problem)
+            case nil: break
             }
         }
         return result
@@ -31,8 +88,11 @@ struct FilesystemResolver {
             .failure(MappingProblem(mapping: mapping, message: message))
         }
         let showFolder: MediaFolder
-        switch index.show(mapping.show) {
-        case .found(let folder): showFolder = folder
+        let showListing: Listing
+        switch pick(index.showCandidates(mapping.show), kind: .shows) {
+        case .found(let folder, let contents):
+            showFolder = folder
+            showListing = contents
         case .notFound: return problem("no show folder matches '\(mapping.show.title)' in \(config.showRoots.map(\.path).joined(separator: ", "))")
         case .ambiguous(let folders): return problem("several show folders match '\(mapping.show.title)': \(folders.map(\.path).joined(separator: ", ")) (add the year to the show title or a tvdb id)")
         }
@@ -41,23 +101,26 @@ struct FilesystemResolver {
         let sourceSize: Int64
         switch mapping.source {
         case .movie(let ref):
-            switch index.movie(ref) {
+            switch pick(index.movieCandidates(ref), kind: .movies) {
             case .notFound:
                 return problem("no movie folder matches '\(ref.label)' in \(config.movieRoots.map(\.path).joined(separator: ", "))")
             case .ambiguous(let folders):
                 return problem("several movie folders match '\(ref.label)': \(folders.map(\.path).joined(separator: ", ")) (add the year or a tmdb id)")
-            case .found(let folder):
-                guard let main = mainVideo(of: folder) else { return problem("no video file in \(folder.path)") }
+            case .found(let folder, let contents):
+                guard let main = mainVideo(of: folder, contents) else { return problem("no video file in \(folder.path)") }
                 (sourcePath, sourceSize) = main
             }
         case .episode(let fromShow, let episodes):
             let folder: MediaFolder
-            switch index.show(fromShow) {
-            case .found(let found): folder = found
+            let contents: Listing
+            switch pick(index.showCandidates(fromShow), kind: .shows) {
+            case .found(let found, let foundContents):
+                folder = found
+                contents = foundContents
             case .notFound: return problem("no show folder matches '\(fromShow.title)'")
             case .ambiguous(let folders): return problem("several show folders match '\(fromShow.title)': \(folders.map(\.path).joined(separator: ", "))")
             }
-            guard let file = episodeFile(episodes, in: folder) else {
+            guard let file = episodeFile(episodes, in: folder, contents) else {
                 return problem("no file for \(EpisodeSpec.format(episodes)) in \(folder.path)")
             }
             (sourcePath, sourceSize) = file
@@ -69,7 +132,7 @@ struct FilesystemResolver {
         let source = SourceFile(path: sourcePath, device: status.device, inode: status.inode, size: status.size)
         let season = mapping.episodes[0].season
         let configured = namer.seasonFolder(season: season, seriesTitle: mapping.show.title, seriesYear: showFolder.name.year)
-        let seasonName = LibraryRules.seasonFolder(season: season, existing: showFolder.folders, configured: configured)
+        let seasonName = LibraryRules.seasonFolder(season: season, existing: showListing.folders, configured: configured)
         let fileName = Paths.lastComponent(sourcePath)
         let (base, ext) = Paths.splitExtension(fileName)
         let name = namer.fileName(for: EpisodeNameInput(
@@ -86,13 +149,13 @@ struct FilesystemResolver {
     }
 
     /// The largest video of a movie folder, its non-extras sub-folders included.
-    private func mainVideo(of folder: MediaFolder) -> (String, Int64)? {
+    private func mainVideo(of folder: MediaFolder, _ contents: Listing) -> (String, Int64)? {
         var files: [(path: String, size: Int64)] = []
-        for name in folder.videos {
+        for name in contents.videos {
             let path = Paths.join(folder.path, name)
             if let st = FileSystem.status(path), st.isRegular { files.append((path, st.size)) }
         }
-        for sub in folder.folders where !LibraryRules.isExtrasFolder(sub) && LibraryRules.season(ofFolder: sub) == nil {
+        for sub in contents.folders where !LibraryRules.isExtrasFolder(sub) && LibraryRules.season(ofFolder: sub) == nil {
             let dir = Paths.join(folder.path, sub)
             for entry in FileSystem.list(dir) ?? [] where entry.type != .directory && LibraryRules.isVideo(entry.name, extensions: config.videoExtensions) {
                 let path = Paths.join(dir, entry.name)
@@ -103,9 +166,9 @@ struct FilesystemResolver {
     }
 
     /// The file of a show that holds exactly these episodes (else one that holds them all).
-    private func episodeFile(_ episodes: [EpisodeNumber], in folder: MediaFolder) -> (String, Int64)? {
+    private func episodeFile(_ episodes: [EpisodeNumber], in folder: MediaFolder, _ contents: Listing) -> (String, Int64)? {
         let season = episodes[0].season
-        var dirs = folder.folders.filter { LibraryRules.season(ofFolder: $0) == season }.map { Paths.join(folder.path, $0) }
+        var dirs = contents.folders.filter { LibraryRules.season(ofFolder: $0) == season }.map { Paths.join(folder.path, $0) }
         dirs.append(folder.path)
         var exact: [(path: String, size: Int64)] = []
         var containing: [(path: String, size: Int64)] = []
