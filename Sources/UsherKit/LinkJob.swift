@@ -59,13 +59,9 @@ public struct LinkJob: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let startedAt = Date()
-        let mappings: [LinkMapping]
-        do {
-            mappings = try MappingFile.load(path: config.mappingsFile)
-        } catch {
-            throw LinkJobError(kind: .config, message: error.description)
-        }
-        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)", "seconds": "\(clock.now - start)"])
+        // The mapping file is read while the library is scanned; neither changes anything.
+        let mappingsFile = config.mappingsFile
+        let readingMappings = Background { () throws(ConfigError) -> [LinkMapping] in try MappingFile.load(path: mappingsFile) }
 
         var lock: RunLock?
         var lockNotice: String?
@@ -103,6 +99,12 @@ public struct LinkJob: Sendable {
         if !index.unreadableRoots.isEmpty {
             throw LinkJobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
         }
+        let mappings: [LinkMapping]
+        switch readingMappings.wait() {
+        case .success(let read): mappings = read
+        case .failure(let error): throw LinkJobError(kind: .config, message: error.description)
+        }
+        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)"])
         let resolveStart = clock.now
         let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
         logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - resolveStart)"])
@@ -148,6 +150,29 @@ public struct LinkJob: Sendable {
             outcome.duration = clock.now - start
         }
         return outcome
+    }
+}
+
+/// Work started on another thread, and its result waited for.
+final class Background<Value: Sendable, Failure: Error>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<Value, Failure>?
+
+    init(_ work: @escaping @Sendable () throws(Failure) -> Value) {
+        group.enter()
+        DispatchQueue.global().async {
+            do throws(Failure) {
+                self.result = .success(try work())
+            } catch {
+                self.result = .failure(error)
+            }
+            self.group.leave()
+        }
+    }
+
+    func wait() -> Result<Value, Failure> {
+        group.wait()
+        return result!
     }
 }
 
