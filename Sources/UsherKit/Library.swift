@@ -74,12 +74,12 @@ struct LibraryIndex: Sendable {
                 .map { (Paths.join(root.path, $0.name), $0.name) }
             var depth = 1
             while !level.isEmpty {
-                let names = parseAll(level.map(\.name))
+                let names = level.map(\.name).parallelMap(threshold: 2048) { FolderName(parsing: $0) }
                 // Only folders that may be grouping folders need reading, to know whether to descend.
                 let toRead = depth < root.depth
                     ? level.indices.filter { names[$0].year == nil && names[$0].tmdb == nil && names[$0].tvdb == nil && names[$0].imdb == nil }
                     : []
-                let listings = listAll(toRead.map { level[$0].path })
+                let listings = toRead.map { level[$0].path }.parallelMap { FileSystem.list($0) }
                 var listingAt: [Int: Listing] = [:]
                 for (i, entries) in zip(toRead, listings) {
                     if let entries { listingAt[i] = listing(entries, extensions: extensions) }
@@ -97,40 +97,6 @@ struct LibraryIndex: Sendable {
             }
         }
         return result
-    }
-
-    /// Parses folder names on all cores (a library root can hold tens of thousands).
-    private static func parseAll(_ names: [String]) -> [FolderName] {
-        let workers = names.count < 2048 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        guard workers > 1 else { return names.map { FolderName(parsing: $0) } }
-        var parts = [[FolderName]](repeating: [], count: workers)
-        let chunk = (names.count + workers - 1) / workers
-        parts.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let output = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let range = (w * chunk)..<min(names.count, (w + 1) * chunk)
-                output[w] = range.isEmpty ? [] : names[range].map { FolderName(parsing: $0) }
-            }
-        }
-        return parts.flatMap { $0 }
-    }
-
-    private static func listAll(_ paths: [String]) -> [[FileSystem.Entry]?] {
-        let workers = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount * 2))
-        guard paths.count > 256, workers > 1 else { return paths.map(FileSystem.list) }
-        let results = UnsafeMutableBufferPointer<[FileSystem.Entry]?>.allocate(capacity: paths.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let chunk = (paths.count + workers - 1) / workers
-        let base = results.baseAddress!
-        nonisolated(unsafe) let output = base
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let start = w * chunk
-            let end = min(paths.count, start + chunk)
-            guard start < end else { return }
-            for i in start..<end { output[i] = FileSystem.list(paths[i]) }
-        }
-        return Array(results)
     }
 }
 

@@ -84,12 +84,7 @@ public struct LinkReport: Codable, Sendable {
         durationSeconds = (outcome.duration.secondsDouble * 1000).rounded() / 1000
     }
 
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    public func json() -> String { encodeReport(self) }
 
     /// The plan for people: one block per change, then a summary line.
     public func text(verbose: Bool = false) -> String {
@@ -173,12 +168,7 @@ public struct StatsReport: Codable, Sendable {
         }
     }
 
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    public func json() -> String { encodeReport(self) }
 
     public func text() -> String {
         var lines = ["\(links) link\(links == 1 ? "" : "s") (\(hardlinks) hardlink\(hardlinks == 1 ? "" : "s"), \(symlinks) symlink\(symlinks == 1 ? "" : "s")), saving \(formatBytes(bytesSaved))."]
@@ -197,4 +187,12 @@ public struct StatsReport: Codable, Sendable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// Reports as JSON: snake_case keys, sorted, indented.
+func encodeReport(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
 }

@@ -63,21 +63,11 @@ struct FilesystemResolver {
         let namer = EpisodeNamer(scheme: config.naming)
         let todo = mappings.filter { !failed.contains($0.key) }
         // Each mapping is independent (stat, readdir, naming): spread them over the cores.
-        let outcomes = UnsafeMutableBufferPointer<Swift.Result<WantedLink, MappingProblem>?>.allocate(capacity: todo.count)
-        outcomes.initialize(repeating: nil)
-        defer { outcomes.deallocate() }
-        nonisolated(unsafe) let output = outcomes
-        let workers = todo.count < 64 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunk = (todo.count + workers - 1) / max(workers, 1)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let start = w * chunk
-            for i in start..<min(todo.count, start + chunk) { output[i] = resolve(todo[i], namer: namer) }
-        }
+        let outcomes = todo.parallelMap(threshold: 64) { resolve($0, namer: namer) }
         for outcome in outcomes {
             switch outcome {
-            case .success(let link)?: result.wanted.append(link)
-            case .failure(let problem)?: result.problems.append(problem)
-            case nil: break
+            case .success(let link): result.wanted.append(link)
+            case .failure(let problem): result.problems.append(problem)
             }
         }
         return result
