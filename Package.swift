@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Pure core: domain values, parsing, naming, matching, planning. No I/O.
@@ -32,6 +34,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: settings
+        ),
+        // In-process fakes of Sonarr, Radarr and Plex (Hummingbird), for tests and the benchmark.
+        .target(
+            name: "UsherFakes",
+            dependencies: [
+                "UsherKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: settings
         ),
@@ -48,7 +60,11 @@ let package = Package(
         .testTarget(name: "UsherCoreTests", dependencies: ["UsherCore"], swiftSettings: settings),
         .testTarget(
             name: "UsherKitTests",
-            dependencies: ["UsherKit", "UsherCore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "UsherKit", "UsherCore", "UsherFakes",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(name: "UsherCLITests", dependencies: ["UsherKit", "UsherCore"], swiftSettings: settings),

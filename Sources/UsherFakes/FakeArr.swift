@@ -1,0 +1,129 @@
+public import Foundation
+public import UsherKit
+import UsherCore
+
+/// Routing, auth and fault injection shared by the fake Sonarr and Radarr.
+public class FakeArrBase: @unchecked Sendable {
+    public let apiKey: String
+    /// `/sonarr`, or empty.
+    public let urlBase: String
+    public private(set) var server: FakeHTTPServer!
+    let lock = NSLock()
+    /// Answers to give instead of the real ones, consumed in order: `(path prefix, status)`.
+    private var faults: [(String, Int)] = []
+    var nextID = 1000
+
+    init(apiKey: String, urlBase: String) {
+        self.apiKey = apiKey
+        self.urlBase = urlBase
+    }
+
+    func startServer() async throws {
+        server = try await FakeHTTPServer.start { [unowned self] request in self.dispatch(request) }
+    }
+
+    /// The URL to configure: `http://127.0.0.1:PORT/urlbase`.
+    public var url: String { server.baseURL + urlBase }
+
+    /// Makes the next `count` requests whose path starts with `pathPrefix` (after the URL base) fail with `status`.
+    public func failNext(_ pathPrefix: String, status: Int, count: Int = 1) {
+        lock.withLock { for _ in 0..<count { faults.append((pathPrefix, status)) } }
+    }
+
+    /// Requests received, paths without the URL base.
+    public var requests: [FakeRequest] {
+        server.requests.map { var r = $0; r.path = String(r.path.dropFirst(urlBase.count)); return r }
+    }
+
+    public func stop() async { await server.stop() }
+
+    private func dispatch(_ request: FakeRequest) -> FakeResponse {
+        guard request.path.hasPrefix(urlBase + "/") else { return .error(404, "Not Found") }
+        var request = request
+        request.path = String(request.path.dropFirst(urlBase.count))
+        // Key from the X-Api-Key header, or the apikey query parameter (as Sonarr and Radarr accept).
+        guard request.header("X-Api-Key") == apiKey || request.query("apikey") == apiKey else {
+            return FakeResponse(status: 401, body: Data())
+        }
+        let fault: Int? = lock.withLock {
+            guard let index = faults.firstIndex(where: { request.path.hasPrefix($0.0) }) else { return nil }
+            return faults.remove(at: index).1
+        }
+        if let fault { return .error(fault, "injected failure") }
+        return lock.withLock { handle(request) }
+    }
+
+    /// Overridden by Sonarr and Radarr; called with the lock held.
+    func handle(_ request: FakeRequest) -> FakeResponse { .error(404, "Not Found") }
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: FakeRequest) -> T? {
+        try? JSONDecoder().decode(T.self, from: request.body)
+    }
+
+    func makeID() -> Int {
+        nextID += 1
+        return nextID
+    }
+
+    /// `/api/v3/series/12` → 12 when the path is `prefix/ID`.
+    static func id(in path: String, after prefix: String) -> Int? {
+        guard path.hasPrefix(prefix + "/") else { return nil }
+        return Int(path.dropFirst(prefix.count + 1))
+    }
+
+    /// Tags as Sonarr and Radarr keep them: labels lowercased, an existing label returned instead of a duplicate.
+    var tags: [ArrTag] = []
+
+    func handleTags(_ request: FakeRequest) -> FakeResponse? {
+        switch (request.method, request.path) {
+        case ("GET", "/api/v3/tag"):
+            return .json(tags)
+        case ("POST", "/api/v3/tag"):
+            guard let body = decode(TagBody.self, request) else { return .error(400, "bad tag") }
+            let label = body.label.lowercased()
+            if let existing = tags.first(where: { $0.label == label }) { return .json(existing, status: 201) }
+            let tag = ArrTag(id: tags.count + 1, label: label)
+            tags.append(tag)
+            return .json(tag, status: 201)
+        case ("DELETE", let path) where path.hasPrefix("/api/v3/tag/"):
+            guard let id = Self.id(in: path, after: "/api/v3/tag") else { return .error(404, "Not Found") }
+            tags.removeAll { $0.id == id }
+            return FakeResponse(status: 200)
+        default:
+            return nil
+        }
+    }
+
+    struct TagBody: Decodable { var label: String }
+
+    var commands: [ArrCommand] = []
+
+    func recordCommand(_ name: String) -> ArrCommand {
+        let command = ArrCommand(id: makeID(), name: name, commandName: name, status: "completed", result: "successful", message: "Completed")
+        commands.append(command)
+        return command
+    }
+
+    func handleCommandLookup(_ request: FakeRequest) -> FakeResponse? {
+        guard request.method == "GET" else { return nil }
+        if request.path == "/api/v3/command" { return .json(commands) }
+        if let id = Self.id(in: request.path, after: "/api/v3/command") {
+            return commands.first { $0.id == id }.map { .json($0) } ?? .error(404, "Not Found")
+        }
+        return nil
+    }
+}
+
+/// Files on disk below a folder, with the episode codes their names hold (what a rescan finds).
+func videoFiles(below folder: String) -> [(path: String, size: Int64)] {
+    guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+    var result: [(String, Int64)] = []
+    while let item = walker.nextObject() as? String {
+        let path = folder + "/" + item
+        guard LibraryRules.isVideo(Paths.lastComponent(item), extensions: UsherConfig.defaultVideoExtensions),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              (attributes[.type] as? FileAttributeType) == .typeRegular else { continue }
+        result.append((path, (attributes[.size] as? NSNumber)?.int64Value ?? 0))
+    }
+    return result.sorted { $0.0 < $1.0 }
+}

@@ -1,0 +1,60 @@
+public import Foundation
+public import UsherKit
+
+/// An in-process Radarr (API v3 as served by Radarr v4–v6) for the endpoints Usher uses.
+public final class FakeRadarr: FakeArrBase, @unchecked Sendable {
+    public var version: String
+    public var movies: [RadarrMovie] = []
+
+    public static func start(apiKey: String = "radarr-test-key", urlBase: String = "", version: String = "6.0.3.10276") async throws -> FakeRadarr {
+        let fake = FakeRadarr(apiKey: apiKey, urlBase: urlBase, version: version)
+        try await fake.startServer()
+        return fake
+    }
+
+    init(apiKey: String, urlBase: String, version: String) {
+        self.version = version
+        super.init(apiKey: apiKey, urlBase: urlBase)
+    }
+
+    public func add(_ movie: RadarrMovie) { lock.withLock { movies.append(movie) } }
+
+    public func withState<T>(_ body: (FakeRadarr) -> T) -> T { lock.withLock { body(self) } }
+
+    override func handle(_ request: FakeRequest) -> FakeResponse {
+        if let answer = handleTags(request) ?? handleCommandLookup(request) { return answer }
+        let path = request.path
+        switch (request.method, path) {
+        case ("GET", "/api/v3/system/status"):
+            return .json(ArrSystemStatus(appName: "Radarr", version: version, urlBase: urlBase, instanceName: "Radarr"))
+        case ("GET", "/api/v3/movie"):
+            let tmdb = request.query("tmdbId").flatMap(Int.init)
+            return .json(movies.filter { tmdb == nil || $0.tmdbId == tmdb })
+        case ("GET", _) where Self.id(in: path, after: "/api/v3/movie") != nil:
+            let id = Self.id(in: path, after: "/api/v3/movie")
+            return movies.first { $0.id == id }.map { .json($0) } ?? .error(404, "Movie with ID \(id!) does not exist")
+        case ("PUT", "/api/v3/movie/editor"):
+            guard let body = decode(MovieEditor.self, request) else { return .error(400, "bad editor body") }
+            for index in movies.indices where body.movieIds.contains(movies[index].id) {
+                var current = movies[index].tags ?? []
+                switch body.applyTags ?? "replace" {
+                case "add": current = Array(Set(current).union(body.tags ?? [])).sorted()
+                case "remove": current.removeAll { (body.tags ?? []).contains($0) }
+                default: current = body.tags ?? current
+                }
+                movies[index].tags = current
+            }
+            return .json(movies.filter { body.movieIds.contains($0.id) }, status: 202)
+        case ("POST", "/api/v3/command"):
+            guard let body = decode(CommandBody.self, request) else { return .error(400, "bad command") }
+            var queued = recordCommand(body.name)
+            queued.status = "queued"
+            return .json(queued, status: 201)
+        default:
+            return .error(404, "Not Found")
+        }
+    }
+
+    struct MovieEditor: Decodable { var movieIds: [Int]; var tags: [Int]?; var applyTags: String? }
+    struct CommandBody: Decodable { var name: String }
+}

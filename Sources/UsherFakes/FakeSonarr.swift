@@ -1,0 +1,153 @@
+public import Foundation
+public import UsherKit
+import UsherCore
+
+/// An in-process Sonarr (API v3 as served by Sonarr v4, or v3 with `version: "3.0.10.1567"`) for
+/// the endpoints Usher uses. `RescanSeries` looks at the series folder on disk, as Sonarr does.
+public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
+    public var version: String
+    public var series: [SonarrSeries] = []
+    public var episodes: [SonarrEpisode] = []
+    public var episodeFiles: [SonarrEpisodeFile] = []
+    public var naming = SonarrNamingConfig(
+        renameEpisodes: true, replaceIllegalCharacters: true, colonReplacementFormat: 4, multiEpisodeStyle: 5,
+        standardEpisodeFormat: "{Series Title} - S{season:00}E{episode:00} - {Episode Title} {Quality Full}",
+        dailyEpisodeFormat: "{Series Title} - {Air-Date} - {Episode Title} {Quality Full}",
+        animeEpisodeFormat: "{Series Title} - S{season:00}E{episode:00} - {absolute:000} - {Episode Title} {Quality Full}",
+        seriesFolderFormat: "{Series Title}", seasonFolderFormat: "Season {season:00}", specialsFolderFormat: "Specials")
+    /// Files deleted through the API (Sonarr's recycle bin would hold them).
+    public var deletedFilePaths: [String] = []
+
+    public static func start(apiKey: String = "sonarr-test-key", urlBase: String = "", version: String = "4.0.19.2979") async throws -> FakeSonarr {
+        let fake = FakeSonarr(apiKey: apiKey, urlBase: urlBase, version: version)
+        try await fake.startServer()
+        return fake
+    }
+
+    init(apiKey: String, urlBase: String, version: String) {
+        self.version = version
+        super.init(apiKey: apiKey, urlBase: urlBase)
+    }
+
+    /// Adds a series (and its episodes) under the lock.
+    public func add(_ series: SonarrSeries, episodes: [SonarrEpisode] = []) {
+        lock.withLock {
+            self.series.append(series)
+            self.episodes.append(contentsOf: episodes)
+        }
+    }
+
+    public func withState<T>(_ body: (FakeSonarr) -> T) -> T { lock.withLock { body(self) } }
+
+    override func handle(_ request: FakeRequest) -> FakeResponse {
+        if let answer = handleTags(request) ?? handleCommandLookup(request) { return answer }
+        let path = request.path
+        switch (request.method, path) {
+        case ("GET", "/api/v3/system/status"):
+            return .json(ArrSystemStatus(appName: "Sonarr", version: version, urlBase: urlBase, instanceName: "Sonarr"))
+        case ("GET", "/api/v3/series"):
+            let tvdb = request.query("tvdbId").flatMap(Int.init)
+            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb })
+        case ("GET", _) where Self.id(in: path, after: "/api/v3/series") != nil:
+            let id = Self.id(in: path, after: "/api/v3/series")
+            return series.first { $0.id == id }.map { .json($0) } ?? .error(404, "Series with ID \(id!) does not exist")
+        case ("PUT", "/api/v3/series/editor"):
+            guard let body = decode(SeriesEditor.self, request) else { return .error(400, "bad editor body") }
+            for index in series.indices where body.seriesIds.contains(series[index].id) {
+                var current = series[index].tags ?? []
+                switch body.applyTags ?? "replace" {
+                case "add": current = Array(Set(current).union(body.tags ?? [])).sorted()
+                case "remove": current.removeAll { (body.tags ?? []).contains($0) }
+                default: current = body.tags ?? current
+                }
+                series[index].tags = current
+            }
+            return .json(series.filter { body.seriesIds.contains($0.id) }, status: 202)
+        case ("GET", "/api/v3/episode"):
+            let ids = request.queryAll("episodeIds").flatMap { $0.split(separator: ",") }.compactMap { Int($0) }
+            guard let seriesID = request.query("seriesId").flatMap(Int.init) else {
+                if !ids.isEmpty { return .json(episodes.filter { ids.contains($0.id) }) }
+                return .error(400, "seriesId or episodeIds must be provided")
+            }
+            let season = request.query("seasonNumber").flatMap(Int.init)
+            return .json(episodes.filter { $0.seriesId == seriesID && (season == nil || $0.seasonNumber == season) })
+        case ("PUT", "/api/v3/episode/monitor"):
+            guard let body = decode(EpisodeMonitor.self, request) else { return .error(400, "bad body") }
+            for index in episodes.indices where body.episodeIds.contains(episodes[index].id) { episodes[index].monitored = body.monitored }
+            return .json(episodes.filter { body.episodeIds.contains($0.id) }, status: 202)
+        case ("GET", "/api/v3/episodefile"):
+            guard let seriesID = request.query("seriesId").flatMap(Int.init) else {
+                return .error(400, "seriesId or episodeFileIds must be provided")
+            }
+            return .json(episodeFiles.filter { $0.seriesId == seriesID })
+        case ("DELETE", _) where Self.id(in: path, after: "/api/v3/episodefile") != nil:
+            let id = Self.id(in: path, after: "/api/v3/episodefile")
+            guard let file = episodeFiles.first(where: { $0.id == id }) else { return .error(404, "Not Found") }
+            if let filePath = file.path {
+                try? FileManager.default.removeItem(atPath: filePath)
+                deletedFilePaths.append(filePath)
+            }
+            episodeFiles.removeAll { $0.id == id }
+            for index in episodes.indices where episodes[index].episodeFileId == id {
+                episodes[index].episodeFileId = 0
+                episodes[index].hasFile = false
+            }
+            return FakeResponse(status: 200, body: Data("{}".utf8))
+        case ("GET", "/api/v3/config/naming"):
+            return .json(naming)
+        case ("POST", "/api/v3/command"):
+            guard let body = decode(CommandBody.self, request) else { return .error(400, "bad command") }
+            let command = recordCommand(body.name)
+            if body.name == "RescanSeries" {
+                for s in series where body.seriesId == nil || body.seriesId == s.id { rescan(s) }
+            }
+            var queued = command
+            queued.status = "queued"
+            return .json(queued, status: 201)
+        default:
+            return .error(404, "Not Found")
+        }
+    }
+
+    /// What Sonarr's disk scan does for the parts Usher relies on: every video below the series folder
+    /// whose name holds episode codes becomes that episode's file; files gone from disk are dropped.
+    private func rescan(_ s: SonarrSeries) {
+        guard let root = s.path else { return }
+        episodeFiles.removeAll { $0.seriesId == s.id && !FileManager.default.fileExists(atPath: $0.path ?? "") }
+        for (path, size) in videoFiles(below: root) {
+            let codes = EpisodeNumber.codes(inFileName: Paths.lastComponent(path))
+            let matching = episodes.indices.filter { i in
+                episodes[i].seriesId == s.id && codes.contains(EpisodeNumber(season: episodes[i].seasonNumber, episode: episodes[i].episodeNumber))
+            }
+            guard let first = matching.first else { continue }
+            let fileID: Int
+            if let existing = episodeFiles.first(where: { $0.path == path }) {
+                fileID = existing.id
+            } else {
+                fileID = makeID()
+                let relative = String(path.dropFirst(root.count + 1))
+                let quality = Quality.parse(fileName: Paths.lastComponent(path))
+                episodeFiles.append(SonarrEpisodeFile(
+                    id: fileID, seriesId: s.id, seasonNumber: episodes[first].seasonNumber, relativePath: relative, path: path, size: size,
+                    quality: ArrQuality(quality: .init(id: 7, name: quality?.title ?? "Unknown", source: nil, resolution: nil),
+                                        revision: .init(version: 1, real: 0, isRepack: false)),
+                    sceneName: nil, releaseGroup: nil))
+            }
+            for i in matching {
+                episodes[i].episodeFileId = fileID
+                episodes[i].hasFile = true
+            }
+        }
+        let live = Set(episodeFiles.map(\.id))
+        for i in episodes.indices where episodes[i].seriesId == s.id {
+            if let id = episodes[i].episodeFileId, id != 0, !live.contains(id) {
+                episodes[i].episodeFileId = 0
+                episodes[i].hasFile = false
+            }
+        }
+    }
+
+    struct SeriesEditor: Decodable { var seriesIds: [Int]; var tags: [Int]?; var applyTags: String? }
+    struct EpisodeMonitor: Decodable { var episodeIds: [Int]; var monitored: Bool }
+    struct CommandBody: Decodable { var name: String; var seriesId: Int? }
+}

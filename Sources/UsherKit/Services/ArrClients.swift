@@ -1,0 +1,144 @@
+public import Foundation
+public import UsherCore
+
+/// Sonarr's API v3 (as served by Sonarr v3 and v4): the calls Usher makes.
+public struct SonarrClient: Sendable {
+    public let client: ServiceClient
+
+    public init(client: ServiceClient) { self.client = client }
+
+    public func status() async throws(ServiceError) -> ArrSystemStatus {
+        try await client.request(ArrSystemStatus.self, "GET", "/api/v3/system/status")
+    }
+
+    public func series() async throws(ServiceError) -> [SonarrSeries] {
+        try await client.request([SonarrSeries].self, "GET", "/api/v3/series")
+    }
+
+    /// Every episode of a series, specials included.
+    public func episodes(seriesID: Int) async throws(ServiceError) -> [SonarrEpisode] {
+        try await client.request([SonarrEpisode].self, "GET", "/api/v3/episode", query: [("seriesId", String(seriesID))])
+    }
+
+    public func episodeFiles(seriesID: Int) async throws(ServiceError) -> [SonarrEpisodeFile] {
+        try await client.request([SonarrEpisodeFile].self, "GET", "/api/v3/episodefile", query: [("seriesId", String(seriesID))])
+    }
+
+    public func namingConfig() async throws(ServiceError) -> SonarrNamingConfig {
+        try await client.request(SonarrNamingConfig.self, "GET", "/api/v3/config/naming")
+    }
+
+    public func tags() async throws(ServiceError) -> [ArrTag] {
+        try await client.request([ArrTag].self, "GET", "/api/v3/tag")
+    }
+
+    /// Creates a tag (Sonarr lowercases labels and returns an existing tag of the same label).
+    public func createTag(_ label: String) async throws(ServiceError) -> ArrTag {
+        try await client.request(ArrTag.self, "POST", "/api/v3/tag", json: ServiceClient.json(["label": label]))
+    }
+
+    /// Adds or removes tags on several series at once.
+    public func editTags(seriesIDs: [Int], tagIDs: [Int], apply: String) async throws(ServiceError) {
+        struct Body: Encodable { var seriesIds: [Int]; var tags: [Int]; var applyTags: String }
+        _ = try await client.send("PUT", "/api/v3/series/editor", json: ServiceClient.json(Body(seriesIds: seriesIDs, tags: tagIDs, applyTags: apply)))
+    }
+
+    public func setMonitored(episodeIDs: [Int], _ monitored: Bool) async throws(ServiceError) {
+        struct Body: Encodable { var episodeIds: [Int]; var monitored: Bool }
+        _ = try await client.send("PUT", "/api/v3/episode/monitor", json: ServiceClient.json(Body(episodeIds: episodeIDs, monitored: monitored)))
+    }
+
+    /// Rescans one series folder on disk (`RescanSeries`, accepted by Sonarr v3 and v4).
+    public func rescan(seriesID: Int) async throws(ServiceError) -> ArrCommand {
+        struct Body: Encodable { var name = "RescanSeries"; var seriesId: Int }
+        return try await client.request(ArrCommand.self, "POST", "/api/v3/command", json: ServiceClient.json(Body(seriesId: seriesID)))
+    }
+
+    public func command(id: Int) async throws(ServiceError) -> ArrCommand {
+        try await client.request(ArrCommand.self, "GET", "/api/v3/command/\(id)")
+    }
+
+    /// Deletes an episode file through Sonarr (its recycle bin applies).
+    public func deleteEpisodeFile(id: Int) async throws(ServiceError) {
+        _ = try await client.send("DELETE", "/api/v3/episodefile/\(id)")
+    }
+}
+
+/// Radarr's API v3 (as served by Radarr v4 to v6): the calls Usher makes.
+public struct RadarrClient: Sendable {
+    public let client: ServiceClient
+
+    public init(client: ServiceClient) { self.client = client }
+
+    public func status() async throws(ServiceError) -> ArrSystemStatus {
+        try await client.request(ArrSystemStatus.self, "GET", "/api/v3/system/status")
+    }
+
+    /// Every movie, with its file (the list includes `movieFile`).
+    public func movies() async throws(ServiceError) -> [RadarrMovie] {
+        try await client.request([RadarrMovie].self, "GET", "/api/v3/movie")
+    }
+
+    public func tags() async throws(ServiceError) -> [ArrTag] {
+        try await client.request([ArrTag].self, "GET", "/api/v3/tag")
+    }
+
+    public func createTag(_ label: String) async throws(ServiceError) -> ArrTag {
+        try await client.request(ArrTag.self, "POST", "/api/v3/tag", json: ServiceClient.json(["label": label]))
+    }
+
+    public func editTags(movieIDs: [Int], tagIDs: [Int], apply: String) async throws(ServiceError) {
+        struct Body: Encodable { var movieIds: [Int]; var tags: [Int]; var applyTags: String }
+        _ = try await client.send("PUT", "/api/v3/movie/editor", json: ServiceClient.json(Body(movieIds: movieIDs, tags: tagIDs, applyTags: apply)))
+    }
+}
+
+/// A library section of Plex and the folders it covers.
+public struct PlexSection: Sendable, Hashable, Decodable {
+    public var key: String
+    public var type: String
+    public var title: String
+    public var locations: [String]
+
+    enum CodingKeys: String, CodingKey { case key, type, title, location = "Location" }
+    struct Location: Decodable { var path: String }
+
+    public init(key: String, type: String, title: String, locations: [String]) {
+        self.key = key
+        self.type = type
+        self.title = title
+        self.locations = locations
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        type = try c.decodeIfPresent(String.self, forKey: .type) ?? ""
+        title = try c.decodeIfPresent(String.self, forKey: .title) ?? ""
+        locations = try c.decodeIfPresent([Location].self, forKey: .location)?.map(\.path) ?? []
+    }
+}
+
+/// Plex Media Server: sections and partial scans.
+public struct PlexClient: Sendable {
+    public let client: ServiceClient
+
+    public init(client: ServiceClient) { self.client = client }
+
+    public func sections() async throws(ServiceError) -> [PlexSection] {
+        struct Envelope: Decodable {
+            struct Container: Decodable {
+                var directory: [PlexSection]?
+                enum CodingKeys: String, CodingKey { case directory = "Directory" }
+            }
+            var container: Container
+            enum CodingKeys: String, CodingKey { case container = "MediaContainer" }
+        }
+        return try await client.request(Envelope.self, "GET", "/library/sections").container.directory ?? []
+    }
+
+    /// Asks Plex to scan one folder of a section (a partial scan; `path` as Plex sees it).
+    public func refresh(section: String, path: String) async throws(ServiceError) {
+        _ = try await client.send("GET", "/library/sections/\(section)/refresh", query: [("path", path)])
+    }
+}

@@ -1,0 +1,211 @@
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A failed call to Sonarr, Radarr or Plex: which service, which URL (never the key), what happened.
+public struct ServiceError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// 401/403: the API key or token is wrong.
+        case unauthorized
+        case notFound
+        /// Another 4xx: the request itself was refused.
+        case rejected
+        /// 5xx after the retries.
+        case server
+        /// The answer was not the JSON expected.
+        case badResponse
+        /// No connection, or the connection broke, after the retries.
+        case unreachable
+        case timeout
+    }
+
+    public var kind: Kind
+    public var service: String
+    public var method: String
+    public var url: String
+    public var status: Int?
+    public var message: String
+    /// The start of the answer's body, for diagnosis.
+    public var excerpt: String?
+
+    public var description: String {
+        var text = "\(service): \(method) \(url)"
+        if let status { text += " answered \(status)" }
+        text += ": \(message)"
+        if let excerpt, !excerpt.isEmpty { text += " (\(excerpt))" }
+        return text
+    }
+}
+
+/// Where a service is and how to prove who we are.
+public struct ServiceEndpoint: Sendable {
+    /// For messages: `sonarr main`.
+    public var name: String
+    /// `http://host:port/urlbase`, without a trailing slash.
+    public var baseURL: String
+    public var credentialHeader: String
+    public var credential: String
+
+    public init(name: String, baseURL: String, credentialHeader: String, credential: String) {
+        self.name = name
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.credentialHeader = credentialHeader
+        self.credential = credential
+    }
+}
+
+/// How hard to try.
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var attempts: Int
+    /// Wait before the second attempt; doubled for each further one.
+    public var backoff: Duration
+    public var timeout: Duration
+
+    public init(attempts: Int = 3, backoff: Duration = .milliseconds(500), timeout: Duration = .seconds(30)) {
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.timeout = timeout
+    }
+}
+
+/// JSON over HTTP with one service: credential header, timeouts, bounded retries with backoff on
+/// connection errors and 5xx answers, size-capped bodies, and errors that say what went wrong.
+public struct ServiceClient: Sendable {
+    public let endpoint: ServiceEndpoint
+    public let http: HTTPClient
+    public let policy: RetryPolicy
+    public let logger: Logger
+    /// The largest body read (a full Sonarr series list of a large library is a few MB).
+    public var maxBodyBytes = 256 << 20
+
+    public init(endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger) {
+        self.endpoint = endpoint
+        self.http = http
+        self.policy = policy
+        self.logger = logger
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: Data
+    }
+
+    /// Sends a request and returns the raw answer of a 2xx status; anything else throws.
+    public func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], json body: Data? = nil,
+        accept: String = "application/json"
+    ) async throws(ServiceError) -> Response {
+        let url = endpoint.baseURL + path + Self.encode(query)
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: endpoint.credentialHeader, value: endpoint.credential)
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: "Usher")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        func failure(_ kind: ServiceError.Kind, _ status: Int?, _ message: String, _ excerpt: String? = nil) -> ServiceError {
+            ServiceError(kind: kind, service: endpoint.name, method: method, url: url, status: status, message: message,
+                         excerpt: excerpt.map { Self.redact($0, endpoint.credential) })
+        }
+        var attempt = 1
+        var wait = policy.backoff
+        while true {
+            let retryable: ServiceError
+            do {
+                let response = try await http.execute(request, timeout: .nanoseconds(Self.nanoseconds(policy.timeout)), logger: logger)
+                let buffer = try await response.body.collect(upTo: maxBodyBytes)
+                let data = Data(buffer.readableBytesView)
+                let status = Int(response.status.code)
+                logger.trace("service answered", metadata: ["service": "\(endpoint.name)", "method": "\(method)", "path": "\(path)", "status": "\(status)"])
+                switch status {
+                case 200..<300:
+                    return Response(status: status, body: data)
+                case 401, 403:
+                    throw failure(.unauthorized, status, "the API key or token was refused; check it in the config", Self.excerpt(data))
+                case 404:
+                    throw failure(.notFound, status, "not found", Self.excerpt(data))
+                case 500...:
+                    retryable = failure(.server, status, "server error", Self.excerpt(data))
+                default:
+                    throw failure(.rejected, status, "the request was refused", Self.excerpt(data))
+                }
+            } catch let error as ServiceError {
+                throw error
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                retryable = failure(.timeout, nil, "no answer within \(policy.timeout)")
+            } catch let error as NIOTooManyBytesError {
+                throw failure(.badResponse, nil, "the answer was larger than \(maxBodyBytes) bytes: \(error)")
+            } catch {
+                retryable = failure(.unreachable, nil, "cannot connect: \(Self.redact(String(describing: error), endpoint.credential))")
+            }
+            guard attempt < policy.attempts else { throw retryable }
+            logger.debug("retrying", metadata: ["service": "\(endpoint.name)", "attempt": "\(attempt + 1)", "reason": "\(retryable.message)"])
+            try? await Task.sleep(for: wait)
+            wait *= 2
+            attempt += 1
+        }
+    }
+
+    /// Sends a request and decodes its JSON answer.
+    public func request<T: Decodable>(
+        _ type: T.Type, _ method: String = "GET", _ path: String, query: [(String, String)] = [], json body: Data? = nil
+    ) async throws(ServiceError) -> T {
+        let response = try await send(method, path, query: query, json: body)
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw ServiceError(kind: .badResponse, service: endpoint.name, method: method, url: endpoint.baseURL + path + Self.encode(query),
+                               status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
+                               excerpt: Self.redact(Self.excerpt(response.body), endpoint.credential))
+        }
+    }
+
+    /// Encodes a request body.
+    public static func json(_ value: some Encodable) -> Data {
+        (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+    }
+
+    static func encode(_ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return "" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#/")
+        return "?" + query.map {
+            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)"
+        }.joined(separator: "&")
+    }
+
+    static func excerpt(_ data: Data) -> String {
+        let text = String(decoding: data.prefix(200), as: UTF8.self)
+        return text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+    }
+
+    static func redact(_ text: String, _ secret: String) -> String {
+        secret.count >= 3 ? text.replacingOccurrences(of: secret, with: "[redacted]") : text
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing '\(key.stringValue)' at \(path(context.codingPath))"
+        case DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context):
+            return "expected \(type) at \(path(context.codingPath))"
+        case DecodingError.dataCorrupted(let context):
+            return "\(context.debugDescription) at \(path(context.codingPath))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        "$" + codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

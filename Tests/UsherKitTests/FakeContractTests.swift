@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import UsherCore
+import UsherFakes
+@testable import UsherKit
+
+/// Every body the fakes answer with must fit the official OpenAPI schemas, so tests against the fakes
+/// say something about the real servers.
+@Suite("Fakes answer as the real APIs do", .enabled(if: Contracts.isAvailable, Contracts.missingComment))
+struct FakeContractTests {
+    /// Sends one request and checks the answer against the operation's declared schema, and against
+    /// `schema` where the spec declares none (Swashbuckle leaves many out).
+    func check(_ client: ServiceClient, _ contract: OpenAPIContract, _ method: String, _ path: String,
+               query: [(String, String)] = [], body: Data? = nil, schema: String?, status: Int) async throws {
+        let response = try await client.send(method, path, query: query, json: body)
+        #expect(response.status == status, "\(method) \(path)")
+        let fullPath = path + ServiceClient.encode(query)
+        var violations = contract.violations(of: response.body, forResponseOf: method, path: fullPath, status: status)
+        if let schema { violations += contract.violations(of: response.body, against: schema) }
+        #expect(violations.isEmpty, "\(method) \(path): \(violations.prefix(5))")
+    }
+
+    @Test func sonarrV4() async throws {
+        let contract = try OpenAPIContract(specAt: Contracts.spec("sonarr/sonarr-v3-openapi.v4.0.19.2979.json"))
+        let sonarr = try await FakeSonarr.start(urlBase: "/sonarr")
+        defer { Task { await sonarr.stop() } }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("usher-contract-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/Season 00", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        FileManager.default.createFile(atPath: folder + "/Season 00/24 - S00E09 - Redemption Bluray-1080p.mkv", contents: Data("x".utf8))
+        sonarr.add(SonarrSeries(id: 7, title: "24", path: folder, tvdbId: 76290, year: 2001, seriesType: "standard", monitored: true, tags: []),
+                   episodes: [SonarrEpisode(id: 70, seriesId: 7, tvdbId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 9,
+                                            title: "Redemption", hasFile: false, monitored: true)])
+        let client = serviceClient("sonarr", url: sonarr.url, key: sonarr.apiKey)
+        try await check(client, contract, "GET", "/api/v3/system/status", schema: "SystemResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/series", schema: "SeriesResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/series/7", schema: "SeriesResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/config/naming", schema: "NamingConfigResource", status: 200)
+        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanSeries","seriesId":7}"#.utf8), schema: "CommandResource", status: 201)
+        try await check(client, contract, "GET", "/api/v3/episode", query: [("seriesId", "7")], schema: "EpisodeResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/episodefile", query: [("seriesId", "7")], schema: "EpisodeFileResource", status: 200)
+        try await check(client, contract, "POST", "/api/v3/tag", body: Data(#"{"label":"Usher-Linked"}"#.utf8), schema: "TagResource", status: 201)
+        try await check(client, contract, "GET", "/api/v3/tag", schema: "TagResource", status: 200)
+        try await check(client, contract, "PUT", "/api/v3/series/editor", body: Data(#"{"seriesIds":[7],"tags":[1],"applyTags":"add"}"#.utf8), schema: "SeriesResource", status: 202)
+        try await check(client, contract, "PUT", "/api/v3/episode/monitor", body: Data(#"{"episodeIds":[70],"monitored":false}"#.utf8), schema: "EpisodeResource", status: 202)
+        let commands = try await SonarrClient(client: client).series()
+        #expect(commands.first?.tags == [1])
+        // The rescan found the file: the episode now has it.
+        let episodes = try await SonarrClient(client: client).episodes(seriesID: 7)
+        #expect(episodes.first?.hasFile == true)
+        #expect(episodes.first?.monitored == false)
+        let files = try await SonarrClient(client: client).episodeFiles(seriesID: 7)
+        #expect(files.first?.relativePath == "Season 00/24 - S00E09 - Redemption Bluray-1080p.mkv")
+        #expect(files.first?.quality?.quality?.name == "Bluray-1080p")
+        // What the real server refuses, the fake refuses.
+        await #expect { try await client.send("GET", "/api/v3/episode") } throws: { ($0 as? ServiceError)?.status == 400 }
+    }
+
+    @Test func radarrV6() async throws {
+        let contract = try OpenAPIContract(specAt: Contracts.spec("radarr/radarr-v3-openapi.v6.0.3.10276.json"))
+        let radarr = try await FakeRadarr.start()
+        defer { Task { await radarr.stop() } }
+        radarr.add(RadarrMovie(
+            id: 1, title: "24: Redemption", year: 2008, path: "/movies/24 Redemption (2008)", tmdbId: 13989, imdbId: "tt1102275",
+            hasFile: true, monitored: true, tags: [],
+            movieFile: RadarrMovieFile(id: 11, movieId: 1, relativePath: "24 Redemption (2008) Bluray-1080p.mkv",
+                                       path: "/movies/24 Redemption (2008)/24 Redemption (2008) Bluray-1080p.mkv", size: 7_000_000_000,
+                                       quality: ArrQuality(quality: .init(id: 7, name: "Bluray-1080p", source: "bluray", resolution: 1080),
+                                                           revision: .init(version: 1, real: 0, isRepack: false)))))
+        let client = serviceClient("radarr", url: radarr.url, key: radarr.apiKey)
+        try await check(client, contract, "GET", "/api/v3/system/status", schema: "SystemResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/movie", schema: "MovieResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/movie/1", schema: "MovieResource", status: 200)
+        try await check(client, contract, "POST", "/api/v3/tag", body: Data(#"{"label":"usher-linked"}"#.utf8), schema: "TagResource", status: 201)
+        try await check(client, contract, "PUT", "/api/v3/movie/editor", body: Data(#"{"movieIds":[1],"tags":[1],"applyTags":"add"}"#.utf8), schema: "MovieResource", status: 202)
+        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanMovie","movieId":1}"#.utf8), schema: "CommandResource", status: 201)
+    }
+}
