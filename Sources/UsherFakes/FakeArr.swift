@@ -96,6 +96,16 @@ public class FakeArrBase: @unchecked Sendable {
 
     struct TagBody: Decodable { var label: String }
 
+    /// What the series and movie editors do with `applyTags` (add | remove | replace).
+    static func apply(_ tags: [Int]?, mode: String?, to current: [Int]?) -> [Int] {
+        let current = current ?? []
+        switch mode ?? "replace" {
+        case "add": return Array(Set(current).union(tags ?? [])).sorted()
+        case "remove": return current.filter { !(tags ?? []).contains($0) }
+        default: return tags ?? current
+        }
+    }
+
     var commands: [ArrCommand] = []
 
     func recordCommand(_ name: String) -> ArrCommand {

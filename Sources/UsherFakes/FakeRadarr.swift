@@ -36,13 +36,7 @@ public final class FakeRadarr: FakeArrBase, @unchecked Sendable {
         case ("PUT", "/api/v3/movie/editor"):
             guard let body = decode(MovieEditor.self, request) else { return .error(400, "bad editor body") }
             for index in movies.indices where body.movieIds.contains(movies[index].id) {
-                var current = movies[index].tags ?? []
-                switch body.applyTags ?? "replace" {
-                case "add": current = Array(Set(current).union(body.tags ?? [])).sorted()
-                case "remove": current.removeAll { (body.tags ?? []).contains($0) }
-                default: current = body.tags ?? current
-                }
-                movies[index].tags = current
+                movies[index].tags = Self.apply(body.tags, mode: body.applyTags, to: movies[index].tags)
             }
             return .json(movies.filter { body.movieIds.contains($0.id) }, status: 202)
         case ("POST", "/api/v3/command"):

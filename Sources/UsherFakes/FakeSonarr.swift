@@ -54,13 +54,7 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
         case ("PUT", "/api/v3/series/editor"):
             guard let body = decode(SeriesEditor.self, request) else { return .error(400, "bad editor body") }
             for index in series.indices where body.seriesIds.contains(series[index].id) {
-                var current = series[index].tags ?? []
-                switch body.applyTags ?? "replace" {
-                case "add": current = Array(Set(current).union(body.tags ?? [])).sorted()
-                case "remove": current.removeAll { (body.tags ?? []).contains($0) }
-                default: current = body.tags ?? current
-                }
-                series[index].tags = current
+                series[index].tags = Self.apply(body.tags, mode: body.applyTags, to: series[index].tags)
             }
             return .json(series.filter { body.seriesIds.contains($0.id) }, status: 202)
         case ("GET", "/api/v3/episode"):

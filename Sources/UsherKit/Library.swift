@@ -53,7 +53,7 @@ struct LibraryIndex: Sendable {
 
     static func listing(_ entries: [FileSystem.Entry], extensions: Set<String>) -> Listing {
         Listing(
-            videos: entries.filter { $0.type != .directory && RulesCache.isVideo($0.name, extensions) }.map(\.name),
+            videos: entries.filter { $0.type != .directory && LibraryRules.isVideo($0.name, extensions: extensions) }.map(\.name),
             folders: entries.filter { $0.type == .directory && !skip($0.name) }.map(\.name))
     }
 
@@ -100,12 +100,6 @@ struct LibraryIndex: Sendable {
     }
 }
 
-private enum RulesCache {
-    static func isVideo(_ name: String, _ extensions: Set<String>) -> Bool {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
-        return extensions.contains(name[name.index(after: dot)...].lowercased())
-    }
-}
 
 extension LibraryIndex {
     enum Match { case found(MediaFolder), notFound, ambiguous([MediaFolder]) }

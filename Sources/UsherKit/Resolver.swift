@@ -88,7 +88,6 @@ struct FilesystemResolver {
         }
 
         let sourcePath: String
-        let sourceSize: Int64
         switch mapping.source {
         case .movie(let ref):
             switch pick(index.movieCandidates(ref), kind: .movies) {
@@ -98,7 +97,7 @@ struct FilesystemResolver {
                 return problem("several movie folders match '\(ref.label)': \(folders.map(\.path).joined(separator: ", ")) (add the year or a tmdb id)")
             case .found(let folder, let contents):
                 guard let main = mainVideo(of: folder, contents) else { return problem("no video file in \(folder.path)") }
-                (sourcePath, sourceSize) = main
+                sourcePath = main
             }
         case .episode(let fromShow, let episodes):
             let folder: MediaFolder
@@ -113,12 +112,11 @@ struct FilesystemResolver {
             guard let file = episodeFile(episodes, in: folder, contents) else {
                 return problem("no file for \(EpisodeSpec.format(episodes)) in \(folder.path)")
             }
-            (sourcePath, sourceSize) = file
+            sourcePath = file
         }
         guard let status = FileSystem.status(sourcePath), status.isRegular else {
             return problem("cannot read \(sourcePath)")
         }
-        _ = sourceSize
         let source = SourceFile(path: sourcePath, device: status.device, inode: status.inode, size: status.size)
         let season = mapping.episodes[0].season
         let configured = namer.seasonFolder(season: season, seriesTitle: mapping.show.title, seriesYear: showFolder.name.year)
@@ -139,7 +137,7 @@ struct FilesystemResolver {
     }
 
     /// The largest video of a movie folder, its non-extras sub-folders included.
-    private func mainVideo(of folder: MediaFolder, _ contents: Listing) -> (String, Int64)? {
+    private func mainVideo(of folder: MediaFolder, _ contents: Listing) -> String? {
         var files: [(path: String, size: Int64)] = []
         for name in contents.videos {
             let path = Paths.join(folder.path, name)
@@ -152,11 +150,11 @@ struct FilesystemResolver {
                 if let st = FileSystem.status(path), st.isRegular { files.append((path, st.size)) }
             }
         }
-        return LibraryRules.mainFile(files).map { ($0.path, $0.size) }
+        return LibraryRules.mainFile(files)?.path
     }
 
     /// The file of a show that holds exactly these episodes (else one that holds them all).
-    private func episodeFile(_ episodes: [EpisodeNumber], in folder: MediaFolder, _ contents: Listing) -> (String, Int64)? {
+    private func episodeFile(_ episodes: [EpisodeNumber], in folder: MediaFolder, _ contents: Listing) -> String? {
         let season = episodes[0].season
         var dirs = contents.folders.filter { LibraryRules.season(ofFolder: $0) == season }.map { Paths.join(folder.path, $0) }
         dirs.append(folder.path)
@@ -171,6 +169,6 @@ struct FilesystemResolver {
                 if codes.count == episodes.count { exact.append((path, st.size)) } else { containing.append((path, st.size)) }
             }
         }
-        return (LibraryRules.mainFile(exact) ?? LibraryRules.mainFile(containing)).map { ($0.path, $0.size) }
+        return (LibraryRules.mainFile(exact) ?? LibraryRules.mainFile(containing))?.path
     }
 }

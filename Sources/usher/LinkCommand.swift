@@ -31,7 +31,7 @@ struct LinkCommand: ParsableCommand {
         }
         do {
             outcome = try LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt), progress: report)
-        } catch let error as LinkJobError {
+        } catch {
             Output.error(error.description)
             switch error.kind {
             case .config: throw ExitCode(2)

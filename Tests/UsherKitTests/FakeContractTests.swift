@@ -43,8 +43,8 @@ struct FakeContractTests {
         try await check(client, contract, "GET", "/api/v3/tag", schema: "TagResource", status: 200)
         try await check(client, contract, "PUT", "/api/v3/series/editor", body: Data(#"{"seriesIds":[7],"tags":[1],"applyTags":"add"}"#.utf8), schema: "SeriesResource", status: 202)
         try await check(client, contract, "PUT", "/api/v3/episode/monitor", body: Data(#"{"episodeIds":[70],"monitored":false}"#.utf8), schema: "EpisodeResource", status: 202)
-        let commands = try await SonarrClient(client: client).series()
-        #expect(commands.first?.tags == [1])
+        let series = try await SonarrClient(client: client).series()
+        #expect(series.first?.tags == [1])
         // The rescan found the file: the episode now has it.
         let episodes = try await SonarrClient(client: client).episodes(seriesID: 7)
         #expect(episodes.first?.hasFile == true)
