@@ -154,6 +154,7 @@ public struct LinkPlan: Sendable {
         case renamed = "name changed"
         case mappingChanged = "a different source is mapped to this episode"
         case mappingRemoved = "mapping removed"
+        case sourceGone = "the movie or series is gone from Radarr/Sonarr"
         case targetVanished = "link is gone"
         case targetNotOurs = "the path now holds something Usher did not create"
         case adopted = "already linked to the source; adopted"
@@ -167,7 +168,13 @@ public struct LinkPlan: Sendable {
         /// Bytes the old link alone kept alive (its file had no other name).
         public var reclaimedBytes: Int64
     }
-    public struct Remove: Sendable { public var entry: LedgerEntry; public var reason: Reason; public var reclaimedBytes: Int64 }
+    public struct Remove: Sendable {
+        public var entry: LedgerEntry
+        public var reason: Reason
+        public var reclaimedBytes: Int64
+        /// More about the reason, for people.
+        public var detail: String?
+    }
     public struct Forget: Sendable { public var entry: LedgerEntry; public var reason: Reason }
     public struct Kept: Sendable { public var entry: LedgerEntry; public var reason: String }
 
@@ -242,14 +249,19 @@ public struct LinkPlanner: Sendable {
         public var identicalToSource: Set<String>
         /// Mappings that could not be resolved this run: their links are kept as they are.
         public var problems: [MappingProblem]
+        /// Mappings whose movie or series is gone from Radarr/Sonarr: their links are removed (and a
+        /// mapping that has none is reported as an error).
+        public var gone: [MappingProblem]
         /// Take over targets that already are links to the wanted source.
         public var adopt: Bool
         public var now: Int64
 
         public init(
             wanted: [WantedLink], ledger: [LedgerEntry], observations: [String: PathObservation],
-            identicalToSource: Set<String> = [], problems: [MappingProblem] = [], adopt: Bool = false, now: Int64 = 0
+            identicalToSource: Set<String> = [], problems: [MappingProblem] = [], gone: [MappingProblem] = [],
+            adopt: Bool = false, now: Int64 = 0
         ) {
+            self.gone = gone
             self.wanted = wanted
             self.ledger = ledger
             self.observations = observations
@@ -266,6 +278,8 @@ public struct LinkPlanner: Sendable {
         var plan = LinkPlan()
         plan.errors = input.problems
         var failedKeys = Set(input.problems.map(\.mappingKey))
+        var goneByKey: [String: MappingProblem] = [:]
+        for problem in input.gone where !failedKeys.contains(problem.mappingKey) { goneByKey[problem.mappingKey] = problem }
         func observe(_ path: String) -> PathObservation { input.observations[path] ?? .unknown(reason: "not examined") }
 
         // 1. Settle rows left pending by an interrupted run.
@@ -417,7 +431,16 @@ public struct LinkPlanner: Sendable {
                 plan.kept.append(.init(entry: stale.entry, reason: "its mapping's new path is blocked (see the conflict); the old link stays until the new one can be made"))
                 continue
             }
-            plan.removes.append(.init(entry: stale.entry, reason: .mappingRemoved, reclaimedBytes: stale.seen.bytesFreedByUnlink))
+            if let why = goneByKey[stale.entry.mappingKey] {
+                plan.removes.append(.init(entry: stale.entry, reason: .sourceGone, reclaimedBytes: stale.seen.bytesFreedByUnlink, detail: why.message))
+            } else {
+                plan.removes.append(.init(entry: stale.entry, reason: .mappingRemoved, reclaimedBytes: stale.seen.bytesFreedByUnlink))
+            }
+        }
+        // A gone mapping with nothing linked is a mistake to report (a wrong id, or a deleted movie).
+        let linkedKeys = Set(ledger.values.map(\.mappingKey))
+        for problem in input.gone where !linkedKeys.contains(problem.mappingKey) && !failedKeys.contains(problem.mappingKey) {
+            plan.errors.append(problem)
         }
         return plan
     }

@@ -18,12 +18,15 @@ public struct MovieRef: Hashable, Sendable {
     public var year: Int?
     public var tmdb: Int?
     public var imdb: String?
+    /// The Radarr instance to look in (`radarr:` in the mapping file); any, when `nil`.
+    public var radarr: String?
 
-    public init(title: String, year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil) {
+    public init(title: String, year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, radarr: String? = nil) {
         self.title = title
         self.year = year
         self.tmdb = tmdb
         self.imdb = imdb
+        self.radarr = radarr
     }
 
     public var label: String { year.map { "\(title) (\($0))" } ?? title }
@@ -32,10 +35,13 @@ public struct MovieRef: Hashable, Sendable {
 public struct ShowRef: Hashable, Sendable {
     public var title: String
     public var tvdb: Int?
+    /// The Sonarr instance to look in (`sonarr:` in the mapping file); any, when `nil`.
+    public var sonarr: String?
 
-    public init(title: String, tvdb: Int? = nil) {
+    public init(title: String, tvdb: Int? = nil, sonarr: String? = nil) {
         self.title = title
         self.tvdb = tvdb
+        self.sonarr = sonarr
     }
 }
 

@@ -26,12 +26,6 @@ public struct PlexServer: Sendable, Hashable {
     public var token: String
 }
 
-/// How a path seen by another app maps to this machine (`/data` in Sonarr's container is `/mnt/storage/data` here).
-public struct PathMapping: Sendable, Hashable {
-    public var remote: String
-    public var local: String
-}
-
 /// `usher.yml`, validated, with every path made absolute and every tag resolved.
 public struct UsherConfig: Sendable {
     public var file: String
@@ -49,6 +43,16 @@ public struct UsherConfig: Sendable {
     public var radarr: [ServiceInstance]
     public var plex: PlexServer?
     public var pathMappings: [PathMapping]
+    /// API mode: set episodes Usher linked unmonitored in Sonarr.
+    public var unmonitorLinked: Bool
+    /// API mode: a tag kept on the series and movies that have links (`nil`: no tag).
+    public var tag: String?
+    /// API mode: how many requests may be under way at once.
+    public var apiConcurrency: Int
+    /// API mode: how long one request may take.
+    public var apiTimeout: Duration
+    /// API mode: attempts per request (connection errors and 5xx are retried).
+    public var apiAttempts: Int
     /// Values that must never be shown: from `!secret`, `!file`, `!cmd`, and every key or token.
     public var secrets: [String]
 
@@ -77,7 +81,7 @@ public struct UsherConfig: Sendable {
         guard let rootValue = try reader.load() else { throw ConfigError(file: path, message: "the config file is empty") }
         let root = ConfigNode(value: rootValue, path: "", file: path)
         let base = (path as NSString).deletingLastPathComponent
-        let top = try root.mapping(allowed: ["library", "link", "state", "sonarr", "radarr", "plex", "paths"])
+        let top = try root.mapping(allowed: ["library", "link", "state", "sonarr", "radarr", "plex", "paths", "api"])
 
         guard let libraryNode = top["library"] else { throw root.fail("missing key 'library' (where movies and shows live)") }
         let library = try libraryNode.mapping(allowed: ["movies", "shows", "video_extensions"])
@@ -108,6 +112,7 @@ public struct UsherConfig: Sendable {
         let link = try top["link"]?.mapping(allowed: [
             "type", "symlink_target", "mappings", "season_folder", "specials_folder", "episode_format",
             "multi_episode_style", "colon_replacement", "replace_illegal_characters", "archive_keep",
+            "unmonitor_linked", "tag",
         ]) ?? [:]
         var naming = NamingScheme()
         if let n = link["episode_format"] { naming.episodeFormat = try n.nonEmptyString() }
@@ -145,6 +150,16 @@ public struct UsherConfig: Sendable {
             pathMappings.append(PathMapping(remote: try remote.nonEmptyString(), local: try local.nonEmptyString()))
         }
 
+        let api = try top["api"]?.mapping(allowed: ["concurrency", "timeout_seconds", "attempts"]) ?? [:]
+        var tag: String?
+        if let node = link["tag"], !node.isNull {
+            let label = try node.nonEmptyString()
+            guard label.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw node.fail("a Sonarr/Radarr tag holds letters, digits and dashes only (e.g. usher-linked)")
+            }
+            tag = label.lowercased()
+        }
+
         var secrets = reader.secretValues
         secrets += (services["sonarr"] ?? []).map(\.apiKey) + (services["radarr"] ?? []).map(\.apiKey)
         if let plex { secrets.append(plex.token) }
@@ -164,6 +179,11 @@ public struct UsherConfig: Sendable {
             radarr: services["radarr"] ?? [],
             plex: plex,
             pathMappings: pathMappings,
+            unmonitorLinked: try link["unmonitor_linked"]?.bool() ?? false,
+            tag: tag,
+            apiConcurrency: try api["concurrency"]?.int(in: 1...32) ?? 4,
+            apiTimeout: .seconds(try api["timeout_seconds"]?.int(in: 1...3600) ?? 30),
+            apiAttempts: try api["attempts"]?.int(in: 1...10) ?? 3,
             secrets: secrets.filter { !$0.isEmpty }
         )
     }
@@ -197,12 +217,17 @@ public struct UsherConfig: Sendable {
         lines.append("  colon_replacement: \(naming.colonReplacement.rawValue)")
         lines.append("  replace_illegal_characters: \(naming.replaceIllegalCharacters)")
         lines.append("  archive_keep: \(archiveKeep)")
+        lines.append("  unmonitor_linked: \(unmonitorLinked)")
+        lines.append("  tag: \(tag.map(q) ?? "null")")
         lines.append("state: \(q(statePath))")
         for (kind, instances) in [("sonarr", sonarr), ("radarr", radarr)] where !instances.isEmpty {
             lines.append("\(kind):")
             for i in instances { lines.append("  \(i.name): {url: \(q(i.url)), api_key: \"[redacted]\"}") }
         }
         if let plex { lines.append("plex: {url: \(q(plex.url)), token: \"[redacted]\"}") }
+        if !sonarr.isEmpty || !radarr.isEmpty || plex != nil {
+            lines.append("api: {concurrency: \(apiConcurrency), timeout_seconds: \(apiTimeout.components.seconds), attempts: \(apiAttempts)}")
+        }
         if !pathMappings.isEmpty {
             lines.append("paths:")
             for m in pathMappings { lines.append("  - {remote: \(q(m.remote)), local: \(q(m.local))}") }

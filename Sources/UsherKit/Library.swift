@@ -42,7 +42,7 @@ struct LibraryIndex: Sendable {
         return index
     }
 
-    private static func skip(_ name: String) -> Bool {
+    static func skip(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasPrefix("@") || name.hasPrefix("#") || name == "lost+found" || name == "$RECYCLE.BIN"
     }
 

@@ -29,6 +29,13 @@ public struct LinkOutcome: Sendable {
     public var startedAt: Date
     public var duration: Duration
     public var lockNotice: String?
+    /// API mode: what was (or, in a dry run, would be) told to Sonarr, Radarr and Plex.
+    public var servicePlan: ServicePlan?
+    public var services: ServiceReport?
+    /// API mode: target episodes Sonarr holds as files of their own (see `usher dedupe`).
+    public var duplicates: [EpisodeDuplicate] = []
+    /// Requests sent to Sonarr, Radarr and Plex.
+    public var requests = 0
 
     public var failedTargets: Set<String> { Set(failures.map(\.target)) }
     public var created: Int { (plan.creates.map(\.link.target) + plan.adopts.map(\.target)).filter { !failedTargets.contains($0) }.count }
@@ -49,17 +56,20 @@ public struct ApplyFailure: Sendable, Hashable {
 public struct LinkJob: Sendable {
     public var config: UsherConfig
     public var logger: Logger
+    /// The services to ask; by default those of the config.
+    public var services: ArrServices?
 
-    public init(config: UsherConfig, logger: Logger) {
+    public init(config: UsherConfig, logger: Logger, services: ArrServices? = nil) {
         self.config = config
         self.logger = logger
+        self.services = services
     }
 
-    public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(LinkJobError) -> LinkOutcome {
+    public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(LinkJobError) -> LinkOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         let startedAt = Date()
-        // The mapping file is read while the library is scanned; neither changes anything.
+        // The mapping file is read while the services are asked or the library is scanned.
         let mappingsFile = config.mappingsFile
         let readingMappings = Background { () throws(ConfigError) -> [LinkMapping] in try MappingFile.load(path: mappingsFile) }
 
@@ -89,15 +99,17 @@ public struct LinkJob: Sendable {
         } catch {
             throw LinkJobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
         }
+        try checkRoots(entries)
 
-        let scanStart = clock.now
-        let index = LibraryIndex.scan(movies: config.movieRoots, shows: config.showRoots, extensions: config.videoExtensions)
-        logger.debug("scanned the library", metadata: [
-            "movie_folders": "\(index.movies.count)", "show_folders": "\(index.shows.count)",
-            "seconds": "\(clock.now - scanStart)",
-        ])
-        if !index.unreadableRoots.isEmpty {
-            throw LinkJobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
+        let services = self.services ?? ArrServices(config: config, logger: logger)
+        let apiMode = services.usesSonarr || services.usesRadarr
+        var snapshot: ArrSnapshot?
+        if apiMode {
+            let fetchStart = clock.now
+            snapshot = await ArrSnapshot.fetchCatalogs(services, logger: logger)
+            logger.debug("asked sonarr and radarr", metadata: [
+                "movies": "\(snapshot!.movies.all.count)", "series": "\(snapshot!.series.byKey.count)", "seconds": "\(clock.now - fetchStart)",
+            ])
         }
         let mappings: [LinkMapping]
         switch readingMappings.wait() {
@@ -105,18 +117,39 @@ public struct LinkJob: Sendable {
         case .failure(let error): throw LinkJobError(kind: .config, message: error.description)
         }
         logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)"])
+
         let resolveStart = clock.now
-        let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
-        logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - resolveStart)"])
+        var wanted: [WantedLink]
+        var problems: [MappingProblem]
+        var gone: [MappingProblem] = []
+        var apiResult: ApiResolver.Result?
+        if var current = snapshot {
+            let lookups = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr).lookup(mappings)
+            await current.fetchDetails(of: ApiResolver.neededSeries(lookups), services)
+            snapshot = current
+            let filesystem = lookups.contains(where: \.needsFilesystem) ? try scan().map { FilesystemResolver(index: $0, config: config) } : nil
+            let result = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
+                .resolve(lookups, filesystem: filesystem, ledgerTargets: Set(entries.map(\.target)))
+            wanted = result.wanted
+            problems = result.problems
+            gone = result.gone
+            apiResult = result
+            logger.debug("resolved through the services", metadata: ["requests": "\(services.counter.total)"])
+        } else {
+            let resolved = FilesystemResolver(index: try scan()!, config: config).resolve(mappings)
+            wanted = resolved.wanted
+            problems = resolved.problems
+        }
+        logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - resolveStart)"])
         let observeStart = clock.now
 
-        var paths = Set(resolved.wanted.map(\.target)).union(entries.map(\.target))
+        var paths = Set(wanted.map(\.target)).union(entries.map(\.target))
         for entry in entries { if let t = entry.pending?.temporaryPath { paths.insert(t) } }
         var observations: [String: PathObservation] = [:]
         for path in paths { observations[path] = FileSystem.observe(path) }
         let ledgerTargets = Set(entries.map(\.target))
         var identical = Set<String>()
-        for link in resolved.wanted where !ledgerTargets.contains(link.target) {
+        for link in wanted where !ledgerTargets.contains(link.target) {
             if case let .file(device, inode, size, _) = observations[link.target], size == link.source.size,
                !(device == link.source.device && inode == link.source.inode),
                FileSystem.sameContents(link.target, link.source.path) {
@@ -126,8 +159,8 @@ public struct LinkJob: Sendable {
         let now = Int64(startedAt.timeIntervalSince1970)
         logger.debug("examined the targets", metadata: ["paths": "\(paths.count)", "seconds": "\(clock.now - observeStart)"])
         let plan = LinkPlanner().plan(.init(
-            wanted: resolved.wanted, ledger: entries, observations: observations, identicalToSource: identical,
-            problems: resolved.problems, adopt: options.adopt, now: now))
+            wanted: wanted, ledger: entries, observations: observations, identicalToSource: identical,
+            problems: problems, gone: gone, adopt: options.adopt, now: now))
 
         var failures: [ApplyFailure] = []
         if !options.dryRun, let ledger {
@@ -137,9 +170,18 @@ public struct LinkJob: Sendable {
         }
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)
+        outcome.duplicates = apiResult?.duplicates ?? []
+        if apiMode || services.plex != nil {
+            let servicePlan = ServiceSync.plan(outcome: outcome, resolved: apiResult, snapshot: snapshot, config: config, translator: services.translator)
+            outcome.servicePlan = servicePlan
+            if !options.dryRun {
+                outcome.services = await ServiceSync.apply(servicePlan, snapshot: snapshot, services: services, config: config, logger: logger)
+            }
+            outcome.requests = services.counter.total
+        }
         if !options.dryRun, let ledger {
             let run = RunRecord(
-                startedAt: startedAt, durationMilliseconds: Int(outcome.duration.milliseconds),
+                startedAt: startedAt, durationMilliseconds: Int((clock.now - start).milliseconds),
                 created: outcome.created, replaced: outcome.replaced, removed: outcome.removed, unchanged: outcome.unchanged,
                 conflicts: plan.conflicts.count, errors: plan.errors.count + failures.count, reclaimedBytes: plan.reclaimedBytes)
             var change = Ledger.Change()
@@ -147,9 +189,42 @@ public struct LinkJob: Sendable {
             do { try ledger.apply(change) } catch {
                 logger.warning("could not record the run in \(config.statePath): \(error)")
             }
-            outcome.duration = clock.now - start
         }
+        outcome.duration = clock.now - start
         return outcome
+    }
+
+    /// Scans the library folders; `nil` never (the optional keeps call sites short).
+    private func scan() throws(LinkJobError) -> LibraryIndex? {
+        let clock = ContinuousClock()
+        let scanStart = clock.now
+        let index = LibraryIndex.scan(movies: config.movieRoots, shows: config.showRoots, extensions: config.videoExtensions)
+        logger.debug("scanned the library", metadata: [
+            "movie_folders": "\(index.movies.count)", "show_folders": "\(index.shows.count)",
+            "seconds": "\(clock.now - scanStart)",
+        ])
+        if !index.unreadableRoots.isEmpty {
+            throw LinkJobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
+        }
+        return index
+    }
+
+    /// Every library root must be readable, and a root that holds links or sources Usher knows must
+    /// not be empty (an unmounted disk): otherwise nothing is judged this run.
+    private func checkRoots(_ entries: [LedgerEntry]) throws(LinkJobError) {
+        var bad: [String] = []
+        for root in config.movieRoots + config.showRoots {
+            guard let listing = FileSystem.list(root.path) else {
+                bad.append("\(root.path) cannot be read")
+                continue
+            }
+            if !listing.contains(where: { !LibraryIndex.skip($0.name) }), entries.contains(where: { PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath) }) {
+                bad.append("\(root.path) is empty but held links")
+            }
+        }
+        if !bad.isEmpty {
+            throw LinkJobError(kind: .library, message: "\(bad.joined(separator: "; ")) (not mounted? wrong path?); nothing was changed")
+        }
     }
 }
 

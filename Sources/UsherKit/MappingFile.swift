@@ -15,16 +15,17 @@ public enum MappingFile {
         let top = try root.mapping(allowed: ["links", "crossovers"])
         var mappings: [LinkMapping] = []
         for item in try top["links"]?.list() ?? [] {
-            let f = try item.mapping(allowed: ["movie", "year", "tmdb", "imdb", "show", "tvdb", "episodes", "title"])
+            let f = try item.mapping(allowed: ["movie", "year", "tmdb", "imdb", "radarr", "show", "tvdb", "sonarr", "episodes", "title"])
             guard let movie = f["movie"] else { throw item.fail("missing key 'movie' (the movie's title)") }
             guard let show = f["show"] else { throw item.fail("missing key 'show' (the show's title)") }
             guard let episodes = f["episodes"] else { throw item.fail("missing key 'episodes' (e.g. S00E09)") }
             let ref = MovieRef(
                 title: try movie.nonEmptyString(), year: try f["year"]?.int(in: 1870...2200),
-                tmdb: try f["tmdb"]?.int(in: 1...Int(Int32.max)), imdb: try f["imdb"].map { n throws(ConfigError) in try imdbID(n) })
+                tmdb: try f["tmdb"]?.int(in: 1...Int(Int32.max)), imdb: try f["imdb"].map { n throws(ConfigError) in try imdbID(n) },
+                radarr: try f["radarr"]?.nonEmptyString())
             mappings.append(LinkMapping(
                 source: .movie(ref),
-                show: ShowRef(title: try show.nonEmptyString(), tvdb: try f["tvdb"]?.int(in: 1...Int(Int32.max))),
+                show: ShowRef(title: try show.nonEmptyString(), tvdb: try f["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try f["sonarr"]?.nonEmptyString()),
                 episodes: try parseEpisodes(episodes),
                 title: try f["title"].map { n throws(ConfigError) in try n.string() }.flatMap { $0.isEmpty ? nil : $0 },
                 location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
@@ -32,14 +33,14 @@ public enum MappingFile {
         for item in try top["crossovers"]?.list() ?? [] {
             let f = try item.mapping(allowed: ["from", "to"])
             guard let fromNode = f["from"], let toNode = f["to"] else { throw item.fail("a crossover needs 'from' and 'to'") }
-            let from = try fromNode.mapping(allowed: ["show", "tvdb", "episodes"])
-            let to = try toNode.mapping(allowed: ["show", "tvdb", "episodes", "title"])
+            let from = try fromNode.mapping(allowed: ["show", "tvdb", "sonarr", "episodes"])
+            let to = try toNode.mapping(allowed: ["show", "tvdb", "sonarr", "episodes", "title"])
             guard let fromShow = from["show"], let fromEpisodes = from["episodes"] else { throw fromNode.fail("needs 'show' and 'episodes'") }
             guard let toShow = to["show"], let toEpisodes = to["episodes"] else { throw toNode.fail("needs 'show' and 'episodes'") }
-            let sourceShow = ShowRef(title: try fromShow.nonEmptyString(), tvdb: try from["tvdb"]?.int(in: 1...Int(Int32.max)))
+            let sourceShow = ShowRef(title: try fromShow.nonEmptyString(), tvdb: try from["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try from["sonarr"]?.nonEmptyString())
             mappings.append(LinkMapping(
                 source: .episode(show: sourceShow, episodes: try parseEpisodes(fromEpisodes)),
-                show: ShowRef(title: try toShow.nonEmptyString(), tvdb: try to["tvdb"]?.int(in: 1...Int(Int32.max))),
+                show: ShowRef(title: try toShow.nonEmptyString(), tvdb: try to["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try to["sonarr"]?.nonEmptyString()),
                 episodes: try parseEpisodes(toEpisodes),
                 title: try to["title"].map { n throws(ConfigError) in try n.string() }.flatMap { $0.isEmpty ? nil : $0 },
                 location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
@@ -94,16 +95,18 @@ public enum MappingFile {
             if let year = ref.year { out += "    year: \(year)\n" }
             if let tmdb = ref.tmdb { out += "    tmdb: \(tmdb)\n" }
             if let imdb = ref.imdb { out += "    imdb: \(imdb)\n" }
+            if let radarr = ref.radarr { out += "    radarr: \(str(radarr))\n" }
             out += "    show: \(str(m.show.title))\n"
             if let tvdb = m.show.tvdb { out += "    tvdb: \(tvdb)\n" }
+            if let sonarr = m.show.sonarr { out += "    sonarr: \(str(sonarr))\n" }
             out += "    episodes: \(EpisodeSpec.format(m.episodes))\n"
             if let title = m.title { out += "    title: \(str(title))\n" }
         }
         if !crossovers.isEmpty {
             out += "crossovers:\n"
             for (show, episodes, m) in crossovers {
-                let fromID = show.tvdb.map { ", tvdb: \($0)" } ?? ""
-                let toID = m.show.tvdb.map { ", tvdb: \($0)" } ?? ""
+                let fromID = (show.tvdb.map { ", tvdb: \($0)" } ?? "") + (show.sonarr.map { ", sonarr: \(str($0))" } ?? "")
+                let toID = (m.show.tvdb.map { ", tvdb: \($0)" } ?? "") + (m.show.sonarr.map { ", sonarr: \(str($0))" } ?? "")
                 let title = m.title.map { ", title: \(str($0))" } ?? ""
                 out += "  - from: {show: \(str(show.title))\(fromID), episodes: \(EpisodeSpec.format(episodes))}\n"
                 out += "    to: {show: \(str(m.show.title))\(toID), episodes: \(EpisodeSpec.format(m.episodes))\(title)}\n"

@@ -44,6 +44,20 @@ public struct LinkReport: Codable, Sendable {
     public var kept: [Kept]
     public var repairedFromInterruptedRun: Int
     public var durationSeconds: Double
+    /// API mode: what Sonarr, Radarr and Plex were told (in a dry run: would be told).
+    public var services: Services?
+
+    public struct Services: Codable, Sendable {
+        public var rescans: [String]
+        public var registered: Int?
+        public var notRegistered: [String]
+        public var unmonitored: Int
+        public var tagged: [String]
+        public var untagged: [String]
+        public var plexScans: [String]
+        public var warnings: [String]
+        public var requests: Int
+    }
 
     public init(_ outcome: LinkOutcome) {
         let plan = outcome.plan
@@ -82,6 +96,21 @@ public struct LinkReport: Codable, Sendable {
         kept = plan.kept.map { Kept(target: $0.entry.target, reason: $0.reason) }
         repairedFromInterruptedRun = plan.repairs.count + plan.temporaryCleanups.count
         durationSeconds = (outcome.duration.secondsDouble * 1000).rounded() / 1000
+        if let done = outcome.services {
+            services = Services(
+                rescans: done.rescanned, registered: done.registered, notRegistered: done.notRegistered, unmonitored: done.unmonitored,
+                tagged: done.tagged, untagged: done.untagged, plexScans: done.plexScans, warnings: done.warnings, requests: outcome.requests)
+        } else if let planned = outcome.servicePlan {
+            services = Services(
+                rescans: planned.rescans.map(\.label), registered: nil, notRegistered: [],
+                unmonitored: planned.unmonitor.values.reduce(0) { $0 + $1.count }, tagged: [], untagged: [],
+                plexScans: planned.plexFolders, warnings: [], requests: outcome.requests)
+        }
+        for r in plan.removes where r.detail != nil {
+            if let index = self.actions.firstIndex(where: { $0.action == "remove" && $0.target == r.entry.target }) {
+                self.actions[index].reason += ": " + r.detail!
+            }
+        }
     }
 
     public func json() -> String { encodeReport(self) }
@@ -111,6 +140,16 @@ public struct LinkReport: Codable, Sendable {
         }
         for k in kept where verbose || !errors.isEmpty {
             lines.append("  kept     \(k.target)  (\(k.reason))")
+        }
+        if let services {
+            let verb = dryRun ? "would " : ""
+            for s in services.rescans { lines.append("  sonarr   \(verb)rescan \(s)") }
+            for n in services.notRegistered { lines.append("  warning  \(n)") }
+            if services.unmonitored > 0 { lines.append("  sonarr   \(dryRun ? "would set" : "set") \(services.unmonitored) linked episode(s) unmonitored") }
+            for t in services.tagged { lines.append("  tag      \(t)") }
+            for t in services.untagged { lines.append("  untag    \(t)") }
+            for p in services.plexScans { lines.append("  plex     \(verb)scan \(p)") }
+            for w in services.warnings { lines.append("  warning  \(w)") }
         }
         if repairedFromInterruptedRun > 0 {
             lines.append("  settled  \(repairedFromInterruptedRun) change(s) left by an interrupted run")

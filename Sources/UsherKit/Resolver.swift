@@ -74,20 +74,40 @@ struct FilesystemResolver {
     }
 
     private func resolve(_ mapping: LinkMapping, namer: EpisodeNamer) -> Swift.Result<WantedLink, MappingProblem> {
-        func problem(_ message: String) -> Swift.Result<WantedLink, MappingProblem> {
-            .failure(MappingProblem(mapping: mapping, message: message))
+        let target: TargetSpec
+        switch self.target(for: mapping, namer: namer) {
+        case .success(let spec): target = spec
+        case .failure(let problem): return .failure(problem)
         }
-        let showFolder: MediaFolder
-        let showListing: Listing
+        switch source(for: mapping) {
+        case .success(let source): return LinkAssembler(config: config).link(mapping, source, target)
+        case .failure(let problem): return .failure(problem)
+        }
+    }
+
+    /// The show folder a mapping's links go into, and how they are named.
+    func target(for mapping: LinkMapping, namer: EpisodeNamer) -> Swift.Result<TargetSpec, MappingProblem> {
         switch pick(index.showCandidates(mapping.show), kind: .shows) {
         case .found(let folder, let contents):
-            showFolder = folder
-            showListing = contents
-        case .notFound: return problem("no show folder matches '\(mapping.show.title)' in \(config.showRoots.map(\.path).joined(separator: ", "))")
-        case .ambiguous(let folders): return problem("several show folders match '\(mapping.show.title)': \(folders.map(\.path).joined(separator: ", ")) (add the year to the show title or a tvdb id)")
+            let season = mapping.episodes[0].season
+            let configured = namer.seasonFolder(season: season, seriesTitle: mapping.show.title, seriesYear: folder.name.year)
+            let seasonName = LibraryRules.seasonFolder(season: season, existing: contents.folders, configured: configured)
+            return .success(TargetSpec(
+                showFolder: folder.path, directory: Paths.join(folder.path, seasonName), namer: namer,
+                seriesTitle: mapping.show.title, seriesYear: folder.name.year, tvdb: mapping.show.tvdb ?? folder.name.tvdb,
+                episodeTitles: mapping.title.map { [$0] } ?? []))
+        case .notFound:
+            return .failure(MappingProblem(mapping: mapping, message: "no show folder matches '\(mapping.show.title)' in \(config.showRoots.map(\.path).joined(separator: ", "))"))
+        case .ambiguous(let folders):
+            return .failure(MappingProblem(mapping: mapping, message: "several show folders match '\(mapping.show.title)': \(folders.map(\.path).joined(separator: ", ")) (add the year to the show title or a tvdb id)"))
         }
+    }
 
-        let sourcePath: String
+    /// The file a mapping links to, found in the library folders.
+    func source(for mapping: LinkMapping) -> Swift.Result<SourceSpec, MappingProblem> {
+        func problem(_ message: String) -> Swift.Result<SourceSpec, MappingProblem> {
+            .failure(MappingProblem(mapping: mapping, message: message))
+        }
         switch mapping.source {
         case .movie(let ref):
             switch pick(index.movieCandidates(ref), kind: .movies) {
@@ -97,7 +117,7 @@ struct FilesystemResolver {
                 return problem("several movie folders match '\(ref.label)': \(folders.map(\.path).joined(separator: ", ")) (add the year or a tmdb id)")
             case .found(let folder, let contents):
                 guard let main = mainVideo(of: folder, contents) else { return problem("no video file in \(folder.path)") }
-                sourcePath = main
+                return .success(SourceSpec(path: main))
             }
         case .episode(let fromShow, let episodes):
             let folder: MediaFolder
@@ -112,28 +132,8 @@ struct FilesystemResolver {
             guard let file = episodeFile(episodes, in: folder, contents) else {
                 return problem("no file for \(EpisodeSpec.format(episodes)) in \(folder.path)")
             }
-            sourcePath = file
+            return .success(SourceSpec(path: file))
         }
-        guard let status = FileSystem.status(sourcePath), status.isRegular else {
-            return problem("cannot read \(sourcePath)")
-        }
-        let source = SourceFile(path: sourcePath, device: status.device, inode: status.inode, size: status.size)
-        let season = mapping.episodes[0].season
-        let configured = namer.seasonFolder(season: season, seriesTitle: mapping.show.title, seriesYear: showFolder.name.year)
-        let seasonName = LibraryRules.seasonFolder(season: season, existing: showListing.folders, configured: configured)
-        let fileName = Paths.lastComponent(sourcePath)
-        let (base, ext) = Paths.splitExtension(fileName)
-        let name = namer.fileName(for: EpisodeNameInput(
-            seriesTitle: mapping.show.title, seriesYear: showFolder.name.year, episodes: mapping.episodes,
-            episodeTitles: mapping.title.map { [$0] } ?? [], quality: Quality.parse(fileName: fileName),
-            originalFileName: base, tvdbID: mapping.show.tvdb ?? showFolder.name.tvdb), extension: ext)
-        let directory = Paths.join(showFolder.path, seasonName)
-        let target = Paths.join(directory, name)
-        if target == sourcePath { return problem("the link would be the source file itself: \(target)") }
-        return .success(WantedLink(
-            target: target, source: source, kind: config.linkKind, symlinkTarget: config.symlinkTarget,
-            mappingKey: mapping.key, mappingLabel: mapping.labelWithLocation, show: mapping.show.title,
-            targetDevice: FileSystem.device(ofNearestExisting: directory)))
     }
 
     /// The largest video of a movie folder, its non-extras sub-folders included.
@@ -170,5 +170,61 @@ struct FilesystemResolver {
             }
         }
         return (LibraryRules.mainFile(exact) ?? LibraryRules.mainFile(containing))?.path
+    }
+}
+
+/// Where a link's bytes come from.
+struct SourceSpec: Sendable {
+    var path: String
+    /// From Radarr or Sonarr; else read from the file name.
+    var quality: Quality?
+    var releaseGroup: String?
+    /// The Radarr movie, in API mode.
+    var movie: MovieKey?
+}
+
+/// A movie of one Radarr instance.
+public struct MovieKey: Sendable, Hashable {
+    public var instance: String
+    public var id: Int
+}
+
+/// Where a link goes and how it is named.
+struct TargetSpec: Sendable {
+    var showFolder: String
+    var directory: String
+    var namer: EpisodeNamer
+    var seriesTitle: String
+    var seriesYear: Int?
+    var tvdb: Int?
+    var episodeTitles: [String]
+    var absoluteNumbers: [Int]?
+    /// The Sonarr series and its target episodes, in API mode.
+    var series: SeriesKey?
+    var episodes: [CatalogEpisode] = []
+}
+
+/// Makes the wanted link from its two halves: reads the source's identity and renders the name.
+struct LinkAssembler {
+    var config: UsherConfig
+
+    func link(_ mapping: LinkMapping, _ source: SourceSpec, _ target: TargetSpec) -> Swift.Result<WantedLink, MappingProblem> {
+        guard let status = FileSystem.status(source.path), status.isRegular else {
+            return .failure(MappingProblem(mapping: mapping, message: "cannot read \(source.path)"))
+        }
+        let file = SourceFile(path: source.path, device: status.device, inode: status.inode, size: status.size)
+        let fileName = Paths.lastComponent(source.path)
+        let (base, ext) = Paths.splitExtension(fileName)
+        let name = target.namer.fileName(for: EpisodeNameInput(
+            seriesTitle: target.seriesTitle, seriesYear: target.seriesYear, episodes: mapping.episodes,
+            episodeTitles: target.episodeTitles, absoluteNumbers: target.absoluteNumbers,
+            quality: source.quality ?? Quality.parse(fileName: fileName), releaseGroup: source.releaseGroup,
+            originalFileName: base, tvdbID: target.tvdb), extension: ext)
+        let path = Paths.join(target.directory, name)
+        if path == source.path { return .failure(MappingProblem(mapping: mapping, message: "the link would be the source file itself: \(path)")) }
+        return .success(WantedLink(
+            target: path, source: file, kind: config.linkKind, symlinkTarget: config.symlinkTarget,
+            mappingKey: mapping.key, mappingLabel: mapping.labelWithLocation, show: mapping.show.title,
+            targetDevice: FileSystem.device(ofNearestExisting: target.directory)))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import UsherCore
 import UsherKit
 
-struct LinkCommand: ParsableCommand {
+struct LinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link",
         abstract: "Create, replace and prune the links the mapping file asks for.",
@@ -20,7 +20,7 @@ struct LinkCommand: ParsableCommand {
     @Flag(help: "Take over targets that already are links to the right source but were not made by Usher.")
     var adopt = false
 
-    func run() throws {
+    func run() async throws {
         let config = try global.loadConfig()
         let logger = global.makeLogger()
         let progress = Progress()
@@ -30,7 +30,7 @@ struct LinkCommand: ParsableCommand {
             report = { @Sendable done, total in progress.update(done, total) }
         }
         do {
-            outcome = try LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt), progress: report)
+            outcome = try await LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt), progress: report)
         } catch {
             Output.error(error.description)
             switch error.kind {

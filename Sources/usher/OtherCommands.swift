@@ -161,7 +161,7 @@ struct LinksCommand: ParsableCommand {
     }
 }
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Create a small sample library (default ./usher-demo), link it, and show the stats.",
@@ -173,7 +173,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(name: .short, help: "More detail.")
     var verbose: Int
 
-    func run() throws {
+    func run() async throws {
         let path = UsherConfig.locate(folder)
         let configPath = try Demo.prepare(in: path)
         Output.line("Demo library in \(path) (config: \(configPath)).")
@@ -187,7 +187,7 @@ struct DemoCommand: ParsableCommand {
         }
         let outcome: LinkOutcome
         do {
-            outcome = try LinkJob(config: config, logger: GlobalOptions.makeLogger(verbose: verbose, format: .text)).run(LinkOptions())
+            outcome = try await LinkJob(config: config, logger: GlobalOptions.makeLogger(verbose: verbose, format: .text)).run(LinkOptions())
         } catch {
             Output.error(error.description)
             throw ExitCode(1)

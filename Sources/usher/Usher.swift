@@ -6,10 +6,14 @@ import UsherKit
 
 @main
 struct Main {
-    static func main() {
+    static func main() async {
         do {
             var command = try Usher.parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             // Usage mistakes exit with 2, like configuration mistakes.
             if Usher.exitCode(for: error) == .validationFailure {
@@ -22,7 +26,7 @@ struct Main {
     }
 }
 
-struct Usher: ParsableCommand {
+struct Usher: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usher",
         abstract: "Links movies into TV shows as specials, from one file, and keeps those links in step.",

@@ -42,7 +42,7 @@ struct ConfigTests {
         let error = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  tpye: symlink\n")
         #expect(error.line == 5 && error.column == 3)
         #expect(error.key == "link.tpye")
-        #expect(error.description.hasSuffix("usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep)"))
+        #expect(error.description.hasSuffix("usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep, unmonitor_linked, tag)"))
     }
 
     @Test(arguments: [

@@ -52,8 +52,8 @@ final class TestLibrary {
         return try UsherConfig.load(path: path("usher.yml"))
     }
 
-    func link(dryRun: Bool = false, adopt: Bool = false) throws -> LinkOutcome {
-        try LinkJob(config: config(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    func link(dryRun: Bool = false, adopt: Bool = false) async throws -> LinkOutcome {
+        try await LinkJob(config: config(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
             .run(LinkOptions(dryRun: dryRun, adopt: adopt))
     }
 

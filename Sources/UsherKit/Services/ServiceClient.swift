@@ -80,12 +80,15 @@ public struct ServiceClient: Sendable {
     public let logger: Logger
     /// The largest body read (a full Sonarr series list of a large library is a few MB).
     public var maxBodyBytes = 256 << 20
+    /// Counts the requests sent (retries included), when given.
+    public let counter: RequestCounter?
 
-    public init(endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger) {
+    public init(endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger, counter: RequestCounter? = nil) {
         self.endpoint = endpoint
         self.http = http
         self.policy = policy
         self.logger = logger
+        self.counter = counter
     }
 
     public struct Response: Sendable {
@@ -116,6 +119,7 @@ public struct ServiceClient: Sendable {
         var wait = policy.backoff
         while true {
             let retryable: ServiceError
+            counter?.count(endpoint.name)
             do {
                 let response = try await http.execute(request, timeout: .nanoseconds(Self.nanoseconds(policy.timeout)), logger: logger)
                 let buffer = try await response.body.collect(upTo: maxBodyBytes)
@@ -208,4 +212,17 @@ public struct ServiceClient: Sendable {
     static func nanoseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
+}
+
+/// Requests sent per service, for the run's report and the benchmark.
+public final class RequestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    public init() {}
+
+    func count(_ service: String) { lock.withLock { counts[service, default: 0] += 1 } }
+
+    public var byService: [String: Int] { lock.withLock { counts } }
+    public var total: Int { lock.withLock { counts.values.reduce(0, +) } }
 }

@@ -1,0 +1,281 @@
+/// What Radarr and Sonarr answered, as plain values with paths already translated to this machine.
+/// The lookups here are pure: the adapters fetch, the core decides.
+
+/// How a path seen by another app maps to this machine (`/data` in Sonarr's container is `/mnt/storage/data` here).
+public struct PathMapping: Sendable, Hashable {
+    public var remote: String
+    public var local: String
+
+    public init(remote: String, local: String) {
+        self.remote = Self.trimmed(remote)
+        self.local = Self.trimmed(local)
+    }
+
+    private static func trimmed(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+}
+
+/// Translates paths between another app's view and this machine's, by the longest matching prefix
+/// (whole path components only: `/data` does not match `/database`).
+public struct PathTranslator: Sendable {
+    public var mappings: [PathMapping]
+
+    public init(_ mappings: [PathMapping]) {
+        self.mappings = mappings
+    }
+
+    public func toLocal(_ path: String) -> String {
+        translate(path, from: \.remote, to: \.local)
+    }
+
+    public func toRemote(_ path: String) -> String {
+        translate(path, from: \.local, to: \.remote)
+    }
+
+    private func translate(_ path: String, from: KeyPath<PathMapping, String>, to: KeyPath<PathMapping, String>) -> String {
+        var best: PathMapping?
+        for mapping in mappings where Self.isPrefix(mapping[keyPath: from], of: path) {
+            if best == nil || mapping[keyPath: from].count > best![keyPath: from].count { best = mapping }
+        }
+        guard let best else { return path }
+        let prefix = best[keyPath: from]
+        let rest = path.dropFirst(prefix == "/" ? 0 : prefix.count)
+        let base = best[keyPath: to]
+        if rest.isEmpty { return base }
+        return base == "/" ? String(rest) : base + rest
+    }
+
+    /// Whether `prefix` is `path` or one of its parent folders.
+    public static func isPrefix(_ prefix: String, of path: String) -> Bool {
+        if prefix == "/" { return path.hasPrefix("/") }
+        return path == prefix || (path.hasPrefix(prefix) && path.utf8.dropFirst(prefix.utf8.count).first == UInt8(ascii: "/"))
+    }
+}
+
+/// A file Radarr or Sonarr holds.
+public struct CatalogFile: Sendable, Hashable {
+    public var id: Int
+    /// On this machine.
+    public var path: String
+    public var size: Int64?
+    public var quality: Quality?
+    public var releaseGroup: String?
+
+    public init(id: Int, path: String, size: Int64? = nil, quality: Quality? = nil, releaseGroup: String? = nil) {
+        self.id = id
+        self.path = path
+        self.size = size
+        self.quality = quality
+        self.releaseGroup = releaseGroup
+    }
+}
+
+public struct CatalogMovie: Sendable, Hashable {
+    public var instance: String
+    public var id: Int
+    public var title: String
+    public var year: Int?
+    public var tmdb: Int?
+    public var imdb: String?
+    public var tags: [Int]
+    public var file: CatalogFile?
+
+    public init(instance: String, id: Int, title: String, year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, tags: [Int] = [], file: CatalogFile? = nil) {
+        self.instance = instance
+        self.id = id
+        self.title = title
+        self.year = year
+        self.tmdb = tmdb
+        self.imdb = imdb
+        self.tags = tags
+        self.file = file
+    }
+
+    public var label: String { "\(title)\(year.map { " (\($0))" } ?? "") in radarr \(instance)" }
+}
+
+/// Names one series of one Sonarr instance.
+public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var instance: String
+    public var id: Int
+
+    public init(instance: String, id: Int) {
+        self.instance = instance
+        self.id = id
+    }
+
+    public static func < (a: SeriesKey, b: SeriesKey) -> Bool { (a.instance, a.id) < (b.instance, b.id) }
+    public var description: String { "\(instance)#\(id)" }
+}
+
+public struct CatalogSeries: Sendable, Hashable {
+    public var instance: String
+    public var id: Int
+    public var title: String
+    public var year: Int?
+    public var tvdb: Int?
+    /// The series folder on this machine.
+    public var path: String
+    /// `standard`, `daily` or `anime`.
+    public var seriesType: String
+    public var seasonFolders: Bool
+    public var tags: [Int]
+
+    public init(instance: String, id: Int, title: String, year: Int? = nil, tvdb: Int? = nil, path: String,
+                seriesType: String = "standard", seasonFolders: Bool = true, tags: [Int] = []) {
+        self.instance = instance
+        self.id = id
+        self.title = title
+        self.year = year
+        self.tvdb = tvdb
+        self.path = path
+        self.seriesType = seriesType
+        self.seasonFolders = seasonFolders
+        self.tags = tags
+    }
+
+    public var key: SeriesKey { SeriesKey(instance: instance, id: id) }
+    public var label: String { "\(title) in sonarr \(instance)" }
+}
+
+public struct CatalogEpisode: Sendable, Hashable {
+    public var id: Int
+    public var number: EpisodeNumber
+    public var absolute: Int?
+    public var title: String?
+    /// The id of its file in Sonarr, `nil` without one.
+    public var fileID: Int?
+    public var monitored: Bool
+
+    public init(id: Int, number: EpisodeNumber, absolute: Int? = nil, title: String? = nil, fileID: Int? = nil, monitored: Bool = true) {
+        self.id = id
+        self.number = number
+        self.absolute = absolute
+        self.title = title
+        self.fileID = fileID.flatMap { $0 == 0 ? nil : $0 }
+        self.monitored = monitored
+    }
+}
+
+/// The answer to "which movie (or series) is this?".
+public enum CatalogLookup<Item: Sendable>: Sendable {
+    case found(Item)
+    /// Every instance that could hold it answered, and none does: it is gone (or never was there).
+    case absent(String)
+    /// It could not be decided (an instance did not answer, or the mapping names an unknown instance):
+    /// whatever was linked before stays.
+    case unknown(String)
+    case ambiguous([Item])
+}
+
+/// Finds a mapping's movie among the movies of every Radarr instance: by TMDB id, then IMDb id, then
+/// title and year. Instances are tried in the order of the config, and a pin names one.
+public struct MovieCatalog: Sendable {
+    public var instances: [String]
+    /// Instances that did not answer, with the reason.
+    public var failures: [String: String]
+    public private(set) var all: [CatalogMovie]
+    private var byTMDB: [Int: [CatalogMovie]] = [:]
+    private var byIMDB: [String: [CatalogMovie]] = [:]
+    private var byTitle: [String: [CatalogMovie]] = [:]
+
+    public init(instances: [String], movies: [CatalogMovie], failures: [String: String] = [:]) {
+        self.instances = instances
+        self.failures = failures
+        self.all = movies
+        for movie in movies {
+            if let tmdb = movie.tmdb { byTMDB[tmdb, default: []].append(movie) }
+            if let imdb = movie.imdb?.lowercased(), !imdb.isEmpty { byIMDB[imdb, default: []].append(movie) }
+            byTitle[FolderName(parsing: movie.title).key, default: []].append(movie)
+        }
+    }
+
+    public func find(_ ref: MovieRef, pin: String?) -> CatalogLookup<CatalogMovie> {
+        let asked: [String]
+        if let pin {
+            guard instances.contains(pin) else {
+                return .unknown("no radarr instance is named '\(pin)' (configured: \(instances.joined(separator: ", ")))")
+            }
+            asked = [pin]
+        } else {
+            asked = instances
+        }
+        let order = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1, $0) })
+        func pick(_ hits: [CatalogMovie]) -> CatalogLookup<CatalogMovie>? {
+            let hits = hits.filter { asked.contains($0.instance) }
+            guard !hits.isEmpty else { return nil }
+            // Several instances may hold the movie (a 4K and an HD Radarr): the first in config order
+            // with a file wins. Two movies of one instance is a real ambiguity.
+            let sorted = hits.sorted { (order[$0.instance] ?? 0, $0.file == nil ? 1 : 0) < (order[$1.instance] ?? 0, $1.file == nil ? 1 : 0) }
+            let best = sorted.first { $0.file != nil } ?? sorted[0]
+            let sameInstance = hits.filter { $0.instance == best.instance }
+            if sameInstance.count > 1 { return .ambiguous(sameInstance) }
+            return .found(best)
+        }
+        if let tmdb = ref.tmdb, let hit = pick(byTMDB[tmdb] ?? []) { return hit }
+        if let imdb = ref.imdb?.lowercased(), let hit = pick(byIMDB[imdb] ?? []) { return hit }
+        let wanted = FolderName(parsing: ref.title)
+        let year = ref.year ?? wanted.year
+        let titled = (byTitle[wanted.key] ?? []).filter { year == nil || $0.year == year }
+        if let hit = pick(titled) { return hit }
+        let silent = asked.filter { failures[$0] != nil }
+        if !silent.isEmpty {
+            return .unknown("radarr \(silent.joined(separator: ", ")) did not answer: \(silent.compactMap { failures[$0] }.joined(separator: "; "))")
+        }
+        return .absent("not in radarr \(asked.joined(separator: ", "))")
+    }
+}
+
+/// Finds a mapping's series among the series of every Sonarr instance: by TVDB id, then title (and
+/// year, when the mapping's title ends with one).
+public struct SeriesCatalog: Sendable {
+    public var instances: [String]
+    public var failures: [String: String]
+    private var byTVDB: [Int: [CatalogSeries]] = [:]
+    private var byTitle: [String: [CatalogSeries]] = [:]
+    public private(set) var byKey: [SeriesKey: CatalogSeries] = [:]
+
+    public init(instances: [String], series: [CatalogSeries], failures: [String: String] = [:]) {
+        self.instances = instances
+        self.failures = failures
+        for s in series {
+            if let tvdb = s.tvdb { byTVDB[tvdb, default: []].append(s) }
+            byTitle[FolderName(parsing: s.title).key, default: []].append(s)
+            byKey[s.key] = s
+        }
+    }
+
+    public func find(_ ref: ShowRef, pin: String?) -> CatalogLookup<CatalogSeries> {
+        let asked: [String]
+        if let pin {
+            guard instances.contains(pin) else {
+                return .unknown("no sonarr instance is named '\(pin)' (configured: \(instances.joined(separator: ", ")))")
+            }
+            asked = [pin]
+        } else {
+            asked = instances
+        }
+        let order = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1, $0) })
+        func pick(_ hits: [CatalogSeries]) -> CatalogLookup<CatalogSeries>? {
+            let hits = hits.filter { asked.contains($0.instance) }.sorted { order[$0.instance] ?? 0 < order[$1.instance] ?? 0 }
+            guard let first = hits.first else { return nil }
+            let sameInstance = hits.filter { $0.instance == first.instance }
+            return sameInstance.count > 1 ? .ambiguous(sameInstance) : .found(first)
+        }
+        if let tvdb = ref.tvdb, let hit = pick(byTVDB[tvdb] ?? []) { return hit }
+        let wanted = FolderName(parsing: ref.title)
+        let titled = (byTitle[wanted.key] ?? []).filter { s in
+            guard let year = wanted.year else { return true }
+            return s.year == year || FolderName(parsing: s.title).year == year
+        }
+        if let hit = pick(titled) { return hit }
+        let silent = asked.filter { failures[$0] != nil }
+        if !silent.isEmpty {
+            return .unknown("sonarr \(silent.joined(separator: ", ")) did not answer: \(silent.compactMap { failures[$0] }.joined(separator: "; "))")
+        }
+        return .absent("not in sonarr \(asked.joined(separator: ", "))")
+    }
+}

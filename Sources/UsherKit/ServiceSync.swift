@@ -1,0 +1,284 @@
+public import Foundation
+public import Logging
+public import UsherCore
+
+/// What Usher tells Sonarr, Radarr and Plex after the disk changed: planned from the run's outcome,
+/// so a dry run can show it and a real run does exactly that.
+public struct ServicePlan: Sendable {
+    public struct Expectation: Sendable {
+        public var target: String
+        public var episodeIDs: [Int]
+        public var label: String
+    }
+    /// Series with a changed link: one `RescanSeries` each.
+    public var rescans: [CatalogSeries] = []
+    /// What Sonarr should report after its rescan: the episode's file at the link's path.
+    public var expectations: [SeriesKey: [Expectation]] = [:]
+    /// Linked episodes still monitored, per Sonarr instance (`unmonitor_linked`).
+    public var unmonitor: [String: [Int]] = [:]
+    /// Series and movies that hold links after the run, per instance (for the tag).
+    public var linkedSeries: [String: Set<Int>] = [:]
+    public var linkedMovies: [String: Set<Int>] = [:]
+    /// Instances whose answer was complete: only there is a tag removed.
+    public var completeSonarr: Set<String> = []
+    public var completeRadarr: Set<String> = []
+    /// Show folders (on this machine) with a changed link: one partial Plex scan each.
+    public var plexFolders: [String] = []
+
+    public var isEmpty: Bool { rescans.isEmpty && unmonitor.isEmpty && plexFolders.isEmpty }
+}
+
+/// What was told, and what Sonarr said back.
+public struct ServiceReport: Sendable, Codable {
+    public var rescanned: [String] = []
+    public var registered = 0
+    public var notRegistered: [String] = []
+    public var unmonitored = 0
+    public var tagged: [String] = []
+    public var untagged: [String] = []
+    public var plexScans: [String] = []
+    public var warnings: [String] = []
+    public var requests = 0
+}
+
+enum ServiceSync {
+    /// Plans the follow-up of a run: which series to rescan, what to check, unmonitor and tag, and
+    /// which folders Plex should scan.
+    static func plan(
+        outcome: LinkOutcome, resolved: ApiResolver.Result?, snapshot: ArrSnapshot?, config: UsherConfig, translator: PathTranslator
+    ) -> ServicePlan {
+        var plan = ServicePlan()
+        let linkPlan = outcome.plan
+        let failed = outcome.failedTargets
+        var changed: [String] = []
+        var madeNow: [WantedLink] = []
+        for c in linkPlan.creates where !failed.contains(c.link.target) { changed.append(c.link.target); madeNow.append(c.link) }
+        for r in linkPlan.replaces where !failed.contains(r.new.target) {
+            changed.append(r.new.target)
+            if r.old.target != r.new.target { changed.append(r.old.target) }
+            madeNow.append(r.new)
+        }
+        for r in linkPlan.removes where !failed.contains(r.entry.target) { changed.append(r.entry.target) }
+
+        // Plex: the show folder of every changed link (the series folder, or the folder above the season folder).
+        var folders = Set<String>()
+        let seriesByPath = snapshot.map { Dictionary($0.series.byKey.values.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+        func series(containing path: String) -> CatalogSeries? {
+            var dir = Paths.parent(path)
+            while dir != "/" && !dir.isEmpty {
+                if let s = seriesByPath[dir] { return s }
+                dir = Paths.parent(dir)
+            }
+            return nil
+        }
+        for target in changed {
+            if let s = series(containing: target) {
+                folders.insert(s.path)
+            } else {
+                let dir = Paths.parent(target)
+                folders.insert(LibraryRules.season(ofFolder: Paths.lastComponent(dir)) != nil ? Paths.parent(dir) : dir)
+            }
+        }
+        plan.plexFolders = folders.sorted()
+
+        guard let snapshot, let resolved else { return plan }
+        var rescans: [SeriesKey: CatalogSeries] = [:]
+        for target in changed { if let s = series(containing: target) { rescans[s.key] = s } }
+        plan.rescans = rescans.keys.sorted().compactMap { rescans[$0] }
+        for link in madeNow {
+            guard let spec = resolved.targets[link.mappingKey], let key = spec.series else { continue }
+            plan.expectations[key, default: []].append(.init(target: link.target, episodeIDs: spec.episodes.map(\.id), label: link.mappingLabel))
+        }
+
+        // Links alive after the run: wanted and in place, or kept.
+        var alive: [WantedLink] = linkPlan.unchanged + linkPlan.adopts
+        alive += linkPlan.creates.map(\.link).filter { !failed.contains($0.target) }
+        alive += linkPlan.replaces.map(\.new).filter { !failed.contains($0.target) }
+        if config.unmonitorLinked {
+            for link in alive {
+                guard let spec = resolved.targets[link.mappingKey], let key = spec.series else { continue }
+                let ids = spec.episodes.filter(\.monitored).map(\.id)
+                if !ids.isEmpty { plan.unmonitor[key.instance, default: []] += ids }
+            }
+            for key in plan.unmonitor.keys { plan.unmonitor[key] = Array(Set(plan.unmonitor[key]!)).sorted() }
+        }
+        if config.tag != nil {
+            var moviesByFile: [String: CatalogMovie] = [:]
+            for movie in snapshot.movies.all { if let file = movie.file { moviesByFile[file.path] = movie } }
+            var paths: [(target: String, source: String)] = alive.map { ($0.target, $0.source.path) }
+            paths += linkPlan.kept.map { ($0.entry.target, $0.entry.link.sourcePath) }
+            for (target, source) in paths {
+                if let s = series(containing: target) { plan.linkedSeries[s.instance, default: []].insert(s.id) }
+                if let movie = moviesByFile[source] { plan.linkedMovies[movie.instance, default: []].insert(movie.id) }
+            }
+            // An instance with a mapping left unresolved may hold links Usher cannot place: no removals there.
+            let unsure = !linkPlan.errors.isEmpty
+            plan.completeSonarr = unsure ? [] : Set(snapshot.series.instances.filter { snapshot.series.failures[$0] == nil })
+            plan.completeRadarr = unsure ? [] : Set(snapshot.movies.instances.filter { snapshot.movies.failures[$0] == nil })
+        }
+        return plan
+    }
+
+    /// Carries out the plan; every failure is a warning in the report, never a change on disk.
+    static func apply(_ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger) async -> ServiceReport {
+        var report = ServiceReport()
+        if let snapshot {
+            await rescanAndVerify(plan, services: services, into: &report)
+            await unmonitor(plan, services: services, into: &report)
+            if let tag = config.tag { await keepTags(tag, plan, snapshot: snapshot, services: services, into: &report) }
+        }
+        if let plex = services.plex, !plan.plexFolders.isEmpty {
+            await scanPlex(plex, plan.plexFolders, translator: services.translator, into: &report)
+        }
+        for warning in report.warnings { logger.warning("\(warning)") }
+        return report
+    }
+
+    private static func rescanAndVerify(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {
+        let rescans = plan.rescans
+        let answers = await boundedMap(rescans, limit: services.concurrency) { s -> String? in
+            guard let client = services.sonarr(s.instance) else { return "no sonarr \(s.instance)" }
+            do {
+                let command = try await client.rescan(seriesID: s.id)
+                return await waitFor(command, client: client)
+            } catch {
+                return "could not ask sonarr \(s.instance) to rescan \(s.title): \(error)"
+            }
+        }
+        var rescanned: [SeriesKey] = []
+        for (s, failure) in zip(rescans, answers) {
+            if let failure { report.warnings.append(failure) } else { report.rescanned.append(s.label); rescanned.append(s.key) }
+        }
+        let toCheck = rescanned.filter { plan.expectations[$0] != nil }
+        let details = await ArrSnapshot.details(of: toCheck, services)
+        for (key, answer) in zip(toCheck, details) {
+            switch answer {
+            case .failure(let error):
+                report.warnings.append("could not check what sonarr \(key.instance) registered: \(error)")
+            case .success(let (episodes, files)):
+                let byID = Dictionary(episodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                for expected in plan.expectations[key] ?? [] {
+                    let paths = expected.episodeIDs.map { byID[$0]?.fileID.flatMap { files[$0]?.path } }
+                    if paths.allSatisfy({ $0 == expected.target }) {
+                        report.registered += 1
+                    } else {
+                        let seen = paths.compactMap { $0 }.first.map { "it lists \($0)" } ?? "it lists no file for the episode"
+                        report.notRegistered.append("\(expected.label): sonarr \(key.instance) did not register \(expected.target) after its rescan (\(seen))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Polls a command until it ends, for at most about a minute.
+    private static func waitFor(_ command: ArrCommand, client: SonarrClient) async -> String? {
+        var current = command
+        var delay = Duration.milliseconds(100)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            switch current.status?.lowercased() {
+            case "completed": return nil
+            case "failed", "aborted", "cancelled", "orphaned":
+                return "sonarr's rescan (command \(command.id)) ended \(current.status ?? "?"): \(current.message ?? "")"
+            default: break
+            }
+            guard ContinuousClock.now < deadline else { return "sonarr's rescan (command \(command.id)) did not finish within a minute" }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
+            do { current = try await client.command(id: command.id) } catch { return "could not follow sonarr's rescan: \(error)" }
+        }
+    }
+
+    private static func unmonitor(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {
+        for (instance, ids) in plan.unmonitor.sorted(by: { $0.key < $1.key }) where !ids.isEmpty {
+            guard let client = services.sonarr(instance) else { continue }
+            do {
+                try await client.setMonitored(episodeIDs: ids, false)
+                report.unmonitored += ids.count
+            } catch {
+                report.warnings.append("could not set \(ids.count) linked episode(s) unmonitored in sonarr \(instance): \(error)")
+            }
+        }
+    }
+
+    private static func keepTags(_ label: String, _ plan: ServicePlan, snapshot: ArrSnapshot, services: ArrServices, into report: inout ServiceReport) async {
+        for s in services.sonarr {
+            let linked = plan.linkedSeries[s.name] ?? []
+            let all = snapshot.series.byKey.values.filter { $0.instance == s.name }
+            let names = Dictionary(all.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
+            await keepTag(label, service: "sonarr \(s.name)", linked: linked, current: { tag in Set(all.filter { $0.tags.contains(tag) }.map(\.id)) },
+                          removeAllowed: plan.completeSonarr.contains(s.name), names: names,
+                          tags: { () async throws(ServiceError) in try await s.client.tags() },
+                          create: { () async throws(ServiceError) in try await s.client.createTag(label) },
+                          edit: { (ids, tag, mode) async throws(ServiceError) in try await s.client.editTags(seriesIDs: ids, tagIDs: [tag], apply: mode) },
+                          into: &report)
+        }
+        for r in services.radarr {
+            let linked = plan.linkedMovies[r.name] ?? []
+            let all = snapshot.movies.all.filter { $0.instance == r.name }
+            let names = Dictionary(all.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
+            await keepTag(label, service: "radarr \(r.name)", linked: linked, current: { tag in Set(all.filter { $0.tags.contains(tag) }.map(\.id)) },
+                          removeAllowed: plan.completeRadarr.contains(r.name), names: names,
+                          tags: { () async throws(ServiceError) in try await r.client.tags() },
+                          create: { () async throws(ServiceError) in try await r.client.createTag(label) },
+                          edit: { (ids, tag, mode) async throws(ServiceError) in try await r.client.editTags(movieIDs: ids, tagIDs: [tag], apply: mode) },
+                          into: &report)
+        }
+    }
+
+    private static func keepTag(
+        _ label: String, service: String, linked: Set<Int>, current: (Int) -> Set<Int>, removeAllowed: Bool, names: [Int: String],
+        tags: () async throws(ServiceError) -> [ArrTag], create: () async throws(ServiceError) -> ArrTag,
+        edit: ([Int], Int, String) async throws(ServiceError) -> Void, into report: inout ServiceReport
+    ) async {
+        do {
+            var tag = try await tags().first { $0.label.lowercased() == label }
+            if tag == nil, linked.isEmpty { return }
+            if tag == nil { tag = try await create() }
+            guard let tag else { return }
+            let has = current(tag.id)
+            let add = linked.subtracting(has).sorted()
+            let remove = removeAllowed ? has.subtracting(linked).sorted() : []
+            if !add.isEmpty {
+                try await edit(add, tag.id, "add")
+                report.tagged += add.map { "\(names[$0] ?? "#\($0)") (\(service))" }
+            }
+            if !remove.isEmpty {
+                try await edit(remove, tag.id, "remove")
+                report.untagged += remove.map { "\(names[$0] ?? "#\($0)") (\(service))" }
+            }
+        } catch {
+            report.warnings.append("could not keep the tag '\(label)' in \(service): \(error)")
+        }
+    }
+
+    private static func scanPlex(_ plex: PlexClient, _ folders: [String], translator: PathTranslator, into report: inout ServiceReport) async {
+        let sections: [PlexSection]
+        do { sections = try await plex.sections() } catch {
+            report.warnings.append("could not ask Plex for its libraries, so no scan was requested: \(error)")
+            return
+        }
+        for folder in folders {
+            // The section whose folder holds this one (its locations are Plex's paths: translated here).
+            var match: (section: PlexSection, location: String, local: String)?
+            for section in sections {
+                for location in section.locations {
+                    let local = translator.toLocal(location)
+                    if PathTranslator.isPrefix(local, of: folder), local.count > (match?.local.count ?? -1) { match = (section, location, local) }
+                }
+            }
+            guard let match else {
+                report.warnings.append("no Plex library holds \(folder); add it to one, or a 'paths:' mapping if Plex sees it under another path")
+                continue
+            }
+            let rest = String(folder.dropFirst(match.local == "/" ? 0 : match.local.count))
+            let plexPath = match.location.hasSuffix("/") && rest.hasPrefix("/") ? match.location + rest.dropFirst() : match.location + rest
+            do {
+                try await plex.refresh(section: match.section.key, path: plexPath)
+                report.plexScans.append("\(match.section.title): \(plexPath)")
+            } catch {
+                report.warnings.append("could not ask Plex to scan \(plexPath): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+public import AsyncHTTPClient
+public import Logging
+public import UsherCore
+
+/// One named instance of a service.
+public struct Named<Client: Sendable>: Sendable {
+    public var name: String
+    public var client: Client
+}
+
+/// The Sonarr, Radarr and Plex servers of the config, ready to be asked.
+public struct ArrServices: Sendable {
+    public var sonarr: [Named<SonarrClient>]
+    public var radarr: [Named<RadarrClient>]
+    public var plex: PlexClient?
+    public var translator: PathTranslator
+    /// How many requests may be under way at once.
+    public var concurrency: Int
+    public let counter: RequestCounter
+
+    public init(config: UsherConfig, http: HTTPClient = .shared, logger: Logger) {
+        let counter = RequestCounter()
+        let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
+        func client(_ kind: String, _ instance: ServiceInstance) -> ServiceClient {
+            ServiceClient(endpoint: ServiceEndpoint(name: "\(kind) \(instance.name)", baseURL: instance.url, credentialHeader: "X-Api-Key", credential: instance.apiKey),
+                          http: http, policy: policy, logger: logger, counter: counter)
+        }
+        sonarr = config.sonarr.map { Named(name: $0.name, client: SonarrClient(client: client("sonarr", $0))) }
+        radarr = config.radarr.map { Named(name: $0.name, client: RadarrClient(client: client("radarr", $0))) }
+        plex = config.plex.map {
+            PlexClient(client: ServiceClient(endpoint: ServiceEndpoint(name: "plex", baseURL: $0.url, credentialHeader: "X-Plex-Token", credential: $0.token),
+                                             http: http, policy: policy, logger: logger, counter: counter))
+        }
+        translator = PathTranslator(config.pathMappings)
+        concurrency = config.apiConcurrency
+        self.counter = counter
+    }
+
+    public var usesSonarr: Bool { !sonarr.isEmpty }
+    public var usesRadarr: Bool { !radarr.isEmpty }
+
+    public func sonarr(_ name: String) -> SonarrClient? { sonarr.first { $0.name == name }?.client }
+    public func radarr(_ name: String) -> RadarrClient? { radarr.first { $0.name == name }?.client }
+}
+
+/// Runs `body` for every item with at most `limit` under way at once; results in the items' order.
+func boundedMap<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async -> R) async -> [R] {
+    guard !items.isEmpty else { return [] }
+    return await withTaskGroup(of: (Int, R).self) { group in
+        var results = [R?](repeating: nil, count: items.count)
+        var next = 0
+        while next < min(limit, items.count) {
+            let index = next
+            group.addTask { (index, await body(items[index])) }
+            next += 1
+        }
+        for await (index, result) in group {
+            results[index] = result
+            if next < items.count {
+                let index = next
+                group.addTask { (index, await body(items[index])) }
+                next += 1
+            }
+        }
+        return results.map { $0! }
+    }
+}
+
+/// What Sonarr and Radarr said this run: every movie, every series, Sonarr's naming, and the episodes
+/// and episode files of the series the mappings need.
+public struct ArrSnapshot: Sendable {
+    public var movies: MovieCatalog
+    public var series: SeriesCatalog
+    public var naming: [String: SonarrNamingConfig] = [:]
+    public var episodes: [SeriesKey: [CatalogEpisode]] = [:]
+    public var episodeFiles: [SeriesKey: [Int: CatalogFile]] = [:]
+    /// Series whose episodes could not be read, with the reason.
+    public var seriesFailures: [SeriesKey: String] = [:]
+
+    /// One movie list per Radarr instance; one series list and one naming call per Sonarr instance.
+    public static func fetchCatalogs(_ services: ArrServices, logger: Logger) async -> ArrSnapshot {
+        enum Answer: Sendable {
+            case movies(String, Result<[RadarrMovie], ServiceError>)
+            case series(String, Result<[SonarrSeries], ServiceError>)
+            case naming(String, Result<SonarrNamingConfig, ServiceError>)
+        }
+        var calls: [@Sendable () async -> Answer] = []
+        for r in services.radarr {
+            calls.append { .movies(r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() }) }
+        }
+        for s in services.sonarr {
+            calls.append { .series(s.name, await Result.of { () async throws(ServiceError) in try await s.client.series() }) }
+            calls.append { .naming(s.name, await Result.of { () async throws(ServiceError) in try await s.client.namingConfig() }) }
+        }
+        let answers = await boundedMap(calls, limit: services.concurrency) { await $0() }
+        let translator = services.translator
+        var movies: [CatalogMovie] = []
+        var series: [CatalogSeries] = []
+        var naming: [String: SonarrNamingConfig] = [:]
+        var radarrFailures: [String: String] = [:]
+        var sonarrFailures: [String: String] = [:]
+        for answer in answers {
+            switch answer {
+            case .movies(let name, .success(let list)): movies += list.map { catalogMovie($0, instance: name, translator) }
+            case .movies(let name, .failure(let error)): radarrFailures[name] = error.description
+            case .series(let name, .success(let list)): series += list.compactMap { catalogSeries($0, instance: name, translator) }
+            case .series(let name, .failure(let error)): sonarrFailures[name] = error.description
+            case .naming(let name, .success(let config)): naming[name] = config
+            case .naming(let name, .failure(let error)): sonarrFailures[name] = error.description
+            }
+        }
+        for (name, failure) in radarrFailures.merging(sonarrFailures, uniquingKeysWith: { a, _ in a }) {
+            logger.warning("could not ask \(name): \(failure)")
+        }
+        // Without its naming settings an instance cannot name links: treat it as not answering.
+        let answeredSonarr = Set(naming.keys)
+        series.removeAll { !answeredSonarr.contains($0.instance) || sonarrFailures[$0.instance] != nil }
+        return ArrSnapshot(
+            movies: MovieCatalog(instances: services.radarr.map(\.name), movies: movies, failures: radarrFailures),
+            series: SeriesCatalog(instances: services.sonarr.map(\.name), series: series, failures: sonarrFailures),
+            naming: naming)
+    }
+
+    /// One episode list and one episode-file list per series.
+    public mutating func fetchDetails(of keys: [SeriesKey], _ services: ArrServices) async {
+        let answers = await Self.details(of: keys, services)
+        for (key, answer) in zip(keys, answers) {
+            switch answer {
+            case .success(let (episodes, files)):
+                self.episodes[key] = episodes
+                episodeFiles[key] = files
+                seriesFailures[key] = nil
+            case .failure(let error):
+                seriesFailures[key] = error.description
+            }
+        }
+    }
+
+    static func details(of keys: [SeriesKey], _ services: ArrServices) async -> [Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError>] {
+        let translator = services.translator
+        // Each series asks twice, one request after the other, so at most `concurrency` are under way.
+        return await boundedMap(keys, limit: services.concurrency) { key -> Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError> in
+            guard let client = services.sonarr(key.instance) else {
+                return .failure(ServiceError(kind: .notFound, service: "sonarr \(key.instance)", method: "GET", url: "", status: nil, message: "no such instance"))
+            }
+            do throws(ServiceError) {
+                let list = try await client.episodes(seriesID: key.id)
+                let files = try await client.episodeFiles(seriesID: key.id)
+                let episodes = list.map {
+                    CatalogEpisode(id: $0.id, number: EpisodeNumber(season: $0.seasonNumber, episode: $0.episodeNumber),
+                                   absolute: $0.absoluteEpisodeNumber, title: $0.title, fileID: $0.episodeFileId, monitored: $0.monitored ?? false)
+                }
+                var byID: [Int: CatalogFile] = [:]
+                for file in files {
+                    guard let path = file.path else { continue }
+                    byID[file.id] = CatalogFile(id: file.id, path: translator.toLocal(path), size: file.size, quality: file.quality?.usherQuality, releaseGroup: file.releaseGroup)
+                }
+                return .success((episodes, byID))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    static func catalogMovie(_ movie: RadarrMovie, instance: String, _ translator: PathTranslator) -> CatalogMovie {
+        var file: CatalogFile?
+        if let f = movie.movieFile, movie.hasFile != false {
+            let remote = f.path ?? movie.path.flatMap { base in f.relativePath.map { base + "/" + $0 } }
+            if let remote {
+                file = CatalogFile(id: f.id, path: translator.toLocal(remote), size: f.size, quality: f.quality?.usherQuality, releaseGroup: f.releaseGroup)
+            }
+        }
+        return CatalogMovie(instance: instance, id: movie.id, title: movie.title, year: movie.year.flatMap { $0 > 0 ? $0 : nil },
+                            tmdb: movie.tmdbId.flatMap { $0 > 0 ? $0 : nil }, imdb: movie.imdbId, tags: movie.tags ?? [], file: file)
+    }
+
+    static func catalogSeries(_ series: SonarrSeries, instance: String, _ translator: PathTranslator) -> CatalogSeries? {
+        guard let path = series.path, !path.isEmpty else { return nil }
+        return CatalogSeries(instance: instance, id: series.id, title: series.title, year: series.year.flatMap { $0 > 0 ? $0 : nil },
+                             tvdb: series.tvdbId.flatMap { $0 > 0 ? $0 : nil }, path: translator.toLocal(path),
+                             seriesType: series.seriesType?.lowercased() ?? "standard", seasonFolders: series.seasonFolder ?? true, tags: series.tags ?? [])
+    }
+}
+
+extension Result where Failure == ServiceError {
+    static func of(_ body: () async throws(ServiceError) -> Success) async -> Result {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+}
