@@ -136,20 +136,66 @@ enum ServiceSync {
 
     private static func rescanAndVerify(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {
         let rescans = plan.rescans
-        let answers = await boundedMap(rescans, limit: services.concurrency) { s -> String? in
-            guard let client = services.sonarr(s.instance) else { return "no sonarr \(s.instance)" }
-            do {
-                let command = try await client.rescan(seriesID: s.id)
-                return await waitFor(command, client: client)
-            } catch {
-                return "could not ask sonarr \(s.instance) to rescan \(s.title): \(error)"
+        guard !rescans.isEmpty else { return }
+        let started = await boundedMap(rescans, limit: services.concurrency) { s -> Result<ArrCommand, ServiceError>? in
+            guard let client = services.sonarr(s.instance) else { return nil }
+            return await Result.of { () async throws(ServiceError) in try await client.rescan(seriesID: s.id) }
+        }
+        var waiting: [String: [(series: CatalogSeries, command: ArrCommand)]] = [:]
+        for (s, answer) in zip(rescans, started) {
+            switch answer {
+            case .success(let command)?: waiting[s.instance, default: []].append((s, command))
+            case .failure(let error)?: report.warnings.append("could not ask sonarr \(s.instance) to rescan \(s.title): \(error)")
+            case nil: break
             }
         }
-        var rescanned: [SeriesKey] = []
-        for (s, failure) in zip(rescans, answers) {
-            if let failure { report.warnings.append(failure) } else { report.rescanned.append(s.label); rescanned.append(s.key) }
+        // Follow the commands with one look at each instance's command list per round.
+        var finished: [SeriesKey] = []
+        let deadline = ContinuousClock.now + .seconds(min(600, 30 + 2 * rescans.count))
+        var delay = Duration.milliseconds(50)
+        while !waiting.isEmpty {
+            for (instance, list) in waiting {
+                var still: [(series: CatalogSeries, command: ArrCommand)] = []
+                var statuses: [Int: ArrCommand] = [:]
+                if list.contains(where: { !isDone($0.command) }), let client = services.sonarr(instance) {
+                    do {
+                        for command in try await client.commands() { statuses[command.id] = command }
+                    } catch {
+                        report.warnings.append("could not follow the rescans in sonarr \(instance), so they were not checked: \(error)")
+                        waiting[instance] = nil
+                        continue
+                    }
+                }
+                for item in list {
+                    let current = isDone(item.command) ? item.command : statuses[item.command.id]
+                    switch current?.status?.lowercased() {
+                    case "completed":
+                        finished.append(item.series.key)
+                        report.rescanned.append(item.series.label)
+                    case "failed", "aborted", "cancelled", "orphaned":
+                        report.warnings.append("sonarr's rescan of \(item.series.label) ended \(current?.status ?? "?"): \(current?.message ?? "")")
+                    case nil:
+                        // No longer listed: it finished long enough ago to be dropped; check the result anyway.
+                        finished.append(item.series.key)
+                        report.rescanned.append(item.series.label)
+                    default:
+                        still.append(item)
+                    }
+                }
+                waiting[instance] = still.isEmpty ? nil : still
+            }
+            if waiting.isEmpty { break }
+            guard ContinuousClock.now < deadline else {
+                for item in waiting.values.joined() {
+                    report.warnings.append("sonarr's rescan of \(item.series.label) did not finish in time; the link is not checked this run")
+                }
+                break
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
         }
-        let toCheck = rescanned.filter { plan.expectations[$0] != nil }
+
+        let toCheck = finished.filter { plan.expectations[$0] != nil }.sorted()
         let details = await ArrSnapshot.details(of: toCheck, services)
         for (key, answer) in zip(toCheck, details) {
             switch answer {
@@ -170,23 +216,8 @@ enum ServiceSync {
         }
     }
 
-    /// Polls a command until it ends, for at most about a minute.
-    private static func waitFor(_ command: ArrCommand, client: SonarrClient) async -> String? {
-        var current = command
-        var delay = Duration.milliseconds(100)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            switch current.status?.lowercased() {
-            case "completed": return nil
-            case "failed", "aborted", "cancelled", "orphaned":
-                return "sonarr's rescan (command \(command.id)) ended \(current.status ?? "?"): \(current.message ?? "")"
-            default: break
-            }
-            guard ContinuousClock.now < deadline else { return "sonarr's rescan (command \(command.id)) did not finish within a minute" }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(2))
-            do { current = try await client.command(id: command.id) } catch { return "could not follow sonarr's rescan: \(error)" }
-        }
+    private static func isDone(_ command: ArrCommand) -> Bool {
+        ["completed", "failed", "aborted", "cancelled", "orphaned"].contains(command.status?.lowercased() ?? "")
     }
 
     private static func unmonitor(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {

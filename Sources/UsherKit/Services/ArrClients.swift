@@ -58,6 +58,11 @@ public struct SonarrClient: Sendable {
         try await client.request(ArrCommand.self, "GET", "/api/v3/command/\(id)")
     }
 
+    /// Queued, running and recently finished commands: one request follows many rescans.
+    public func commands() async throws(ServiceError) -> [ArrCommand] {
+        try await client.request([ArrCommand].self, "GET", "/api/v3/command")
+    }
+
     /// Deletes an episode file through Sonarr (its recycle bin applies).
     public func deleteEpisodeFile(id: Int) async throws(ServiceError) {
         _ = try await client.send("DELETE", "/api/v3/episodefile/\(id)")
