@@ -56,7 +56,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .executableTarget(name: "usher-bench", dependencies: ["UsherCore"], swiftSettings: settings),
+        .executableTarget(name: "usher-bench", dependencies: ["UsherCore", "UsherKit", "UsherFakes"], swiftSettings: settings),
         .testTarget(name: "UsherCoreTests", dependencies: ["UsherCore"], swiftSettings: settings),
         .testTarget(
             name: "UsherKitTests",

@@ -9,6 +9,8 @@ final class TestLibrary {
     let root: String
     var linkType = "hardlink"
     var extraLinkConfig = ""
+    /// Top-level config sections (sonarr, radarr, plex, paths, api).
+    var extraTopConfig = ""
 
     init() throws {
         let base = FileManager.default.temporaryDirectory.path
@@ -40,6 +42,7 @@ final class TestLibrary {
           mappings: links.yml
         \(extraLinkConfig)
         state: state/usher.db
+        \(extraTopConfig)
         """.write(toFile: path("usher.yml"), atomically: true, encoding: .utf8)
     }
 
