@@ -79,3 +79,24 @@ public struct Quality: Hashable, Sendable {
         return false
     }
 }
+
+extension Quality {
+    /// An order for comparing two qualities the way Sonarr's and Radarr's default profiles do:
+    /// resolution first, then source (Remux, Bluray, WEB-DL, WEBRip, HDTV, DVD, SDTV, the rest),
+    /// then Proper/REAL. Only for "is the movie at least as good as the episode file?".
+    public var rank: (resolution: Int, source: Int, revision: Int) {
+        let t = title.lowercased()
+        let resolution = [2160, 1080, 720, 576, 480].first { t.contains("\($0)p") } ?? (t.contains("dvd") || t.contains("sdtv") ? 480 : 0)
+        let sources: [(String, Int)] = [("remux", 8), ("bluray", 7), ("br-disk", 7), ("raw-hd", 6), ("webdl", 5), ("web-dl", 5),
+                                        ("webrip", 4), ("hdtv", 3), ("dvd", 2), ("sdtv", 1)]
+        let source = sources.first { t.contains($0.0) }?.1 ?? 0
+        return (resolution, source, (proper ? 1 : 0) + (real ? 1 : 0))
+    }
+
+    /// Whether this quality is at least `other`'s (an unknown `other` is always matched).
+    public func isAtLeast(_ other: Quality?) -> Bool {
+        guard let other else { return true }
+        let a = rank, b = other.rank
+        return (a.resolution, a.source, a.revision) >= (b.resolution, b.source, b.revision)
+    }
+}

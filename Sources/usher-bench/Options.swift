@@ -1,6 +1,6 @@
 import Foundation
 
-/// The command line of `usher-bench`, parsed by hand (the target depends on nothing but UsherCore).
+/// The command line of `usher-bench`, parsed by hand.
 struct Options: Sendable {
     var movies = 50_000
     var shows = 5_000
@@ -13,6 +13,7 @@ struct Options: Sendable {
     var keep = false
     var generateOnly = false
     var markdown = false
+    var api = false
     var jobs = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
     static let help = """
@@ -41,12 +42,24 @@ struct Options: Sendable {
           --keep              keep the folder at the end
           --generate-only     build the library, print its folder and stop (implies --keep)
           --markdown          also print a Markdown section for BENCHMARKS.md
+          --api               API mode: serve the same library from in-process fake Sonarr and Radarr
+                              (UsherFakes) and let `usher link` resolve the mappings through them
           -h, --help          this text
 
         Every pass runs `usher link --config DIR/usher.yml --json` as a child process: first once with
         --dry-run, then a first pass (which must create exactly --mappings links), then --runs passes that
         must change nothing. Wall time is monotonic; peak RSS is the child's ru_maxrss from wait4.
         Files are sparse (ftruncate), so the library takes inodes but almost no disk space.
+
+        With --api, one fake Radarr (every movie, with its file) and one fake Sonarr (every show; all
+        episodes and episode files of the mapped shows) run in this process on 127.0.0.1; the config
+        names them and each mapping carries tmdb: and tvdb: ids. Every pass also gets `-v --log-format
+        json` (for usher's phase timings) and runs through a small launcher (this executable again), so
+        the fakes' memory does not count in the child's peak RSS. Per pass it reports the requests the
+        fakes received by endpoint and the CPU time the fakes spent; it checks that the first pass
+        rescans every mapped show and that Sonarr registers every link, and that a no-change pass sends
+        exactly the catalog requests (movies, series, naming) and one episode and one episode-file list
+        per mapped show.
         """
 
     /// Parses the arguments (without the program name). Throws a message meant for the user.
@@ -89,6 +102,7 @@ struct Options: Sendable {
             case "--keep": try flag(); options.keep = true
             case "--generate-only": try flag(); options.generateOnly = true; options.keep = true
             case "--markdown": try flag(); options.markdown = true
+            case "--api": try flag(); options.api = true
             default: throw BenchError("unknown option '\(argument)' (see --help)")
             }
         }

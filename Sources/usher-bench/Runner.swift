@@ -29,11 +29,17 @@ struct LinkCounts {
 enum Runner {
     /// Runs `executable` with `arguments`, stdout and stderr going to unlinked temporary files in
     /// `scratch` (so output of any size is kept without a reader thread), and times it.
-    static func run(_ executable: String, _ arguments: [String], scratch: String) throws(BenchError) -> ChildRun {
+    ///
+    /// With a `launcher` (this executable: see `Launcher`), the launcher starts the child, times it and
+    /// reads its peak RSS, so that only the launcher's small footprint, not ours, is folded into the
+    /// child's `ru_maxrss`.
+    static func run(_ executable: String, _ arguments: [String], scratch: String, launcher: String? = nil) throws(BenchError) -> ChildRun {
         let outFD = try temporaryFile(in: scratch)
         defer { close(outFD) }
         let errFD = try temporaryFile(in: scratch)
         defer { close(errFD) }
+        let reportFD = launcher == nil ? -1 : try temporaryFile(in: scratch)
+        defer { if reportFD >= 0 { close(reportFD) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -41,6 +47,7 @@ enum Runner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outFD, 1)
         posix_spawn_file_actions_adddup2(&actions, errFD, 2)
+        if reportFD >= 0 { posix_spawn_file_actions_adddup2(&actions, reportFD, Launcher.reportDescriptor) }
 
         // We ignore SIGINT/SIGTERM ourselves (a dispatch source handles them); the child must not.
         var attributes = posix_spawnattr_t()
@@ -57,15 +64,16 @@ enum Runner {
         posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let command = launcher.map { [$0, Launcher.flag, executable] } ?? [executable]
+        let argv: [UnsafeMutablePointer<CChar>?] = (command + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
 
         if Interrupt.shared.isSet { throw BenchError("interrupted") }
         Posix.shrinkBeforeSpawn()
         var pid: pid_t = 0
         let start = Posix.now()
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        if code != 0 { throw BenchError("cannot start \(executable): \(Posix.errorText(code))") }
+        let code = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
+        if code != 0 { throw BenchError("cannot start \(command[0]): \(Posix.errorText(code))") }
         Interrupt.shared.setChild(pid)
         var status: Int32 = 0
         var usage = rusage()
@@ -75,14 +83,28 @@ enum Runner {
                 throw BenchError("wait4 failed: \(Posix.errorText())")
             }
         }
-        let seconds = Posix.now() - start
+        var seconds = Posix.now() - start
         Interrupt.shared.setChild(0)
+        var maxRSSKiB = Int(usage.ru_maxrss)
+
+        if reportFD >= 0 {
+            // The launcher's own exit status only says whether it could start and wait for the child.
+            let text = String(decoding: Posix.readAll(reportFD), as: UTF8.self)
+            let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
+            guard status == 0, fields.count == 3 else {
+                let problem = String(decoding: Posix.readAll(errFD).suffix(2000), as: UTF8.self)
+                throw BenchError("the launcher could not run \(executable) (wait status \(status), report '\(text)'): \(problem)")
+            }
+            seconds = Double(fields[0]) / 1e9
+            maxRSSKiB = fields[1]
+            status = Int32(truncatingIfNeeded: fields[2])
+        }
 
         let signal = status & 0x7f
         let exitCode = (status >> 8) & 0xff
         let description = signal == 0 ? "exit code \(exitCode)" : "killed by signal \(signal)"
         return ChildRun(
-            seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss), exitDescription: description,
+            seconds: seconds, maxRSSKiB: maxRSSKiB, exitDescription: description,
             succeeded: signal == 0 && exitCode == 0, stdout: Posix.readAll(outFD), stderr: Posix.readAll(errFD))
     }
 

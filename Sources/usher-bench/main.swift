@@ -2,4 +2,8 @@
 // See `usher-bench --help`.
 import Foundation
 
-exit(Bench.main(Array(CommandLine.arguments.dropFirst())))
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == Launcher.flag {
+    exit(Launcher.main(Array(arguments.dropFirst())))
+}
+exit(Bench.main(arguments))

@@ -74,3 +74,45 @@ struct StatsCommand: ParsableCommand {
         Output.line(json ? report.json() : report.text())
     }
 }
+
+struct DedupeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dedupe",
+        abstract: "Find specials Sonarr holds as a file of their own while the mapped movie could be linked there.",
+        discussion: """
+            Reports each with both qualities and the space a link would save. With --apply, deletes those episode \
+            files through Sonarr (its recycle bin applies) where the movie is at least as good (or always, with \
+            --prefer movie), then links the movies in their place.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Delete the duplicate episode files through Sonarr and link the movies instead.")
+    var apply = false
+
+    @Option(help: "better: replace only when the movie's quality is at least the episode file's; movie: always.")
+    var prefer: Prefer = .better
+
+    enum Prefer: String, ExpressibleByArgument, CaseIterable { case better, movie }
+
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    func run() async throws {
+        let config = try global.loadConfig()
+        let outcome: DedupeJob.Outcome
+        do {
+            outcome = try await DedupeJob(config: config, logger: global.makeLogger()).run(DedupeOptions(apply: apply, prefer: prefer == .movie ? .movie : .better))
+        } catch {
+            Output.error(error.description)
+            switch error.kind {
+            case .config: throw ExitCode(2)
+            case .busy: throw ExitCode(3)
+            case .library: throw ExitCode(1)
+            }
+        }
+        let report = DedupeReport(outcome)
+        Output.line(json ? report.json() : report.text())
+        if outcome.hasErrors { throw ExitCode(1) }
+    }
+}

@@ -3,17 +3,17 @@ import Foundation
 import UsherCore
 import UsherKit
 
-struct ConfigCommand: ParsableCommand {
+struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Check or show the configuration.", subcommands: [Check.self, Show.self])
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the config and the mapping file, and check that the library folders can be read.")
 
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async throws {
             let config = try global.loadConfig()
             Output.line("config: \(config.file): OK")
             var failed = false
@@ -39,8 +39,14 @@ struct ConfigCommand: ParsableCommand {
             for problem in claims {
                 Output.line("  problem: \(problem)")
             }
-            if !config.sonarr.isEmpty || !config.radarr.isEmpty || config.plex != nil {
-                Output.line("services: configured; API mode is not used by this version (filesystem mode only)")
+            // Each configured service: does it answer, is it what it should be, is the key accepted?
+            let services = ArrServices(config: config, logger: global.makeLogger())
+            for check in await services.check() {
+                Output.line("\(check.service): \(check.message)")
+                if !check.ok { failed = true }
+            }
+            if config.sonarr.isEmpty && config.radarr.isEmpty {
+                Output.line("mode: filesystem (no sonarr or radarr configured: mappings are found in the library folders)")
             }
             if failed || !claims.isEmpty { throw ExitCode(1) }
         }

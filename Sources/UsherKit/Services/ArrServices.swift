@@ -187,3 +187,47 @@ extension Result where Failure == ServiceError {
         do { return .success(try await body()) } catch { return .failure(error) }
     }
 }
+
+/// The answer of one service to `usher config check`.
+public struct ServiceCheck: Sendable {
+    public var service: String
+    public var ok: Bool
+    public var message: String
+}
+
+extension ArrServices {
+    /// Asks every configured service who it is (version, and whether the key is accepted).
+    public func check() async -> [ServiceCheck] {
+        var calls: [@Sendable () async -> ServiceCheck] = []
+        for s in sonarr {
+            calls.append { Self.describe("sonarr \(s.name)", expected: "Sonarr", await Result.of { () async throws(ServiceError) in try await s.client.status() }) }
+        }
+        for r in radarr {
+            calls.append { Self.describe("radarr \(r.name)", expected: "Radarr", await Result.of { () async throws(ServiceError) in try await r.client.status() }) }
+        }
+        if let plex {
+            calls.append {
+                switch await Result.of({ () async throws(ServiceError) in try await plex.sections() }) {
+                case .success(let sections):
+                    return ServiceCheck(service: "plex", ok: true, message: "OK, \(sections.count) librar\(sections.count == 1 ? "y" : "ies"): \(sections.map(\.title).joined(separator: ", "))")
+                case .failure(let error):
+                    return ServiceCheck(service: "plex", ok: false, message: error.description)
+                }
+            }
+        }
+        return await boundedMap(calls, limit: concurrency) { await $0() }
+    }
+
+    private static func describe(_ service: String, expected: String, _ answer: Result<ArrSystemStatus, ServiceError>) -> ServiceCheck {
+        switch answer {
+        case .success(let status):
+            let app = status.appName ?? "?"
+            guard app.lowercased() == expected.lowercased() else {
+                return ServiceCheck(service: service, ok: false, message: "answers as \(app) \(status.version ?? ""), not \(expected): wrong address?")
+            }
+            return ServiceCheck(service: service, ok: true, message: "OK, \(app) \(status.version ?? "(version unknown)")")
+        case .failure(let error):
+            return ServiceCheck(service: service, ok: false, message: error.description)
+        }
+    }
+}
