@@ -18,7 +18,16 @@ public struct ArrServices: Sendable {
     public var concurrency: Int
     public let counter: RequestCounter
 
-    public init(config: UsherConfig, http: HTTPClient = .shared, logger: Logger) {
+    /// One client for the process. Usher retries by itself (`RetryPolicy`), so the pool does not keep
+    /// retrying a refused connection until the request's deadline.
+    public static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    public init(config: UsherConfig, http: HTTPClient = ArrServices.http, logger: Logger) {
         let counter = RequestCounter()
         let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
         func client(_ kind: String, _ instance: ServiceInstance) -> ServiceClient {

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import UsherCore
+import UsherFakes
+import UsherKit
+
+@Suite("The usher binary in API mode")
+struct ApiCLITests {
+    /// A library with one movie mapped to a special, served by fake Sonarr and Radarr.
+    private func setUp(radarrKey: String? = nil) async throws -> (dir: String, sonarr: FakeSonarr, radarr: FakeRadarr) {
+        let dir = try temporaryFolder()
+        let movie = dir + "/lib/movies/Heat (1995)/Heat (1995) Bluray-1080p.mkv"
+        try FileManager.default.createDirectory(atPath: Paths.parent(movie), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/lib/tv/Heat Show", withIntermediateDirectories: true)
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: movie))
+        let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-123")
+        let radarr = try await FakeRadarr.start(apiKey: "radarr-secret-key-456")
+        sonarr.add(SonarrSeries(id: 3, title: "Heat Show", path: dir + "/lib/tv/Heat Show", tvdbId: 300, seriesType: "standard", seasonFolder: true),
+                   episodes: [SonarrEpisode(id: 31, seriesId: 3, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "The Film", monitored: true)])
+        radarr.add(RadarrMovie(id: 1, title: "Heat", year: 1995, path: Paths.parent(movie), tmdbId: 949, hasFile: true,
+                               movieFile: RadarrMovieFile(id: 5, path: movie, size: 4096, quality: ArrQuality(quality: .init(id: 7, name: "Bluray-1080p")))))
+        try """
+        library:
+          movies: [lib/movies]
+          shows: [lib/tv]
+        link: {mappings: links.yml, tag: usher-linked}
+        state: state/usher.db
+        sonarr:
+          main: {url: "\(sonarr.url)", api_key: !env_var SONARR_KEY}
+        radarr:
+          main: {url: "\(radarr.url)", api_key: \(radarrKey ?? radarr.apiKey)}
+        api: {attempts: 1, timeout_seconds: 5}
+        """.write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
+        try """
+        links:
+          - {movie: Heat, tmdb: 949, show: Heat Show, tvdb: 300, episodes: S00E01}
+        """.write(toFile: dir + "/links.yml", atomically: true, encoding: .utf8)
+        return (dir, sonarr, radarr)
+    }
+
+    @Test func configCheckAsksEachServiceAndLinkRegisters() async throws {
+        let (dir, sonarr, radarr) = try await setUp()
+        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        let env = ["SONARR_KEY": sonarr.apiKey]
+        let check = try await Usher.run(["config", "check", "--config", dir + "/usher.yml"], environment: env)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("sonarr main: OK, Sonarr 4.0.19"))
+        #expect(check.stdout.contains("radarr main: OK, Radarr 6.0.3"))
+
+        let link = try await Usher.run(["link", "--config", dir + "/usher.yml", "--json"], environment: env)
+        #expect(link.status == 0, "\(link.stdout)\(link.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(link.stdout.utf8)) as? [String: Any])
+        #expect(json["created"] as? Int == 1)
+        let services = try #require(json["services"] as? [String: Any])
+        #expect(services["rescans"] as? [String] == ["Heat Show in sonarr main"])
+        #expect(services["registered"] as? Int == 1)
+        #expect(services["tagged"] as? [String] == ["Heat Show (sonarr main)", "Heat (radarr main)"])
+        #expect(FileManager.default.fileExists(atPath: dir + "/lib/tv/Heat Show/Specials/Heat Show - S00E01 - The Film Bluray-1080p.mkv"))
+        for output in [check.stdout, check.stderr, link.stdout, link.stderr] {
+            #expect(!output.contains(sonarr.apiKey) && !output.contains(radarr.apiKey))
+        }
+    }
+
+    @Test func wrongKeyIsReportedWithoutTheKeyAndChangesNothing() async throws {
+        let (dir, sonarr, radarr) = try await setUp(radarrKey: "not-the-radarr-key")
+        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        let env = ["SONARR_KEY": sonarr.apiKey]
+        let check = try await Usher.run(["config", "check", "--config", dir + "/usher.yml"], environment: env)
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("radarr main: radarr main: GET http://127.0.0.1:"))
+        #expect(check.stdout.contains("answered 401: the API key or token was refused"))
+        let link = try await Usher.run(["link", "--config", dir + "/usher.yml"], environment: env)
+        #expect(link.status == 1)
+        #expect(link.stdout.contains("the API key or token was refused"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/lib/tv/Heat Show/Specials"))
+        for output in [check.stdout, check.stderr, link.stdout, link.stderr] {
+            #expect(!output.contains("not-the-radarr-key") && !output.contains(sonarr.apiKey))
+        }
+    }
+}
