@@ -67,6 +67,6 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "UsherCLITests", dependencies: ["UsherKit", "UsherCore"], swiftSettings: settings),
+        .testTarget(name: "UsherCLITests", dependencies: ["UsherKit", "UsherCore", "UsherFakes"], swiftSettings: settings),
     ]
 )
