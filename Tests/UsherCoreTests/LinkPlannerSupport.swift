@@ -109,15 +109,15 @@ struct Runner {
     var ledger: [LedgerEntry] = []
     var now: Int64 = 1_000
 
-    func plan(_ wanted: [WantedLink], problems: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false) -> LinkPlan {
+    func plan(_ wanted: [WantedLink], problems: [MappingProblem] = [], gone: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false) -> LinkPlan {
         LinkPlanner().plan(.init(
             wanted: wanted, ledger: ledger, observations: disk.observations(wanted: wanted, ledger: ledger),
-            identicalToSource: identical, problems: problems, adopt: adopt, now: now))
+            identicalToSource: identical, problems: problems, gone: gone, adopt: adopt, now: now))
     }
 
     @discardableResult
-    mutating func run(_ wanted: [WantedLink], problems: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false) -> LinkPlan {
-        let plan = plan(wanted, problems: problems, identical: identical, adopt: adopt)
+    mutating func run(_ wanted: [WantedLink], problems: [MappingProblem] = [], gone: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false) -> LinkPlan {
+        let plan = plan(wanted, problems: problems, gone: gone, identical: identical, adopt: adopt)
         ledger = disk.apply(plan, to: ledger, now: now)
         now += 1
         return plan

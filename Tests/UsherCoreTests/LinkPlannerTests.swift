@@ -906,3 +906,33 @@ struct LinkPlannerPendingTests {
         }
     }
 }
+
+@Suite("LinkPlanner: sources gone from Radarr or Sonarr")
+struct LinkPlannerGoneTests {
+    @Test func goneMappingLosesItsLinkWithTheReason() {
+        var runner = library()
+        let wanted = links(runner)
+        runner.run(wanted)
+        let gone = MappingProblem(key: redemptionKey, label: "24: Redemption", message: "24: Redemption (2008) is not in radarr main")
+        let plan = runner.run(Array(wanted.dropFirst()), gone: [gone])
+        #expect(plan.removes.map(\.entry.target) == [redemptionTarget])
+        #expect(plan.removes.first?.reason == .sourceGone)
+        #expect(plan.removes.first?.detail == gone.message)
+        #expect(plan.removes.first?.reclaimedBytes == 0, "the movie file still has its own name")
+        #expect(plan.errors.isEmpty)
+        // Nothing linked any more: the next run reports the mapping.
+        let next = runner.plan(Array(wanted.dropFirst()), gone: [gone])
+        #expect(next.errors == [gone])
+    }
+
+    @Test func unknownWinsOverGone() {
+        var runner = library()
+        let wanted = links(runner)
+        runner.run(wanted)
+        let problem = MappingProblem(key: redemptionKey, label: "24: Redemption", message: "sonarr main did not answer")
+        let gone = MappingProblem(key: redemptionKey, label: "24: Redemption", message: "not in radarr main")
+        let plan = runner.plan(Array(wanted.dropFirst()), problems: [problem], gone: [gone])
+        #expect(plan.removes.isEmpty)
+        #expect(plan.kept.map(\.entry.target) == [redemptionTarget])
+    }
+}
