@@ -136,6 +136,7 @@ struct ConfigTests {
             tvdb: 76290
             episodes: S00E09
             title: Redemption
+          - {movie: "Akira", tmdb: 149, radarr: 4k, show: "Akira Show", tvdb: 1, sonarr: anime, episodes: S00E01}
         crossovers:
           - from: {show: "Chicago Fire", episodes: S03E21}
             to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
@@ -144,6 +145,10 @@ struct ConfigTests {
         let text = MappingFile.render(mappings)
         #expect(text.range(of: "24: Redemption")!.lowerBound < text.range(of: "Zorro")!.lowerBound)
         #expect(text.contains("episodes: S00E01E02"))
+        #expect(text.contains("    radarr: \"4k\"\n") && text.contains("    sonarr: \"anime\"\n"))
+        let akira = try #require(mappings.first { $0.show.title == "Akira Show" })
+        #expect(akira.show.sonarr == "anime")
+        if case .movie(let ref) = akira.source { #expect(ref.radarr == "4k") } else { Issue.record("not a movie") }
         #expect(text.contains("  - from: {show: \"Chicago Fire\", episodes: S03E21}\n    to: {show: \"Chicago P.D.\", episodes: S00E05, title: \"Chicago Fire crossover\"}"))
         for i in 0..<4 {
             try MappingFile.write(text, to: lib.path("links.yml"), keep: 2, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)))
@@ -160,5 +165,32 @@ struct ConfigTests {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+
+    @Test func serviceOptionsAndTheirMistakes() throws {
+        let lib = try TestLibrary()
+        lib.extraLinkConfig = "  tag: Usher-Linked\n  unmonitor_linked: true"
+        lib.extraTopConfig = """
+        sonarr:
+          main: {url: "http://127.0.0.1:8989/", api_key: abcdef}
+        api: {concurrency: 2, timeout_seconds: 10, attempts: 2}
+        paths:
+          - {remote: /data, local: /mnt/data}
+        """
+        let config = try lib.config()
+        #expect(config.tag == "usher-linked")
+        #expect(config.unmonitorLinked)
+        #expect(config.apiConcurrency == 2 && config.apiAttempts == 2 && config.apiTimeout == .seconds(10))
+        #expect(config.sonarr.first?.url == "http://127.0.0.1:8989")
+        #expect(config.pathMappings == [PathMapping(remote: "/data", local: "/mnt/data")])
+        #expect(!config.rendered().contains("abcdef"))
+
+        lib.extraLinkConfig = "  tag: \"usher linked!\""
+        let error = try #require(throws: ConfigError.self) { try lib.config() }
+        #expect(error.description.contains("link.tag: a Sonarr/Radarr tag holds letters, digits and dashes only"))
+        lib.extraLinkConfig = ""
+        lib.extraTopConfig = "api: {concurrency: 0}"
+        let zero = try #require(throws: ConfigError.self) { try lib.config() }
+        #expect(zero.description.contains("api.concurrency"))
     }
 }
