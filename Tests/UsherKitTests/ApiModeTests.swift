@@ -42,11 +42,13 @@ final class ApiLibrary: @unchecked Sendable {
     }
 
     var extra = ""
+    /// More Sonarr instances, as lines under `sonarr:`.
+    var moreSonarr = ""
 
     func configure() {
         var top = """
         sonarr:
-          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
+          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}\(moreSonarr)
         radarr:
           main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}
         api: {attempts: 1, timeout_seconds: 3}
@@ -369,5 +371,76 @@ struct ApiModeTests {
         #expect(preferred.items.first?.action == "replaced")
         #expect(!api.lib.exists(own))
         #expect(api.lib.exists(ApiLibrary.target))
+    }
+}
+
+@Suite("Few requests, a bounded number at once")
+struct RequestBudgetTests {
+    actor Gauge {
+        var now = 0, peak = 0
+        func enter() { now += 1; peak = max(peak, now) }
+        func leave() { now -= 1 }
+    }
+
+    @Test func boundedMapKeepsOrderAndBound() async {
+        let gauge = Gauge()
+        let results = await boundedMap(Array(0..<40), limit: 4) { i -> Int in
+            await gauge.enter()
+            try? await Task.sleep(for: .milliseconds(Int.random(in: 1...5)))
+            await gauge.leave()
+            return i * 2
+        }
+        #expect(results == (0..<40).map { $0 * 2 })
+        let peak = await gauge.peak
+        #expect(peak <= 4 && peak >= 2)
+    }
+
+    @Test func requestsPerRunFollowTheFormula() async throws {
+        // Two Sonarr instances, three series (one with two mappings), one Radarr: per run 1 movie list,
+        // per Sonarr one series list and one naming call, per mapped series one episode and one file list.
+        let api = try await ApiLibrary()
+        defer { Task { await api.stop() } }
+        let anime = try await FakeSonarr.start(apiKey: "anime-key")
+        defer { Task { await anime.stop() } }
+        try api.lib.file("movies/Akira (1988)/Akira (1988) Bluray-1080p.mkv", size: 1500, seed: 11)
+        try api.lib.file("movies/Other (2010)/Other (2010) Bluray-1080p.mkv", size: 1600, seed: 12)
+        try FileManager.default.createDirectory(atPath: api.lib.path("tv/Akira Show"), withIntermediateDirectories: true)
+        api.radarr.add(api.movie(id: 12, title: "Akira", year: 1988, tmdb: 149, path: "movies/Akira (1988)/Akira (1988) Bluray-1080p.mkv", quality: "Bluray-1080p", size: 1500))
+        api.radarr.add(api.movie(id: 13, title: "Other", year: 2010, tmdb: 150, path: "movies/Other (2010)/Other (2010) Bluray-1080p.mkv", quality: "Bluray-1080p", size: 1600))
+        api.sonarr.withState { $0.episodes.append(SonarrEpisode(id: 110, seriesId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 10, title: "Other", monitored: true)) }
+        api.sonarr.add(SonarrSeries(id: 2, title: "Heat Show", path: api.lib.path("tv/Heat Show"), tvdbId: 500, seriesType: "standard", seasonFolder: true),
+                       episodes: [SonarrEpisode(id: 201, seriesId: 2, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "Heat", monitored: true)])
+        anime.add(SonarrSeries(id: 5, title: "Akira Show", path: api.lib.path("tv/Akira Show"), tvdbId: 600, seriesType: "anime", seasonFolder: true),
+                  episodes: [SonarrEpisode(id: 501, seriesId: 5, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "Akira", monitored: true)])
+        try api.lib.writeMappings("""
+        links:
+          - {movie: "24: Redemption", tmdb: 15035, show: "24", tvdb: 76290, episodes: S00E09}
+          - {movie: "Other", tmdb: 150, show: "24", tvdb: 76290, episodes: S00E10}
+          - {movie: "Heat", tmdb: 949, show: "Heat Show", tvdb: 500, episodes: S00E01}
+          - {movie: "Akira", tmdb: 149, show: "Akira Show", tvdb: 600, sonarr: anime, episodes: S00E01}
+        """)
+        api.moreSonarr = "\n  anime: {url: \"\(anime.url)\", api_key: anime-key}"
+        api.configure()
+        let config = try api.lib.config()
+        #expect(config.sonarr.map(\.name) == ["main", "anime"])
+        let job = LinkJob(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let first = try await job.run(LinkOptions())
+        #expect(first.created == 4, "\(first.plan.errors)")
+        #expect(api.lib.exists("tv/Akira Show/Specials/Akira Show - S00E01 - Akira Bluray-1080p.mkv"))
+
+        let marks = (api.sonarr.requests.count, anime.requests.count, api.radarr.requests.count)
+        let second = try await job.run(LinkOptions())
+        #expect(second.plan.isEmpty)
+        func counted(_ requests: [FakeRequest]) -> [String: Int] {
+            requests.reduce(into: [:]) { $0["\($1.method) \($1.path)", default: 0] += 1 }
+        }
+        #expect(counted(Array(api.sonarr.requests.dropFirst(marks.0))) == [
+            "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2, "GET /api/v3/episodefile": 2,
+        ])
+        #expect(counted(Array(anime.requests.dropFirst(marks.1))) == [
+            "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 1, "GET /api/v3/episodefile": 1,
+        ])
+        #expect(counted(Array(api.radarr.requests.dropFirst(marks.2))) == ["GET /api/v3/movie": 1])
+        #expect(second.requests == 11)
     }
 }

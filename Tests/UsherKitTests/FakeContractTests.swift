@@ -37,6 +37,7 @@ struct FakeContractTests {
         try await check(client, contract, "GET", "/api/v3/series/7", schema: "SeriesResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/config/naming", schema: "NamingConfigResource", status: 200)
         try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanSeries","seriesId":7}"#.utf8), schema: "CommandResource", status: 201)
+        try await check(client, contract, "GET", "/api/v3/command", schema: "CommandResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/episode", query: [("seriesId", "7")], schema: "EpisodeResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/episodefile", query: [("seriesId", "7")], schema: "EpisodeFileResource", status: 200)
         try await check(client, contract, "POST", "/api/v3/tag", body: Data(#"{"label":"Usher-Linked"}"#.utf8), schema: "TagResource", status: 201)
