@@ -72,6 +72,19 @@ enum FileSystem {
     }
 
     /// The entries of a folder (without `.` and `..`), or `nil` if it cannot be read.
+    /// Whether a folder holds any entry `keep` accepts (`nil`: it cannot be read). Stops at the first.
+    static func holdsAny(_ path: String, where keep: (String) -> Bool) -> Bool? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != ".", name != "..", keep(name) { return true }
+        }
+        return false
+    }
+
     static func list(_ path: String) -> [Entry]? {
         guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }

@@ -214,11 +214,11 @@ public struct LinkJob: Sendable {
     private func checkRoots(_ entries: [LedgerEntry]) throws(LinkJobError) {
         var bad: [String] = []
         for root in config.movieRoots + config.showRoots {
-            guard let listing = FileSystem.list(root.path) else {
+            guard let holdsAny = FileSystem.holdsAny(root.path, where: { !LibraryIndex.skip($0) }) else {
                 bad.append("\(root.path) cannot be read")
                 continue
             }
-            if !listing.contains(where: { !LibraryIndex.skip($0.name) }), entries.contains(where: { PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath) }) {
+            if !holdsAny, entries.contains(where: { PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath) }) {
                 bad.append("\(root.path) is empty but held links")
             }
         }

@@ -201,6 +201,20 @@ struct ApiModeTests {
         #expect(api.sonarr.requests.filter { $0.method != "GET" }.count == posts, "nothing is told to Sonarr either")
     }
 
+    @Test func anEmptiedLibraryRootStopsTheRun() async throws {
+        let api = try await ApiLibrary()
+        defer { Task { await api.stop() } }
+        _ = try await api.link()
+        // The show disk is not mounted: its mount point is an empty folder (with lost+found at most).
+        try FileManager.default.moveItem(atPath: api.lib.path("tv"), toPath: api.lib.path("tv-away"))
+        try FileManager.default.createDirectory(atPath: api.lib.path("tv/lost+found"), withIntermediateDirectories: true)
+        await #expect { try await api.link() } throws: { error in
+            (error as? LinkJobError)?.kind == .library && "\(error)".contains("is empty but held links")
+        }
+        #expect(try api.lib.ledger().count == 1)
+        #expect(!api.lib.exists("tv/24"))
+    }
+
     @Test func radarrUnreachableKeepsTheLink() async throws {
         let api = try await ApiLibrary()
         defer { Task { await api.stop() } }
