@@ -158,7 +158,7 @@ struct ApiResolver {
             switch lookup.source {
             case .api(.movie(let movie)):
                 let file = movie.file!
-                source = SourceSpec(path: file.path, quality: file.quality, releaseGroup: file.releaseGroup, movie: MovieKey(instance: movie.instance, id: movie.id))
+                source = SourceSpec(path: file.path, quality: file.quality, releaseGroup: file.releaseGroup, movie: MovieKey(instance: movie.instance, id: movie.id), fromService: true)
             case .api(.episodes(let s)):
                 guard case .episode(_, let numbers) = mapping.source else { continue }
                 switch episodeSource(s, numbers) {
@@ -226,7 +226,7 @@ struct ApiResolver {
         guard fileIDs.count == 1, let id = fileIDs.first ?? nil, let file = snapshot.episodeFiles[s.key]?[id] else {
             return .failure(Message(text: "sonarr \(s.instance) has no single file holding \(EpisodeSpec.format(numbers)) of \(s.title)"))
         }
-        return .success(SourceSpec(path: file.path, quality: file.quality, releaseGroup: file.releaseGroup))
+        return .success(SourceSpec(path: file.path, quality: file.quality, releaseGroup: file.releaseGroup, fromService: true))
     }
 
     /// Sonarr holds a file of its own for a target episode: not the link, not a link Usher made.

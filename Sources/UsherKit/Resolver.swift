@@ -181,6 +181,8 @@ struct SourceSpec: Sendable {
     var releaseGroup: String?
     /// The Radarr movie, in API mode.
     var movie: MovieKey?
+    /// Whether a service named the file (else the library folders did).
+    var fromService = false
 }
 
 /// A movie of one Radarr instance.
@@ -210,7 +212,8 @@ struct LinkAssembler {
 
     func link(_ mapping: LinkMapping, _ source: SourceSpec, _ target: TargetSpec) -> Swift.Result<WantedLink, MappingProblem> {
         guard let status = FileSystem.status(source.path), status.isRegular else {
-            return .failure(MappingProblem(mapping: mapping, message: "cannot read \(source.path)"))
+            let hint = source.fromService ? " (the path as Radarr or Sonarr reports it, translated by 'paths:'; add a 'paths:' entry if they see the disk under another path)" : ""
+            return .failure(MappingProblem(mapping: mapping, message: "cannot read \(source.path)\(hint)"))
         }
         let file = SourceFile(path: source.path, device: status.device, inode: status.inode, size: status.size)
         let fileName = Paths.lastComponent(source.path)
