@@ -123,17 +123,3 @@ public class FakeArrBase: @unchecked Sendable {
         return nil
     }
 }
-
-/// Files on disk below a folder, with the episode codes their names hold (what a rescan finds).
-func videoFiles(below folder: String) -> [(path: String, size: Int64)] {
-    guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
-    var result: [(String, Int64)] = []
-    while let item = walker.nextObject() as? String {
-        let path = folder + "/" + item
-        guard LibraryRules.isVideo(Paths.lastComponent(item), extensions: UsherConfig.defaultVideoExtensions),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              (attributes[.type] as? FileAttributeType) == .typeRegular else { continue }
-        result.append((path, (attributes[.size] as? NSNumber)?.int64Value ?? 0))
-    }
-    return result.sorted { $0.0 < $1.0 }
-}

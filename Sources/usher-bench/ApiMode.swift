@@ -1,4 +1,5 @@
 import Foundation
+import UsherCore
 import UsherFakes
 import UsherKit
 #if canImport(Glibc)
@@ -69,7 +70,7 @@ struct ServicesReport {
         return ServicesReport(
             rescans: (services["rescans"] as? [Any])?.count ?? 0,
             registered: (services["registered"] as? NSNumber)?.intValue,
-            notRegistered: services["notRegistered"] as? [String] ?? [],
+            notRegistered: services["not_registered"] as? [String] ?? [],
             warnings: services["warnings"] as? [String] ?? [],
             requests: (services["requests"] as? NSNumber)?.intValue ?? -1)
     }
@@ -88,7 +89,7 @@ struct UsherPhases {
     var resolution: Double?
     var targets: Double?
     var scan: Double?
-    /// usher's own total (`durationSeconds` of its JSON).
+    /// usher's own total (`duration_seconds` of its JSON).
     var total: Double?
     /// Warnings usher logged.
     var warnings: [String] = []
@@ -115,7 +116,7 @@ struct UsherPhases {
             else if line.hasPrefix("warning: ") { phases.warnings.append(String(line.dropFirst(9))) }
         }
         if let top = (try? JSONSerialization.jsonObject(with: Data(stdout))) as? [String: Any] {
-            phases.total = (top["durationSeconds"] as? NSNumber)?.doubleValue
+            phases.total = (top["duration_seconds"] as? NSNumber)?.doubleValue
         }
         return phases
     }
@@ -285,21 +286,85 @@ final class FakeServices: @unchecked Sendable {
         }
     }
 
-    /// Times what the fakes alone spend on the heaviest answers, with a plain HTTP client (no decoding):
-    /// the movie list, and a `RescanSeries` of each mapped show, one after the other.
-    func measureServing(seriesIDs: [Int]) -> (movieList: Double, movieListBytes: Int, rescans: Double)? {
+    /// Times the parts of a pass one by one, in this process: what the fakes alone spend on each kind
+    /// of answer (a plain HTTP client, one request after the other, no decoding), and what decoding
+    /// those answers with usher's own models costs (UsherKit's decoders and UsherCore's catalog, the
+    /// code usher runs, on one thread). Run after the passes: the `RescanSeries` find nothing new.
+    func measureParts(seriesIDs: [Int]) -> PartCosts? {
         let radarrPort = radarr.server.port
         let sonarrPort = sonarr.server.port
+        var costs = PartCosts()
         var start = Posix.now()
-        guard let list = RawHTTP.request(port: radarrPort, "GET", "/api/v3/movie", key: radarr.apiKey), list.status == 200 else { return nil }
-        let movieList = Posix.now() - start
+        guard let movies = RawHTTP.request(port: radarrPort, "GET", "/api/v3/movie", key: radarr.apiKey), movies.status == 200 else { return nil }
+        costs.movieList = (Posix.now() - start, movies.body.count)
+        start = Posix.now()
+        guard let decoded = try? JSONDecoder().decode([RadarrMovie].self, from: Data(movies.body)) else { return nil }
+        costs.movieDecode = Posix.now() - start
+        start = Posix.now()
+        let catalog = MovieCatalog(instances: ["main"], movies: decoded.map { movie in
+            CatalogMovie(instance: "main", id: movie.id, title: movie.title, year: movie.year, tmdb: movie.tmdbId, imdb: movie.imdbId, tags: movie.tags ?? [],
+                         file: movie.movieFile.map { CatalogFile(id: $0.id, path: $0.path ?? "", size: $0.size, quality: $0.quality?.usherQuality, releaseGroup: $0.releaseGroup) })
+        })
+        costs.movieCatalog = Posix.now() - start
+        guard catalog.all.count == decoded.count else { return nil }
+
+        start = Posix.now()
+        guard let series = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/series", key: sonarr.apiKey), series.status == 200 else { return nil }
+        costs.seriesList = (Posix.now() - start, series.body.count)
+        start = Posix.now()
+        guard (try? JSONDecoder().decode([SonarrSeries].self, from: Data(series.body))) != nil else { return nil }
+        costs.seriesDecode = Posix.now() - start
+
+        var bodies: [(episodes: [UInt8], files: [UInt8])] = []
+        start = Posix.now()
+        for id in seriesIDs {
+            guard let episodes = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)", key: sonarr.apiKey), episodes.status == 200,
+                  let files = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episodefile?seriesId=\(id)", key: sonarr.apiKey), files.status == 200
+            else { return nil }
+            bodies.append((episodes.body, files.body))
+        }
+        costs.episodeLists = (Posix.now() - start, bodies.reduce(0) { $0 + $1.episodes.count + $1.files.count })
+        start = Posix.now()
+        for body in bodies {
+            guard (try? JSONDecoder().decode([SonarrEpisode].self, from: Data(body.episodes))) != nil,
+                  (try? JSONDecoder().decode([SonarrEpisodeFile].self, from: Data(body.files))) != nil else { return nil }
+        }
+        costs.episodeDecode = Posix.now() - start
+
         start = Posix.now()
         for id in seriesIDs {
             let body = "{\"name\":\"RescanSeries\",\"seriesId\":\(id)}"
             guard let answer = RawHTTP.request(port: sonarrPort, "POST", "/api/v3/command", key: sonarr.apiKey, body: body),
                   answer.status == 201 else { return nil }
         }
-        return (movieList, list.bodyBytes, Posix.now() - start)
+        costs.rescans = Posix.now() - start
+        costs.series = seriesIDs.count
+        return costs
+    }
+}
+
+/// The parts of a pass timed one by one (`FakeServices.measureParts`), in seconds and bytes.
+struct PartCosts {
+    var movieList: (seconds: Double, bytes: Int) = (0, 0)
+    var movieDecode = 0.0
+    var movieCatalog = 0.0
+    var seriesList: (seconds: Double, bytes: Int) = (0, 0)
+    var seriesDecode = 0.0
+    /// One episode list and one episode-file list per series.
+    var episodeLists: (seconds: Double, bytes: Int) = (0, 0)
+    var episodeDecode = 0.0
+    var rescans = 0.0
+    var series = 0
+
+    var lines: [String] {
+        func mb(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
+        func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
+        return [
+            "movie list (\(mb(movieList.bytes))): the fake Radarr answers in \(s(movieList.seconds)); decoding it with usher's model takes \(s(movieDecode)), indexing the catalog \(s(movieCatalog))",
+            "series list (\(mb(seriesList.bytes))): the fake Sonarr answers in \(s(seriesList.seconds)); decoding takes \(s(seriesDecode))",
+            "\(series) episode lists and \(series) episode-file lists (\(mb(episodeLists.bytes)) in all): the fake Sonarr answers them one after the other in \(s(episodeLists.seconds)); decoding them takes \(s(episodeDecode))",
+            "\(series) RescanSeries, one after the other, nothing new on disk: the fake Sonarr takes \(s(rescans)) (\(String(format: "%.1f", rescans * 1000 / Double(max(1, series)))) ms each)",
+        ]
     }
 }
 
@@ -324,7 +389,7 @@ private final class ResultBox<T>: @unchecked Sendable {
 enum RawHTTP {
     struct Answer {
         var status: Int
-        var bodyBytes: Int
+        var body: [UInt8]
     }
 
     static func request(port: Int, _ method: String, _ path: String, key: String, body: String = "") -> Answer? {
@@ -384,6 +449,6 @@ enum RawHTTP {
         }
         // "HTTP/1.1 200 OK\r\n..."
         guard received.count >= 12, let status = Int(String(decoding: received[9..<12], as: UTF8.self)) else { return nil }
-        return Answer(status: status, bodyBytes: received.count - (headEnd ?? received.count))
+        return Answer(status: status, body: Array(received[(headEnd ?? received.count)...]))
     }
 }

@@ -8,6 +8,10 @@ struct PassResult {
     var name: String
     var run: ChildRun
     var counts: LinkCounts
+    /// API mode: requests the fakes received, their CPU time, usher's `services` report.
+    var api: ApiPassFacts?
+    /// Diagnostic passes (`-v`): usher's phase timings.
+    var phases: UsherPhases?
 }
 
 enum Bench {
@@ -77,6 +81,9 @@ enum Bench {
             say("  usher:      \(usher)")
             say("  passes:     1 dry run, 1 first pass, \(options.runs) no-change pass(es), each `usher link --config DIR/usher.yml --json`")
         }
+        if options.api {
+            say("  mode:       API (fake Sonarr and Radarr in this process; mappings carry tmdb and tvdb ids)")
+        }
         say("  library:    \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings (seed \(options.seed))")
 
         note("generating the library with \(options.jobs) thread(s)...")
@@ -85,7 +92,8 @@ enum Bench {
         say(String(
             format: "  generation: %.1f s (%@ files, %@ folders, %.1f TB apparent, sparse; not part of the figures)",
             stats.seconds, grouped(stats.files), grouped(stats.folders), Double(stats.apparentBytes) / 1e12))
-        let mappedShows = Set(plan.links.map(\.show)).count
+        let mappedShowIndices = Set(plan.links.map(\.show)).sorted()
+        let mappedShows = mappedShowIndices.count
         say("  mappings:   \(grouped(plan.links.count)) links to specials of \(grouped(mappedShows)) shows")
 
         if options.generateOnly {
@@ -94,26 +102,56 @@ enum Bench {
             return
         }
 
+        // API mode: the fakes, and a config and mapping file that name them. The benchmark's main
+        // thread only ever blocks in wait4; the fakes answer on NIO's event loops and Swift's pool.
+        var fakes: FakeServices?
+        var launcher: String?
+        if options.api {
+            note("starting the fake Sonarr and Radarr and loading the library into them...")
+            let services = try FakeServices.start(plan: plan, root: root)
+            fakes = services
+            guard let me = selfExecutable() else { throw BenchError("cannot find this executable (/proc/self/exe) to start usher through") }
+            launcher = me
+            try Posix.writeFile(root + "/links.yml", plan.mappingFile(withIDs: true))
+            try Posix.writeFile(root + "/usher.yml", plan.configFile(root: root, services: services.endpoints))
+            say(String(format: "  services:   fake Radarr at %@ (%@ movies with files), fake Sonarr at %@ (%@ series; %@ episodes and %@ episode files of the %@ mapped series); loaded in %.1f s",
+                       services.radarr.url, grouped(services.movieCount), services.sonarr.url, grouped(plan.shows.count),
+                       grouped(services.episodeCount), grouped(services.episodeFileCount), grouped(services.mappedShows), services.loadSeconds))
+        }
+        defer { fakes?.stop() }
+
         // What ru_maxrss reports for a trivial child spawned the same way. The kernel keeps the larger of
         // the launcher's resident memory at exec and the child's own peak, so this is a lower bound on
         // every figure below, not an amount to subtract.
         var floorMiB: Double?
-        if access("/bin/true", X_OK) == 0, let run = try? Runner.run("/bin/true", [], scratch: root), run.succeeded {
+        if access("/bin/true", X_OK) == 0, let run = try? Runner.run("/bin/true", [], scratch: root, launcher: launcher), run.succeeded {
             floorMiB = Double(run.maxRSSKiB) / 1024
-            say(String(format: "  RSS floor:  %.1f MiB (/bin/true measured the same way: Linux counts the launcher's resident memory in a child's ru_maxrss, so figures at this level are not the child's own)", floorMiB!))
+            if options.api {
+                say(String(format: "  RSS floor:  %.1f MiB (/bin/true started through the launcher, as usher is: the launcher's resident memory counts in a child's ru_maxrss, so figures at this level are not the child's own)", floorMiB!))
+            } else {
+                say(String(format: "  RSS floor:  %.1f MiB (/bin/true measured the same way: Linux counts the launcher's resident memory in a child's ru_maxrss, so figures at this level are not the child's own)", floorMiB!))
+            }
         }
 
         let config = root + "/usher.yml"
         let moviePaths = Set(plan.links.map(\.movie)).sorted().map { root + "/" + plan.moviePath($0) }
         var results: [PassResult] = []
+        var diagnostics: [PassResult] = []
+        var lastCreated: [String] = []
 
-        func pass(_ name: String, dryRun: Bool) throws(BenchError) -> PassResult {
+        func pass(_ name: String, dryRun: Bool, diagnostic: Bool = false) throws(BenchError) -> PassResult {
             note("\(name)...")
             var arguments = ["link", "--config", config, "--json"]
             if dryRun { arguments.insert("--dry-run", at: 3) }
-            let run = try Runner.run(usher, arguments, scratch: root)
+            // Phase timings for the diagnostic passes only: with -v, AsyncHTTPClient logs a line per request.
+            if diagnostic { arguments += ["-v", "--log-format", "text"] }
+            fakes?.resetRequests()
+            let cpuBefore = Posix.cpuSeconds()
+            let run = try Runner.run(usher, arguments, scratch: root, launcher: launcher)
+            let fakeCPU = Posix.cpuSeconds() - cpuBefore
             guard run.succeeded else {
-                FileHandle.standardError.write(Data(run.stderr))
+                FileHandle.standardError.write(Data(run.stdout.prefix(20_000)) + Data("\n".utf8))
+                FileHandle.standardError.write(Data(run.stderr.suffix(50_000)))
                 throw BenchError("\(name): `usher \(arguments.joined(separator: " "))` failed (\(run.exitDescription))")
             }
             let counts: LinkCounts
@@ -123,12 +161,25 @@ enum Bench {
                 FileHandle.standardError.write(Data(run.stderr))
                 throw BenchError("\(name): \(error.description)")
             }
+            var api: ApiPassFacts?
+            var phases: UsherPhases?
+            if let fakes {
+                api = ApiPassFacts(requests: fakes.tally(), fakeCPUSeconds: fakeCPU, report: ServicesReport.parse(run.stdout))
+                if !dryRun, counts.created > 0 { lastCreated = ServicesReport.createdTargets(run.stdout) }
+                if diagnostic { phases = UsherPhases.parse(stderr: run.stderr, stdout: run.stdout) }
+            }
             // Keep only what the table needs: a lean launcher keeps the next child's ru_maxrss honest.
             var kept = run
             kept.stdout = []
-            let result = PassResult(name: name, run: kept, counts: counts)
-            results.append(result)
-            note(String(format: "  %.3f s, %.1f MiB, created %d, unchanged %d", run.seconds, Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged))
+            if diagnostic { kept.stderr = [] }
+            let result = PassResult(name: name, run: kept, counts: counts, api: api, phases: phases)
+            if diagnostic { diagnostics.append(result) } else { results.append(result) }
+            if let api {
+                note(String(format: "  %.3f s, %.1f MiB, created %d, unchanged %d, %d requests, usher CPU %.3f s, fakes' CPU %.3f s", run.seconds,
+                            Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged, api.totalRequests, run.cpuSeconds, api.fakeCPUSeconds))
+            } else {
+                note(String(format: "  %.3f s, %.1f MiB, created %d, unchanged %d", run.seconds, Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged))
+            }
             if counts.conflicts + counts.errors > 0 {
                 FileHandle.standardError.write(Data(run.stdout.prefix(20_000)) + Data("\n".utf8))
                 FileHandle.standardError.write(Data(run.stderr))
@@ -143,18 +194,50 @@ enum Bench {
             return BenchError(message)
         }
 
+        /// API mode: the requests the fakes received, and what usher says it told Sonarr.
+        func checkServices(_ result: PassResult, rescanned: Int) throws(BenchError) {
+            guard let fakes, let api = result.api else { return }
+            var seen = api.requests
+            if rescanned > 0 {
+                // The command list is looked at once per round until every rescan is done.
+                if (seen[.commandList] ?? 0) < 1 { throw failed(result, "\(result.name): usher never looked at Sonarr's command list after asking for rescans") }
+                seen[.commandList] = nil
+            }
+            let expected = fakes.expectedRequests(rescanned: rescanned)
+            if seen != expected {
+                throw failed(result, "\(result.name): the fakes received \(describe(seen)); expected \(describe(expected))")
+            }
+            guard let report = api.report else { throw failed(result, "\(result.name): usher's JSON has no 'services' object") }
+            if report.requests != api.totalRequests {
+                throw failed(result, "\(result.name): usher counted \(report.requests) requests, the fakes received \(api.totalRequests)")
+            }
+            if !report.warnings.isEmpty {
+                throw failed(result, "\(result.name): usher warned: \(report.warnings.prefix(3).joined(separator: "; "))")
+            }
+            guard rescanned > 0 else { return }
+            if report.rescans != rescanned {
+                throw failed(result, "\(result.name): usher reports \(report.rescans) rescans, expected \(rescanned)")
+            }
+            if report.registered != options.mappings || !report.notRegistered.isEmpty {
+                throw failed(result, "\(result.name): Sonarr registered \(report.registered.map(String.init) ?? "no") links, expected \(options.mappings); \(report.notRegistered.prefix(3).joined(separator: "; "))")
+            }
+        }
+
+        var parts: PartCosts?
         var failure: BenchError?
         do throws(BenchError) {
             let dry = try pass("dry run, first pass", dryRun: true)
             if dry.counts.created != options.mappings {
                 note("note: the dry run reported \(dry.counts.created) links to create, expected \(options.mappings)")
             }
+            try checkServices(dry, rescanned: 0)
             try checkLinkCounts(moviePaths, expected: 1, after: "the dry run")
 
             let first = try pass("first pass", dryRun: false)
             if first.counts.created != options.mappings {
                 throw failed(first, "first pass: created \(first.counts.created) links, expected \(options.mappings)")
             }
+            try checkServices(first, rescanned: mappedShows)
             try checkLinkCounts(moviePaths, expected: 2, after: "the first pass")
 
             for i in 1...options.runs {
@@ -165,18 +248,65 @@ enum Bench {
                 if again.counts.unchanged != options.mappings {
                     note("note: no-change pass \(i) reported \(again.counts.unchanged) unchanged links, expected \(options.mappings)")
                 }
+                try checkServices(again, rescanned: 0)
             }
             try checkLinkCounts(moviePaths, expected: 2, after: "the no-change passes")
+
+            if let fakes {
+                // Diagnostic passes with -v: the same first and no-change pass again, for usher's phase
+                // timings. The links of the first pass, the ledger and Sonarr's state are undone first.
+                note("diagnostic passes with -v (usher's phase timings; not in the table above)...")
+                for target in lastCreated { unlink(target) }
+                for suffix in ["", "-wal", "-shm"] { unlink(root + "/usher.db" + suffix) }
+                fakes.reload()
+                try checkLinkCounts(moviePaths, expected: 1, after: "undoing the first pass")
+                let diagnosticFirst = try pass("first pass, -v", dryRun: false, diagnostic: true)
+                if diagnosticFirst.counts.created != options.mappings {
+                    throw failed(diagnosticFirst, "first pass, -v: created \(diagnosticFirst.counts.created) links, expected \(options.mappings)")
+                }
+                try checkServices(diagnosticFirst, rescanned: mappedShows)
+                let diagnosticAgain = try pass("no-change pass, -v", dryRun: false, diagnostic: true)
+                if diagnosticAgain.counts.changes != 0 {
+                    throw failed(diagnosticAgain, "no-change pass, -v: \(diagnosticAgain.counts.changes) changes; expected none")
+                }
+                try checkServices(diagnosticAgain, rescanned: 0)
+                try checkLinkCounts(moviePaths, expected: 2, after: "the diagnostic passes")
+
+                note("timing the parts one by one (the fakes' answers alone, decoding them alone)...")
+                parts = fakes.measureParts(seriesIDs: mappedShowIndices.map { LibraryPlan.sonarrID(show: $0) })
+                if parts == nil { note("note: could not time the parts") }
+            }
         } catch {
             failure = error
         }
 
         printTable(results)
+        if options.api {
+            printRequestTable(results + diagnostics)
+            printPhaseTable(diagnostics)
+            if let parts {
+                say("\nThe parts one by one, in this process:")
+                for line in parts.lines { say("  - " + line) }
+            }
+        }
         if options.markdown, failure == nil {
-            say(markdown(results, options: options, machine: machine, stats: stats, floorMiB: floorMiB))
+            if let fakes {
+                say(apiMarkdown(results, diagnostics: diagnostics, parts: parts, fakes: fakes, plan: plan, options: options,
+                                machine: machine, stats: stats, floorMiB: floorMiB))
+            } else {
+                say(markdown(results, options: options, machine: machine, stats: stats, floorMiB: floorMiB))
+            }
         }
         if let failure { throw failure }
-        say("\nAll checks passed: the first pass created \(options.mappings) links, the no-change passes changed nothing.")
+        if options.api {
+            say("\nAll checks passed: the first pass created \(options.mappings) links, rescanned \(mappedShows) shows and Sonarr registered every link; the no-change passes changed nothing and sent \(fakes?.expectedRequests(rescanned: 0).values.reduce(0, +) ?? 0) requests each.")
+        } else {
+            say("\nAll checks passed: the first pass created \(options.mappings) links, the no-change passes changed nothing.")
+        }
+    }
+
+    private static func describe(_ counts: [Endpoint: Int]) -> String {
+        counts.keys.sorted().map { "\(counts[$0]!) × \($0.label)" }.joined(separator: ", ")
     }
 
     /// Every mapped movie file must have `expected` names (1 before linking, 2 after).
@@ -209,19 +339,30 @@ enum Bench {
     private static func printTable(_ results: [PassResult]) {
         guard !results.isEmpty else { return }
         say("")
-        let header = ["Pass", "Wall (s)", "Peak RSS (MiB)", "Created", "Unchanged", "Replaced", "Removed", "Conflicts", "Errors"]
+        let api = results.first?.api != nil
+        var header = ["Pass", "Wall (s)", "Peak RSS (MiB)", "Created", "Unchanged", "Replaced", "Removed", "Conflicts", "Errors"]
+        if api { header += ["Requests", "usher CPU (s)", "Fakes' CPU (s)"] }
         var rows: [[String]] = results.map { r in
-            [r.name, String(format: "%.3f", r.run.seconds), String(format: "%.1f", Double(r.run.maxRSSKiB) / 1024),
-             String(r.counts.created), String(r.counts.unchanged), String(r.counts.replaced), String(r.counts.removed),
-             String(r.counts.conflicts), String(r.counts.errors)]
+            var row = [r.name, String(format: "%.3f", r.run.seconds), String(format: "%.1f", Double(r.run.maxRSSKiB) / 1024),
+                       String(r.counts.created), String(r.counts.unchanged), String(r.counts.replaced), String(r.counts.removed),
+                       String(r.counts.conflicts), String(r.counts.errors)]
+            if let facts = r.api { row += [String(facts.totalRequests), String(format: "%.3f", r.run.cpuSeconds), String(format: "%.3f", facts.fakeCPUSeconds)] }
+            return row
         }
         let again = noChangeRuns(results)
         if !again.isEmpty {
-            rows.append([
+            var row = [
                 "no-change, median of \(again.count)", String(format: "%.3f", median(again.map(\.run.seconds))),
                 String(format: "%.1f", median(again.map { Double($0.run.maxRSSKiB) / 1024 })), "", "", "", "", "", "",
-            ])
+            ]
+            if api { row += ["", String(format: "%.3f", median(again.map(\.run.cpuSeconds))), String(format: "%.3f", median(again.compactMap { $0.api?.fakeCPUSeconds }))] }
+            rows.append(row)
         }
+        printColumns(header, rows)
+    }
+
+    /// Prints rows under a header, the first column left-aligned and the others right-aligned.
+    private static func printColumns(_ header: [String], _ rows: [[String]]) {
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, cell in
@@ -232,6 +373,95 @@ enum Bench {
         say(line(header))
         say(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
         for row in rows { say(line(row)) }
+    }
+
+    /// API mode: the requests the fakes received in each pass, by endpoint.
+    private static func requestRows(_ passes: [PassResult]) -> [[String]] {
+        let endpoints = Set(passes.flatMap { ($0.api?.requests ?? [:]).keys }).sorted()
+        var rows = endpoints.map { endpoint in [endpoint.label] + passes.map { String($0.api?.requests[endpoint] ?? 0) } }
+        rows.append(["total"] + passes.map { String($0.api?.totalRequests ?? 0) })
+        return rows
+    }
+
+    private static func printRequestTable(_ passes: [PassResult]) {
+        guard !passes.isEmpty else { return }
+        say("\nRequests received by the fakes:")
+        printColumns(["Endpoint"] + passes.map(\.name), requestRows(passes))
+    }
+
+    /// Diagnostic passes: usher's phases from its `-v` log.
+    private static func phaseRows(_ passes: [PassResult]) -> [[String]] {
+        func f(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "?" }
+        return passes.map { r in
+            let p = r.phases ?? UsherPhases()
+            return [r.name, f(r.run.seconds), f(p.total), f(p.catalogs), f(p.resolution), f(p.targets), f(p.rest),
+                    f(p.total.map { r.run.seconds - $0 }), f(r.run.cpuSeconds), f(r.api?.fakeCPUSeconds)]
+        }
+    }
+
+    private static let phaseHeader = [
+        "Pass", "Wall (s)", "usher's run (s)", "catalogs", "episode lists + resolution", "targets",
+        "rest: ledger, apply, rescan + verify", "process start/exit", "usher CPU (s)", "Fakes' CPU (s)",
+    ]
+
+    private static func printPhaseTable(_ passes: [PassResult]) {
+        guard !passes.isEmpty else { return }
+        say("\nWhere the time goes (diagnostic passes with -v; seconds):")
+        printColumns(phaseHeader, phaseRows(passes))
+        for r in passes where !(r.phases?.warnings.isEmpty ?? true) {
+            say("  \(r.name): usher warned: \(r.phases!.warnings.prefix(3).joined(separator: "; "))")
+        }
+    }
+
+    private static func apiMarkdown(
+        _ results: [PassResult], diagnostics: [PassResult], parts: PartCosts?,
+        fakes: FakeServices, plan: LibraryPlan, options: Options, machine: MachineFacts, stats: GenerationStats, floorMiB: Double?
+    ) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        let date = formatter.string(from: Date())
+        func table(_ header: [String], _ rows: [[String]]) -> String {
+            var out = "| " + header.joined(separator: " | ") + " |\n"
+            out += "|---" + String(repeating: "|---:", count: header.count - 1) + "|\n"
+            for row in rows { out += "| " + row.joined(separator: " | ") + " |\n" }
+            return out
+        }
+        var out = "\n<!-- usher-bench --api --markdown -->\n"
+        out += "### \(date): API mode, \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings over \(grouped(fakes.mappedShows)) shows\n\n"
+        out += "- Machine: \(machine.cpu), \(machine.cores) cores, \(machine.memory) RAM; \(machine.kernel); \(machine.filesystem)\n"
+        out += String(format: "- Library: %@ files in %@ folders (sparse), generated in %.1f s (not measured); seed %llu\n",
+                      grouped(stats.files), grouped(stats.folders), stats.seconds, options.seed)
+        out += String(format: "- Services: `UsherFakes` in the benchmark process on 127.0.0.1: Radarr with %@ movies (each with its file), Sonarr with %@ series, and the %@ episodes and %@ episode files of the %@ mapped series; loaded in %.1f s\n",
+                      grouped(fakes.movieCount), grouped(plan.shows.count), grouped(fakes.episodeCount), grouped(fakes.episodeFileCount),
+                      grouped(fakes.mappedShows), fakes.loadSeconds)
+        out += "- Command: `usher link --config usher.yml --json`, each pass a new process started through a small launcher; wall time monotonic, peak RSS from wait4"
+        if let floorMiB { out += String(format: " (floor %.1f MiB: /bin/true started the same way)", floorMiB) }
+        out += "; usher CPU: user + system time of the usher process; fakes' CPU: CPU time of the benchmark process (the fakes) during the pass\n\n"
+
+        func row(_ name: String, _ r: [PassResult]) -> [String] {
+            [name, String(format: "%.3f", median(r.map(\.run.seconds))), String(format: "%.1f", median(r.map { Double($0.run.maxRSSKiB) / 1024 })),
+             String(r.map(\.counts.created).max() ?? 0), String(r.map(\.counts.unchanged).min() ?? 0),
+             String(r.compactMap { $0.api?.totalRequests }.max() ?? 0), String(format: "%.3f", median(r.map(\.run.cpuSeconds))),
+             String(format: "%.3f", median(r.compactMap { $0.api?.fakeCPUSeconds }))]
+        }
+        var rows = results.filter { !$0.name.hasPrefix("no-change pass") }.map { row($0.name, [$0]) }
+        let again = noChangeRuns(results)
+        if !again.isEmpty {
+            let each = again.map { String(format: "%.3f", $0.run.seconds) }.joined(separator: ", ")
+            rows.append(row("no-change pass (median of \(again.count): \(each))", again))
+        }
+        out += table(["Pass", "Wall (s)", "Peak RSS (MiB)", "Created", "Unchanged", "Requests", "usher CPU (s)", "Fakes' CPU (s)"], rows)
+        out += "\nRequests received by the fakes, by endpoint:\n\n"
+        out += table(["Endpoint"] + results.map(\.name), requestRows(results))
+        if !diagnostics.isEmpty {
+            out += "\nWhere the time goes: the same first and no-change pass again with `-v` (usher's phase log; the library, ledger and Sonarr reset in between), seconds:\n\n"
+            out += table(phaseHeader, phaseRows(diagnostics))
+        }
+        if let parts {
+            out += "\nThe parts one by one, in the benchmark process (the fakes' answers with a plain HTTP client, one request after the other; decoding with usher's models on one thread):\n\n"
+            for line in parts.lines { out += "- " + line + "\n" }
+        }
+        return out
     }
 
     private static func markdown(_ results: [PassResult], options: Options, machine: MachineFacts, stats: GenerationStats, floorMiB: Double?) -> String {
@@ -267,11 +497,16 @@ enum Bench {
     // MARK: - Folders and paths
 
     private static func defaultUsherPath() -> String {
+        guard let exe = selfExecutable() else { return absolute("usher") }
+        return (exe as NSString).deletingLastPathComponent + "/usher"
+    }
+
+    /// This executable (the launcher of `--api`).
+    private static func selfExecutable() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return absolute("usher") }
-        let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return (exe as NSString).deletingLastPathComponent + "/usher"
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func absolute(_ path: String) -> String {

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// `usher-bench --internal-launch EXECUTABLE ARGUMENTS...`: starts one child, waits for it and writes
-/// `nanoseconds peak-RSS-KiB wait-status` to descriptor 3.
+/// `nanoseconds peak-RSS-KiB wait-status CPU-microseconds` to descriptor 3.
 ///
 /// Linux folds the resident memory of the process that spawns a child into the child's `ru_maxrss`
 /// (posix_spawn shares the parent's memory until exec). In `--api` mode the benchmark process holds
@@ -59,7 +59,8 @@ enum Launcher {
         }
         let elapsed = monotonicNanoseconds() - start
         launchedChild = 0
-        let report = Array("\(elapsed) \(usage.ru_maxrss) \(status)\n".utf8)
+        let cpu = (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000 + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
+        let report = Array("\(elapsed) \(usage.ru_maxrss) \(status) \(cpu)\n".utf8)
         let written = report.withUnsafeBytes { write(reportDescriptor, $0.baseAddress, $0.count) }
         return written == report.count ? 0 : 1
     }

@@ -53,13 +53,15 @@ struct Options: Sendable {
 
         With --api, one fake Radarr (every movie, with its file) and one fake Sonarr (every show; all
         episodes and episode files of the mapped shows) run in this process on 127.0.0.1; the config
-        names them and each mapping carries tmdb: and tvdb: ids. Every pass also gets `-v --log-format
-        json` (for usher's phase timings) and runs through a small launcher (this executable again), so
-        the fakes' memory does not count in the child's peak RSS. Per pass it reports the requests the
-        fakes received by endpoint and the CPU time the fakes spent; it checks that the first pass
-        rescans every mapped show and that Sonarr registers every link, and that a no-change pass sends
-        exactly the catalog requests (movies, series, naming) and one episode and one episode-file list
-        per mapped show.
+        names them and each mapping carries tmdb: and tvdb: ids. Every pass runs through a small
+        launcher (this executable again), so the fakes' memory does not count in the child's peak RSS.
+        Per pass it reports the requests the fakes received by endpoint, usher's CPU time and the CPU
+        time the fakes spent; it checks that the dry run and every no-change pass send exactly the
+        catalog requests (movies, series, naming) and one episode and one episode-file list per mapped
+        show, and that the first pass also rescans every mapped show and that Sonarr registers every
+        link. Afterwards it runs the first and a no-change pass again with `-v` (the links, the ledger
+        and Sonarr reset in between) for usher's phase timings, and times the parts one by one: each
+        kind of answer from the fakes alone, and decoding it with usher's models.
         """
 
     /// Parses the arguments (without the program name). Throws a message meant for the user.
@@ -105,6 +107,9 @@ struct Options: Sendable {
             case "--api": try flag(); options.api = true
             default: throw BenchError("unknown option '\(argument)' (see --help)")
             }
+        }
+        if options.api, options.generateOnly {
+            throw BenchError("--api cannot be combined with --generate-only: the fake Sonarr and Radarr live in this process")
         }
         if options.mappings > options.movies {
             throw BenchError("--mappings (\(options.mappings)) cannot exceed --movies (\(options.movies)): each link needs its own movie")

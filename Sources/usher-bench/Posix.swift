@@ -15,6 +15,13 @@ enum Posix {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// CPU time (user and system) this process has used so far, all threads.
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     /// Makes `name` inside the folder `parent` and returns an open descriptor of it.
     static func makeDirectory(at parent: Int32, _ name: String, context: String) throws(BenchError) -> Int32 {
         if mkdirat(parent, name, 0o755) != 0 {

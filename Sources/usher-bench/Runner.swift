@@ -8,6 +8,8 @@ struct ChildRun {
     var seconds: Double
     /// Peak resident set of the child, from wait4's `ru_maxrss` (KiB on Linux).
     var maxRSSKiB: Int
+    /// CPU time (user and system) of the child, from wait4.
+    var cpuSeconds: Double
     var exitDescription: String
     var succeeded: Bool
     var stdout: [UInt8]
@@ -86,25 +88,27 @@ enum Runner {
         var seconds = Posix.now() - start
         Interrupt.shared.setChild(0)
         var maxRSSKiB = Int(usage.ru_maxrss)
+        var cpuSeconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 
         if reportFD >= 0 {
             // The launcher's own exit status only says whether it could start and wait for the child.
             let text = String(decoding: Posix.readAll(reportFD), as: UTF8.self)
             let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
-            guard status == 0, fields.count == 3 else {
+            guard status == 0, fields.count == 4 else {
                 let problem = String(decoding: Posix.readAll(errFD).suffix(2000), as: UTF8.self)
                 throw BenchError("the launcher could not run \(executable) (wait status \(status), report '\(text)'): \(problem)")
             }
             seconds = Double(fields[0]) / 1e9
             maxRSSKiB = fields[1]
             status = Int32(truncatingIfNeeded: fields[2])
+            cpuSeconds = Double(fields[3]) / 1e6
         }
 
         let signal = status & 0x7f
         let exitCode = (status >> 8) & 0xff
         let description = signal == 0 ? "exit code \(exitCode)" : "killed by signal \(signal)"
         return ChildRun(
-            seconds: seconds, maxRSSKiB: maxRSSKiB, exitDescription: description,
+            seconds: seconds, maxRSSKiB: maxRSSKiB, cpuSeconds: cpuSeconds, exitDescription: description,
             succeeded: signal == 0 && exitCode == 0, stdout: Posix.readAll(outFD), stderr: Posix.readAll(errFD))
     }
 
