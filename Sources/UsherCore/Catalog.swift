@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What Radarr and Sonarr answered, as plain values with paths already translated to this machine.
 /// The lookups here are pure: the adapters fetch, the core decides.
 
@@ -178,19 +180,21 @@ public struct MovieCatalog: Sendable {
     /// Instances that did not answer, with the reason.
     public var failures: [String: String]
     public private(set) var all: [CatalogMovie]
-    private var byTMDB: [Int: [CatalogMovie]] = [:]
-    private var byIMDB: [String: [CatalogMovie]] = [:]
-    private var byTitle: [String: [CatalogMovie]] = [:]
+    private var byTMDB: [Int: [Int]] = [:]
+    private var byIMDB: [String: [Int]] = [:]
+    /// Built on the first lookup by title (most mappings carry an id; a large library need not pay for it).
+    private let byTitle: LazyIndex
 
     public init(instances: [String], movies: [CatalogMovie], failures: [String: String] = [:]) {
         self.instances = instances
         self.failures = failures
         self.all = movies
-        for movie in movies {
-            if let tmdb = movie.tmdb { byTMDB[tmdb, default: []].append(movie) }
-            if let imdb = movie.imdb?.lowercased(), !imdb.isEmpty { byIMDB[imdb, default: []].append(movie) }
-            byTitle[FolderName(parsing: movie.title).key, default: []].append(movie)
+        byTMDB.reserveCapacity(movies.count)
+        for (i, movie) in movies.enumerated() {
+            if let tmdb = movie.tmdb { byTMDB[tmdb, default: []].append(i) }
+            if let imdb = movie.imdb, !imdb.isEmpty { byIMDB[imdb.lowercased(), default: []].append(i) }
         }
+        byTitle = LazyIndex { movies.map { FolderName(parsing: $0.title).key } }
     }
 
     public func find(_ ref: MovieRef, pin: String?) -> CatalogLookup<CatalogMovie> {
@@ -215,11 +219,11 @@ public struct MovieCatalog: Sendable {
             if sameInstance.count > 1 { return .ambiguous(sameInstance) }
             return .found(best)
         }
-        if let tmdb = ref.tmdb, let hit = pick(byTMDB[tmdb] ?? []) { return hit }
-        if let imdb = ref.imdb?.lowercased(), let hit = pick(byIMDB[imdb] ?? []) { return hit }
+        if let tmdb = ref.tmdb, let hit = pick((byTMDB[tmdb] ?? []).map { all[$0] }) { return hit }
+        if let imdb = ref.imdb?.lowercased(), let hit = pick((byIMDB[imdb] ?? []).map { all[$0] }) { return hit }
         let wanted = FolderName(parsing: ref.title)
         let year = ref.year ?? wanted.year
-        let titled = (byTitle[wanted.key] ?? []).filter { year == nil || $0.year == year }
+        let titled = byTitle[wanted.key].map { all[$0] }.filter { year == nil || $0.year == year }
         if let hit = pick(titled) { return hit }
         let silent = asked.filter { failures[$0] != nil }
         if !silent.isEmpty {
@@ -277,5 +281,24 @@ public struct SeriesCatalog: Sendable {
             return .unknown("sonarr \(silent.joined(separator: ", ")) did not answer: \(silent.compactMap { failures[$0] }.joined(separator: "; "))")
         }
         return .absent("not in sonarr \(asked.joined(separator: ", "))")
+    }
+}
+
+/// Positions by a key computed for every item, built once, on first use, by whichever thread needs it.
+final class LazyIndex: Sendable {
+    private let state: Mutex<(keys: (@Sendable () -> [String])?, index: [String: [Int]])>
+
+    init(_ keys: @escaping @Sendable () -> [String]) {
+        state = Mutex((keys, [:]))
+    }
+
+    subscript(key: String) -> [Int] {
+        state.withLock { state in
+            if let keys = state.keys {
+                for (i, k) in keys().enumerated() { state.index[k, default: []].append(i) }
+                state.keys = nil
+            }
+            return state.index[key] ?? []
+        }
     }
 }

@@ -31,7 +31,6 @@ public struct FakeResponse: Sendable {
 
     public static func json(_ value: some Encodable, status: Int = 200) -> FakeResponse {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         return FakeResponse(status: status, body: (try? encoder.encode(value)) ?? Data())
     }
 

@@ -4,7 +4,10 @@ public import UsherKit
 /// An in-process Radarr (API v3 as served by Radarr v4–v6) for the endpoints Usher uses.
 public final class FakeRadarr: FakeArrBase, @unchecked Sendable {
     public var version: String
-    public var movies: [RadarrMovie] = []
+    /// The movies; a change invalidates the encoded list (a real Radarr answers a 50,000-movie list
+    /// from its cache too, and the benchmark should not time the fake's JSON encoder).
+    public var movies: [RadarrMovie] = [] { didSet { encodedMovies = nil } }
+    private var encodedMovies: Data?
 
     public static func start(apiKey: String = "radarr-test-key", urlBase: String = "", version: String = "6.0.3.10276") async throws -> FakeRadarr {
         let fake = FakeRadarr(apiKey: apiKey, urlBase: urlBase, version: version)
@@ -28,8 +31,9 @@ public final class FakeRadarr: FakeArrBase, @unchecked Sendable {
         case ("GET", "/api/v3/system/status"):
             return .json(ArrSystemStatus(appName: "Radarr", version: version, urlBase: urlBase, instanceName: "Radarr"))
         case ("GET", "/api/v3/movie"):
-            let tmdb = request.query("tmdbId").flatMap(Int.init)
-            return .json(movies.filter { tmdb == nil || $0.tmdbId == tmdb })
+            if let tmdb = request.query("tmdbId").flatMap(Int.init) { return .json(movies.filter { $0.tmdbId == tmdb }) }
+            if encodedMovies == nil { encodedMovies = FakeResponse.json(movies).body }
+            return FakeResponse(status: 200, body: encodedMovies!)
         case ("GET", _) where Self.id(in: path, after: "/api/v3/movie") != nil:
             let id = Self.id(in: path, after: "/api/v3/movie")
             return movies.first { $0.id == id }.map { .json($0) } ?? .error(404, "Movie with ID \(id!) does not exist")

@@ -69,7 +69,13 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
                 return .error(400, "seriesId or episodeIds must be provided")
             }
             let season = request.query("seasonNumber").flatMap(Int.init)
-            return .json(episodes.filter { $0.seriesId == seriesID && (season == nil || $0.seasonNumber == season) })
+            var list = episodes.filter { $0.seriesId == seriesID && (season == nil || $0.seasonNumber == season) }
+            // Sonarr v4 embeds each episode's file on request; v3 does not know the parameter.
+            if request.query("includeEpisodeFile")?.lowercased() == "true", !version.hasPrefix("3.") {
+                let files = Dictionary(episodeFiles.filter { $0.seriesId == seriesID }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                for i in list.indices { list[i].episodeFile = list[i].episodeFileId.flatMap { files[$0] } }
+            }
+            return .json(list)
         case ("PUT", "/api/v3/episode/monitor"):
             guard let body = decode(EpisodeMonitor.self, request) else { return .error(400, "bad body") }
             for index in episodes.indices where body.episodeIds.contains(episodes[index].id) { episodes[index].monitored = body.monitored }

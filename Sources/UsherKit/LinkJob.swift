@@ -103,43 +103,42 @@ public struct LinkJob: Sendable {
 
         let services = self.services ?? ArrServices(config: config, logger: logger)
         let apiMode = services.usesSonarr || services.usesRadarr
-        var snapshot: ArrSnapshot?
-        if apiMode {
-            let fetchStart = clock.now
-            snapshot = await ArrSnapshot.fetchCatalogs(services, logger: logger)
-            logger.debug("asked sonarr and radarr", metadata: [
-                "movies": "\(snapshot!.movies.all.count)", "series": "\(snapshot!.series.byKey.count)", "seconds": "\(clock.now - fetchStart)",
-            ])
-        }
-        let mappings: [LinkMapping]
-        switch readingMappings.wait() {
-        case .success(let read): mappings = read
-        case .failure(let error): throw LinkJobError(kind: .config, message: error.description)
-        }
-        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)"])
-
         let resolveStart = clock.now
+        var snapshot: ArrSnapshot?
+        let mappings: [LinkMapping]
         var wanted: [WantedLink]
         var problems: [MappingProblem]
         var gone: [MappingProblem] = []
         var apiResult: ApiResolver.Result?
-        if var current = snapshot {
-            let lookups = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr).lookup(mappings)
-            await current.fetchDetails(of: ApiResolver.neededSeries(lookups), services)
+        if apiMode {
+            // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked.
+            let movies = Task { [logger] in await ArrSnapshot.fetchMovies(services, logger: logger) }
+            var current = await ArrSnapshot.fetchSeries(services, logger: logger)
+            mappings = try readMappings(readingMappings)
+            let needed = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: false).lookup(mappings)
+            await current.fetchDetails(of: ApiResolver.neededSeries(needed), services)
+            current.movies = await movies.value
             snapshot = current
+            logger.debug("asked sonarr and radarr", metadata: [
+                "movies": "\(current.movies.all.count)", "series": "\(current.series.byKey.count)",
+                "requests": "\(services.counter.total)", "seconds": "\(clock.now - resolveStart)",
+            ])
+            let resolver = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
+            let lookups = resolver.lookup(mappings)
             let filesystem = lookups.contains(where: \.needsFilesystem) ? try scan().map { FilesystemResolver(index: $0, config: config) } : nil
-            let result = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
-                .resolve(lookups, filesystem: filesystem, ledgerTargets: Set(entries.map(\.target)))
+            let result = resolver.resolve(lookups, filesystem: filesystem, ledgerTargets: Set(entries.map(\.target)))
             wanted = result.wanted
             problems = result.problems
             gone = result.gone
             apiResult = result
-            logger.debug("resolved through the services", metadata: ["requests": "\(services.counter.total)"])
         } else {
-            let resolved = FilesystemResolver(index: try scan()!, config: config).resolve(mappings)
+            let index = try scan()!
+            mappings = try readMappings(readingMappings)
+            let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
             wanted = resolved.wanted
             problems = resolved.problems
         }
+        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)"])
         logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - resolveStart)"])
         let observeStart = clock.now
 
@@ -192,6 +191,13 @@ public struct LinkJob: Sendable {
         }
         outcome.duration = clock.now - start
         return outcome
+    }
+
+    private func readMappings(_ reading: Background<[LinkMapping], ConfigError>) throws(LinkJobError) -> [LinkMapping] {
+        switch reading.wait() {
+        case .success(let read): return read
+        case .failure(let error): throw LinkJobError(kind: .config, message: error.description)
+        }
     }
 
     /// Scans the library folders; `nil` never (the optional keeps call sites short).

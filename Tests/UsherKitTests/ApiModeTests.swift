@@ -90,13 +90,14 @@ struct ApiModeTests {
         #expect(first.services?.notRegistered == [])
         #expect(api.sonarr.withState { $0.episodes.first { $0.id == 109 }?.hasFile } == true)
 
-        // A second run asks exactly the five questions and changes nothing.
+        // A second run asks exactly four questions (Sonarr v4 embeds the episode files) and changes nothing.
         let sonarrMark = api.sonarr.requests.count, radarrMark = api.radarr.requests.count
         let second = try await api.link()
         #expect(second.plan.isEmpty && second.unchanged == 1)
-        #expect(api.sonarrCalls(after: sonarrMark).sorted() == ["GET /api/v3/config/naming", "GET /api/v3/episode", "GET /api/v3/episodefile", "GET /api/v3/series"])
+        #expect(api.sonarrCalls(after: sonarrMark).sorted() == ["GET /api/v3/config/naming", "GET /api/v3/episode", "GET /api/v3/series"])
+        #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("includeEpisodeFile") == "true")
         #expect(api.radarrCalls(after: radarrMark) == ["GET /api/v3/movie"])
-        #expect(second.requests == 5)
+        #expect(second.requests == 4)
         #expect(second.services?.rescanned == [])
     }
 
@@ -410,11 +411,12 @@ struct RequestBudgetTests {
     }
 
     @Test func requestsPerRunFollowTheFormula() async throws {
-        // Two Sonarr instances, three series (one with two mappings), one Radarr: per run 1 movie list,
-        // per Sonarr one series list and one naming call, per mapped series one episode and one file list.
+        // Two Sonarr instances (v4 and v3), three series (one with two mappings), one Radarr: per run 1 movie
+        // list, per Sonarr one series list and one naming call, per mapped series one episode list, and one
+        // episode-file list where Sonarr does not embed the files (v3) and some episode has one.
         let api = try await ApiLibrary()
         defer { Task { await api.stop() } }
-        let anime = try await FakeSonarr.start(apiKey: "anime-key")
+        let anime = try await FakeSonarr.start(apiKey: "anime-key", version: "3.0.10.1567")
         defer { Task { await anime.stop() } }
         try api.lib.file("movies/Akira (1988)/Akira (1988) Bluray-1080p.mkv", size: 1500, seed: 11)
         try api.lib.file("movies/Other (2010)/Other (2010) Bluray-1080p.mkv", size: 1600, seed: 12)
@@ -449,12 +451,12 @@ struct RequestBudgetTests {
             requests.reduce(into: [:]) { $0["\($1.method) \($1.path)", default: 0] += 1 }
         }
         #expect(counted(Array(api.sonarr.requests.dropFirst(marks.0))) == [
-            "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2, "GET /api/v3/episodefile": 2,
+            "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2,
         ])
         #expect(counted(Array(anime.requests.dropFirst(marks.1))) == [
             "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 1, "GET /api/v3/episodefile": 1,
         ])
         #expect(counted(Array(api.radarr.requests.dropFirst(marks.2))) == ["GET /api/v3/movie": 1])
-        #expect(second.requests == 11)
+        #expect(second.requests == 9)
     }
 }

@@ -12,16 +12,19 @@ public struct SonarrClient: Sendable {
     }
 
     public func series() async throws(ServiceError) -> [SonarrSeries] {
-        try await client.request([SonarrSeries].self, "GET", "/api/v3/series")
+        try await client.requestList(SonarrSeries.self, "/api/v3/series")
     }
 
-    /// Every episode of a series, specials included.
-    public func episodes(seriesID: Int) async throws(ServiceError) -> [SonarrEpisode] {
-        try await client.request([SonarrEpisode].self, "GET", "/api/v3/episode", query: [("seriesId", String(seriesID))])
+    /// Every episode of a series, specials included; with `includeEpisodeFile`, Sonarr v4 embeds each
+    /// episode's file (v3 ignores the parameter).
+    public func episodes(seriesID: Int, includeEpisodeFile: Bool = false) async throws(ServiceError) -> [SonarrEpisode] {
+        var query = [("seriesId", String(seriesID))]
+        if includeEpisodeFile { query.append(("includeEpisodeFile", "true")) }
+        return try await client.requestList(SonarrEpisode.self, "/api/v3/episode", query: query)
     }
 
     public func episodeFiles(seriesID: Int) async throws(ServiceError) -> [SonarrEpisodeFile] {
-        try await client.request([SonarrEpisodeFile].self, "GET", "/api/v3/episodefile", query: [("seriesId", String(seriesID))])
+        try await client.requestList(SonarrEpisodeFile.self, "/api/v3/episodefile", query: [("seriesId", String(seriesID))])
     }
 
     public func namingConfig() async throws(ServiceError) -> SonarrNamingConfig {
@@ -81,7 +84,7 @@ public struct RadarrClient: Sendable {
 
     /// Every movie, with its file (the list includes `movieFile`).
     public func movies() async throws(ServiceError) -> [RadarrMovie] {
-        try await client.request([RadarrMovie].self, "GET", "/api/v3/movie")
+        try await client.requestList(RadarrMovie.self, "/api/v3/movie")
     }
 
     public func tags() async throws(ServiceError) -> [ArrTag] {

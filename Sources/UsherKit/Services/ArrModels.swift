@@ -615,8 +615,7 @@ extension ArrLanguage {
 extension KeyedDecodingContainer {
     /// The value when present and of the expected type; `nil` when missing, `null` or of another type.
     fileprivate func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
-        guard contains(key) else { return nil }
-        return (try? decodeIfPresent(T.self, forKey: key)) ?? nil
+        (try? decodeIfPresent(T.self, forKey: key)) ?? nil
     }
 
     /// A C# enum sent as its number or as its (camelCase) name: the number, or `nil` when unknown.

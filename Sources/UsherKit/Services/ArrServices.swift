@@ -29,16 +29,17 @@ public struct ArrServices: Sendable {
 
     public init(config: UsherConfig, http: HTTPClient = ArrServices.http, logger: Logger) {
         let counter = RequestCounter()
+        let gate = RequestGate(limit: config.apiConcurrency)
         let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
         func client(_ kind: String, _ instance: ServiceInstance) -> ServiceClient {
             ServiceClient(endpoint: ServiceEndpoint(name: "\(kind) \(instance.name)", baseURL: instance.url, credentialHeader: "X-Api-Key", credential: instance.apiKey),
-                          http: http, policy: policy, logger: logger, counter: counter)
+                          http: http, policy: policy, logger: logger, counter: counter, gate: gate)
         }
         sonarr = config.sonarr.map { Named(name: $0.name, client: SonarrClient(client: client("sonarr", $0))) }
         radarr = config.radarr.map { Named(name: $0.name, client: RadarrClient(client: client("radarr", $0))) }
         plex = config.plex.map {
             PlexClient(client: ServiceClient(endpoint: ServiceEndpoint(name: "plex", baseURL: $0.url, credentialHeader: "X-Plex-Token", credential: $0.token),
-                                             http: http, policy: policy, logger: logger, counter: counter))
+                                             http: http, policy: policy, logger: logger, counter: counter, gate: gate))
         }
         translator = PathTranslator(config.pathMappings)
         concurrency = config.apiConcurrency
@@ -86,48 +87,58 @@ public struct ArrSnapshot: Sendable {
     /// Series whose episodes could not be read, with the reason.
     public var seriesFailures: [SeriesKey: String] = [:]
 
-    /// One movie list per Radarr instance; one series list and one naming call per Sonarr instance.
-    public static func fetchCatalogs(_ services: ArrServices, logger: Logger) async -> ArrSnapshot {
+    /// One series list and one naming call per Sonarr instance (the movies are left empty).
+    public static func fetchSeries(_ services: ArrServices, logger: Logger) async -> ArrSnapshot {
         enum Answer: Sendable {
-            case movies(String, Result<[RadarrMovie], ServiceError>)
             case series(String, Result<[SonarrSeries], ServiceError>)
             case naming(String, Result<SonarrNamingConfig, ServiceError>)
         }
         var calls: [@Sendable () async -> Answer] = []
-        for r in services.radarr {
-            calls.append { .movies(r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() }) }
-        }
         for s in services.sonarr {
             calls.append { .series(s.name, await Result.of { () async throws(ServiceError) in try await s.client.series() }) }
             calls.append { .naming(s.name, await Result.of { () async throws(ServiceError) in try await s.client.namingConfig() }) }
         }
         let answers = await boundedMap(calls, limit: services.concurrency) { await $0() }
         let translator = services.translator
-        var movies: [CatalogMovie] = []
         var series: [CatalogSeries] = []
         var naming: [String: SonarrNamingConfig] = [:]
-        var radarrFailures: [String: String] = [:]
-        var sonarrFailures: [String: String] = [:]
+        var failures: [String: String] = [:]
         for answer in answers {
             switch answer {
-            case .movies(let name, .success(let list)): movies += list.map { catalogMovie($0, instance: name, translator) }
-            case .movies(let name, .failure(let error)): radarrFailures[name] = error.description
             case .series(let name, .success(let list)): series += list.compactMap { catalogSeries($0, instance: name, translator) }
-            case .series(let name, .failure(let error)): sonarrFailures[name] = error.description
+            case .series(let name, .failure(let error)): failures[name] = error.description
             case .naming(let name, .success(let config)): naming[name] = config
-            case .naming(let name, .failure(let error)): sonarrFailures[name] = error.description
+            case .naming(let name, .failure(let error)): failures[name] = error.description
             }
         }
-        for (name, failure) in radarrFailures.merging(sonarrFailures, uniquingKeysWith: { a, _ in a }) {
-            logger.warning("could not ask \(name): \(failure)")
-        }
+        for (name, failure) in failures { logger.warning("could not ask sonarr \(name): \(failure)") }
         // Without its naming settings an instance cannot name links: treat it as not answering.
-        let answeredSonarr = Set(naming.keys)
-        series.removeAll { !answeredSonarr.contains($0.instance) || sonarrFailures[$0.instance] != nil }
+        series.removeAll { naming[$0.instance] == nil || failures[$0.instance] != nil }
         return ArrSnapshot(
-            movies: MovieCatalog(instances: services.radarr.map(\.name), movies: movies, failures: radarrFailures),
-            series: SeriesCatalog(instances: services.sonarr.map(\.name), series: series, failures: sonarrFailures),
+            movies: MovieCatalog(instances: [], movies: []),
+            series: SeriesCatalog(instances: services.sonarr.map(\.name), series: series, failures: failures),
             naming: naming)
+    }
+
+    /// One movie list per Radarr instance.
+    public static func fetchMovies(_ services: ArrServices, logger: Logger) async -> MovieCatalog {
+        let answers = await boundedMap(services.radarr, limit: services.concurrency) { r in
+            (r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() })
+        }
+        let translator = services.translator
+        var movies: [CatalogMovie] = []
+        var failures: [String: String] = [:]
+        for (name, answer) in answers {
+            switch answer {
+            case .success(let list):
+                movies.reserveCapacity(movies.count + list.count)
+                for movie in list { movies.append(catalogMovie(movie, instance: name, translator)) }
+            case .failure(let error):
+                failures[name] = error.description
+                logger.warning("could not ask radarr \(name): \(error)")
+            }
+        }
+        return MovieCatalog(instances: services.radarr.map(\.name), movies: movies, failures: failures)
     }
 
     /// One episode list and one episode-file list per series.
@@ -153,8 +164,11 @@ public struct ArrSnapshot: Sendable {
                 return .failure(ServiceError(kind: .notFound, service: "sonarr \(key.instance)", method: "GET", url: "", status: nil, message: "no such instance"))
             }
             do throws(ServiceError) {
-                let list = try await client.episodes(seriesID: key.id)
-                let files = try await client.episodeFiles(seriesID: key.id)
+                let list = try await client.episodes(seriesID: key.id, includeEpisodeFile: true)
+                // Sonarr v4 embeds the files; otherwise (v3) they are asked for separately.
+                let embedded = list.compactMap(\.episodeFile)
+                let complete = list.allSatisfy { e in (e.episodeFileId ?? 0) == 0 || e.episodeFile?.path != nil }
+                let files = complete ? embedded : try await client.episodeFiles(seriesID: key.id)
                 let episodes = list.map {
                     CatalogEpisode(id: $0.id, number: EpisodeNumber(season: $0.seasonNumber, episode: $0.episodeNumber),
                                    absolute: $0.absoluteEpisodeNumber, title: $0.title, fileID: $0.episodeFileId, monitored: $0.monitored ?? false)

@@ -82,13 +82,17 @@ public struct ServiceClient: Sendable {
     public var maxBodyBytes = 256 << 20
     /// Counts the requests sent (retries included), when given.
     public let counter: RequestCounter?
+    /// Bounds the requests under way at once, across every client that shares it.
+    public let gate: RequestGate?
 
-    public init(endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger, counter: RequestCounter? = nil) {
+    public init(endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger,
+                counter: RequestCounter? = nil, gate: RequestGate? = nil) {
         self.endpoint = endpoint
         self.http = http
         self.policy = policy
         self.logger = logger
         self.counter = counter
+        self.gate = gate
     }
 
     public struct Response: Sendable {
@@ -120,7 +124,9 @@ public struct ServiceClient: Sendable {
         while true {
             let retryable: ServiceError
             counter?.count(endpoint.name)
+            await gate?.enter()
             do {
+                defer { gate?.leaveSoon() }
                 let response = try await http.execute(request, timeout: .nanoseconds(Self.nanoseconds(policy.timeout)), logger: logger)
                 let buffer = try await response.body.collect(upTo: maxBodyBytes)
                 let data = Data(buffer.readableBytesView)
@@ -163,9 +169,27 @@ public struct ServiceClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: response.body)
         } catch {
-            throw ServiceError(kind: .badResponse, service: endpoint.name, method: method, url: endpoint.baseURL + path + Self.encode(query),
-                               status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
-                               excerpt: Self.redact(Self.excerpt(response.body), endpoint.credential))
+            throw decodingFailure(error, method, path, query, response)
+        }
+    }
+
+    /// Sends a request and decodes its answer, a JSON array; a large one is decoded in parallel parts.
+    public func requestList<Element: Decodable & Sendable>(
+        _ type: Element.Type, _ path: String, query: [(String, String)] = []
+    ) async throws(ServiceError) -> [Element] {
+        let response = try await send("GET", path, query: query)
+        do {
+            return try ParallelJSON.decodeArray(Element.self, from: response.body)
+        } catch {
+            throw decodingFailure(error, "GET", path, query, response)
+        }
+    }
+
+    private func decodingFailure(_ error: any Error, _ method: String, _ path: String, _ query: [(String, String)], _ response: Response) -> ServiceError {
+        do { throw error } catch {
+            return ServiceError(kind: .badResponse, service: endpoint.name, method: method, url: endpoint.baseURL + path + Self.encode(query),
+                                status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
+                                excerpt: Self.redact(Self.excerpt(response.body), endpoint.credential))
         }
     }
 
@@ -225,4 +249,97 @@ public final class RequestCounter: @unchecked Sendable {
 
     public var byService: [String: Int] { lock.withLock { counts } }
     public var total: Int { lock.withLock { counts.values.reduce(0, +) } }
+}
+
+/// At most `limit` requests under way at once; the others wait their turn, first come first served.
+public actor RequestGate {
+    private let limit: Int
+    private var active = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public init(limit: Int) { self.limit = max(1, limit) }
+
+    func enter() async {
+        if active < limit {
+            active += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            active -= 1
+        } else {
+            waiting.removeFirst().resume()  // the slot passes on
+        }
+    }
+
+    /// `leave()` from a synchronous context (a `defer`).
+    nonisolated func leaveSoon() { Task { await self.leave() } }
+}
+
+/// Decodes a large JSON array in parts on every core: the array is split at its top-level commas
+/// (outside strings), and each part is decoded by its own `JSONDecoder`.
+enum ParallelJSON {
+    static func decodeArray<Element: Decodable & Sendable>(_ type: Element.Type, from data: Data, partBytes: Int = 4 << 20) throws -> [Element] {
+        let parts = data.count < 2 * partBytes ? nil : split(data, partBytes: partBytes)
+        guard let parts, parts.count > 1 else { return try JSONDecoder().decode([Element].self, from: data) }
+        let results = parts.parallelMap(threshold: 1) { range -> Result<[Element], any Error> in
+            var chunk = Data(capacity: range.count + 2)
+            chunk.append(UInt8(ascii: "["))
+            chunk.append(data[range])
+            chunk.append(UInt8(ascii: "]"))
+            return Result { try JSONDecoder().decode([Element].self, from: chunk) }
+        }
+        var all: [Element] = []
+        all.reserveCapacity(results.reduce(0) { $0 + ((try? $1.get().count) ?? 0) })
+        for result in results { all += try result.get() }
+        return all
+    }
+
+    /// The byte ranges of runs of whole elements, each about `partBytes` long; `nil` when the data is
+    /// not a plain top-level array (then the ordinary decoder reports what is wrong).
+    static func split(_ data: Data, partBytes: Int) -> [Range<Int>]? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Range<Int>]? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            let n = bytes.count
+            func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+            while i < n, isSpace(bytes[i]) { i += 1 }
+            guard i < n, bytes[i] == UInt8(ascii: "[") else { return nil }
+            i += 1
+            var ranges: [Range<Int>] = []
+            var start = i
+            var depth = 0
+            var inString = false
+            while i < n {
+                let b = bytes[i]
+                if inString {
+                    if b == UInt8(ascii: "\\") { i += 2; continue }
+                    if b == UInt8(ascii: "\"") { inString = false }
+                } else {
+                    switch b {
+                    case UInt8(ascii: "\""): inString = true
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                    case UInt8(ascii: "}"): depth -= 1
+                    case UInt8(ascii: "]"):
+                        if depth == 0 {
+                            ranges.append(start..<i)
+                            return ranges.filter { !$0.isEmpty }
+                        }
+                        depth -= 1
+                    case UInt8(ascii: ","):
+                        if depth == 0, i - start >= partBytes {
+                            ranges.append(start..<i)
+                            start = i + 1
+                        }
+                    default: break
+                    }
+                }
+                i += 1
+            }
+            return nil
+        }.map { ranges in ranges.map { (data.startIndex + $0.lowerBound)..<(data.startIndex + $0.upperBound) } }
+    }
 }
