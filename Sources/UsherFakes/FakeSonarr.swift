@@ -12,8 +12,11 @@ import Darwin
 public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
     public var version: String
     public var series: [SonarrSeries] = []
-    public var episodes: [SonarrEpisode] = []
-    public var episodeFiles: [SonarrEpisodeFile] = []
+    public var episodes: [SonarrEpisode] = [] { didSet { answers = [:] } }
+    public var episodeFiles: [SonarrEpisodeFile] = [] { didSet { answers = [:] } }
+    /// Encoded episode lists by query, until the episodes or files change (Sonarr answers from its
+    /// database; the benchmark should not time the fake's JSON encoder).
+    private var answers: [String: Data] = [:]
     public var naming = SonarrNamingConfig(
         renameEpisodes: true, replaceIllegalCharacters: true, colonReplacementFormat: 4, multiEpisodeStyle: 5,
         standardEpisodeFormat: "{Series Title} - S{season:00}E{episode:00} - {Episode Title} {Quality Full}",
@@ -69,13 +72,17 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
                 return .error(400, "seriesId or episodeIds must be provided")
             }
             let season = request.query("seasonNumber").flatMap(Int.init)
+            let cacheKey = "\(seriesID)|\(season ?? -1)|\(request.query("includeEpisodeFile") ?? "")"
+            if let cached = answers[cacheKey] { return FakeResponse(status: 200, body: cached) }
             var list = episodes.filter { $0.seriesId == seriesID && (season == nil || $0.seasonNumber == season) }
             // Sonarr v4 embeds each episode's file on request; v3 does not know the parameter.
             if request.query("includeEpisodeFile")?.lowercased() == "true", !version.hasPrefix("3.") {
                 let files = Dictionary(episodeFiles.filter { $0.seriesId == seriesID }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 for i in list.indices { list[i].episodeFile = list[i].episodeFileId.flatMap { files[$0] } }
             }
-            return .json(list)
+            let answer = FakeResponse.json(list)
+            answers[cacheKey] = answer.body
+            return answer
         case ("PUT", "/api/v3/episode/monitor"):
             guard let body = decode(EpisodeMonitor.self, request) else { return .error(400, "bad body") }
             for index in episodes.indices where body.episodeIds.contains(episodes[index].id) { episodes[index].monitored = body.monitored }

@@ -36,7 +36,7 @@ struct Endpoint: Hashable, Comparable {
     static let movieList = Endpoint(service: "radarr", method: "GET", path: "/api/v3/movie")
     static let seriesList = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/series")
     static let naming = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/config/naming")
-    static let episodes = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episode?seriesId=")
+    static let episodes = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episode?seriesId=&includeEpisodeFile=")
     static let episodeFiles = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episodefile?seriesId=")
     static let command = Endpoint(service: "sonarr", method: "POST", path: "/api/v3/command")
     static let commandList = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/command")
@@ -266,13 +266,14 @@ final class FakeServices: @unchecked Sendable {
         return counts
     }
 
-    /// The request counts a pass must show: the catalogs and one episode and one episode-file list per
-    /// mapped show; after a pass that changed links also one rescan per changed show, at least one look
-    /// at the command list, and the two lists again per rescanned show.
+    /// The request counts a pass must show: the catalogs and one episode list per mapped show (the fake
+    /// is Sonarr v4, which embeds each episode's file, so no episode-file list is needed); after a pass
+    /// that changed links also one rescan per changed show, at least one look at the command list, and
+    /// the episode list again per rescanned show.
     func expectedRequests(rescanned: Int) -> [Endpoint: Int] {
         var expected: [Endpoint: Int] = [
             .movieList: 1, .seriesList: 1, .naming: 1,
-            .episodes: mappedShows + rescanned, .episodeFiles: mappedShows + rescanned,
+            .episodes: mappedShows + rescanned,
         ]
         if rescanned > 0 { expected[.command] = rescanned }
         return expected
@@ -315,19 +316,18 @@ final class FakeServices: @unchecked Sendable {
         guard (try? JSONDecoder().decode([SonarrSeries].self, from: Data(series.body))) != nil else { return nil }
         costs.seriesDecode = Posix.now() - start
 
-        var bodies: [(episodes: [UInt8], files: [UInt8])] = []
+        var bodies: [[UInt8]] = []
         start = Posix.now()
         for id in seriesIDs {
-            guard let episodes = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)", key: sonarr.apiKey), episodes.status == 200,
-                  let files = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episodefile?seriesId=\(id)", key: sonarr.apiKey), files.status == 200
+            guard let episodes = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)&includeEpisodeFile=true", key: sonarr.apiKey),
+                  episodes.status == 200
             else { return nil }
-            bodies.append((episodes.body, files.body))
+            bodies.append(episodes.body)
         }
-        costs.episodeLists = (Posix.now() - start, bodies.reduce(0) { $0 + $1.episodes.count + $1.files.count })
+        costs.episodeLists = (Posix.now() - start, bodies.reduce(0) { $0 + $1.count })
         start = Posix.now()
         for body in bodies {
-            guard (try? JSONDecoder().decode([SonarrEpisode].self, from: Data(body.episodes))) != nil,
-                  (try? JSONDecoder().decode([SonarrEpisodeFile].self, from: Data(body.files))) != nil else { return nil }
+            guard (try? JSONDecoder().decode([SonarrEpisode].self, from: Data(body))) != nil else { return nil }
         }
         costs.episodeDecode = Posix.now() - start
 

@@ -173,11 +173,13 @@ public struct ServiceClient: Sendable {
         }
     }
 
-    /// Sends a request and decodes its answer, a JSON array; a large one is decoded in parallel parts.
+    /// Sends a request and decodes its answer, a JSON array: with the fast reader for the models it
+    /// knows, else (or when it cannot) with `JSONDecoder`, a large array in parallel parts.
     public func requestList<Element: Decodable & Sendable>(
         _ type: Element.Type, _ path: String, query: [(String, String)] = []
     ) async throws(ServiceError) -> [Element] {
         let response = try await send("GET", path, query: query)
+        if let fast = Element.self as? any FastDecodable.Type, let list = fast.fastList(response.body) as? [Element] { return list }
         do {
             return try ParallelJSON.decodeArray(Element.self, from: response.body)
         } catch {
