@@ -100,14 +100,16 @@ struct ApiResolver {
         }
     }
 
-    /// The series whose episodes the lookups need.
-    static func neededSeries(_ lookups: [Lookup]) -> [SeriesKey] {
-        var keys = Set<SeriesKey>()
+    /// The series whose episodes the lookups need, with the seasons they need.
+    static func neededSeries(_ lookups: [Lookup]) -> [SeriesKey: Set<Int>] {
+        var needed: [SeriesKey: Set<Int>] = [:]
         for lookup in lookups {
-            if case .api(let s) = lookup.target { keys.insert(s.key) }
-            if case .api(.episodes(let s)) = lookup.source { keys.insert(s.key) }
+            if case .api(let s) = lookup.target { needed[s.key, default: []].formUnion(lookup.mapping.episodes.map(\.season)) }
+            if case .api(.episodes(let s)) = lookup.source, case .episode(_, let episodes) = lookup.mapping.source {
+                needed[s.key, default: []].formUnion(episodes.map(\.season))
+            }
         }
-        return keys.sorted()
+        return needed
     }
 
     struct Result {

@@ -8,6 +8,7 @@ public struct ServicePlan: Sendable {
     public struct Expectation: Sendable {
         public var target: String
         public var episodeIDs: [Int]
+        public var seasons: Set<Int>
         public var label: String
     }
     /// Series with a changed link: one `RescanSeries` each.
@@ -87,7 +88,8 @@ enum ServiceSync {
         plan.rescans = rescans.keys.sorted().compactMap { rescans[$0] }
         for link in madeNow {
             guard let spec = resolved.targets[link.mappingKey], let key = spec.series else { continue }
-            plan.expectations[key, default: []].append(.init(target: link.target, episodeIDs: spec.episodes.map(\.id), label: link.mappingLabel))
+            plan.expectations[key, default: []].append(.init(
+                target: link.target, episodeIDs: spec.episodes.map(\.id), seasons: Set(spec.episodes.map(\.number.season)), label: link.mappingLabel))
         }
 
         // Links alive after the run: wanted and in place, or kept.
@@ -196,7 +198,9 @@ enum ServiceSync {
         }
 
         let toCheck = finished.filter { plan.expectations[$0] != nil }.sorted()
-        let details = await ArrSnapshot.details(of: toCheck, services)
+        var seasons: [SeriesKey: Set<Int>] = [:]
+        for key in toCheck { seasons[key] = (plan.expectations[key] ?? []).reduce(into: Set<Int>()) { $0.formUnion($1.seasons) } }
+        let details = await ArrSnapshot.details(of: toCheck, seasons: seasons, services)
         for (key, answer) in zip(toCheck, details) {
             switch answer {
             case .failure(let error):

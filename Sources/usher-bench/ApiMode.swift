@@ -36,7 +36,7 @@ struct Endpoint: Hashable, Comparable {
     static let movieList = Endpoint(service: "radarr", method: "GET", path: "/api/v3/movie")
     static let seriesList = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/series")
     static let naming = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/config/naming")
-    static let episodes = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episode?seriesId=&includeEpisodeFile=")
+    static let episodes = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episode?seriesId=&seasonNumber=&includeEpisodeFile=")
     static let episodeFiles = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episodefile?seriesId=")
     static let command = Endpoint(service: "sonarr", method: "POST", path: "/api/v3/command")
     static let commandList = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/command")

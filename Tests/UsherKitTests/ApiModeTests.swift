@@ -96,6 +96,7 @@ struct ApiModeTests {
         #expect(second.plan.isEmpty && second.unchanged == 1)
         #expect(api.sonarrCalls(after: sonarrMark).sorted() == ["GET /api/v3/config/naming", "GET /api/v3/episode", "GET /api/v3/series"])
         #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("includeEpisodeFile") == "true")
+        #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("seasonNumber") == "0", "only the season the mappings need")
         #expect(api.radarrCalls(after: radarrMark) == ["GET /api/v3/movie"])
         #expect(second.requests == 4)
         #expect(second.services?.rescanned == [])

@@ -17,8 +17,9 @@ public struct SonarrClient: Sendable {
 
     /// Every episode of a series, specials included; with `includeEpisodeFile`, Sonarr v4 embeds each
     /// episode's file (v3 ignores the parameter).
-    public func episodes(seriesID: Int, includeEpisodeFile: Bool = false) async throws(ServiceError) -> [SonarrEpisode] {
+    public func episodes(seriesID: Int, season: Int? = nil, includeEpisodeFile: Bool = false) async throws(ServiceError) -> [SonarrEpisode] {
         var query = [("seriesId", String(seriesID))]
+        if let season { query.append(("seasonNumber", String(season))) }
         if includeEpisodeFile { query.append(("includeEpisodeFile", "true")) }
         return try await client.requestList(SonarrEpisode.self, "/api/v3/episode", query: query)
     }

@@ -142,8 +142,11 @@ public struct ArrSnapshot: Sendable {
     }
 
     /// One episode list and one episode-file list per series.
-    public mutating func fetchDetails(of keys: [SeriesKey], _ services: ArrServices) async {
-        let answers = await Self.details(of: keys, services)
+    /// With the seasons needed per series: a series whose mappings all fall in one season asks for that
+    /// season only (`seasonNumber`), a smaller answer for Sonarr to build and for Usher to read.
+    public mutating func fetchDetails(of needed: [SeriesKey: Set<Int>], _ services: ArrServices) async {
+        let keys = needed.keys.sorted()
+        let answers = await Self.details(of: keys, seasons: needed, services)
         for (key, answer) in zip(keys, answers) {
             switch answer {
             case .success(let (episodes, files)):
@@ -156,7 +159,7 @@ public struct ArrSnapshot: Sendable {
         }
     }
 
-    static func details(of keys: [SeriesKey], _ services: ArrServices) async -> [Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError>] {
+    static func details(of keys: [SeriesKey], seasons: [SeriesKey: Set<Int>] = [:], _ services: ArrServices) async -> [Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError>] {
         let translator = services.translator
         // Each series asks twice, one request after the other, so at most `concurrency` are under way.
         return await boundedMap(keys, limit: services.concurrency) { key -> Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError> in
@@ -164,11 +167,13 @@ public struct ArrSnapshot: Sendable {
                 return .failure(ServiceError(kind: .notFound, service: "sonarr \(key.instance)", method: "GET", url: "", status: nil, message: "no such instance"))
             }
             do throws(ServiceError) {
-                let list = try await client.episodes(seriesID: key.id, includeEpisodeFile: true)
+                let wanted = seasons[key] ?? []
+                let list = try await client.episodes(seriesID: key.id, season: wanted.count == 1 ? wanted.first : nil, includeEpisodeFile: true)
                 // Sonarr v4 embeds the files; otherwise (v3) they are asked for separately.
                 let embedded = list.compactMap(\.episodeFile)
                 let complete = list.allSatisfy { e in (e.episodeFileId ?? 0) == 0 || e.episodeFile?.path != nil }
-                let files = complete ? embedded : try await client.episodeFiles(seriesID: key.id)
+                var files = complete ? embedded : try await client.episodeFiles(seriesID: key.id)
+                if wanted.count == 1 { files = files.filter { $0.seasonNumber == nil || wanted.contains($0.seasonNumber!) } }
                 let episodes = list.map {
                     CatalogEpisode(id: $0.id, number: EpisodeNumber(season: $0.seasonNumber, episode: $0.episodeNumber),
                                    absolute: $0.absoluteEpisodeNumber, title: $0.title, fileID: $0.episodeFileId, monitored: $0.monitored ?? false)
