@@ -123,6 +123,7 @@ public struct LinkJob: Sendable {
                 "movies": "\(current.movies.all.count)", "series": "\(current.series.byKey.count)",
                 "requests": "\(services.counter.total)", "seconds": "\(clock.now - resolveStart)",
             ])
+            let askedAt = clock.now
             let resolver = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
             let lookups = resolver.lookup(mappings)
             let filesystem = lookups.contains(where: \.needsFilesystem) ? try scan().map { FilesystemResolver(index: $0, config: config) } : nil
@@ -131,15 +132,16 @@ public struct LinkJob: Sendable {
             problems = result.problems
             gone = result.gone
             apiResult = result
+            logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - askedAt)"])
         } else {
             let index = try scan()!
             mappings = try readMappings(readingMappings)
             let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
             wanted = resolved.wanted
             problems = resolved.problems
+            logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - resolveStart)"])
         }
         logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)"])
-        logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - resolveStart)"])
         let observeStart = clock.now
 
         var paths = Set(wanted.map(\.target)).union(entries.map(\.target))

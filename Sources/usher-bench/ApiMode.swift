@@ -85,6 +85,8 @@ struct ServicesReport {
 
 /// The phase timings `usher link -v` logs (text format): `debug: asked sonarr and radarr ... seconds=0.41 seconds`.
 struct UsherPhases {
+    /// Everything asked before resolving: Radarr's movie list, fetched and decoded while Sonarr's series,
+    /// naming and episode lists are asked.
     var catalogs: Double?
     var resolution: Double?
     var targets: Double?
@@ -290,7 +292,7 @@ final class FakeServices: @unchecked Sendable {
     /// Times the parts of a pass one by one, in this process: what the fakes alone spend on each kind
     /// of answer (a plain HTTP client, one request after the other, no decoding), and what decoding
     /// those answers with usher's own models costs (UsherKit's decoders and UsherCore's catalog, the
-    /// code usher runs, on one thread). Run after the passes: the `RescanSeries` find nothing new.
+    /// code usher runs: `ServiceClient.decodeList`). Run after the passes: the `RescanSeries` find nothing new.
     func measureParts(seriesIDs: [Int]) -> PartCosts? {
         let radarrPort = radarr.server.port
         let sonarrPort = sonarr.server.port
@@ -299,7 +301,7 @@ final class FakeServices: @unchecked Sendable {
         guard let movies = RawHTTP.request(port: radarrPort, "GET", "/api/v3/movie", key: radarr.apiKey), movies.status == 200 else { return nil }
         costs.movieList = (Posix.now() - start, movies.body.count)
         start = Posix.now()
-        guard let decoded = try? JSONDecoder().decode([RadarrMovie].self, from: Data(movies.body)) else { return nil }
+        guard let decoded = try? ServiceClient.decodeList(RadarrMovie.self, from: Data(movies.body)) else { return nil }
         costs.movieDecode = Posix.now() - start
         start = Posix.now()
         let catalog = MovieCatalog(instances: ["main"], movies: decoded.map { movie in
@@ -313,13 +315,13 @@ final class FakeServices: @unchecked Sendable {
         guard let series = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/series", key: sonarr.apiKey), series.status == 200 else { return nil }
         costs.seriesList = (Posix.now() - start, series.body.count)
         start = Posix.now()
-        guard (try? JSONDecoder().decode([SonarrSeries].self, from: Data(series.body))) != nil else { return nil }
+        guard (try? ServiceClient.decodeList(SonarrSeries.self, from: Data(series.body))) != nil else { return nil }
         costs.seriesDecode = Posix.now() - start
 
         var bodies: [[UInt8]] = []
         start = Posix.now()
         for id in seriesIDs {
-            guard let episodes = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)&includeEpisodeFile=true", key: sonarr.apiKey),
+            guard let episodes = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)&seasonNumber=0&includeEpisodeFile=true", key: sonarr.apiKey),
                   episodes.status == 200
             else { return nil }
             bodies.append(episodes.body)
@@ -327,7 +329,7 @@ final class FakeServices: @unchecked Sendable {
         costs.episodeLists = (Posix.now() - start, bodies.reduce(0) { $0 + $1.count })
         start = Posix.now()
         for body in bodies {
-            guard (try? JSONDecoder().decode([SonarrEpisode].self, from: Data(body))) != nil else { return nil }
+            guard (try? ServiceClient.decodeList(SonarrEpisode.self, from: Data(body))) != nil else { return nil }
         }
         costs.episodeDecode = Posix.now() - start
 
@@ -360,9 +362,9 @@ struct PartCosts {
         func mb(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
         func s(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
         return [
-            "movie list (\(mb(movieList.bytes))): the fake Radarr answers in \(s(movieList.seconds)); decoding it with usher's model takes \(s(movieDecode)), indexing the catalog \(s(movieCatalog))",
+            "movie list (\(mb(movieList.bytes))): the fake Radarr answers in \(s(movieList.seconds)); usher decodes it in \(s(movieDecode)), indexing the catalog \(s(movieCatalog))",
             "series list (\(mb(seriesList.bytes))): the fake Sonarr answers in \(s(seriesList.seconds)); decoding takes \(s(seriesDecode))",
-            "\(series) episode lists and \(series) episode-file lists (\(mb(episodeLists.bytes)) in all): the fake Sonarr answers them one after the other in \(s(episodeLists.seconds)); decoding them takes \(s(episodeDecode))",
+            "\(series) season-0 episode lists with their files embedded (\(mb(episodeLists.bytes)) in all): the fake Sonarr answers them one after the other in \(s(episodeLists.seconds)); decoding them takes \(s(episodeDecode))",
             "\(series) RescanSeries, one after the other, nothing new on disk: the fake Sonarr takes \(s(rescans)) (\(String(format: "%.1f", rescans * 1000 / Double(max(1, series)))) ms each)",
         ]
     }

@@ -400,7 +400,7 @@ enum Bench {
     }
 
     private static let phaseHeader = [
-        "Pass", "Wall (s)", "usher's run (s)", "catalogs", "episode lists + resolution", "targets",
+        "Pass", "Wall (s)", "usher's run (s)", "asking Sonarr and Radarr (catalogs and episode lists, overlapped)", "resolution", "targets",
         "rest: ledger, apply, rescan + verify", "process start/exit", "usher CPU (s)", "Fakes' CPU (s)",
     ]
 
@@ -458,7 +458,7 @@ enum Bench {
             out += table(phaseHeader, phaseRows(diagnostics))
         }
         if let parts {
-            out += "\nThe parts one by one, in the benchmark process (the fakes' answers with a plain HTTP client, one request after the other; decoding with usher's models on one thread):\n\n"
+            out += "\nThe parts one by one, in the benchmark process (the fakes' answers with a plain HTTP client, one request after the other; decoding with usher's own decoder, `ServiceClient.decodeList`):\n\n"
             for line in parts.lines { out += "- " + line + "\n" }
         }
         return out

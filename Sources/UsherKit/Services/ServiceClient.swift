@@ -179,12 +179,17 @@ public struct ServiceClient: Sendable {
         _ type: Element.Type, _ path: String, query: [(String, String)] = []
     ) async throws(ServiceError) -> [Element] {
         let response = try await send("GET", path, query: query)
-        if let fast = Element.self as? any FastDecodable.Type, let list = fast.fastList(response.body) as? [Element] { return list }
         do {
-            return try ParallelJSON.decodeArray(Element.self, from: response.body)
+            return try Self.decodeList(Element.self, from: response.body)
         } catch {
             throw decodingFailure(error, "GET", path, query, response)
         }
+    }
+
+    /// A JSON array as `requestList` decodes it.
+    public static func decodeList<Element: Decodable & Sendable>(_ type: Element.Type, from data: Data) throws -> [Element] {
+        if let fast = Element.self as? any FastDecodable.Type, let list = fast.fastList(data) as? [Element] { return list }
+        return try ParallelJSON.decodeArray(Element.self, from: data)
     }
 
     private func decodingFailure(_ error: any Error, _ method: String, _ path: String, _ query: [(String, String)], _ response: Response) -> ServiceError {
