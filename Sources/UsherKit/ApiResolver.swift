@@ -132,6 +132,7 @@ struct ApiResolver {
         let localNamer = EpisodeNamer(scheme: config.naming)
         var namers: [String: EpisodeNamer] = [:]
         let assembler = LinkAssembler(config: config)
+        var halves: [(LinkMapping, SourceSpec, TargetSpec)] = []
 
         for lookup in lookups where !failed.contains(lookup.mapping.key) {
             let mapping = lookup.mapping
@@ -174,20 +175,34 @@ struct ApiResolver {
                 case .failure(let problem): result.problems.append(problem); continue
                 }
             }
-            let link: WantedLink
+            halves.append((mapping, source, target))
+        }
+        // Reading each source (`stat`), rendering each name and looking at Sonarr's own files are
+        // independent: spread them over the cores.
+        enum Made: Sendable { case link(WantedLink), duplicate(EpisodeDuplicate), problem(MappingProblem) }
+        let made = halves.parallelMap(threshold: 64) { (mapping, source, target) -> Made in
             switch assembler.link(mapping, source, target) {
-            case .success(let made): link = made
-            case .failure(let problem): result.problems.append(problem); continue
+            case .failure(let problem): return .problem(problem)
+            case .success(let link):
+                if let duplicate = duplicate(of: link, mapping: mapping, target: target, source: source, ledgerTargets: ledgerTargets) {
+                    return .duplicate(duplicate)
+                }
+                return .link(link)
             }
-            if let duplicate = duplicate(of: link, mapping: mapping, target: target, source: source, ledgerTargets: ledgerTargets) {
+        }
+        for ((mapping, source, target), outcome) in zip(halves, made) {
+            switch outcome {
+            case .problem(let problem):
+                result.problems.append(problem)
+            case .duplicate(let duplicate):
                 result.duplicates.append(duplicate)
                 let quality = duplicate.episodeFile.quality?.full ?? "unknown quality"
-                keep("sonarr \(duplicate.series.instance) already has its own file for \(EpisodeSpec.format(mapping.episodes)): \(duplicate.episodeFile.path) (\(quality)); `usher dedupe` shows it and can replace it with a link")
-                continue
+                result.problems.append(MappingProblem(mapping: mapping, message: "sonarr \(duplicate.series.instance) already has its own file for \(EpisodeSpec.format(mapping.episodes)): \(duplicate.episodeFile.path) (\(quality)); `usher dedupe` shows it and can replace it with a link"))
+            case .link(let link):
+                result.wanted.append(link)
+                result.targets[mapping.key] = target
+                result.sources[mapping.key] = source
             }
-            result.wanted.append(link)
-            result.targets[mapping.key] = target
-            result.sources[mapping.key] = source
         }
         return result
     }

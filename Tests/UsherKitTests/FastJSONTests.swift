@@ -57,5 +57,6 @@ struct FastJSONTests {
         #expect(parts.count > 10)
         let decoded = try ParallelJSON.decodeArray(RadarrMovie.self, from: data, partBytes: 10_000)
         #expect(decoded == movies)
+        #expect(ParallelJSON.fastArray(RadarrMovie.self, from: data, partBytes: 10_000) == movies)
     }
 }
