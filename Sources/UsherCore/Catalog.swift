@@ -199,13 +199,9 @@ public struct MovieCatalog: Sendable {
 
     public func find(_ ref: MovieRef, pin: String?) -> CatalogLookup<CatalogMovie> {
         let asked: [String]
-        if let pin {
-            guard instances.contains(pin) else {
-                return .unknown("no radarr instance is named '\(pin)' (configured: \(instances.joined(separator: ", ")))")
-            }
-            asked = [pin]
-        } else {
-            asked = instances
+        switch askedInstances("radarr", instances, pin: pin) {
+        case .success(let names): asked = names
+        case .failure(let problem): return .unknown(problem.text)
         }
         let order = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1, $0) })
         func pick(_ hits: [CatalogMovie]) -> CatalogLookup<CatalogMovie>? {
@@ -225,11 +221,7 @@ public struct MovieCatalog: Sendable {
         let year = ref.year ?? wanted.year
         let titled = byTitle[wanted.key].map { all[$0] }.filter { year == nil || $0.year == year }
         if let hit = pick(titled) { return hit }
-        let silent = asked.filter { failures[$0] != nil }
-        if !silent.isEmpty {
-            return .unknown("radarr \(silent.joined(separator: ", ")) did not answer: \(silent.compactMap { failures[$0] }.joined(separator: "; "))")
-        }
-        return .absent("not in radarr \(asked.joined(separator: ", "))")
+        return notFound("radarr", asked: asked, failures: failures)
     }
 }
 
@@ -254,13 +246,9 @@ public struct SeriesCatalog: Sendable {
 
     public func find(_ ref: ShowRef, pin: String?) -> CatalogLookup<CatalogSeries> {
         let asked: [String]
-        if let pin {
-            guard instances.contains(pin) else {
-                return .unknown("no sonarr instance is named '\(pin)' (configured: \(instances.joined(separator: ", ")))")
-            }
-            asked = [pin]
-        } else {
-            asked = instances
+        switch askedInstances("sonarr", instances, pin: pin) {
+        case .success(let names): asked = names
+        case .failure(let problem): return .unknown(problem.text)
         }
         let order = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1, $0) })
         func pick(_ hits: [CatalogSeries]) -> CatalogLookup<CatalogSeries>? {
@@ -276,11 +264,7 @@ public struct SeriesCatalog: Sendable {
             return s.year == year || FolderName(parsing: s.title).year == year
         }
         if let hit = pick(titled) { return hit }
-        let silent = asked.filter { failures[$0] != nil }
-        if !silent.isEmpty {
-            return .unknown("sonarr \(silent.joined(separator: ", ")) did not answer: \(silent.compactMap { failures[$0] }.joined(separator: "; "))")
-        }
-        return .absent("not in sonarr \(asked.joined(separator: ", "))")
+        return notFound("sonarr", asked: asked, failures: failures)
     }
 }
 
@@ -301,4 +285,25 @@ final class LazyIndex: Sendable {
             return state.index[key] ?? []
         }
     }
+}
+
+/// A reason, as an error value.
+struct CatalogProblem: Error { var text: String }
+
+/// The instances to look in: the pinned one (which must exist), else all.
+private func askedInstances(_ kind: String, _ instances: [String], pin: String?) -> Result<[String], CatalogProblem> {
+    guard let pin else { return .success(instances) }
+    guard instances.contains(pin) else {
+        return .failure(CatalogProblem(text: "no \(kind) instance is named '\(pin)' (configured: \(instances.joined(separator: ", ")))"))
+    }
+    return .success([pin])
+}
+
+/// Not found: absent when every asked instance answered, else unknown.
+private func notFound<Item>(_ kind: String, asked: [String], failures: [String: String]) -> CatalogLookup<Item> {
+    let silent = asked.filter { failures[$0] != nil }
+    if !silent.isEmpty {
+        return .unknown("\(kind) \(silent.joined(separator: ", ")) did not answer: \(silent.compactMap { failures[$0] }.joined(separator: "; "))")
+    }
+    return .absent("not in \(kind) \(asked.joined(separator: ", "))")
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An in-process Plex Media Server for library sections and partial scans.
 public final class FakePlex: @unchecked Sendable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import UsherKit
 
 /// An in-process Radarr (API v3 as served by Radarr v4–v6) for the endpoints Usher uses.

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import Logging
-public import UsherCore
+import UsherCore
 
 public struct DedupeOptions: Sendable {
     public enum Prefer: String, Sendable, CaseIterable {

@@ -173,7 +173,7 @@ public struct LinkJob: Sendable {
                                   duration: clock.now - start, lockNotice: lockNotice)
         outcome.duplicates = apiResult?.duplicates ?? []
         if apiMode || services.plex != nil {
-            let servicePlan = ServiceSync.plan(outcome: outcome, resolved: apiResult, snapshot: snapshot, config: config, translator: services.translator)
+            let servicePlan = ServiceSync.plan(outcome: outcome, resolved: apiResult, snapshot: snapshot, config: config)
             outcome.servicePlan = servicePlan
             if !options.dryRun {
                 outcome.services = await ServiceSync.apply(servicePlan, snapshot: snapshot, services: services, config: config, logger: logger)

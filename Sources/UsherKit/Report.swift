@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import UsherCore
 
 /// The machine-readable result of `usher link --json`.

@@ -1,5 +1,5 @@
-public import Foundation
-public import Logging
+import Foundation
+import Logging
 public import UsherCore
 
 /// What Usher tells Sonarr, Radarr and Plex after the disk changed: planned from the run's outcome,
@@ -46,7 +46,7 @@ enum ServiceSync {
     /// Plans the follow-up of a run: which series to rescan, what to check, unmonitor and tag, and
     /// which folders Plex should scan.
     static func plan(
-        outcome: LinkOutcome, resolved: ApiResolver.Result?, snapshot: ArrSnapshot?, config: UsherConfig, translator: PathTranslator
+        outcome: LinkOutcome, resolved: ApiResolver.Result?, snapshot: ArrSnapshot?, config: UsherConfig
     ) -> ServicePlan {
         var plan = ServicePlan()
         let linkPlan = outcome.plan
