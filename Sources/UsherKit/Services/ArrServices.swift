@@ -27,8 +27,12 @@ public struct ArrServices: Sendable {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
-    public init(config: UsherConfig, http: HTTPClient = ArrServices.http, logger: Logger) {
+    /// `http` defaults to the process's client, made only when a service is configured (making it
+    /// starts NIO's threads, which a filesystem-mode run does not need).
+    public init(config: UsherConfig, http: HTTPClient? = nil, logger: Logger) {
         let counter = RequestCounter()
+        let given = http
+        var http: HTTPClient { given ?? ArrServices.http }
         let gate = RequestGate(limit: config.apiConcurrency)
         let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
         func client(_ kind: String, _ instance: ServiceInstance) -> ServiceClient {
