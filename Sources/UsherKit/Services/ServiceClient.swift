@@ -47,8 +47,12 @@ public struct ServiceEndpoint: Sendable {
     public var baseURL: String
     public var credentialHeader: String
     public var credential: String
+    /// For services that take the key only as a query parameter (Tautulli's `apikey`): its name. The
+    /// key is then sent in the URL, and every URL in a message shows `[redacted]` in its place.
+    public var credentialQueryName: String?
 
-    public init(name: String, baseURL: String, credentialHeader: String, credential: String) {
+    public init(name: String, baseURL: String, credentialHeader: String, credential: String, credentialQueryName: String? = nil) {
+        self.credentialQueryName = credentialQueryName
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentialHeader = credentialHeader
@@ -105,10 +109,11 @@ public struct ServiceClient: Sendable {
         _ method: String, _ path: String, query: [(String, String)] = [], json body: Data? = nil,
         accept: String = "application/json"
     ) async throws(ServiceError) -> Response {
-        let url = endpoint.baseURL + path + Self.encode(query)
-        var request = HTTPClientRequest(url: url)
+        let url = displayURL(path, query)
+        let realURL = endpoint.baseURL + path + Self.encode(query + (endpoint.credentialQueryName.map { [($0, endpoint.credential)] } ?? []))
+        var request = HTTPClientRequest(url: realURL)
         request.method = HTTPMethod(rawValue: method)
-        request.headers.add(name: endpoint.credentialHeader, value: endpoint.credential)
+        if endpoint.credentialQueryName == nil { request.headers.add(name: endpoint.credentialHeader, value: endpoint.credential) }
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "Usher")
         if let body {
@@ -194,10 +199,18 @@ public struct ServiceClient: Sendable {
 
     private func decodingFailure(_ error: any Error, _ method: String, _ path: String, _ query: [(String, String)], _ response: Response) -> ServiceError {
         do { throw error } catch {
-            return ServiceError(kind: .badResponse, service: endpoint.name, method: method, url: endpoint.baseURL + path + Self.encode(query),
+            return ServiceError(kind: .badResponse, service: endpoint.name, method: method,
+                                url: displayURL(path, query),
                                 status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
                                 excerpt: Self.redact(Self.excerpt(response.body), endpoint.credential))
         }
+    }
+
+    /// The URL as messages show it: the key, when it travels in the query, as `[redacted]`.
+    func displayURL(_ path: String, _ query: [(String, String)]) -> String {
+        var url = endpoint.baseURL + path + Self.encode(query)
+        if let name = endpoint.credentialQueryName { url += (query.isEmpty ? "?" : "&") + name + "=[redacted]" }
+        return url
     }
 
     /// Encodes a request body.
