@@ -126,7 +126,7 @@ public struct LinkJob: Sendable {
             let askedAt = clock.now
             let resolver = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
             let lookups = resolver.lookup(mappings)
-            let filesystem = lookups.contains(where: \.needsFilesystem) ? try scan().map { FilesystemResolver(index: $0, config: config) } : nil
+            let filesystem = lookups.contains(where: \.needsFilesystem) ? FilesystemResolver(index: try scan(), config: config) : nil
             let result = resolver.resolve(lookups, filesystem: filesystem, ledgerTargets: Set(entries.map(\.target)))
             wanted = result.wanted
             problems = result.problems
@@ -134,7 +134,7 @@ public struct LinkJob: Sendable {
             apiResult = result
             logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - askedAt)"])
         } else {
-            let index = try scan()!
+            let index = try scan()
             mappings = try readMappings(readingMappings)
             let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
             wanted = resolved.wanted
@@ -202,8 +202,8 @@ public struct LinkJob: Sendable {
         }
     }
 
-    /// Scans the library folders; `nil` never (the optional keeps call sites short).
-    private func scan() throws(LinkJobError) -> LibraryIndex? {
+    /// Scans the library folders; a root that cannot be read stops the run.
+    private func scan() throws(LinkJobError) -> LibraryIndex {
         let clock = ContinuousClock()
         let scanStart = clock.now
         let index = LibraryIndex.scan(movies: config.movieRoots, shows: config.showRoots, extensions: config.videoExtensions)

@@ -25,8 +25,6 @@ public struct ServicePlan: Sendable {
     public var completeRadarr: Set<String> = []
     /// Show folders (on this machine) with a changed link: one partial Plex scan each.
     public var plexFolders: [String] = []
-
-    public var isEmpty: Bool { rescans.isEmpty && unmonitor.isEmpty && plexFolders.isEmpty }
 }
 
 /// What was told, and what Sonarr said back.

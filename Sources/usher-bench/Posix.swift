@@ -6,6 +6,24 @@ import Glibc
 /// Thin wrappers over the system calls the generator and the cleanup use (no FileManager: it is an
 /// order of magnitude slower on hundreds of thousands of files).
 enum Posix {
+    /// Spawn attributes for a child: SIGINT, SIGTERM and SIGPIPE back to their defaults (this process
+    /// handles or ignores them; the child must not) and no signal blocked. Destroy them after use.
+    static func childSpawnAttributes() -> posix_spawnattr_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        return attributes
+    }
+
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     /// Seconds on the monotonic clock.
