@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import UsherCore
 import UsherFakes
@@ -75,5 +76,63 @@ struct FakeContractTests {
         try await check(client, contract, "POST", "/api/v3/tag", body: Data(#"{"label":"usher-linked"}"#.utf8), schema: "TagResource", status: 201)
         try await check(client, contract, "PUT", "/api/v3/movie/editor", body: Data(#"{"movieIds":[1],"tags":[1],"applyTags":"add"}"#.utf8), schema: "MovieResource", status: 202)
         try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanMovie","movieId":1}"#.utf8), schema: "CommandResource", status: 201)
+    }
+    /// The fake SABnzbd's queue answer has exactly the keys of SABnzbd's documented answer (and of a captured 4.2.3
+    /// queue), with the same JSON types.
+    @Test func sabnzbdQueue() async throws {
+        func object(_ data: Data) throws -> [String: Any] { try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]) }
+        func kind(_ value: Any) -> String {
+            switch value {
+            case is NSNull: "null"
+            case is String: "string"
+            case is [Any]: "array"
+            case is [String: Any]: "object"
+            default: "number"
+            }
+        }
+        let docs = try #require(try object(Contracts.fixture("sabnzbd-docs/mode=queue.docs-example.json"))["queue"] as? [String: Any])
+        let docsSlots = try #require(docs["slots"] as? [[String: Any]])
+        let captured = try #require(try object(Contracts.fixture("aiosabnzbd/tests/fixtures/queue.json"))["queue"] as? [String: Any])
+
+        let fake = try await FakeSABnzbd.start()
+        defer { Task { await fake.stop() } }
+        fake.add("TV.Show.S04E11.720p.HDTV.x264", mbLeft: 1271.59)
+        fake.add("TV.Show.S04E12.720p.HDTV.x264", paused: true)
+        fake.add("TV.Show.S04E13.720p.HDTV.x264", priority: 1)
+        let client = ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey,
+                                                             credentialQueryName: "apikey"),
+                                   http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let answer = try await client.send("GET", "/api", query: [("mode", "queue"), ("output", "json")])
+        let queue = try #require(try object(answer.body)["queue"] as? [String: Any])
+        #expect(Set(queue.keys) == Set(docs.keys), "\(Set(queue.keys).symmetricDifference(docs.keys))")
+        #expect(Set(queue.keys) == Set(captured.keys), "\(Set(queue.keys).symmetricDifference(captured.keys))")
+        for (key, value) in docs where !(value is NSNull) && !(queue[key] is NSNull) {
+            #expect(kind(queue[key] as Any) == kind(value), "queue.\(key)")
+        }
+        let slots = try #require(queue["slots"] as? [[String: Any]])
+        #expect(slots.count == 3)
+        for slot in slots {
+            for docsSlot in docsSlots {
+                #expect(Set(slot.keys) == Set(docsSlot.keys), "\(Set(slot.keys).symmetricDifference(docsSlot.keys))")
+                for (key, value) in docsSlot where !(value is NSNull) && !(slot[key] is NSNull) {
+                    #expect(kind(slot[key] as Any) == kind(value), "slot.\(key)")
+                }
+            }
+        }
+        // Values as SABnzbd writes them: the priority a name, the status of a paused job Paused.
+        #expect(slots.map { $0["priority"] as? String } == ["High", "Normal", "Normal"])
+        #expect(slots.map { $0["status"] as? String } == ["Downloading", "Queued", "Paused"])
+        #expect(slots.map { $0["index"] as? Int } == [0, 1, 2])
+        #expect(slots.allSatisfy { ($0["nzo_id"] as? String)?.hasPrefix("SABnzbd_nzo_") == true })
+        // Without a key: 403 "API Key Required" (mode=version needs none).
+        let anonymous = ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: ""),
+                                      http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                                      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        await #expect { try await anonymous.send("GET", "/api", query: [("mode", "queue"), ("output", "json")]) } throws: {
+            ($0 as? ServiceError)?.status == 403 && ($0 as? ServiceError)?.excerpt == "API Key Required"
+        }
+        let version = try await anonymous.send("GET", "/api", query: [("mode", "version"), ("output", "json")])
+        #expect(try object(version.body)["version"] as? String == fake.version)
     }
 }

@@ -4,10 +4,10 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 
-/// A failed call to Sonarr, Radarr or Plex: which service, which URL (never the key), what happened.
+/// A failed call to a service: which service, which URL (never the key), what happened.
 public struct ServiceError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        /// 401/403: the API key or token is wrong.
+        /// 401/403: the API key, token or password is wrong.
         case unauthorized
         case notFound
         /// Another 4xx: the request itself was refused.
@@ -45,18 +45,99 @@ public struct ServiceEndpoint: Sendable {
     public var name: String
     /// `http://host:port/urlbase`, without a trailing slash.
     public var baseURL: String
+    /// The header that carries `credential` on every request; none is sent when it is empty.
     public var credentialHeader: String
     public var credential: String
     /// For services that take the key only as a query parameter (Tautulli's `apikey`): its name. The
     /// key is then sent in the URL, and every URL in a message shows `[redacted]` in its place.
     public var credentialQueryName: String?
+    /// HTTP Basic credentials (NZBGet, Transmission), sent on every request. Neither the password nor
+    /// the encoded token ever appears in a message.
+    public var basicAuth: BasicAuth?
+    /// Further secrets no message may show (a password sent in a login form).
+    public var otherSecrets: [String]
 
-    public init(name: String, baseURL: String, credentialHeader: String, credential: String, credentialQueryName: String? = nil) {
+    public struct BasicAuth: Sendable, Hashable {
+        public var username: String
+        public var password: String
+
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+
+        /// The `Authorization` header's value.
+        public var header: String { "Basic " + token }
+        var token: String { Data("\(username):\(password)".utf8).base64EncodedString() }
+    }
+
+    public init(name: String, baseURL: String, credentialHeader: String, credential: String, credentialQueryName: String? = nil,
+                basicAuth: BasicAuth? = nil, otherSecrets: [String] = []) {
         self.credentialQueryName = credentialQueryName
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentialHeader = credentialHeader
         self.credential = credential
+        self.basicAuth = basicAuth
+        self.otherSecrets = otherSecrets
+    }
+
+    /// Every secret of the endpoint, as sent and as percent-encoded in a URL, longest first (so a
+    /// secret that contains another is replaced whole).
+    var secrets: [String] {
+        var all = [credential] + otherSecrets
+        if let basicAuth { all += [basicAuth.password, basicAuth.token, "\(basicAuth.username):\(basicAuth.password)"] }
+        all += all.compactMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }
+        return Array(Set(all.filter { $0.count >= 3 })).sorted { $0.count > $1.count }
+    }
+}
+
+/// A request body and its content type.
+public struct RequestBody: Sendable {
+    public var contentType: String
+    public var data: Data
+
+    public init(contentType: String, data: Data) {
+        self.contentType = contentType
+        self.data = data
+    }
+
+    public static func json(_ data: Data) -> RequestBody { RequestBody(contentType: "application/json", data: data) }
+
+    /// `application/x-www-form-urlencoded` fields.
+    public static func form(_ fields: [(String, String)]) -> RequestBody {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        let text = fields.map { field in
+            [field.0, field.1].map { ($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0) }.joined(separator: "=")
+        }.joined(separator: "&")
+        return RequestBody(contentType: "application/x-www-form-urlencoded", data: Data(text.utf8))
+    }
+}
+
+/// One request, with what the plain `send` does not cover: headers, any body, statuses the caller
+/// handles itself.
+public struct ServiceRequest: Sendable {
+    public var method: String
+    /// Appended to the endpoint's base URL (may be empty).
+    public var path: String
+    public var query: [(String, String)]
+    public var headers: [(String, String)]
+    public var body: RequestBody?
+    public var accept: String
+    /// Statuses returned as an answer instead of thrown: a 409 that asks for a session header
+    /// (Transmission), a 403 after which the caller logs in again (qBittorrent).
+    public var passThrough: Set<Int>
+
+    public init(_ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+                body: RequestBody? = nil, accept: String = "application/json", passThrough: Set<Int> = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.accept = accept
+        self.passThrough = passThrough
     }
 }
 
@@ -102,6 +183,13 @@ public struct ServiceClient: Sendable {
     public struct Response: Sendable {
         public var status: Int
         public var body: Data
+        /// The answer's header fields, in order (a name may repeat, as `Set-Cookie` does).
+        public var headers: [(name: String, value: String)] = []
+
+        /// The first value of a header field (names compare case-insensitively).
+        public func header(_ name: String) -> String? { headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        /// Every value of a header field.
+        public func headerValues(_ name: String) -> [String] { headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value) }
     }
 
     /// Sends a request and returns the raw answer of a 2xx status; anything else throws.
@@ -109,20 +197,36 @@ public struct ServiceClient: Sendable {
         _ method: String, _ path: String, query: [(String, String)] = [], json body: Data? = nil,
         accept: String = "application/json"
     ) async throws(ServiceError) -> Response {
-        let url = displayURL(path, query)
-        let realURL = endpoint.baseURL + path + Self.encode(query + (endpoint.credentialQueryName.map { [($0, endpoint.credential)] } ?? []))
+        try await send(ServiceRequest(method, path, query: query, body: body.map(RequestBody.json), accept: accept))
+    }
+
+    /// Sends a request and returns the raw answer of a 2xx status or of a status in `passThrough`;
+    /// anything else throws.
+    public func send(_ call: ServiceRequest) async throws(ServiceError) -> Response {
+        let method = call.method
+        let path = call.path
+        let url = displayURL(path, call.query)
+        let realURL = endpoint.baseURL + path + Self.encode(call.query + (endpoint.credentialQueryName.map { [($0, endpoint.credential)] } ?? []))
         var request = HTTPClientRequest(url: realURL)
         request.method = HTTPMethod(rawValue: method)
-        if endpoint.credentialQueryName == nil { request.headers.add(name: endpoint.credentialHeader, value: endpoint.credential) }
-        request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: "Usher")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
+        if endpoint.credentialQueryName == nil, !endpoint.credentialHeader.isEmpty {
+            request.headers.add(name: endpoint.credentialHeader, value: endpoint.credential)
         }
+        if let basic = endpoint.basicAuth { request.headers.add(name: "Authorization", value: basic.header) }
+        request.headers.add(name: "Accept", value: call.accept)
+        request.headers.add(name: "User-Agent", value: "Usher")
+        for (name, value) in call.headers { request.headers.add(name: name, value: value) }
+        if let body = call.body {
+            request.headers.add(name: "Content-Type", value: body.contentType)
+            request.body = .bytes(ByteBuffer(bytes: body.data))
+        }
+        let secrets = endpoint.secrets
+        let refused = endpoint.basicAuth != nil
+            ? "the username or password was refused; check them in the config"
+            : "the API key or token was refused; check it in the config"
         func failure(_ kind: ServiceError.Kind, _ status: Int?, _ message: String, _ excerpt: String? = nil) -> ServiceError {
-            ServiceError(kind: kind, service: endpoint.name, method: method, url: url, status: status, message: message,
-                         excerpt: excerpt.map { Self.redact($0, endpoint.credential) })
+            ServiceError(kind: kind, service: endpoint.name, method: method, url: url, status: status, message: Self.redact(message, secrets),
+                         excerpt: excerpt.map { Self.redact($0, secrets) })
         }
         var attempt = 1
         var wait = policy.backoff
@@ -137,11 +241,12 @@ public struct ServiceClient: Sendable {
                 let data = Data(buffer.readableBytesView)
                 let status = Int(response.status.code)
                 logger.trace("service answered", metadata: ["service": "\(endpoint.name)", "method": "\(method)", "path": "\(path)", "status": "\(status)"])
+                if (200..<300).contains(status) || call.passThrough.contains(status) {
+                    return Response(status: status, body: data, headers: response.headers.map { (name: $0.name, value: $0.value) })
+                }
                 switch status {
-                case 200..<300:
-                    return Response(status: status, body: data)
                 case 401, 403:
-                    throw failure(.unauthorized, status, "the API key or token was refused; check it in the config", Self.excerpt(data))
+                    throw failure(.unauthorized, status, refused, Self.excerpt(data))
                 case 404:
                     throw failure(.notFound, status, "not found", Self.excerpt(data))
                 case 500...:
@@ -156,7 +261,7 @@ public struct ServiceClient: Sendable {
             } catch let error as NIOTooManyBytesError {
                 throw failure(.badResponse, nil, "the answer was larger than \(maxBodyBytes) bytes: \(error)")
             } catch {
-                retryable = failure(.unreachable, nil, "cannot connect: \(Self.redact(String(describing: error), endpoint.credential))")
+                retryable = failure(.unreachable, nil, "cannot connect: \(String(describing: error))")
             }
             guard attempt < policy.attempts else { throw retryable }
             logger.debug("retrying", metadata: ["service": "\(endpoint.name)", "attempt": "\(attempt + 1)", "reason": "\(retryable.message)"])
@@ -176,6 +281,27 @@ public struct ServiceClient: Sendable {
         } catch {
             throw decodingFailure(error, method, path, query, response)
         }
+    }
+
+    /// Decodes the JSON of an answer `send` returned, failing as `request` does.
+    public func decode<T: Decodable>(
+        _ type: T.Type, from response: Response, _ method: String, _ path: String, query: [(String, String)] = []
+    ) throws(ServiceError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw decodingFailure(error, method, path, query, response)
+        }
+    }
+
+    /// An error about a request to this service that answered but not as expected (a refusal in a
+    /// 200 answer, an unknown id); the URL, message and excerpt without secrets.
+    public func failure(
+        _ kind: ServiceError.Kind, _ method: String, _ path: String, query: [(String, String)] = [], status: Int? = nil,
+        _ message: String, excerpt: Data? = nil
+    ) -> ServiceError {
+        ServiceError(kind: kind, service: endpoint.name, method: method, url: displayURL(path, query), status: status,
+                     message: redacted(message), excerpt: excerpt.map { redacted(Self.excerpt($0)) })
     }
 
     /// Sends a request and decodes its answer, a JSON array: with the fast reader for the models it
@@ -202,7 +328,7 @@ public struct ServiceClient: Sendable {
             return ServiceError(kind: .badResponse, service: endpoint.name, method: method,
                                 url: displayURL(path, query),
                                 status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
-                                excerpt: Self.redact(Self.excerpt(response.body), endpoint.credential))
+                                excerpt: Self.redact(Self.excerpt(response.body), endpoint.secrets))
         }
     }
 
@@ -235,6 +361,14 @@ public struct ServiceClient: Sendable {
     static func redact(_ text: String, _ secret: String) -> String {
         secret.count >= 3 ? text.replacingOccurrences(of: secret, with: "[redacted]") : text
     }
+
+    /// `text` with every one of `secrets` (longest first) shown as `[redacted]`.
+    static func redact(_ text: String, _ secrets: [String]) -> String {
+        secrets.reduce(text) { redact($0, $1) }
+    }
+
+    /// A text with this endpoint's secrets redacted, for messages built outside `send`.
+    public func redacted(_ text: String) -> String { Self.redact(text, endpoint.secrets) }
 
     static func describe(_ error: any Error) -> String {
         switch error {
