@@ -72,7 +72,7 @@ public class FakeArrBase: @unchecked Sendable {
     }
 
     /// Tags as Sonarr and Radarr keep them: labels lowercased, an existing label returned instead of a duplicate.
-    public internal(set) var tags: [ArrTag] = []
+    public var tags: [ArrTag] = []
 
     func handleTags(_ request: FakeRequest) -> FakeResponse? {
         switch (request.method, request.path) {

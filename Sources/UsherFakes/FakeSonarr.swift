@@ -25,6 +25,17 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
         seriesFolderFormat: "{Series Title}", seasonFolderFormat: "Season {season:00}", specialsFolderFormat: "Specials")
     /// Files deleted through the API (Sonarr's recycle bin would hold them).
     public var deletedFilePaths: [String] = []
+    /// The download queue, one record per episode (`GET /api/v3/queue`, paged).
+    public var queue: [SonarrQueueRecord] = []
+    /// Releases an indexer would find: a search for one of these episodes grabs it, and its download
+    /// appears in the queue with this id (as Sonarr does once the download client accepted it).
+    public var releases: [Int: String] = [:]
+    /// Called for each grab (episode id, download id), e.g. to add the download to a fake client.
+    public var onGrab: (@Sendable (Int, String) -> Void)?
+    /// Searches received: `EpisodeSearch` episode ids, one list per command.
+    public private(set) var episodeSearches: [[Int]] = []
+    /// Searches received: `SeasonSearch` (series id, season).
+    public private(set) var seasonSearches: [(series: Int, season: Int)] = []
 
     public static func start(apiKey: String = "sonarr-test-key", urlBase: String = "", version: String = "4.0.19.2979") async throws -> FakeSonarr {
         let fake = FakeSonarr(apiKey: apiKey, urlBase: urlBase, version: version)
@@ -105,6 +116,15 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
                 episodes[index].hasFile = false
             }
             return FakeResponse(status: 200, body: Data("{}".utf8))
+        case ("GET", "/api/v3/queue"):
+            let page = max(1, request.query("page").flatMap(Int.init) ?? 1)
+            let size = max(1, request.query("pageSize").flatMap(Int.init) ?? 10)
+            let records = Array(queue.dropFirst((page - 1) * size).prefix(size))
+            struct Page: Encodable {
+                var page: Int, pageSize: Int, sortKey = "timeleft", sortDirection = "ascending", totalRecords: Int
+                var records: [SonarrQueueRecord]
+            }
+            return .json(Page(page: page, pageSize: size, totalRecords: queue.count, records: records))
         case ("GET", "/api/v3/config/naming"):
             return .json(naming)
         case ("POST", "/api/v3/command"):
@@ -112,6 +132,16 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
             let command = recordCommand(body.name)
             if body.name == "RescanSeries" {
                 for s in series where body.seriesId == nil || body.seriesId == s.id { rescan(s) }
+            }
+            if body.name == "EpisodeSearch" {
+                guard let ids = body.episodeIds, !ids.isEmpty else { return .error(400, "'Episode Ids' must not be empty.") }
+                episodeSearches.append(ids)
+                grab(episodes.filter { ids.contains($0.id) })
+            }
+            if body.name == "SeasonSearch" {
+                guard let seriesID = body.seriesId, let season = body.seasonNumber else { return .error(400, "seriesId and seasonNumber are required") }
+                seasonSearches.append((seriesID, season))
+                grab(episodes.filter { $0.seriesId == seriesID && $0.seasonNumber == season && $0.monitored != false && $0.hasFile != true })
             }
             var queued = command
             queued.status = "queued"
@@ -174,7 +204,19 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
 
     struct SeriesEditor: Decodable { var seriesIds: [Int]; var tags: [Int]?; var applyTags: String? }
     struct EpisodeMonitor: Decodable { var episodeIds: [Int]; var monitored: Bool }
-    struct CommandBody: Decodable { var name: String; var seriesId: Int? }
+    struct CommandBody: Decodable { var name: String; var seriesId: Int?; var seasonNumber: Int?; var episodeIds: [Int]? }
+
+    /// What a search that finds releases does: the grabbed downloads join the queue. Only monitored
+    /// episodes are grabbed, as Sonarr's searches (automatic ones) skip unmonitored episodes.
+    private func grab(_ wanted: [SonarrEpisode]) {
+        for episode in wanted where episode.monitored != false {
+            guard let download = releases[episode.id], !queue.contains(where: { $0.episodeId == episode.id }) else { continue }
+            queue.append(SonarrQueueRecord(id: makeID(), seriesId: episode.seriesId, episodeId: episode.id, seasonNumber: episode.seasonNumber,
+                                           title: "release for episode \(episode.id)", status: "downloading", trackedDownloadState: "downloading",
+                                           downloadId: download, downloadClient: "Download Client", protocol: "usenet"))
+            onGrab?(episode.id, download)
+        }
+    }
 }
 
 /// Video files below a folder, as a disk scan finds them: regular files (not symbolic links) with a

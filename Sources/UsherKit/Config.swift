@@ -53,6 +53,11 @@ public struct UsherConfig: Sendable {
     public var apiTimeout: Duration
     /// API mode: attempts per request (connection errors and 5xx are retried).
     public var apiAttempts: Int
+    /// Watch history for `usher prefetch`.
+    public var tautulli: TautulliServer?
+    public var downloadClients: [DownloadClientConfig]
+    public var prefetch: PrefetchSettings
+    public var notify: [NotifierConfig]
     /// Values that must never be shown: from `!secret`, `!file`, `!cmd`, and every key or token.
     public var secrets: [String]
 
@@ -81,7 +86,9 @@ public struct UsherConfig: Sendable {
         guard let rootValue = try reader.load() else { throw ConfigError(file: path, message: "the config file is empty") }
         let root = ConfigNode(value: rootValue, path: "", file: path)
         let base = (path as NSString).deletingLastPathComponent
-        let top = try root.mapping(allowed: ["library", "link", "state", "sonarr", "radarr", "plex", "paths", "api"])
+        let top = try root.mapping(allowed: [
+            "library", "link", "state", "sonarr", "radarr", "plex", "paths", "api", "tautulli", "download_clients", "prefetch", "notify",
+        ])
 
         guard let libraryNode = top["library"] else { throw root.fail("missing key 'library' (where movies and shows live)") }
         let library = try libraryNode.mapping(allowed: ["movies", "shows", "video_extensions"])
@@ -160,9 +167,19 @@ public struct UsherConfig: Sendable {
             tag = label.lowercased()
         }
 
+        let tautulli = try Self.tautulli(top["tautulli"])
+        let downloadClients = try Self.downloadClients(top["download_clients"])
+        let prefetch = try Self.prefetch(top["prefetch"])
+        let notify = try Self.notifiers(top["notify"])
+
         var secrets = reader.secretValues
         secrets += (services["sonarr"] ?? []).map(\.apiKey) + (services["radarr"] ?? []).map(\.apiKey)
         if let plex { secrets.append(plex.token) }
+        if let tautulli { secrets.append(tautulli.apiKey) }
+        for client in downloadClients { secrets += [client.apiKey, client.password].compactMap { $0 } }
+        // Webhook and health-check URLs carry their credentials in the address.
+        for notifier in notify { if case .discord(let url) = notifier { secrets.append(url) } }
+        if let url = prefetch.healthURL { secrets.append(url) }
 
         return UsherConfig(
             file: path,
@@ -184,11 +201,15 @@ public struct UsherConfig: Sendable {
             apiConcurrency: try api["concurrency"]?.int(in: 1...32) ?? 4,
             apiTimeout: .seconds(try api["timeout_seconds"]?.int(in: 1...3600) ?? 30),
             apiAttempts: try api["attempts"]?.int(in: 1...10) ?? 3,
+            tautulli: tautulli,
+            downloadClients: downloadClients,
+            prefetch: prefetch,
+            notify: notify,
             secrets: secrets.filter { !$0.isEmpty }
         )
     }
 
-    private static func validURL(_ node: ConfigNode) throws(ConfigError) -> String {
+    static func validURL(_ node: ConfigNode) throws(ConfigError) -> String {
         let text = try node.nonEmptyString()
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw node.fail("expected an http:// or https:// address")
@@ -231,6 +252,46 @@ public struct UsherConfig: Sendable {
         if !pathMappings.isEmpty {
             lines.append("paths:")
             for m in pathMappings { lines.append("  - {remote: \(q(m.remote)), local: \(q(m.local))}") }
+        }
+        if let tautulli { lines.append("tautulli: {url: \(q(tautulli.url)), api_key: \"[redacted]\"}") }
+        if !downloadClients.isEmpty {
+            lines.append("download_clients:")
+            for c in downloadClients {
+                var fields = ["type: \(c.kind.rawValue)", "url: \(q(c.url))"]
+                if c.apiKey != nil { fields.append("api_key: \"[redacted]\"") }
+                if let user = c.username { fields.append("username: \(q(user))") }
+                if c.password != nil { fields.append("password: \"[redacted]\"") }
+                lines.append("  \(c.name): {\(fields.joined(separator: ", "))}")
+            }
+        }
+        if tautulli != nil {
+            let p = prefetch
+            func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
+            lines.append("prefetch:")
+            lines.append("  history_days: \(p.historyDays)")
+            lines.append("  episodes_ahead: \(p.episodesAhead)")
+            lines.append("  minutes_ahead: \(p.minutesAhead)")
+            lines.append("  run_every: \(DurationText.format(seconds: p.runEveryMinutes * 60))")
+            lines.append("  watched_percent: \(p.watchedPercent)")
+            lines.append("  skip_specials: \(p.skipSpecials)")
+            lines.append("  users: \(list(p.users))")
+            lines.append("  exclude_users: \(list(p.excludeUsers))")
+            lines.append("  libraries: \(list(p.libraries))")
+            lines.append("  exclude_tag: \(p.excludeTag.map(q) ?? "null")")
+            lines.append("  search_cooldown: \(DurationText.format(seconds: p.searchCooldownSeconds))")
+            lines.append("  season_search: \(p.seasonSearch)")
+            lines.append("  priority: \(p.priority.rawValue)")
+            lines.append("  search_wait: \(DurationText.format(seconds: p.searchWaitSeconds))")
+            lines.append("  health_url: \(p.healthURL.map(q) ?? "null")")
+        }
+        if !notify.isEmpty {
+            lines.append("notify:")
+            for n in notify {
+                switch n {
+                case .tautulli(let id): lines.append("  - {type: tautulli, notifier_id: \(id)}")
+                case .discord(let url), .ntfy(let url), .webhook(let url): lines.append("  - {type: \(n.kind), url: \(q(url))}")
+                }
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -29,7 +29,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
 
 /// The SQLite state: every link Usher made, and the history of runs.
 public final class Ledger: Sendable {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     public let path: String
 
     public init(path: String, readOnly: Bool = false) throws {
@@ -93,6 +93,27 @@ public final class Ledger: Sendable {
                     conflicts INTEGER NOT NULL,
                     errors INTEGER NOT NULL,
                     reclaimed_bytes INTEGER NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v2-prefetch") { db in
+            try db.execute(sql: """
+                CREATE TABLE prefetch_searches (
+                    instance TEXT NOT NULL,
+                    episode_id INTEGER NOT NULL,
+                    searched_at INTEGER NOT NULL,
+                    PRIMARY KEY (instance, episode_id)
+                );
+                CREATE TABLE prefetch_shows (
+                    show_key TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    tvdb_id INTEGER,
+                    checked_at INTEGER NOT NULL
+                );
+                CREATE TABLE prefetch_unmatched (
+                    show_key TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    reported_at INTEGER NOT NULL
                 );
                 """)
         }

@@ -41,7 +41,7 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             // Each configured service: does it answer, is it what it should be, is the key accepted?
             let services = ArrServices(config: config, logger: global.makeLogger())
-            for check in await services.check() {
+            for check in await services.check() + PrefetchJob.check(config: config, logger: global.makeLogger()) {
                 Output.line("\(check.service): \(check.message)")
                 if !check.ok { failed = true }
             }

@@ -77,4 +77,54 @@ struct ApiCLITests {
             #expect(!output.contains("not-the-radarr-key") && !output.contains(sonarr.apiKey))
         }
     }
+
+    @Test func prefetchSearchesWhatIsNextAndCronCanReadTheOutcome() async throws {
+        let dir = try temporaryFolder()
+        let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-123")
+        let tautulli = try await FakeTautulli.start(apiKey: "tautulli-secret-key-789")
+        defer { Task { await sonarr.stop(); await tautulli.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        let aired = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7 * 86400))
+        sonarr.add(SonarrSeries(id: 3, title: "Slow Horses", path: "/tv/Slow Horses", tvdbId: 393164, tags: []), episodes: (1...4).map {
+            SonarrEpisode(id: 30 + $0, seriesId: 3, episodeFileId: $0 == 1 ? 99 : 0, seasonNumber: 1, episodeNumber: $0, title: "Part \($0)",
+                          hasFile: $0 == 1, monitored: true, airDateUtc: aired, runtime: 50)
+        })
+        tautulli.setMetadata(TautulliMetadata(ratingKey: 44, title: "Slow Horses", libraryName: "TV", guids: ["tvdb://393164"]), for: 44)
+        let stopped = Int64(Date().timeIntervalSince1970) - 600
+        tautulli.add([TautulliHistoryRow(user: "ann", grandparentRatingKey: 44, grandparentTitle: "Slow Horses", parentMediaIndex: 1, mediaIndex: 1,
+                                         percentComplete: 97, date: stopped - 3000, stopped: stopped)])
+        try """
+        library:
+          movies: [lib/movies]
+          shows: [lib/tv]
+        state: state/usher.db
+        sonarr:
+          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
+        tautulli: {url: "\(tautulli.url)", api_key: !env_var TAUTULLI_KEY}
+        api: {attempts: 1, timeout_seconds: 5}
+        prefetch: {episodes_ahead: 2, search_wait: 0s}
+        """.write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
+        let env = ["TAUTULLI_KEY": tautulli.apiKey]
+
+        let dry = try await Usher.run(["prefetch", "--dry-run", "--config", dir + "/usher.yml"], environment: env)
+        #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
+        #expect(dry.stdout.contains("search   Slow Horses S01E02 \"Part 2\"  (missing; next for ann)"))
+        #expect(dry.stdout.contains("search   Slow Horses S01E03"))
+        #expect(!dry.stdout.contains("S01E04"))
+        #expect(sonarr.episodeSearches.isEmpty)
+
+        let real = try await Usher.run(["prefetch", "--json", "--config", dir + "/usher.yml"], environment: env)
+        #expect(real.status == 0, "\(real.stdout)\(real.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(real.stdout.utf8)) as? [String: Any])
+        #expect((json["searched"] as? [[String: Any]])?.map { $0["episode"] as? Int } == [2, 3])
+        #expect(sonarr.episodeSearches == [[32, 33]])
+        for output in [dry.stdout, dry.stderr, real.stdout, real.stderr] {
+            #expect(!output.contains(sonarr.apiKey) && !output.contains(tautulli.apiKey))
+        }
+
+        // Without Tautulli in the config: a configuration mistake, exit 2.
+        try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
+        let bare = try await Usher.run(["prefetch", "--config", dir + "/bare.yml"])
+        #expect(bare.status == 2)
+        #expect(bare.stderr.contains("prefetch needs 'tautulli:'"))
+    }
 }

@@ -117,3 +117,63 @@ struct QueueOrderTests {
         #expect(QueueOrder.movesToTop(queue: [], urgent: ["a"]).isEmpty)
     }
 }
+
+@Suite("Just-in-time: shows to series, searches")
+struct ShowMatchAndSearchTests {
+    let series = [
+        PrefetchSeries(key: SeriesKey(instance: "main", id: 1), title: "Doctor Who (2005)", year: 2005, tvdb: 78804),
+        PrefetchSeries(key: SeriesKey(instance: "main", id: 2), title: "Doctor Who", year: 1963, tvdb: 76107),
+        PrefetchSeries(key: SeriesKey(instance: "anime", id: 7), title: "Shingeki no Kyojin", tvdb: 267440, alternateTitles: ["Attack on Titan"]),
+        PrefetchSeries(key: SeriesKey(instance: "4k", id: 70), title: "Shingeki no Kyojin", tvdb: 267440),
+        PrefetchSeries(key: SeriesKey(instance: "main", id: 3), title: "Grey's Anatomy", tvdb: 73762),
+    ]
+
+    @Test func byTVDBFirstThenTitleAndAlternateTitles() {
+        let matcher = ShowMatcher(series: series)
+        guard case .matched(let who, let by) = matcher.match(WatchedShow(key: "1", title: "Anything", tvdb: 76107)) else { Issue.record(); return }
+        #expect(who.key.id == 2 && by == "tvdb")
+        guard case .matched(let titan, "title") = matcher.match(WatchedShow(key: "2", title: "Attack on Titan", tvdb: nil)) else { Issue.record(); return }
+        #expect(titan.key == SeriesKey(instance: "anime", id: 7))  // the first instance that holds it
+        guard case .matched(let greys, _) = matcher.match(WatchedShow(key: "3", title: "greys anatomy", tvdb: nil)) else { Issue.record(); return }
+        #expect(greys.key.id == 3)
+        guard case .matched(let who2005, _) = matcher.match(WatchedShow(key: "4", title: "Doctor Who (2005)", tvdb: nil)) else { Issue.record(); return }
+        #expect(who2005.key.id == 1)
+    }
+
+    @Test func ambiguousAndUnknownTitlesAreUnmatched() {
+        let matcher = ShowMatcher(series: series)
+        guard case .unmatched(let reason) = matcher.match(WatchedShow(key: "5", title: "Doctor Who", tvdb: nil)) else { Issue.record(); return }
+        #expect(reason.contains("several series"))
+        guard case .unmatched(let none) = matcher.match(WatchedShow(key: "6", title: "Not In Sonarr", tvdb: 999)) else { Issue.record(); return }
+        #expect(none.contains("TVDB 999"))
+    }
+
+    @Test func oneEpisodeSearchPerSeriesUnlessAWholeAiredSeasonIsMissing() {
+        let season = (1...4).map { UpcomingEpisode(id: 10 + $0, number: e(3, $0), airsAt: now - 30 * day) }
+        let wanted = Array(season[1...3])
+        let single = SearchBatcher.requests(seriesID: 9, searching: wanted, episodes: season, queued: [], seasonSearch: false, now: now)
+        #expect(single == [.episodes(seriesID: 9, episodeIDs: [12, 13, 14])])
+        let whole = SearchBatcher.requests(seriesID: 9, searching: wanted, episodes: season, queued: [], seasonSearch: true, now: now)
+        #expect(whole == [.season(seriesID: 9, season: 3, episodeIDs: [12, 13, 14])])
+        // One remaining episode downloading already: episode by episode.
+        let partly = SearchBatcher.requests(seriesID: 9, searching: [season[1], season[2]], episodes: season, queued: [14], seasonSearch: true, now: now)
+        #expect(partly == [.episodes(seriesID: 9, episodeIDs: [12, 13])])
+        // A season still airing: episode by episode.
+        var airing = season
+        airing[3].airsAt = now + day
+        let current = SearchBatcher.requests(seriesID: 9, searching: wanted.dropLast(), episodes: airing, queued: [], seasonSearch: true, now: now)
+        #expect(current == [.episodes(seriesID: 9, episodeIDs: [12, 13])])
+    }
+
+    @Test func durations() {
+        #expect(DurationText.seconds("60m") == 3600)
+        #expect(DurationText.seconds("12h") == 43200)
+        #expect(DurationText.seconds("1h30m") == 5400)
+        #expect(DurationText.seconds("7d") == 604_800)
+        #expect(DurationText.seconds("0") == 0)
+        #expect(DurationText.seconds("60") == nil)
+        #expect(DurationText.seconds("h") == nil)
+        #expect(DurationText.seconds("5 minutes") == nil)
+        #expect(DurationText.format(seconds: 5400) == "1h30m")
+    }
+}

@@ -193,4 +193,58 @@ struct ConfigTests {
         let zero = try #require(throws: ConfigError.self) { try lib.config() }
         #expect(zero.description.contains("api.concurrency"))
     }
+
+    @Test func prefetchSectionsWithDefaultsAndPinpointedMistakes() throws {
+        let lib = try TestLibrary()
+        lib.extraTopConfig = """
+        tautulli: {url: "http://127.0.0.1:8181", api_key: tautulli-secret}
+        download_clients:
+          sabnzbd: {url: "http://127.0.0.1:8080", api_key: sab-secret}
+          nzbget: {url: "http://127.0.0.1:6789", username: nzbget, password: nzb-secret}
+          seedbox: {type: qbittorrent, url: "http://127.0.0.1:8081", username: admin, password: qbt-secret}
+        prefetch:
+          history_days: 3
+          minutes_ahead: 120
+          run_every: 30m
+          users: [ann, Bob]
+          exclude_tag: Keep-Away
+          search_cooldown: 1d
+          priority: force
+          health_url: "https://hc-ping.com/0000-secret-uuid"
+        notify:
+          - {type: tautulli, notifier_id: 3}
+          - {type: discord, url: "https://discord.com/api/webhooks/1/token-secret"}
+        """
+        let config = try lib.config()
+        #expect(config.tautulli?.apiKey == "tautulli-secret")
+        #expect(config.downloadClients.map(\.kind) == [.sabnzbd, .nzbget, .qbittorrent])
+        #expect(config.downloadClients.map(\.name) == ["sabnzbd", "nzbget", "seedbox"])
+        let p = config.prefetch
+        #expect(p.historyDays == 3 && p.episodesAhead == 3 && p.minutesAhead == 120 && p.runEveryMinutes == 30)
+        #expect(p.users == ["ann", "Bob"] && p.excludeTag == "keep-away" && p.searchCooldownSeconds == 86400 && p.priority == .force)
+        #expect(p.watchedPercent == 50 && p.skipSpecials && !p.seasonSearch)
+        #expect(config.notify == [.tautulli(notifierID: 3), .discord(url: "https://discord.com/api/webhooks/1/token-secret")])
+        let shown = config.rendered()
+        for secret in ["tautulli-secret", "sab-secret", "nzb-secret", "qbt-secret", "token-secret", "secret-uuid"] {
+            #expect(!shown.contains(secret), "\(secret) shown")
+        }
+        #expect(shown.contains("run_every: 30m"))
+
+        for (yaml, key, message) in [
+            ("prefetch: {run_every: 60}", "prefetch.run_every", "expected a duration"),
+            ("prefetch: {search_cooldown: soon}", "prefetch.search_cooldown", "expected a duration"),
+            ("prefetch: {priority: urgent}", "prefetch.priority", "is not one of: top, high, force"),
+            ("prefetch: {watched_percent: 150}", "prefetch.watched_percent", "between 0 and 100"),
+            ("prefetch: {episodes_ahead: 0}", "prefetch", "nothing would ever be fetched"),
+            ("prefetch: {episode_ahead: 2}", "prefetch.episode_ahead", "unknown key"),
+            ("download_clients: {mybox: {url: \"http://127.0.0.1:1\"}}", "download_clients.mybox", "say which client this is"),
+            ("download_clients: {nzbget: {url: \"http://127.0.0.1:1\"}}", "download_clients.nzbget", "needs 'username' and 'password'"),
+            ("notify: [{type: pager}]", "notify[0].type", "unknown notifier"),
+        ] {
+            lib.extraTopConfig = yaml
+            let error = try #require(throws: ConfigError.self) { try lib.config() }
+            #expect(error.description.contains(key) && error.description.contains(message), "\(yaml): \(error)")
+            #expect(error.description.contains("usher.yml:"), "names the file")
+        }
+    }
 }

@@ -67,6 +67,32 @@ public struct SonarrClient: Sendable {
         try await client.request([ArrCommand].self, "GET", "/api/v3/command")
     }
 
+    /// The whole download queue, read in pages of `pageSize` (Sonarr's default page is 10 items).
+    public func queue(pageSize: Int = 200, maxPages: Int = 50) async throws(ServiceError) -> [SonarrQueueRecord] {
+        var records: [SonarrQueueRecord] = []
+        for page in 1...maxPages {
+            let answer = try await client.request(ArrPage<SonarrQueueRecord>.self, "GET", "/api/v3/queue", query: [
+                ("page", String(page)), ("pageSize", String(pageSize)), ("includeUnknownSeriesItems", "false"),
+                ("includeSeries", "false"), ("includeEpisode", "false"),
+            ])
+            records += answer.records
+            if answer.records.count < pageSize || records.count >= (answer.totalRecords ?? Int.max) { break }
+        }
+        return records
+    }
+
+    /// Asks Sonarr to search for these episodes (`EpisodeSearch`).
+    public func searchEpisodes(_ episodeIDs: [Int]) async throws(ServiceError) -> ArrCommand {
+        struct Body: Encodable { var name = "EpisodeSearch"; var episodeIds: [Int] }
+        return try await client.request(ArrCommand.self, "POST", "/api/v3/command", json: ServiceClient.json(Body(episodeIds: episodeIDs)))
+    }
+
+    /// Asks Sonarr to search for a whole season (`SeasonSearch`: season packs included).
+    public func searchSeason(seriesID: Int, season: Int) async throws(ServiceError) -> ArrCommand {
+        struct Body: Encodable { var name = "SeasonSearch"; var seriesId: Int; var seasonNumber: Int }
+        return try await client.request(ArrCommand.self, "POST", "/api/v3/command", json: ServiceClient.json(Body(seriesId: seriesID, seasonNumber: season)))
+    }
+
     /// Deletes an episode file through Sonarr (its recycle bin applies).
     public func deleteEpisodeFile(id: Int) async throws(ServiceError) {
         _ = try await client.send("DELETE", "/api/v3/episodefile/\(id)")

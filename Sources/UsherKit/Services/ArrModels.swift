@@ -179,10 +179,14 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
     /// Whether episodes go into season folders (`Season 01`) or straight into the series folder.
     public var seasonFolder: Bool?
     public var tvMazeId: Int?
+    /// Other names of the series (scene and alternate titles), for matching a show by title.
+    public var alternateTitles: [SonarrAlternateTitle]?
 
     public init(id: Int, title: String, path: String? = nil, tvdbId: Int? = nil, tmdbId: Int? = nil,
                 imdbId: String? = nil, year: Int? = nil, seriesType: String? = nil, monitored: Bool? = nil,
-                tags: [Int]? = nil, rootFolderPath: String? = nil, seasonFolder: Bool? = nil, tvMazeId: Int? = nil) {
+                tags: [Int]? = nil, rootFolderPath: String? = nil, seasonFolder: Bool? = nil, tvMazeId: Int? = nil,
+                alternateTitles: [SonarrAlternateTitle]? = nil) {
+        self.alternateTitles = alternateTitles
         self.id = id
         self.title = title
         self.path = path
@@ -200,7 +204,7 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case id, title, path, tvdbId, tmdbId, imdbId, year, seriesType, monitored, tags, rootFolderPath
-        case seasonFolder, tvMazeId
+        case seasonFolder, tvMazeId, alternateTitles
     }
 
     public init(from decoder: any Decoder) throws {
@@ -218,6 +222,18 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
         rootFolderPath = c.lenient(String.self, .rootFolderPath)
         seasonFolder = c.lenient(Bool.self, .seasonFolder)
         tvMazeId = c.lenient(Int.self, .tvMazeId)
+        alternateTitles = c.lenient([SonarrAlternateTitle].self, .alternateTitles)
+    }
+}
+
+/// One of a series' other names (`AlternateTitleResource`).
+public struct SonarrAlternateTitle: Codable, Sendable, Hashable {
+    public var title: String?
+    public var seasonNumber: Int?
+
+    public init(title: String?, seasonNumber: Int? = nil) {
+        self.title = title
+        self.seasonNumber = seasonNumber
     }
 }
 
@@ -236,12 +252,19 @@ public struct SonarrEpisode: Codable, Sendable, Hashable {
     public var monitored: Bool?
     /// `yyyy-MM-dd`, when known.
     public var airDate: String?
+    /// When it airs or aired, ISO-8601 UTC (`2024-03-01T02:00:00Z`).
+    public var airDateUtc: String?
+    /// Minutes, when Sonarr knows (0 when it does not).
+    public var runtime: Int?
     /// Only with `includeEpisodeFile=true`.
     public var episodeFile: SonarrEpisodeFile?
 
     public init(id: Int, seriesId: Int, tvdbId: Int? = nil, episodeFileId: Int? = nil, seasonNumber: Int,
                 episodeNumber: Int, title: String? = nil, absoluteEpisodeNumber: Int? = nil, hasFile: Bool? = nil,
-                monitored: Bool? = nil, airDate: String? = nil, episodeFile: SonarrEpisodeFile? = nil) {
+                monitored: Bool? = nil, airDate: String? = nil, airDateUtc: String? = nil, runtime: Int? = nil,
+                episodeFile: SonarrEpisodeFile? = nil) {
+        self.airDateUtc = airDateUtc
+        self.runtime = runtime
         self.id = id
         self.seriesId = seriesId
         self.tvdbId = tvdbId
@@ -258,7 +281,7 @@ public struct SonarrEpisode: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case id, seriesId, tvdbId, episodeFileId, seasonNumber, episodeNumber, title, absoluteEpisodeNumber
-        case hasFile, monitored, airDate, episodeFile
+        case hasFile, monitored, airDate, airDateUtc, runtime, episodeFile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -274,6 +297,8 @@ public struct SonarrEpisode: Codable, Sendable, Hashable {
         hasFile = c.lenient(Bool.self, .hasFile)
         monitored = c.lenient(Bool.self, .monitored)
         airDate = c.lenient(String.self, .airDate)
+        airDateUtc = c.lenient(String.self, .airDateUtc)
+        runtime = c.lenient(Int.self, .runtime)
         episodeFile = c.lenient(SonarrEpisodeFile.self, .episodeFile)
     }
 }
@@ -638,5 +663,71 @@ extension Optional where Wrapped == String {
         case .some(let value) where !value.isEmpty: value
         default: nil
         }
+    }
+}
+
+/// An item of Sonarr's download queue (`QueueResource`): one record per episode, so a season pack
+/// shows once per episode it holds, each with the same `downloadId`.
+public struct SonarrQueueRecord: Codable, Sendable, Hashable {
+    public var id: Int
+    public var seriesId: Int?
+    public var episodeId: Int?
+    public var seasonNumber: Int?
+    public var title: String?
+    /// `queued`, `paused`, `downloading`, `completed`, `delay`, … (v3.0 may capitalize).
+    public var status: String?
+    public var trackedDownloadState: String?
+    /// The download client's id of the item: SABnzbd `nzo_id`, NZBGet `drone` or NZBID, an info-hash.
+    public var downloadId: String?
+    /// The download client's name in Sonarr.
+    public var downloadClient: String?
+    /// `usenet` or `torrent`.
+    public var `protocol`: String?
+
+    public init(id: Int, seriesId: Int? = nil, episodeId: Int? = nil, seasonNumber: Int? = nil, title: String? = nil, status: String? = nil,
+                trackedDownloadState: String? = nil, downloadId: String? = nil, downloadClient: String? = nil, protocol: String? = nil) {
+        self.id = id
+        self.seriesId = seriesId
+        self.episodeId = episodeId
+        self.seasonNumber = seasonNumber
+        self.title = title
+        self.status = status
+        self.trackedDownloadState = trackedDownloadState
+        self.downloadId = downloadId
+        self.downloadClient = downloadClient
+        self.protocol = `protocol`
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, seriesId, episodeId, seasonNumber, title, status, trackedDownloadState, downloadId, downloadClient, `protocol`
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = c.lenient(Int.self, .id) ?? 0
+        seriesId = c.lenient(Int.self, .seriesId)
+        episodeId = c.lenient(Int.self, .episodeId)
+        seasonNumber = c.lenient(Int.self, .seasonNumber)
+        title = c.lenient(String.self, .title)
+        status = c.lenient(String.self, .status)
+        trackedDownloadState = c.lenient(String.self, .trackedDownloadState)
+        downloadId = c.lenient(String.self, .downloadId)
+        downloadClient = c.lenient(String.self, .downloadClient)
+        `protocol` = c.lenient(String.self, .protocol)
+    }
+}
+
+/// A page of a paged list (`…PagingResource`).
+public struct ArrPage<Record: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
+    public var page: Int?
+    public var pageSize: Int?
+    public var totalRecords: Int?
+    public var records: [Record]
+
+    public init(page: Int?, pageSize: Int?, totalRecords: Int?, records: [Record]) {
+        self.page = page
+        self.pageSize = pageSize
+        self.totalRecords = totalRecords
+        self.records = records
     }
 }

@@ -410,6 +410,7 @@ extension SonarrSeries: FastDecodable {
             case "rootFolderPath": series.rootFolderPath = try s.string()
             case "seasonFolder": series.seasonFolder = try s.bool()
             case "tvMazeId": series.tvMazeId = try s.int()
+            case "alternateTitles": series.alternateTitles = try SonarrAlternateTitle.readList(&s)
             default: try s.skipValue()
             }
         }
@@ -464,6 +465,8 @@ extension SonarrEpisode: FastDecodable {
             case "hasFile": episode.hasFile = try s.bool()
             case "monitored": episode.monitored = try s.bool()
             case "airDate": episode.airDate = try s.string()
+            case "airDateUtc": episode.airDateUtc = try s.string()
+            case "runtime": episode.runtime = try s.int()
             case "episodeFile": episode.episodeFile = try s.isObject() ? try SonarrEpisodeFile.read(&s) : nil
             default: try s.skipValue()
             }
@@ -474,5 +477,25 @@ extension SonarrEpisode: FastDecodable {
         episode.seasonNumber = season
         episode.episodeNumber = number
         return episode
+    }
+}
+
+extension SonarrAlternateTitle {
+    static func readList(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> [SonarrAlternateTitle]? {
+        guard try s.isArray() else { return nil }
+        var list: [SonarrAlternateTitle] = []
+        try s.elements { (s: inout JSONScanner) throws(JSONScanner.Failure) in
+            guard try s.isObject() else { return }
+            var title = SonarrAlternateTitle(title: nil)
+            try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
+                switch key {
+                case "title": title.title = try s.string()
+                case "seasonNumber": title.seasonNumber = try s.int()
+                default: try s.skipValue()
+                }
+            }
+            list.append(title)
+        }
+        return list
     }
 }

@@ -98,6 +98,28 @@ public struct TautulliMetadata: Codable, Sendable, Hashable {
     }
 }
 
+/// A library section (`get_libraries`); the id is a string there.
+public struct TautulliLibrary: Codable, Sendable, Hashable {
+    public var sectionID: Int?
+    public var sectionName: String?
+    public var sectionType: String?
+
+    public init(sectionID: Int?, sectionName: String?, sectionType: String?) {
+        self.sectionID = sectionID
+        self.sectionName = sectionName
+        self.sectionType = sectionType
+    }
+
+    enum CodingKeys: String, CodingKey { case sectionID = "section_id", sectionName = "section_name", sectionType = "section_type" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sectionID = c.number(.sectionID)
+        sectionName = try? c.decodeIfPresent(String.self, forKey: .sectionName)
+        sectionType = try? c.decodeIfPresent(String.self, forKey: .sectionType)
+    }
+}
+
 extension KeyedDecodingContainer {
     /// An integer sent as a number or as a string of digits.
     fileprivate func number(_ key: Key) -> Int? {
@@ -119,7 +141,16 @@ public struct TautulliClient: Sendable {
     }
 
     func command<T: Decodable>(_ type: T.Type, _ name: String, _ parameters: [(String, String)]) async throws(ServiceError) -> T {
-        let envelope = try await client.request(Envelope<T>.self, "GET", "/api/v2", query: [("cmd", name)] + parameters)
+        let envelope: Envelope<T>
+        do {
+            envelope = try await client.request(Envelope<T>.self, "GET", "/api/v2", query: [("cmd", name)] + parameters)
+        } catch where error.kind == .rejected && (error.excerpt ?? "").contains("apikey") {
+            // Tautulli refuses a wrong key with 400 (and the message "Invalid apikey").
+            var refused = error
+            refused.kind = .unauthorized
+            refused.message = "the API key was refused; check it in the config"
+            throw refused
+        }
         guard envelope.response.result == "success", let data = envelope.response.data else {
             throw ServiceError(kind: .rejected, service: client.endpoint.name, method: "GET", url: client.displayURL("/api/v2", [("cmd", name)] + parameters),
                                status: 200, message: "Tautulli answered: \(envelope.response.message ?? "no data")", excerpt: nil)
@@ -132,19 +163,32 @@ public struct TautulliClient: Sendable {
         return try await command(Info.self, "get_tautulli_info", []).version ?? "?"
     }
 
-    /// Every episode play since `after` (`YYYY-MM-DD`), newest first, read in pages of `pageSize`.
-    public func history(after: String, pageSize: Int = 1000, maxPages: Int = 100) async throws(ServiceError) -> [TautulliHistoryRow] {
+    /// Every episode play since `after` (`YYYY-MM-DD`, inclusive), newest first, read in pages of
+    /// `pageSize`; only of these library sections when some are given.
+    public func history(after: String, sectionIDs: [Int] = [], pageSize: Int = 1000, maxPages: Int = 100) async throws(ServiceError) -> [TautulliHistoryRow] {
         struct Page: Decodable { var recordsFiltered: Int?; var data: [TautulliHistoryRow] }
         var rows: [TautulliHistoryRow] = []
+        let sections = sectionIDs.isEmpty ? [] : [("section_id", sectionIDs.map(String.init).joined(separator: ","))]
         for page in 0..<maxPages {
             let answer = try await command(Page.self, "get_history", [
                 ("media_type", "episode"), ("after", after), ("order_column", "date"), ("order_dir", "desc"),
                 ("start", String(page * pageSize)), ("length", String(pageSize)),
-            ])
+            ] + sections)
             rows += answer.data
             if answer.data.count < pageSize || rows.count >= (answer.recordsFiltered ?? Int.max) { break }
         }
         return rows
+    }
+
+    /// The Plex library sections Tautulli knows: id and name.
+    public func libraries() async throws(ServiceError) -> [TautulliLibrary] {
+        try await command([TautulliLibrary].self, "get_libraries", [])
+    }
+
+    /// Sends a message through one of Tautulli's notification agents.
+    public func notify(notifierID: Int, subject: String, body: String) async throws(ServiceError) {
+        struct Sent: Decodable {}
+        _ = try await command(Sent.self, "notify", [("notifier_id", String(notifierID)), ("subject", subject), ("body", body)])
     }
 
     public func metadata(ratingKey: Int) async throws(ServiceError) -> TautulliMetadata {
