@@ -89,6 +89,51 @@ struct DownloadClientNZBGetTests {
         }
     }
 
+    /// `usher prefetch` end to end with a real NZBGet: Sonarr's queue names the downloads by their `drone` ids; the
+    /// next episodes' downloads are moved to the front in urgency order, a paused one stays paused and in place.
+    @Test func prefetchMovesTheNextEpisodesDownloadsUp() async throws {
+        let login = try Daemon.nzbget.require()
+        let client = try #require(Daemon.nzbget.client(login) as? NZBGetClient)
+        let world = try await PrefetchWorld()
+        defer { Task { await world.stop() } }
+        let tag = "usher-\(UUID().uuidString.prefix(8).lowercased())"
+        func drone(_ name: String) -> String { String(hex(sha1(Array((tag + name).utf8))).prefix(32)) }
+        var ids: [Int] = []
+        try await withCleanup {
+            ids.append(try await append(client, "\(tag)-other", paused: false))
+            ids.append(try await append(client, "\(tag)-S02E02", paused: false, drone: drone("s02e02")))
+            ids.append(try await append(client, "\(tag)-S02E01", paused: true, drone: drone("s02e01")))
+            ids.append(try await append(client, "\(tag)-S01E03", paused: false, drone: drone("s01e03")))
+            world.queue(53, download: drone("s01e03").uppercased())
+            world.queue(61, download: drone("s02e01"))
+            world.queue(62, download: drone("s02e02"))
+            world.tautulli.add([world.play("ann", 1, 2)])
+            world.extra = """
+            download_clients:
+              nzbget: {url: "\(login.url)", username: "\(login.user)", password: "\(login.password)"}
+            """
+            let report = try await world.prefetch()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            #expect(PrefetchWorld.codes(report.prioritized) == ["S01E03", "S02E02"])
+            #expect(report.prioritized.allSatisfy { $0.client == "nzbget" })
+            let refs = ids.map(String.init)
+            let after = ours(try await client.queue(), refs)
+            #expect(after.map(\.name) == ["\(tag)-S01E03", "\(tag)-S02E02", "\(tag)-other", "\(tag)-S02E01"])
+            #expect(after.map(\.paused) == [false, false, false, true])
+            #expect(!report.json().contains(login.password))
+
+            // In order now: the next run moves nothing.
+            let again = try await world.prefetch()
+            #expect(again.prioritized.isEmpty && again.errors.isEmpty)
+            #expect(ours(try await client.queue(), refs).map(\.name) == after.map(\.name))
+        } cleanup: {
+            await delete(client, ids)
+        }
+        _ = try await eventually("the test's NZBs deleted") { () async throws -> Bool? in
+            ours(try await client.queue(), ids.map(String.init)).isEmpty ? true : nil
+        }
+    }
+
     @Test func unknownGroupIsAnError() async throws {
         let login = try Daemon.nzbget.require()
         let client = Daemon.nzbget.client(login)
