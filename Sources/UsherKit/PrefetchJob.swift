@@ -425,18 +425,18 @@ public struct PrefetchJob: Sendable {
         let queues = await boundedMap(Array(clients.indices), limit: config.apiConcurrency) { index -> Result<[DownloadItem], ServiceError> in
             do throws(ServiceError) { return .success(try await clients[index].queue()) } catch { return .failure(error) }
         }
-        var where_: [String: (Int, DownloadItem)] = [:]
+        var located: [String: (Int, DownloadItem)] = [:]
         var failedClients = false
         for (index, answer) in queues.enumerated() {
             switch answer {
-            case .success(let items): for item in items { where_[item.downloadID.lowercased()] = where_[item.downloadID.lowercased()] ?? (index, item) }
+            case .success(let items): for item in items { located[item.downloadID.lowercased()] = located[item.downloadID.lowercased()] ?? (index, item) }
             case .failure(let error): run.errors.append(error.description); failedClients = true
             }
         }
         var urgent: [Int: [DownloadItem]] = [:]
         var itemsOf: [String: [PrefetchItem]] = [:]
         for (item, download, _) in ordered {
-            let found = where_[download.lowercased()]
+            let found = located[download.lowercased()]
             guard let (index, entry) = found else {
                 let reason = failedClients ? "downloading; its download client did not answer" : "downloading, but in none of the configured download clients"
                 run.skipped.append(item.with(reason: reason, download: download))

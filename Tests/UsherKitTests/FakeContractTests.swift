@@ -58,6 +58,40 @@ struct FakeContractTests {
         await #expect { try await client.send("GET", "/api/v3/episode") } throws: { ($0 as? ServiceError)?.status == 400 }
     }
 
+    /// What `usher prefetch` reads and sends: alternate titles, air times and runtimes, the paged queue, searches.
+    @Test func sonarrV4Prefetch() async throws {
+        let contract = try OpenAPIContract(specAt: Contracts.spec("sonarr/sonarr-v3-openapi.v4.0.19.2979.json"))
+        let sonarr = try await FakeSonarr.start()
+        defer { Task { await sonarr.stop() } }
+        sonarr.add(SonarrSeries(id: 5, title: "Dark", path: "/tv/Dark", tvdbId: 281670, year: 2017, tags: [],
+                                alternateTitles: [SonarrAlternateTitle(title: "Dark (2017)", seasonNumber: -1)]),
+                   episodes: (1...3).map { SonarrEpisode(id: 50 + $0, seriesId: 5, episodeFileId: 0, seasonNumber: 1, episodeNumber: $0, title: "E\($0)",
+                                                         hasFile: false, monitored: true, airDate: "2017-12-01", airDateUtc: "2017-12-01T08:00:00Z", runtime: 52) })
+        sonarr.withState { fake in
+            fake.queue = (1...3).map { SonarrQueueRecord(id: 900 + $0, seriesId: 5, episodeId: 50 + $0, seasonNumber: 1, title: "Dark.S01", status: "downloading",
+                                                        trackedDownloadState: "downloading", downloadId: "SABnzbd_nzo_abc", downloadClient: "SABnzbd", protocol: "usenet") }
+        }
+        let client = serviceClient("sonarr", url: sonarr.url, key: sonarr.apiKey)
+        try await check(client, contract, "GET", "/api/v3/series", schema: "SeriesResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/episode", query: [("seriesId", "5")], schema: "EpisodeResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/queue", query: [("page", "2"), ("pageSize", "2")], schema: "QueueResourcePagingResource", status: 200)
+        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"EpisodeSearch","episodeIds":[52,53]}"#.utf8), schema: "CommandResource", status: 201)
+        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"SeasonSearch","seriesId":5,"seasonNumber":1}"#.utf8), schema: "CommandResource", status: 201)
+        // Paged as Sonarr pages: two pages of two read the three records once each.
+        let records = try await SonarrClient(client: client).queue(pageSize: 2)
+        #expect(records.map(\.episodeId) == [51, 52, 53])
+        #expect(sonarr.requests.filter { $0.path == "/api/v3/queue" }.count == 3)
+        let series = try await SonarrClient(client: client).series()
+        #expect(series.first?.alternateTitles?.first?.title == "Dark (2017)")
+        let episodes = try await SonarrClient(client: client).episodes(seriesID: 5)
+        #expect(episodes.first?.airDateUtc == "2017-12-01T08:00:00Z" && episodes.first?.runtime == 52)
+        #expect(sonarr.episodeSearches == [[52, 53]])
+        // An EpisodeSearch without episodes is refused, as Sonarr's validator does.
+        await #expect { try await client.send("POST", "/api/v3/command", json: Data(#"{"name":"EpisodeSearch","episodeIds":[]}"#.utf8)) } throws: {
+            ($0 as? ServiceError)?.status == 400
+        }
+    }
+
     @Test func radarrV6() async throws {
         let contract = try OpenAPIContract(specAt: Contracts.spec("radarr/radarr-v3-openapi.v6.0.3.10276.json"))
         let radarr = try await FakeRadarr.start()

@@ -148,7 +148,7 @@ struct PrefetchJobTests {
         #expect(unaired.reason.hasPrefix("not aired yet"))
     }
 
-    @Test func specialsWhenAskedPartialPlaysIgnoredRewatchesDoNotMoveBack() async throws {
+    @Test func partialPlaysAreIgnoredAndRewatchesDoNotMoveBack() async throws {
         let world = try await PrefetchWorld()
         defer { Task { await world.stop() } }
         world.tautulli.add([
@@ -156,9 +156,7 @@ struct PrefetchJobTests {
             world.play("ann", 1, 3, percent: 20, hoursAgo: 20),  // stopped early: does not count
             world.play("ann", 1, 1, hoursAgo: 1),  // a rewatch of the pilot: does not move ann back
         ])
-        world.settings = "  skip_specials: false"
         let report = try await world.prefetch()
-        // Sorted by (season, episode), specials first: S00E01 is past S01E02 in that order, so not next.
         #expect(PrefetchWorld.codes(report.searched) == ["S01E03", "S02E01", "S02E02"])
     }
 
