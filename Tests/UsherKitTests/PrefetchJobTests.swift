@@ -306,9 +306,19 @@ struct PrefetchJobTests {
         notify:
           - {type: tautulli, notifier_id: 3}
           - {type: webhook, url: "\(hooks.baseURL)/hook"}
+          - {type: discord, url: "\(hooks.baseURL)/api/webhooks/1/hook-token"}
+          - {type: ntfy, url: "\(hooks.baseURL)/usher-topic"}
         """
         let first = try await world.prefetch()
-        #expect(first.notified == ["tautulli", "webhook"])
+        #expect(first.notified == ["tautulli", "webhook", "discord", "ntfy"])
+        let discord = try #require(hooks.requests.first { $0.path == "/api/webhooks/1/hook-token" })
+        let content = (try JSONSerialization.jsonObject(with: discord.body) as? [String: Any])?["content"] as? String
+        #expect(content?.hasPrefix("Usher prefetch: searched 3 episodes") == true)
+        let ntfy = try #require(hooks.requests.first { $0.method == "POST" && $0.path == "/" })
+        let message = try JSONSerialization.jsonObject(with: ntfy.body) as? [String: Any]
+        #expect(message?["topic"] as? String == "usher-topic")
+        #expect((message?["message"] as? String)?.contains("Searched The Expanse S02E02") == true)
+        #expect(!first.json().contains("hook-token"), "a webhook URL is a secret")
         #expect(world.tautulli.sentNotifications.count == 1)
         #expect(world.tautulli.sentNotifications.first?.body.contains("Searched The Expanse S01E03") == true)
         let hook = try #require(hooks.requests.first { $0.path == "/hook" })
