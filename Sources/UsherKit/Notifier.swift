@@ -37,7 +37,14 @@ struct Notifier: Sendable {
     }
 
     private func client(_ name: String, _ url: String) -> ServiceClient {
-        ServiceClient(endpoint: ServiceEndpoint(name: name, baseURL: url, credentialHeader: "X-Usher", credential: ""),
+        .plain(name, url, http: http, policy: policy, logger: logger, counter: counter)
+    }
+}
+
+extension ServiceClient {
+    /// A client for a URL that carries its own credentials, if any (webhooks, health checks): no key header.
+    static func plain(_ name: String, _ url: String, http: HTTPClient, policy: RetryPolicy, logger: Logger, counter: RequestCounter?) -> ServiceClient {
+        ServiceClient(endpoint: ServiceEndpoint(name: name, baseURL: url, credentialHeader: "", credential: ""),
                       http: http, policy: policy, logger: logger, counter: counter)
     }
 }

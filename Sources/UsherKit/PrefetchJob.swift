@@ -71,10 +71,7 @@ public struct PrefetchJob: Sendable {
         let httpClient = http ?? ArrServices.http
         let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
         let gate = RequestGate(limit: config.apiConcurrency)
-        let tautulli = TautulliClient(client: ServiceClient(
-            endpoint: ServiceEndpoint(name: "tautulli", baseURL: tautulliServer.url, credentialHeader: "X-Api-Key", credential: tautulliServer.apiKey,
-                                      credentialQueryName: "apikey"),
-            http: httpClient, policy: policy, logger: logger, counter: services.counter, gate: gate))
+        let tautulli = TautulliClient(server: tautulliServer, http: httpClient, policy: policy, logger: logger, counter: services.counter, gate: gate)
         var run = PrefetchRun(dryRun: options.dryRun)
         defer { logger.debug("prefetch finished", metadata: ["requests": "\(services.counter.total)"]) }
 
@@ -241,7 +238,7 @@ public struct PrefetchJob: Sendable {
         if !sentCommands.isEmpty, settings.searchWaitSeconds > 0 {
             let grabbed = await waitForGrabs(services, commands: sentCommands, episodes: searchedEpisodes, seconds: settings.searchWaitSeconds)
             for item in run.searched {
-                guard let download = grabbed[item.instance]?[item.episodeID ?? -1] else { continue }
+                guard let download = grabbed[item.sonarr]?[item.episodeID ?? -1] else { continue }
                 downloading.append((item, download, item.reachedInMinutes))
             }
         }
@@ -276,8 +273,7 @@ public struct PrefetchJob: Sendable {
             }
         }
         if run.errors.isEmpty, let url = settings.healthURL {
-            let client = ServiceClient(endpoint: ServiceEndpoint(name: "health check", baseURL: url, credentialHeader: "X-Usher", credential: ""),
-                                       http: httpClient, policy: policy, logger: logger, counter: counter)
+            let client = ServiceClient.plain("health check", url, http: httpClient, policy: policy, logger: logger, counter: counter)
             do throws(ServiceError) {
                 _ = try await client.send("GET", "", accept: "*/*")
                 run.healthChecked = true
@@ -572,9 +568,7 @@ extension PrefetchJob {
         let counter = RequestCounter()
         var calls: [@Sendable () async -> ServiceCheck] = []
         if let server = config.tautulli {
-            let tautulli = TautulliClient(client: ServiceClient(
-                endpoint: ServiceEndpoint(name: "tautulli", baseURL: server.url, credentialHeader: "X-Api-Key", credential: server.apiKey, credentialQueryName: "apikey"),
-                http: httpClient, policy: policy, logger: logger, counter: counter))
+            let tautulli = TautulliClient(server: server, http: httpClient, policy: policy, logger: logger, counter: counter)
             calls.append {
                 do throws(ServiceError) {
                     return ServiceCheck(service: "tautulli", ok: true, message: "OK, Tautulli \(try await tautulli.status())")

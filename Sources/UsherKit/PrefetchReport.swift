@@ -37,8 +37,6 @@ public struct PrefetchItem: Codable, Sendable, Hashable {
         self.episodeID = episodeID
     }
 
-    var instance: String { sonarr }
-
     func with(reason: String, download: String) -> PrefetchItem {
         var copy = self
         copy.reason = reason

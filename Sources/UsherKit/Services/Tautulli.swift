@@ -1,4 +1,6 @@
+public import AsyncHTTPClient
 public import Foundation
+public import Logging
 public import UsherCore
 
 /// A row of Tautulli's `get_history` (API v2). Ids and indexes are integers in `get_history` and
@@ -134,6 +136,13 @@ public struct TautulliClient: Sendable {
     public let client: ServiceClient
 
     public init(client: ServiceClient) { self.client = client }
+
+    /// The configured Tautulli: the key only as the `apikey` parameter, redacted in every message.
+    public init(server: TautulliServer, http: HTTPClient, policy: RetryPolicy, logger: Logger, counter: RequestCounter?, gate: RequestGate? = nil) {
+        client = ServiceClient(
+            endpoint: ServiceEndpoint(name: "tautulli", baseURL: server.url, credentialHeader: "", credential: server.apiKey, credentialQueryName: "apikey"),
+            http: http, policy: policy, logger: logger, counter: counter, gate: gate)
+    }
 
     struct Envelope<T: Decodable>: Decodable {
         struct Response: Decodable { var result: String?; var message: String?; var data: T? }
