@@ -1,0 +1,500 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Scores movies against episodes and turns the best fits into proposals (see `Matching.swift`).
+public struct MatchPlanner: Sendable {
+    public var settings: MatchSettings
+
+    public init(settings: MatchSettings = MatchSettings()) {
+        self.settings = settings
+    }
+
+    /// How a rejected pair is remembered: movie, series and episodes.
+    public static func pairKey(movie: String, series: String, episodes: [EpisodeNumber]) -> String {
+        "\(movie)→\(series)|\(EpisodeSpec.format(episodes))"
+    }
+
+    /// Confidence of a pair found by titles, dates and runtimes alone: never enough on its own to
+    /// beat an ID database, and title-only pairs reach auto-accept only when everything agrees.
+    static let titleOnlyCap = 0.97
+    /// A pair the Anime-Lists mapping places, whose episode Sonarr has.
+    static let idBase = 0.96
+    static let idWithTitles = 0.99
+
+    public func propose(movies: [MatchMovie], series: [MatchSeries], animeList: AnimeList? = nil,
+                        exclusions: MatchExclusions = MatchExclusions()) -> MatchResult {
+        let index = MatchIndex(series: series)
+        var scratch = MatchIndex.Scratch(episodes: index.episodes.count, series: series.count)
+        var perMovie: [(movie: Int, candidates: [Candidate])] = []
+        var scored = 0
+        var considered = 0
+        for (m, movie) in movies.enumerated() where !exclusions.isMapped(movie) {
+            considered += 1
+            let variants = index.variants(of: movie)
+            var candidates: [Candidate] = []
+            var seen = Set<Int>()
+            // 1. The ID database.
+            if let animeList {
+                let hits = animeList.hits(tmdb: movie.tmdb, imdb: movie.imdb)
+                for hit in hits {
+                    guard let candidate = idCandidate(hit, hitCount: hits.count, movie: movie, variants: variants, index: index) else { continue }
+                    seen.insert(candidate.episodes[0])
+                    candidates.append(candidate)
+                }
+            }
+            // 2. Titles, through the token index.
+            let blocked = index.candidates(for: variants, scratch: &scratch)
+            scored += blocked.count
+            for (e, seriesNamed) in blocked where !seen.contains(e) {
+                if let candidate = titleCandidate(episode: e, seriesNamed: seriesNamed, movie: movie, variants: variants, index: index) {
+                    candidates.append(candidate)
+                }
+            }
+            // What was decided before stays decided.
+            candidates.removeAll { c in
+                let s = index.series[c.series]
+                let numbers = c.episodes.map { index.episodes[$0].episode.number }
+                return exclusions.rejectedPairs.contains(Self.pairKey(movie: movie.key, series: s.key, episodes: numbers))
+                    || numbers.contains { exclusions.isClaimed(s, $0) }
+            }
+            guard !candidates.isEmpty else { continue }
+            candidates.sort { $0.confidence > $1.confidence }
+            perMovie.append((m, candidates))
+        }
+        // One movie fitting several episodes: the best one is less certain when another is close.
+        var chosen: [(movie: Int, candidate: Candidate)] = []
+        for (m, candidates) in perMovie {
+            var best = candidates[0]
+            if candidates.count > 1 {
+                let runnerUp = candidates[1]
+                if runnerUp.confidence >= best.confidence - 0.05 {
+                    best.confidence *= 0.85
+                    best.contested = true
+                    best.reasons.append("also fits \(describe(runnerUp, index)) (\(format(runnerUp.confidence)))")
+                }
+            }
+            chosen.append((m, best))
+        }
+        // Two movies wanting one episode: all of them go to review, the weaker ones lowered.
+        var byEpisode: [Int: [Int]] = [:]
+        for (i, entry) in chosen.enumerated() {
+            for e in entry.candidate.episodes { byEpisode[e, default: []].append(i) }
+        }
+        for (_, claimants) in byEpisode where claimants.count > 1 {
+            let ordered = claimants.sorted { chosen[$0].candidate.confidence > chosen[$1].candidate.confidence }
+            let top = chosen[ordered[0]].candidate.confidence
+            for (rank, i) in ordered.enumerated() {
+                let others = ordered.filter { $0 != i }.map { movies[chosen[$0].movie].label }
+                var c = chosen[i].candidate
+                if rank > 0 {
+                    c.confidence *= 0.7
+                } else if chosen[ordered[1]].candidate.confidence >= top - 0.1 {
+                    c.confidence *= 0.9
+                }
+                c.contested = true
+                c.reasons.append("\(others.joined(separator: ", ")) also \(others.count == 1 ? "wants" : "want") this episode")
+                chosen[i].candidate = c
+            }
+        }
+        var proposals: [MatchProposal] = []
+        for (m, c) in chosen where c.confidence >= settings.minimum {
+            var s = index.series[c.series]
+            s.episodes = []
+            let confidence = (c.confidence * 1000).rounded() / 1000
+            proposals.append(MatchProposal(
+                movie: movies[m], series: s, episodes: c.episodes.map { index.episodes[$0].episode },
+                confidence: confidence, reasons: c.reasons,
+                status: confidence >= settings.autoAccept && !c.contested ? .auto : .review))
+        }
+        proposals.sort { a, b in
+            if a.confidence != b.confidence { return a.confidence > b.confidence }
+            let ka = (TitleMatching.normalize(a.movie.title), a.movie.year ?? 0)
+            let kb = (TitleMatching.normalize(b.movie.title), b.movie.year ?? 0)
+            return ka < kb
+        }
+        return MatchResult(proposals: proposals, moviesConsidered: considered, candidatesScored: scored)
+    }
+
+    struct Candidate {
+        var series: Int
+        /// Indexes into `MatchIndex.episodes`.
+        var episodes: [Int]
+        var confidence: Double
+        var reasons: [String]
+        var contested = false
+    }
+
+    private func idCandidate(_ hit: AnimeList.MovieHit, hitCount: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
+        guard let s = index.seriesByTVDB[hit.placement.tvdb] else { return nil }
+        var episodes: [Int] = []
+        for number in hit.placement.episodes {
+            let found: Int? = if let season = hit.placement.season {
+                index.episodeBySeasonNumber[s]?[season * 100_000 + number]
+            } else {
+                index.episodeByAbsolute[s]?[number]
+            }
+            guard let found else { return nil }  // the list names an episode Sonarr does not have
+            episodes.append(found)
+        }
+        let first = index.episodes[episodes[0]].episode
+        let place = hit.placement.season == nil ? "absolute \(hit.placement.episodes.map(String.init).joined(separator: "+"))" : EpisodeSpec.format(episodes.map { index.episodes[$0].episode.number })
+        let id = hit.via == "tmdb" ? "TMDB \(movie.tmdb ?? 0)" : "IMDb \(movie.imdb ?? "")"
+        var reasons = ["anime-lists: \(id) is AniDB \(hit.anidb) “\(hit.name)”\(hit.anidbEpisode > 1 ? " episode \(hit.anidbEpisode)" : ""), TVDB \(hit.placement.tvdb) \(place)"]
+        let title = titleScore(variants: variants, episode: episodes[0], index: index)
+        var confidence = Self.idBase
+        if title.score >= 0.4 {
+            confidence = Self.idWithTitles
+            reasons.append(title.reason)
+        }
+        let year = yearFactor(movie.year, first)
+        if let reason = year.reason { reasons.append(reason) }
+        if year.factor < 0.9 { confidence = min(confidence, 0.9) }
+        if hitCount > 1 {
+            confidence *= 0.9
+            reasons.append("anime-lists ties this movie to \(hitCount) places")
+        }
+        return Candidate(series: s, episodes: episodes, confidence: confidence, reasons: reasons)
+    }
+
+    private func titleCandidate(episode e: Int, seriesNamed: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
+        let entry = index.episodes[e]
+        var title = titleScore(variants: variants, episode: e, index: index)
+        var reasons: [String] = []
+        let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
+        if title.score < 0.3 {
+            // The movie is named after the series ("Cowboy Bebop: The Movie") but not after this
+            // episode: a weak hint that dates and runtime must carry.
+            guard seriesNamed else { return nil }
+            let long = (entry.episode.runtime ?? 0) >= 60 && runtime.factor >= 1
+            title = TitleScore(score: long ? 0.7 : 0.55, reason: "the movie is named after the series “\(index.series[entry.series].title)”, not after this episode")
+        }
+        reasons.append(title.reason)
+        var confidence = title.score
+        let year = yearFactor(movie.year, entry.episode)
+        confidence *= year.factor
+        if let reason = year.reason { reasons.append(reason) }
+        confidence *= runtime.factor
+        if let reason = runtime.reason { reasons.append(reason) }
+        if let reason = title.numbers { reasons.append(reason) }
+        confidence = min(confidence, Self.titleOnlyCap)
+        guard confidence >= 0.2 else { return nil }
+        return Candidate(series: entry.series, episodes: [e], confidence: confidence, reasons: reasons)
+    }
+
+    struct TitleScore {
+        var score: Double
+        var reason: String
+        var numbers: String?
+    }
+
+    /// The best title agreement between any of the movie's titles and the episode's title, alone or
+    /// after any of its series' titles.
+    private func titleScore(variants: [MatchIndex.Variant], episode e: Int, index: MatchIndex) -> TitleScore {
+        let entry = index.episodes[e]
+        let seriesVariants = index.seriesVariants[entry.series]
+        var best = TitleScore(score: 0, reason: "")
+        var bestRaw = 0.0
+        for variant in variants {
+            for s in -1..<seriesVariants.count {
+                let context = s < 0 ? entry.tokens : union(entry.tokens, seriesVariants[s].tokens)
+                let movieWeight = variant.weight
+                guard movieWeight > 0, entry.weight > 0 else { continue }
+                let matchedMovie = index.weight(ofCommon: variant.tokens, context)
+                let matchedEpisode = index.weight(ofCommon: entry.tokens, variant.tokens)
+                let coverage = matchedMovie / movieWeight
+                let episodeCoverage = matchedEpisode / entry.weight
+                var score = (coverage * episodeCoverage).squareRoot()
+                guard score > bestRaw * 0.5 else { continue }
+                // Numbers must agree: "Psych 2" is not "Psych: The Movie", "Part 1" is not "Part 2".
+                let movieNumbers = variant.numbers.subtracting(index.numbers(in: context))
+                let episodeNumbers = index.numbers(in: entry.tokens).subtracting(variant.numbers)
+                var numberNote: String?
+                if !movieNumbers.isEmpty, !episodeNumbers.isEmpty {
+                    score *= 0.3
+                    numberNote = "numbers differ: \(movieNumbers.sorted().joined(separator: ", ")) in the movie, \(episodeNumbers.sorted().joined(separator: ", ")) in the episode"
+                } else if !movieNumbers.isEmpty {
+                    score *= 0.7
+                    numberNote = "the movie's number \(movieNumbers.sorted().joined(separator: ", ")) is not in the episode title"
+                } else if !episodeNumbers.isEmpty {
+                    score *= 0.7
+                    numberNote = "the episode's number \(episodeNumbers.sorted().joined(separator: ", ")) is not in the movie title"
+                }
+                if score > best.score {
+                    let seriesPart = s < 0 ? "" : "“\(seriesVariants[s].text)” + "
+                    best = TitleScore(
+                        score: score,
+                        reason: "title “\(variant.text)” ~ \(seriesPart)“\(entry.episode.title)” (\(format(score)))",
+                        numbers: numberNote)
+                    bestRaw = score
+                }
+            }
+        }
+        return best
+    }
+
+    private func union(_ a: [Int32], _ b: [Int32]) -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j >= b.count || (i < a.count && a[i] < b[j]) { out.append(a[i]); i += 1 }
+            else if i >= a.count || b[j] < a[i] { out.append(b[j]); j += 1 }
+            else { out.append(a[i]); i += 1; j += 1 }
+        }
+        return out
+    }
+
+    private func yearFactor(_ movieYear: Int?, _ episode: MatchEpisode) -> (factor: Double, reason: String?) {
+        guard let movieYear, let airYear = episode.airYear else { return (0.9, nil) }
+        let delta = abs(movieYear - airYear)
+        let date = episode.airDate ?? String(airYear)
+        switch delta {
+        case 0: return (1, "released \(movieYear), aired \(date)")
+        case 1: return (0.97, "released \(movieYear), aired \(date)")
+        case 2: return (0.75, "years differ: released \(movieYear), aired \(date)")
+        case 3...9: return (0.4, "years differ: released \(movieYear), aired \(date)")
+        default: return (0.25, "years differ: released \(movieYear), aired \(date)")
+        }
+    }
+
+    private func runtimeFactor(_ movie: Int?, _ episode: Int?) -> (factor: Double, reason: String?) {
+        guard let movie, let episode, movie > 0, episode > 0 else { return (1, nil) }
+        let ratio = Double(min(movie, episode)) / Double(max(movie, episode))
+        if ratio >= 0.8 { return (1, "runtime \(movie) min, episode \(episode) min") }
+        if ratio >= 0.5 { return (0.95, "runtime \(movie) min, episode \(episode) min") }
+        if ratio >= 0.3 { return (0.85, "runtimes differ: \(movie) min, episode \(episode) min") }
+        return (0.75, "runtimes differ: \(movie) min, episode \(episode) min")
+    }
+
+    private func describe(_ c: Candidate, _ index: MatchIndex) -> String {
+        let episode = index.episodes[c.episodes[0]].episode
+        return "\(index.series[c.series].title) \(episode.number) “\(episode.title)”"
+    }
+}
+
+/// `0.87`: two decimals, for reasons people read.
+func format(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
+
+/// The token index over every episode and series title, with inverse-document-frequency weights.
+struct MatchIndex {
+    struct Episode {
+        var series: Int
+        var episode: MatchEpisode
+        var tokens: [Int32]
+        var weight: Double
+    }
+
+    struct SeriesVariant {
+        var text: String
+        var tokens: [Int32]
+        var weight: Double
+    }
+
+    struct Variant {
+        var text: String
+        /// Known tokens, sorted; unknown ones only add to `weight`.
+        var tokens: [Int32]
+        var weight: Double
+        var numbers: Set<String>
+    }
+
+    var series: [MatchSeries]
+    var seriesVariants: [[SeriesVariant]] = []
+    var episodes: [Episode] = []
+    var seriesByTVDB: [Int: Int] = [:]
+    var episodeBySeasonNumber: [Int: [Int: Int]] = [:]
+    var episodeByAbsolute: [Int: [Int: Int]] = [:]
+    /// Each series' episodes, which are contiguous in `episodes`.
+    private var episodeRanges: [Range<Int>] = []
+    private var ids: [String: Int32] = [:]
+    private var names: [String] = []
+    private var weights: [Double] = []
+    private var isNumber: [Bool] = []
+    private var episodePostings: [[Int32]] = []
+    private var seriesPostings: [[Int32]] = []
+    private var unknownWeight = 0.0
+    /// Tokens in more titles than this are too common to find candidates with (they still count in scores).
+    private var blockingLimit = 0
+
+    init(series: [MatchSeries]) {
+        self.series = series
+        var df: [Int32] = []
+        func intern(_ token: String) -> Int32 {
+            if let id = ids[token] { return id }
+            let id = Int32(names.count)
+            ids[token] = id
+            names.append(token)
+            df.append(0)
+            episodePostings.append([])
+            seriesPostings.append([])
+            isNumber.append(MatchText.isNumber(token))
+            return id
+        }
+        for (s, show) in series.enumerated() {
+            if let tvdb = show.tvdb, seriesByTVDB[tvdb] == nil { seriesByTVDB[tvdb] = s }
+            var variants: [SeriesVariant] = []
+            var all = Set<Int32>()
+            for title in [show.title] + show.alternateTitles.prefix(8) {
+                let tokens = Array(Set(MatchText.tokens(title).map(intern))).sorted()
+                guard !tokens.isEmpty, !variants.contains(where: { $0.tokens == tokens }) else { continue }
+                variants.append(SeriesVariant(text: title, tokens: tokens, weight: 0))
+                all.formUnion(tokens)
+            }
+            seriesVariants.append(variants)
+            for t in all {
+                df[Int(t)] += 1
+                seriesPostings[Int(t)].append(Int32(s))
+            }
+            let firstEpisode = episodes.count
+            var bySeason: [Int: Int] = [:]
+            var byAbsolute: [Int: Int] = [:]
+            for episode in show.episodes {
+                let e = episodes.count
+                let tokens = Array(Set(MatchText.tokens(episode.title).map(intern))).sorted()
+                for t in tokens {
+                    df[Int(t)] += 1
+                    episodePostings[Int(t)].append(Int32(e))
+                }
+                episodes.append(Episode(series: s, episode: episode, tokens: tokens, weight: 0))
+                bySeason[episode.season * 100_000 + episode.episode] = e
+                if let absolute = episode.absolute { byAbsolute[absolute] = e }
+            }
+            episodeRanges.append(firstEpisode..<episodes.count)
+            episodeBySeasonNumber[s] = bySeason
+            episodeByAbsolute[s] = byAbsolute
+        }
+        let documents = Double(episodes.count + series.count)
+        weights = df.map { log(1 + documents / Double(1 + $0)) }
+        unknownWeight = log(1 + documents)
+        blockingLimit = max(200, (episodes.count + series.count) / 50)
+        for e in episodes.indices { episodes[e].weight = episodes[e].tokens.reduce(0) { $0 + weights[Int($1)] } }
+        for s in seriesVariants.indices {
+            for v in seriesVariants[s].indices {
+                seriesVariants[s][v].weight = seriesVariants[s][v].tokens.reduce(0) { $0 + weights[Int($1)] }
+            }
+        }
+    }
+
+    func weight(ofCommon a: [Int32], _ b: [Int32]) -> Double {
+        var total = 0.0
+        var i = 0, j = 0
+        while i < a.count, j < b.count {
+            if a[i] < b[j] { i += 1 } else if b[j] < a[i] { j += 1 } else { total += weights[Int(a[i])]; i += 1; j += 1 }
+        }
+        return total
+    }
+
+    func numbers(in tokens: [Int32]) -> Set<String> {
+        var out = Set<String>()
+        for t in tokens where isNumber[Int(t)] { out.insert(names[Int(t)]) }
+        return out
+    }
+
+    /// The movie's titles as token sets: title, original title, then alternate titles.
+    func variants(of movie: MatchMovie) -> [Variant] {
+        var out: [Variant] = []
+        var texts = [movie.title]
+        if let original = movie.originalTitle { texts.append(original) }
+        texts.append(contentsOf: movie.alternateTitles)
+        for text in texts {
+            let raw = Set(MatchText.tokens(text))
+            guard !raw.isEmpty else { continue }
+            var known: [Int32] = []
+            var weight = 0.0
+            for token in raw {
+                if let id = ids[token] {
+                    known.append(id)
+                    weight += weights[Int(id)]
+                } else {
+                    weight += unknownWeight
+                }
+            }
+            known.sort()
+            guard !out.contains(where: { $0.tokens == known && abs($0.weight - weight) < 1e-9 }) else { continue }
+            out.append(Variant(text: text, tokens: known, weight: weight, numbers: Set(raw.filter(MatchText.isNumber))))
+            if out.count == 16 { break }
+        }
+        return out
+    }
+
+    struct Scratch {
+        var episodeScore: [Double]
+        var seriesScore: [Double]
+        var touchedEpisodes: [Int32] = []
+        var touchedSeries: [Int32] = []
+
+        init(episodes: Int, series: Int) {
+            episodeScore = Array(repeating: 0, count: episodes)
+            seriesScore = Array(repeating: 0, count: series)
+        }
+    }
+
+    /// Candidate episodes for a movie: those sharing its rarer title words (the best 25), and every
+    /// episode of a series whose title the movie's title contains. `true` marks the latter.
+    func candidates(for variants: [Variant], scratch: inout Scratch) -> [(Int, Bool)] {
+        var tokens = Set<Int32>()
+        for v in variants { tokens.formUnion(v.tokens) }
+        for t in tokens {
+            let postings = episodePostings[Int(t)]
+            let seriesHits = seriesPostings[Int(t)]
+            guard postings.count + seriesHits.count <= blockingLimit else { continue }
+            let w = weights[Int(t)]
+            for e in postings {
+                if scratch.episodeScore[Int(e)] == 0 { scratch.touchedEpisodes.append(e) }
+                scratch.episodeScore[Int(e)] += w
+            }
+            for s in seriesHits {
+                if scratch.seriesScore[Int(s)] == 0 { scratch.touchedSeries.append(s) }
+                scratch.seriesScore[Int(s)] += w
+            }
+        }
+        var result: [(Int, Bool)] = []
+        var named = Set<Int>()
+        for s in scratch.touchedSeries {
+            let score = scratch.seriesScore[Int(s)]
+            // Named: some title of the series is (nearly) all in the movie's words.
+            if seriesVariants[Int(s)].contains(where: { $0.weight > 0 && score >= 0.9 * $0.weight && containedInAny($0.tokens, variants) }) {
+                named.insert(Int(s))
+            }
+            scratch.seriesScore[Int(s)] = 0
+        }
+        scratch.touchedSeries.removeAll(keepingCapacity: true)
+        var scoredEpisodes = scratch.touchedEpisodes.map { (Int($0), scratch.episodeScore[Int($0)]) }
+        for e in scratch.touchedEpisodes { scratch.episodeScore[Int(e)] = 0 }
+        scratch.touchedEpisodes.removeAll(keepingCapacity: true)
+        if scoredEpisodes.count > 25 {
+            scoredEpisodes.sort { $0.1 > $1.1 }
+            scoredEpisodes.removeLast(scoredEpisodes.count - 25)
+        }
+        var seen = Set<Int>()
+        for (e, _) in scoredEpisodes where seen.insert(e).inserted {
+            result.append((e, named.contains(episodes[e].series)))
+        }
+        for s in named {
+            for e in episodeRange(of: s).prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
+        }
+        return result
+    }
+
+    private func containedInAny(_ tokens: [Int32], _ variants: [Variant]) -> Bool {
+        variants.contains { v in
+            var i = 0, j = 0
+            var found = 0
+            while i < tokens.count, j < v.tokens.count {
+                if tokens[i] < v.tokens[j] { i += 1 } else if v.tokens[j] < tokens[i] { j += 1 } else { found += 1; i += 1; j += 1 }
+            }
+            return found == tokens.count
+        }
+    }
+
+    private func episodeRange(of s: Int) -> Range<Int> { episodeRanges[s] }
+}

@@ -1,0 +1,145 @@
+/// Titles reduced to comparable tokens, for proposing which movies are specials of which shows.
+///
+/// `TitleMatching.normalize` already forgives case, punctuation, apostrophes and `&`. On top of that
+/// a match token forgets diacritics (`Shōjo` = `Shojo`), Japanese romanization variants (`Shoujo`,
+/// `Shôjo` and `Shojo`; `wo` = `o`), roman numerals (`II` = `2`), a year in parentheses, and filler
+/// that says "this is a film" (`The Movie`, `Gekijouban`, `The Motion Picture`).
+public enum MatchText {
+    /// The tokens of a title, in order.
+    public static func tokens(_ title: String) -> [String] {
+        let words = TitleMatching.normalize(stripParenthesizedYears(title)).split(separator: " ")
+        var out: [String] = []
+        out.reserveCapacity(words.count)
+        for (index, word) in words.enumerated() {
+            let folded = fold(word)
+            if folded.isEmpty { continue }
+            if let number = romanValue(folded), folded.count > 1 || index == words.count - 1, index > 0 {
+                out.append(String(number))
+            } else {
+                out.append(folded)
+            }
+        }
+        return dropFiller(out)
+    }
+
+    /// Whether a token is a number (not a year in parentheses, which `tokens` already removed).
+    public static func isNumber(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// Years in parentheses anywhere in a title: `Doctor Who (1996)`, `Dune (2021) Part Two`.
+    public static func parenthesizedYears(_ title: String) -> [Int] {
+        var years: [Int] = []
+        let bytes = Array(title.utf8)
+        var i = 0
+        while i + 5 < bytes.count {
+            if bytes[i] == UInt8(ascii: "("), bytes[i + 5] == UInt8(ascii: ")"),
+               bytes[(i + 1)...(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                let year = bytes[(i + 1)...(i + 4)].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                if (1870...2200).contains(year) { years.append(year) }
+                i += 6
+            } else {
+                i += 1
+            }
+        }
+        return years
+    }
+
+    static func stripParenthesizedYears(_ title: String) -> String {
+        guard title.utf8.contains(UInt8(ascii: "(")), !parenthesizedYears(title).isEmpty else { return title }
+        var bytes = Array(title.utf8)
+        var i = 0
+        while i + 5 < bytes.count {
+            if bytes[i] == UInt8(ascii: "("), bytes[i + 5] == UInt8(ascii: ")"),
+               bytes[(i + 1)...(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                bytes.replaceSubrange(i...(i + 5), with: [UInt8(ascii: " ")])
+            }
+            i += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Folds one normalized word: diacritics off, `ou`/`oo`/`uu`/`ei`-style long vowels shortened as
+    /// the romanizations of `ō` and `ū` differ, and the particle `wo` read as `o`.
+    static func fold(_ word: Substring) -> String {
+        var ascii = String.UnicodeScalarView()
+        var changed = false
+        for scalar in word.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                ascii.append(scalar)
+            } else if v >= 0xC0, v < 0x180 {
+                ascii.append(contentsOf: latinBase[Int(v - 0xC0)].unicodeScalars)
+                changed = true
+            } else if scalar.properties.generalCategory == .nonspacingMark {
+                changed = true  // a combining accent: drop it
+            } else {
+                ascii.append(scalar)
+            }
+        }
+        var text = changed ? String(ascii) : String(word)
+        if text == "wo" { return "o" }
+        // Long vowels: Tōkyō, Toukyou, Tookyoo and Tokyo all become "tokyo". Applied to every word on
+        // both sides, so an English word that changes ("four" → "for") still compares equal to itself.
+        if text.utf8.count > 2, text.contains("ou") || text.contains("uu") || text.contains("oo") {
+            text = text.replacingAll("ou", "o").replacingAll("uu", "u").replacingAll("oo", "o")
+        }
+        return text
+    }
+
+    /// Roman numerals II–XX (and I, V, X at the end of a title, handled by the caller).
+    static func romanValue(_ token: String) -> Int? {
+        romanNumerals[token]
+    }
+
+    private static let romanNumerals: [String: Int] = {
+        let list = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
+                    "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+        return Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1, $0 + 1) })
+    }()
+
+    /// Words that only say "this is a film": they neither help nor hurt a match.
+    static let filler: Set<String> = ["movie", "film", "gekijoban", "gekijban", "theatrical", "feature"]
+
+    private static func dropFiller(_ tokens: [String]) -> [String] {
+        guard tokens.contains(where: { filler.contains($0) || $0 == "motion" }) else { return tokens }
+        var out: [String] = []
+        var i = 0
+        while i < tokens.count {
+            let t = tokens[i]
+            if t == "motion", i + 1 < tokens.count, tokens[i + 1] == "picture" {
+                i += 2
+                if out.last == "the" { out.removeLast() }
+                continue
+            }
+            if filler.contains(t) {
+                if out.last == "the" || out.last == "a" { out.removeLast() }
+                i += 1
+                continue
+            }
+            out.append(t)
+            i += 1
+        }
+        return out.isEmpty ? tokens : out
+    }
+
+    /// Base letters of U+00C0…U+017F (Latin-1 Supplement letters and Latin Extended-A).
+    private static let latinBase: [String] = {
+        let latin1 = ["a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+                      "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss",
+                      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+                      "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y"]
+        let runs: [(String, Int)] = [("a", 6), ("c", 8), ("d", 4), ("e", 10), ("g", 8), ("h", 4), ("i", 10),
+                                     ("ij", 2), ("j", 2), ("k", 3), ("l", 10), ("n", 9), ("o", 6), ("oe", 2),
+                                     ("r", 6), ("s", 8), ("t", 6), ("u", 12), ("w", 2), ("y", 3), ("z", 6), ("s", 1)]
+        let extendedA = runs.flatMap { Array(repeating: $0.0, count: $0.1) }
+        return latin1 + extendedA
+    }()
+}
+
+extension String {
+    func replacingAll(_ target: String, _ replacement: String) -> String {
+        guard contains(target) else { return self }
+        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
