@@ -139,6 +139,11 @@ public struct AnimeListError: Error, Hashable, Sendable, CustomStringConvertible
     public var line: Int
     public var message: String
     public var description: String { "line \(line): \(message)" }
+
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
 }
 
 extension AnimeList {

@@ -57,6 +57,8 @@ public struct UsherConfig: Sendable {
     public var tautulli: TautulliServer?
     public var downloadClients: [DownloadClientConfig]
     public var prefetch: PrefetchSettings
+    /// How `usher match` proposes mappings.
+    public var match: MatchConfig
     public var notify: [NotifierConfig]
     /// Values that must never be shown: from `!secret`, `!file`, `!cmd`, and every key or token.
     public var secrets: [String]
@@ -88,6 +90,7 @@ public struct UsherConfig: Sendable {
         let base = (path as NSString).deletingLastPathComponent
         let top = try root.mapping(allowed: [
             "library", "link", "state", "sonarr", "radarr", "plex", "paths", "api", "tautulli", "download_clients", "prefetch", "notify",
+            "match",
         ])
 
         guard let libraryNode = top["library"] else { throw root.fail("missing key 'library' (where movies and shows live)") }
@@ -171,6 +174,8 @@ public struct UsherConfig: Sendable {
         let downloadClients = try Self.downloadClients(top["download_clients"])
         let prefetch = try Self.prefetch(top["prefetch"])
         let notify = try Self.notifiers(top["notify"])
+        let mappingsFile = absolute(try link["mappings"]?.nonEmptyString() ?? "links.yml", relativeTo: base)
+        let match = try Self.match(top["match"], base: base, mappingsFile: mappingsFile)
 
         var secrets = reader.secretValues
         secrets += (services["sonarr"] ?? []).map(\.apiKey) + (services["radarr"] ?? []).map(\.apiKey)
@@ -188,7 +193,7 @@ public struct UsherConfig: Sendable {
             videoExtensions: extensions,
             linkKind: try link["type"]?.choice(LinkKind.self) ?? .hardlink,
             symlinkTarget: try link["symlink_target"]?.choice(SymlinkTarget.self) ?? .relative,
-            mappingsFile: absolute(try link["mappings"]?.nonEmptyString() ?? "links.yml", relativeTo: base),
+            mappingsFile: mappingsFile,
             naming: naming,
             archiveKeep: try link["archive_keep"]?.int(in: 0...1000) ?? 10,
             statePath: absolute(try top["state"]?.nonEmptyString() ?? "usher.db", relativeTo: base),
@@ -204,6 +209,7 @@ public struct UsherConfig: Sendable {
             tautulli: tautulli,
             downloadClients: downloadClients,
             prefetch: prefetch,
+            match: match,
             notify: notify,
             secrets: secrets.filter { !$0.isEmpty }
         )
@@ -283,6 +289,22 @@ public struct UsherConfig: Sendable {
             lines.append("  priority: \(p.priority.rawValue)")
             lines.append("  search_wait: \(DurationText.format(seconds: p.searchWaitSeconds))")
             lines.append("  health_url: \(p.healthURL.map(q) ?? "null")")
+        }
+        if !sonarr.isEmpty || !radarr.isEmpty {
+            let m = match
+            let source: String = switch m.animeList {
+            case .url(let url): q(url)
+            case .file(let path): q(path)
+            case nil: "off"
+            }
+            lines.append("match:")
+            lines.append("  auto_accept: \(m.autoAccept)")
+            lines.append("  minimum: \(m.minimum)")
+            lines.append("  anime_list: \(source)")
+            lines.append("  anime_list_max_age: \(DurationText.format(seconds: m.animeListMaxAgeSeconds))")
+            lines.append("  proposals: \(q(m.proposalsFile))")
+            lines.append("  regular_seasons: \(m.regularSeasons)")
+            lines.append("  min_runtime: \(m.minRuntime)")
         }
         if !notify.isEmpty {
             lines.append("notify:")

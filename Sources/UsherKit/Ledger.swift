@@ -117,6 +117,16 @@ public final class Ledger: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3-match") { db in
+            try db.execute(sql: """
+                CREATE TABLE match_rejections (
+                    pair_key TEXT PRIMARY KEY NOT NULL,
+                    movie TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    rejected_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -10,7 +10,17 @@ public enum MappingFile {
             throw ConfigError(file: path, message: "the mapping file does not exist (set link.mappings in the config, or create it: see README, 'Mapping file')")
         }
         var reader = YAMLReader(file: path, environment: environment)
-        guard let rootValue = try reader.load() else { return [] }
+        return try mappings(from: try reader.load(), path: path)
+    }
+
+    /// Reads and validates mapping-file text as if it were the file at `path`.
+    public static func load(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> [LinkMapping] {
+        var reader = YAMLReader(file: path, environment: environment)
+        return try mappings(from: try reader.parse(text), path: path)
+    }
+
+    private static func mappings(from rootValue: YAMLValue?, path: String) throws(ConfigError) -> [LinkMapping] {
+        guard let rootValue else { return [] }
         let root = ConfigNode(value: rootValue, path: "", file: path)
         let top = try root.mapping(allowed: ["links", "crossovers"])
         var mappings: [LinkMapping] = []
@@ -86,22 +96,10 @@ public enum MappingFile {
             if ka != kb { return ka < kb }
             return a.1.lexicographicallyPrecedes(b.1)
         }
-        func str(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var out = "# Usher mappings: movies that are also episodes of a show (see README, \"Mapping file\").\n"
         out += "links:\n"
         if movies.isEmpty { out = out.replacingOccurrences(of: "links:\n", with: "links: []\n") }
-        for (ref, m) in movies {
-            out += "  - movie: \(str(ref.title))\n"
-            if let year = ref.year { out += "    year: \(year)\n" }
-            if let tmdb = ref.tmdb { out += "    tmdb: \(tmdb)\n" }
-            if let imdb = ref.imdb { out += "    imdb: \(imdb)\n" }
-            if let radarr = ref.radarr { out += "    radarr: \(str(radarr))\n" }
-            out += "    show: \(str(m.show.title))\n"
-            if let tvdb = m.show.tvdb { out += "    tvdb: \(tvdb)\n" }
-            if let sonarr = m.show.sonarr { out += "    sonarr: \(str(sonarr))\n" }
-            out += "    episodes: \(EpisodeSpec.format(m.episodes))\n"
-            if let title = m.title { out += "    title: \(str(title))\n" }
-        }
+        for (ref, m) in movies { out += entry(ref, m, indent: "  ") }
         if !crossovers.isEmpty {
             out += "crossovers:\n"
             for (show, episodes, m) in crossovers {
@@ -113,6 +111,90 @@ public enum MappingFile {
             }
         }
         return out
+    }
+
+    private static func str(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// One movie link in the file's layout, its dash at `indent`.
+    static func entry(_ ref: MovieRef, _ m: LinkMapping, indent: String) -> String {
+        let inner = indent + "  "
+        var out = "\(indent)- movie: \(str(ref.title))\n"
+        if let year = ref.year { out += "\(inner)year: \(year)\n" }
+        if let tmdb = ref.tmdb { out += "\(inner)tmdb: \(tmdb)\n" }
+        if let imdb = ref.imdb { out += "\(inner)imdb: \(imdb)\n" }
+        if let radarr = ref.radarr { out += "\(inner)radarr: \(str(radarr))\n" }
+        out += "\(inner)show: \(str(m.show.title))\n"
+        if let tvdb = m.show.tvdb { out += "\(inner)tvdb: \(tvdb)\n" }
+        if let sonarr = m.show.sonarr { out += "\(inner)sonarr: \(str(sonarr))\n" }
+        out += "\(inner)episodes: \(EpisodeSpec.format(m.episodes))\n"
+        if let title = m.title { out += "\(inner)title: \(str(title))\n" }
+        return out
+    }
+
+    /// The mapping file's text with movie links added at the end of its `links:` list, leaving every
+    /// other line (comments included) as it was; `nil` when the file's layout is not one this can
+    /// extend line by line (the caller then renders the whole file).
+    public static func appending(_ added: [LinkMapping], to text: String) -> String? {
+        let entries = added.compactMap { m -> (MovieRef, LinkMapping)? in
+            if case .movie(let ref) = m.source { return (ref, m) }
+            return nil
+        }
+        guard !entries.isEmpty else { return text }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        func isTopLevelKey(_ line: String) -> Bool {
+            guard let first = line.first else { return false }
+            return first != " " && first != "#" && first != "-" && first != "\t" && !line.hasPrefix("---") && !line.hasPrefix("...")
+        }
+        let linksLine = lines.firstIndex { $0.hasPrefix("links:") }
+        guard let linksLine else {
+            // No list yet: add one at the end.
+            guard !lines.contains(where: { $0.hasPrefix("---") || $0.hasPrefix("...") }) else { return nil }
+            let body = entries.map { entry($0.0, $0.1, indent: "  ") }.joined()
+            return (lines + ["links:"]).joined(separator: "\n") + "\n" + body
+        }
+        let rest = lines[linksLine].dropFirst("links:".count).trimmingCharacters(in: .whitespaces)
+        var indent = "  "
+        if rest == "[]" {
+            lines[linksLine] = "links:"
+        } else if !rest.isEmpty, !rest.hasPrefix("#") {
+            return nil  // a flow list or a scalar: not extended line by line
+        }
+        // The end of the list: the next top-level key (or the end), before any blank or comment lines.
+        var end = lines.count
+        for i in (linksLine + 1)..<lines.count where isTopLevelKey(lines[i]) { end = i; break }
+        var insertAt = end
+        while insertAt > linksLine + 1 {
+            let previous = lines[insertAt - 1].trimmingCharacters(in: .whitespaces)
+            if previous.isEmpty || previous.hasPrefix("#") { insertAt -= 1 } else { break }
+        }
+        // Match the existing items' indentation (a YAML list's items must line up).
+        if let item = lines[(linksLine + 1)..<end].first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }) {
+            indent = String(item.prefix { $0 == " " })
+        }
+        let body = entries.map { entry($0.0, $0.1, indent: indent) }.joined().split(separator: "\n").map(String.init)
+        lines.insert(contentsOf: body, at: insertAt)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Adds movie links to the mapping file: line by line when its layout allows (comments stay),
+    /// else by rendering the whole file. Either way the result is read back and must hold the old
+    /// links plus the new ones, and the current file is archived first. Returns the archived copy.
+    @discardableResult
+    public static func append(_ added: [LinkMapping], to path: String, existing: [LinkMapping], keep: Int, now: Date = Date()) throws -> String? {
+        let current = FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8) : ""
+        let expected = existing.count + added.count
+        var text = current.isEmpty ? render(existing + added) : appending(added, to: current)
+        if let candidate = text, (try? load(text: candidate, path: path).count) != expected {
+            text = nil
+        }
+        let final = text ?? render(existing + added)
+        guard (try? load(text: final, path: path).count) == expected else {
+            throw ConfigError(file: path, message: "could not add the new links to the mapping file (nothing was changed)")
+        }
+        return try write(final, to: path, keep: keep, now: now)
     }
 
     /// Writes the mapping file atomically, first keeping the current one as a timestamped copy in

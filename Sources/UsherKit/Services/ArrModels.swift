@@ -181,11 +181,14 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
     public var tvMazeId: Int?
     /// Other names of the series (scene and alternate titles), for matching a show by title.
     public var alternateTitles: [SonarrAlternateTitle]?
+    /// The seasons with their episode counts (specials are season 0).
+    public var seasons: [SonarrSeason]?
 
     public init(id: Int, title: String, path: String? = nil, tvdbId: Int? = nil, tmdbId: Int? = nil,
                 imdbId: String? = nil, year: Int? = nil, seriesType: String? = nil, monitored: Bool? = nil,
                 tags: [Int]? = nil, rootFolderPath: String? = nil, seasonFolder: Bool? = nil, tvMazeId: Int? = nil,
-                alternateTitles: [SonarrAlternateTitle]? = nil) {
+                alternateTitles: [SonarrAlternateTitle]? = nil, seasons: [SonarrSeason]? = nil) {
+        self.seasons = seasons
         self.alternateTitles = alternateTitles
         self.id = id
         self.title = title
@@ -204,7 +207,7 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case id, title, path, tvdbId, tmdbId, imdbId, year, seriesType, monitored, tags, rootFolderPath
-        case seasonFolder, tvMazeId, alternateTitles
+        case seasonFolder, tvMazeId, alternateTitles, seasons
     }
 
     public init(from decoder: any Decoder) throws {
@@ -223,6 +226,33 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
         seasonFolder = c.lenient(Bool.self, .seasonFolder)
         tvMazeId = c.lenient(Int.self, .tvMazeId)
         alternateTitles = c.lenient([SonarrAlternateTitle].self, .alternateTitles)
+        seasons = c.lenient([SonarrSeason].self, .seasons)
+    }
+}
+
+/// A season of a series (`SeasonResource`), with its counts (`SeasonStatisticsResource`).
+public struct SonarrSeason: Codable, Sendable, Hashable {
+    public struct Statistics: Codable, Sendable, Hashable {
+        public var episodeCount: Int?
+        public var episodeFileCount: Int?
+        /// Every episode of the season, aired or not, monitored or not.
+        public var totalEpisodeCount: Int?
+
+        public init(episodeCount: Int? = nil, episodeFileCount: Int? = nil, totalEpisodeCount: Int? = nil) {
+            self.episodeCount = episodeCount
+            self.episodeFileCount = episodeFileCount
+            self.totalEpisodeCount = totalEpisodeCount
+        }
+    }
+
+    public var seasonNumber: Int
+    public var monitored: Bool?
+    public var statistics: Statistics?
+
+    public init(seasonNumber: Int, monitored: Bool? = nil, statistics: Statistics? = nil) {
+        self.seasonNumber = seasonNumber
+        self.monitored = monitored
+        self.statistics = statistics
     }
 }
 
@@ -481,11 +511,21 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
     public var rootFolderPath: String?
     /// Radarr v5 and later; `0` without a file.
     public var movieFileId: Int?
+    /// The title in the original language (`カウボーイビバップ 天国の扉`), for matching.
+    public var originalTitle: String?
+    /// Other names from TMDB and people (`AlternativeTitleResource`), for matching.
+    public var alternateTitles: [RadarrAlternateTitle]?
+    /// Minutes (0 when unknown).
+    public var runtime: Int?
 
     public init(id: Int, title: String, year: Int? = nil, path: String? = nil, folderName: String? = nil,
                 tmdbId: Int? = nil, imdbId: String? = nil, hasFile: Bool? = nil, monitored: Bool? = nil,
                 tags: [Int]? = nil, movieFile: RadarrMovieFile? = nil, sizeOnDisk: Int64? = nil,
-                rootFolderPath: String? = nil, movieFileId: Int? = nil) {
+                rootFolderPath: String? = nil, movieFileId: Int? = nil, originalTitle: String? = nil,
+                alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil) {
+        self.originalTitle = originalTitle
+        self.alternateTitles = alternateTitles
+        self.runtime = runtime
         self.id = id
         self.title = title
         self.year = year
@@ -504,7 +544,7 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case id, title, year, path, folderName, tmdbId, imdbId, hasFile, monitored, tags, movieFile, sizeOnDisk
-        case rootFolderPath, movieFileId
+        case rootFolderPath, movieFileId, originalTitle, alternateTitles, runtime
     }
 
     public init(from decoder: any Decoder) throws {
@@ -523,6 +563,21 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
         sizeOnDisk = c.lenient(Int64.self, .sizeOnDisk)
         rootFolderPath = c.lenient(String.self, .rootFolderPath)
         movieFileId = c.lenient(Int.self, .movieFileId)
+        originalTitle = c.lenient(String.self, .originalTitle)
+        alternateTitles = c.lenient([RadarrAlternateTitle].self, .alternateTitles)
+        runtime = c.lenient(Int.self, .runtime)
+    }
+}
+
+/// One of a movie's other names (`AlternativeTitleResource`).
+public struct RadarrAlternateTitle: Codable, Sendable, Hashable {
+    public var title: String?
+    /// `tmdb`, `mappings` or `user`.
+    public var sourceType: String?
+
+    public init(title: String?, sourceType: String? = nil) {
+        self.title = title
+        self.sourceType = sourceType
     }
 }
 

@@ -382,6 +382,9 @@ extension RadarrMovie: FastDecodable {
             case "sizeOnDisk": movie.sizeOnDisk = try s.int64()
             case "rootFolderPath": movie.rootFolderPath = try s.string()
             case "movieFileId": movie.movieFileId = try s.int()
+            case "originalTitle": movie.originalTitle = try s.string()
+            case "alternateTitles": movie.alternateTitles = try SonarrAlternateTitle.readList(&s)?.map { RadarrAlternateTitle(title: $0.title) }
+            case "runtime": movie.runtime = try s.int()
             default: try s.skipValue()
             }
         }
@@ -411,6 +414,7 @@ extension SonarrSeries: FastDecodable {
             case "seasonFolder": series.seasonFolder = try s.bool()
             case "tvMazeId": series.tvMazeId = try s.int()
             case "alternateTitles": series.alternateTitles = try SonarrAlternateTitle.readList(&s)
+            case "seasons": series.seasons = try SonarrSeason.readList(&s)
             default: try s.skipValue()
             }
         }
@@ -495,6 +499,41 @@ extension SonarrAlternateTitle {
                 }
             }
             list.append(title)
+        }
+        return list
+    }
+}
+
+extension SonarrSeason {
+    static func readList(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> [SonarrSeason]? {
+        guard try s.isArray() else { return nil }
+        var list: [SonarrSeason] = []
+        try s.elements { (s: inout JSONScanner) throws(JSONScanner.Failure) in
+            guard try s.isObject() else { return }
+            var number: Int?
+            var season = SonarrSeason(seasonNumber: 0)
+            try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
+                switch key {
+                case "seasonNumber": number = try s.int()
+                case "monitored": season.monitored = try s.bool()
+                case "statistics":
+                    guard try s.isObject() else { return }
+                    var statistics = Statistics()
+                    try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
+                        switch key {
+                        case "episodeCount": statistics.episodeCount = try s.int()
+                        case "episodeFileCount": statistics.episodeFileCount = try s.int()
+                        case "totalEpisodeCount": statistics.totalEpisodeCount = try s.int()
+                        default: try s.skipValue()
+                        }
+                    }
+                    season.statistics = statistics
+                default: try s.skipValue()
+                }
+            }
+            guard let number else { return }
+            season.seasonNumber = number
+            list.append(season)
         }
         return list
     }

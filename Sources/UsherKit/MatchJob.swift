@@ -1,0 +1,227 @@
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
+public import UsherCore
+
+/// `usher match` or `usher match review` could not start or finish: a config mistake (exit 2), or the
+/// state could not be read or written (exit 1).
+public struct MatchError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case config, state }
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+}
+
+public struct MatchOptions: Sendable {
+    /// Append auto-accepted proposals to the mapping file and write the rest to the proposals file.
+    public var write: Bool
+    public var now: Date
+
+    public init(write: Bool = false, now: Date = Date()) {
+        self.write = write
+        self.now = now
+    }
+}
+
+/// Reads the movies of every Radarr instance and the specials (and, optionally, long regular
+/// episodes) of every Sonarr instance, and proposes which movie is which episode. The decisions
+/// are `MatchPlanner`'s; this type asks the services and writes the files.
+public struct MatchJob: Sendable {
+    public var config: UsherConfig
+    public var logger: Logger
+    public var http: HTTPClient?
+
+    public init(config: UsherConfig, logger: Logger, http: HTTPClient? = nil) {
+        self.config = config
+        self.logger = logger
+        self.http = http
+    }
+
+    public func run(_ options: MatchOptions) async throws(MatchError) -> MatchReport {
+        guard !config.radarr.isEmpty, !config.sonarr.isEmpty else {
+            throw MatchError(kind: .config, message: "\(config.file): matching needs at least one Radarr instance under 'radarr:' and one Sonarr instance under 'sonarr:'")
+        }
+        let existing = try loadMappings()
+        let state = try openState()
+        let rejected: Set<String>
+        do { rejected = try state.rejectedPairs() } catch {
+            throw MatchError(kind: .state, message: "cannot read the rejected proposals from \(config.statePath): \(error)")
+        }
+        var report = MatchReport()
+        let services = ArrServices(config: config, http: http, logger: logger)
+        let httpClient = http ?? ArrServices.http
+
+        async let libraryAnswer = fetchLibrary(services)
+        var animeList: AnimeList?
+        if let source = config.match.animeList {
+            let store = AnimeListStore(
+                source: source, cachePath: AnimeListStore.cachePath(statePath: config.statePath), maxAgeSeconds: config.match.animeListMaxAgeSeconds,
+                http: httpClient, policy: RetryPolicy(attempts: 2, timeout: .seconds(120)), logger: logger, counter: services.counter)
+            let loaded = await store.load(now: options.now)
+            animeList = loaded.list
+            report.animeList = loaded.origin
+            report.warnings += loaded.warnings
+            report.errors += loaded.errors
+        }
+        let library = await libraryAnswer
+        report.errors += library.errors
+        report.movies = library.movies.count
+        report.series = library.series.count
+        report.episodes = library.series.reduce(0) { $0 + $1.episodes.count }
+
+        let exclusions = MatchExclusions(mappings: existing, rejectedPairs: rejected)
+        let result = MatchPlanner(settings: config.match.settings).propose(
+            movies: library.movies, series: library.series, animeList: animeList, exclusions: exclusions)
+        report.proposals = result.proposals
+        report.moviesConsidered = result.moviesConsidered
+        report.candidatesScored = result.candidatesScored
+        report.requests = services.counter.total
+
+        guard options.write else { return report }
+        guard report.errors.isEmpty else {
+            report.warnings.append("nothing was written: a service did not answer, so the proposals may be incomplete")
+            return report
+        }
+        try write(report.proposals, existing: existing, into: &report, now: options.now)
+        return report
+    }
+
+    private func write(_ proposals: [MatchProposal], existing: [LinkMapping], into report: inout MatchReport, now: Date) throws(MatchError) {
+        let accepted = proposals.filter { $0.status == .auto }
+        let review = proposals.filter { $0.status == .review }
+        if !accepted.isEmpty {
+            let mappings = accepted.map { mapping(for: $0) }
+            do {
+                report.archived = try MappingFile.append(mappings, to: config.mappingsFile, existing: existing, keep: config.archiveKeep, now: now)
+            } catch {
+                throw MatchError(kind: .state, message: "cannot write \(config.mappingsFile): \(error)")
+            }
+            report.linksAdded = accepted.count
+        }
+        // Decisions already written in the proposals file are kept; everything else is replaced.
+        let path = config.match.proposalsFile
+        var decided: [ProposalEntry] = []
+        if FileManager.default.fileExists(atPath: path) {
+            do { decided = try ProposalsFile.load(path: path).filter { $0.accept != nil } } catch {
+                throw MatchError(kind: .config, message: "\(error.description) (decide or fix it, then run `usher match review`; nothing was written to it)")
+            }
+        }
+        let decidedKeys = Set(decided.map(\.pairKey))
+        let entries = decided + review.filter { !decidedKeys.contains($0.pairKey) }.map { entry(for: $0) }
+        if !entries.isEmpty || FileManager.default.fileExists(atPath: path) {
+            do {
+                report.proposalsArchived = try MappingFile.write(ProposalsFile.render(entries), to: path, keep: config.archiveKeep, now: now)
+            } catch {
+                throw MatchError(kind: .state, message: "cannot write \(path): \(error)")
+            }
+            report.proposalsFile = path
+            report.proposalsWritten = entries.count
+        }
+    }
+
+    /// A mapping-file entry; instance names only when there is more than one instance to choose from.
+    func mapping(for proposal: MatchProposal) -> LinkMapping {
+        let e = entry(for: proposal)
+        return LinkMapping(source: .movie(e.movie), show: e.show, episodes: e.episodes)
+    }
+
+    func entry(for p: MatchProposal) -> ProposalEntry {
+        ProposalEntry(
+            confidence: p.confidence,
+            movie: MovieRef(title: p.movie.title, year: p.movie.year, tmdb: p.movie.tmdb, imdb: p.movie.tmdb == nil ? p.movie.imdb : nil,
+                            radarr: config.radarr.count > 1 ? p.movie.instance : nil),
+            show: ShowRef(title: p.series.title, tvdb: p.series.tvdb, sonarr: config.sonarr.count > 1 ? p.series.instance : nil),
+            episodes: p.episodes.map(\.number), episodeTitle: p.episodes.first?.title, reasons: p.reasons)
+    }
+
+    func loadMappings() throws(MatchError) -> [LinkMapping] {
+        guard FileManager.default.fileExists(atPath: config.mappingsFile) else { return [] }
+        do { return try MappingFile.load(path: config.mappingsFile) } catch {
+            throw MatchError(kind: .config, message: error.description)
+        }
+    }
+
+    func openState() throws(MatchError) -> Ledger {
+        do { return try Ledger(path: config.statePath) } catch {
+            throw MatchError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
+        }
+    }
+
+    struct Library: Sendable {
+        var movies: [MatchMovie] = []
+        var series: [MatchSeries] = []
+        var errors: [String] = []
+    }
+
+    /// One movie list per Radarr instance, one series list per Sonarr instance, and one episode list
+    /// (season 0 only, unless regular seasons are wanted) per series that has any. A movie or series
+    /// in several instances is taken from the first in config order.
+    func fetchLibrary(_ services: ArrServices) async -> Library {
+        var library = Library()
+        let movieAnswers = await boundedMap(services.radarr, limit: services.concurrency) { r in
+            (r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() })
+        }
+        var seenMovies = Set<String>()
+        for (name, answer) in movieAnswers {
+            switch answer {
+            case .failure(let error): library.errors.append("radarr \(name): \(error.description)")
+            case .success(let list):
+                for m in list {
+                    let movie = MatchMovie(
+                        instance: name, id: m.id, title: m.title, originalTitle: m.originalTitle,
+                        alternateTitles: (m.alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
+                        year: m.year.flatMap { $0 > 0 ? $0 : nil }, tmdb: m.tmdbId.flatMap { $0 > 0 ? $0 : nil },
+                        imdb: m.imdbId.flatMap { $0.isEmpty ? nil : $0 }, runtime: m.runtime.flatMap { $0 > 0 ? $0 : nil })
+                    guard seenMovies.insert(movie.key).inserted else { continue }
+                    library.movies.append(movie)
+                }
+            }
+        }
+        let seriesAnswers = await boundedMap(services.sonarr, limit: services.concurrency) { s in
+            (s.name, await Result.of { () async throws(ServiceError) in try await s.client.series() })
+        }
+        let regular = config.match.regularSeasons
+        var wanted: [(instance: String, series: SonarrSeries)] = []
+        var seenSeries = Set<String>()
+        for (name, answer) in seriesAnswers {
+            switch answer {
+            case .failure(let error): library.errors.append("sonarr \(name): \(error.description)")
+            case .success(let list):
+                for s in list {
+                    let key = s.tvdbId.flatMap { $0 > 0 ? "tvdb:\($0)" : nil } ?? "\(name):\(s.id)"
+                    guard seenSeries.insert(key).inserted else { continue }
+                    // Sonarr counts each season's episodes: a series without specials needs no question.
+                    if !regular, let seasons = s.seasons {
+                        let specials = seasons.first { $0.seasonNumber == 0 }
+                        if specials == nil || specials?.statistics?.totalEpisodeCount == 0 { continue }
+                    }
+                    wanted.append((name, s))
+                }
+            }
+        }
+        let minRuntime = config.match.minRuntime
+        let episodeAnswers = await boundedMap(wanted, limit: services.concurrency) { entry -> Result<[SonarrEpisode], ServiceError> in
+            guard let client = services.sonarr(entry.instance) else { return .success([]) }
+            return await Result.of { () async throws(ServiceError) in try await client.episodes(seriesID: entry.series.id, season: regular ? nil : 0) }
+        }
+        for (entry, answer) in zip(wanted, episodeAnswers) {
+            switch answer {
+            case .failure(let error):
+                library.errors.append("sonarr \(entry.instance): episodes of \(entry.series.title): \(error.description)")
+            case .success(let list):
+                let episodes = list.compactMap { e -> MatchEpisode? in
+                    guard e.seasonNumber == 0 || (regular && (e.runtime ?? 0) >= minRuntime) else { return nil }
+                    return MatchEpisode(season: e.seasonNumber, episode: e.episodeNumber, absolute: e.absoluteEpisodeNumber,
+                                        title: e.title ?? "", airDate: e.airDate, runtime: e.runtime.flatMap { $0 > 0 ? $0 : nil })
+                }
+                guard !episodes.isEmpty else { continue }
+                let s = entry.series
+                library.series.append(MatchSeries(
+                    instance: entry.instance, id: s.id, title: s.title,
+                    alternateTitles: (s.alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
+                    tvdb: s.tvdbId.flatMap { $0 > 0 ? $0 : nil }, year: s.year.flatMap { $0 > 0 ? $0 : nil }, episodes: episodes))
+            }
+        }
+        return library
+    }
+}
