@@ -85,18 +85,24 @@ public struct MatchPlanner: Sendable {
         for (i, entry) in chosen.enumerated() {
             for e in entry.candidate.episodes { byEpisode[e, default: []].append(i) }
         }
-        for (_, claimants) in byEpisode where claimants.count > 1 {
+        for (_, all) in byEpisode where all.count > 1 {
+            // Only claims strong enough to be proposed compete.
+            let claimants = all.filter { chosen[$0].candidate.confidence >= settings.minimum }
+            guard claimants.count > 1 else { continue }
             let ordered = claimants.sorted { chosen[$0].candidate.confidence > chosen[$1].candidate.confidence }
             let top = chosen[ordered[0]].candidate.confidence
+            let close = chosen[ordered[1]].candidate.confidence >= top - 0.1
             for (rank, i) in ordered.enumerated() {
                 let others = ordered.filter { $0 != i }.map { movies[chosen[$0].movie].label }
                 var c = chosen[i].candidate
                 if rank > 0 {
                     c.confidence *= 0.7
-                } else if chosen[ordered[1]].candidate.confidence >= top - 0.1 {
+                    c.contested = true
+                } else if close {
+                    // Neither is clearly the one: a person decides.
                     c.confidence *= 0.9
+                    c.contested = true
                 }
-                c.contested = true
                 c.reasons.append("\(others.joined(separator: ", ")) also \(others.count == 1 ? "wants" : "want") this episode")
                 chosen[i].candidate = c
             }
@@ -150,6 +156,9 @@ public struct MatchPlanner: Sendable {
         if title.score >= 0.4 {
             confidence = Self.idWithTitles
             reasons.append(title.reason)
+        } else if index.namesSeries(s, variants) {
+            confidence = Self.idWithTitles
+            reasons.append("the movie's title names the series “\(index.series[s].title)”")
         }
         let year = yearFactor(movie.year, first)
         if let reason = year.reason { reasons.append(reason) }
@@ -483,6 +492,11 @@ struct MatchIndex {
             for e in episodeRange(of: s).prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
         }
         return result
+    }
+
+    /// Whether some title of series `s` is all in one of the movie's titles.
+    func namesSeries(_ s: Int, _ variants: [Variant]) -> Bool {
+        seriesVariants[s].contains { $0.weight > 0 && containedInAny($0.tokens, variants) }
     }
 
     private func containedInAny(_ tokens: [Int32], _ variants: [Variant]) -> Bool {

@@ -58,6 +58,20 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
 
     public func withState<T>(_ body: (FakeSonarr) -> T) -> T { lock.withLock { body(self) } }
 
+    /// Like Sonarr, every series lists its seasons with their episode counts (unless a test set its own).
+    func withSeasons(_ s: SonarrSeries) -> SonarrSeries {
+        guard s.seasons == nil else { return s }
+        var copy = s
+        let own = episodes.filter { $0.seriesId == s.id }
+        copy.seasons = Set(own.map(\.seasonNumber)).sorted().map { season in
+            let list = own.filter { $0.seasonNumber == season }
+            return SonarrSeason(seasonNumber: season, monitored: true, statistics: .init(
+                episodeCount: list.filter { $0.monitored != false }.count, episodeFileCount: list.filter { $0.hasFile == true }.count,
+                totalEpisodeCount: list.count))
+        }
+        return copy
+    }
+
     override func handle(_ request: FakeRequest) -> FakeResponse {
         if let answer = handleTags(request) ?? handleCommandLookup(request) { return answer }
         let path = request.path
@@ -66,7 +80,7 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
             return .json(ArrSystemStatus(appName: "Sonarr", version: version, urlBase: urlBase, instanceName: "Sonarr"))
         case ("GET", "/api/v3/series"):
             let tvdb = request.query("tvdbId").flatMap(Int.init)
-            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb })
+            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map(withSeasons))
         case ("GET", _) where Self.id(in: path, after: "/api/v3/series") != nil:
             let id = Self.id(in: path, after: "/api/v3/series")
             return series.first { $0.id == id }.map { .json($0) } ?? .error(404, "Series with ID \(id!) does not exist")

@@ -58,7 +58,7 @@ public enum ProposalsFile {
             guard let show = f["show"] else { throw item.fail("missing key 'show'") }
             guard let episodesNode = f["episodes"] else { throw item.fail("missing key 'episodes'") }
             var accept: Bool?
-            if let n = f["accept"], !n.isNull {
+            if let n = f["accept"], !n.isNull, (try? n.string())?.trimmingCharacters(in: .whitespaces).isEmpty != true {
                 do { accept = try n.bool() } catch { throw n.fail("write accept: true (add it to the mapping file) or accept: false (never propose it again), or leave it empty") }
             }
             let texts = try episodesNode.strings()
