@@ -6,4 +6,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == Launcher.flag {
     exit(Launcher.main(Array(arguments.dropFirst())))
 }
+if let mode = arguments.first, mode == "match" || mode == "eval" {
+    exit(MatchBench.main(arguments))
+}
 exit(Bench.main(arguments))
