@@ -127,4 +127,60 @@ struct ApiCLITests {
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("prefetch needs 'tautulli:'"))
     }
+
+    @Test func matchProposesWritesAndReviews() async throws {
+        let dir = try temporaryFolder()
+        let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-456")
+        let radarr = try await FakeRadarr.start(apiKey: "radarr-secret-key-654")
+        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        radarr.add(RadarrMovie(id: 1, title: "El Camino: A Breaking Bad Movie", year: 2019, path: "/m/El Camino", tmdbId: 559969, runtime: 122))
+        radarr.add(RadarrMovie(id: 2, title: "Breaking Bad: The Movie", year: 2009, path: "/m/BB", tmdbId: 900001, runtime: 120))
+        sonarr.add(SonarrSeries(id: 4, title: "Breaking Bad", path: "/tv/Breaking Bad", tvdbId: 81189, year: 2008), episodes: [
+            SonarrEpisode(id: 40, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 7, title: "El Camino: A Breaking Bad Movie",
+                          hasFile: false, monitored: false, airDate: "2019-10-11", runtime: 122),
+            SonarrEpisode(id: 41, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 8, title: "Breaking Bad: Original Minisodes",
+                          hasFile: false, monitored: false, airDate: "2009-02-17", runtime: 120),
+        ])
+        try """
+        library:
+          movies: [lib/movies]
+          shows: [lib/tv]
+        state: state/usher.db
+        sonarr:
+          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
+        radarr:
+          main: {url: "\(radarr.url)", api_key: !env_var RADARR_KEY}
+        api: {attempts: 1, timeout_seconds: 5}
+        match: {anime_list: off}
+        """.write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
+        let env = ["RADARR_KEY": radarr.apiKey]
+        let json = try await Usher.run(["match", "--json", "--config", dir + "/usher.yml"], environment: env)
+        #expect(json.status == 0, "\(json.stdout)\(json.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let proposals = try #require(root["proposals"] as? [[String: Any]])
+        #expect(proposals.map { $0["status"] as? String } == ["auto", "review"])
+
+        let write = try await Usher.run(["match", "--write", "--config", dir + "/usher.yml"], environment: env)
+        #expect(write.status == 0, "\(write.stdout)\(write.stderr)")
+        #expect(write.stdout.contains("[auto] 0.97  El Camino: A Breaking Bad Movie (2019) → Breaking Bad S00E07"))
+        #expect(try String(contentsOfFile: dir + "/links.yml", encoding: .utf8).contains("episodes: S00E07"))
+        var proposalsText = try String(contentsOfFile: dir + "/proposals.yml", encoding: .utf8)
+        #expect(proposalsText.contains("movie: \"Breaking Bad: The Movie\""))
+        proposalsText = proposalsText.replacingOccurrences(of: "- accept: \n", with: "- accept: false\n")
+        try proposalsText.write(toFile: dir + "/proposals.yml", atomically: true, encoding: .utf8)
+        let review = try await Usher.run(["match", "review", "--config", dir + "/usher.yml"], environment: env)
+        #expect(review.status == 0, "\(review.stdout)\(review.stderr)")
+        #expect(review.stdout.contains("remembered 1 rejections"))
+        let again = try await Usher.run(["match", "--config", dir + "/usher.yml"], environment: env)
+        #expect(again.stdout.hasPrefix("0 proposals"), "\(again.stdout)")
+        for output in [json.stdout, json.stderr, write.stdout, write.stderr, review.stdout, again.stdout] {
+            #expect(!output.contains(sonarr.apiKey) && !output.contains(radarr.apiKey))
+        }
+
+        // Without Radarr in the config: a configuration mistake, exit 2.
+        try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
+        let bare = try await Usher.run(["match", "--config", dir + "/bare.yml"])
+        #expect(bare.status == 2)
+        #expect(bare.stderr.contains("matching needs at least one Radarr instance"))
+    }
 }

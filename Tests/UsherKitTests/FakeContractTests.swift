@@ -111,6 +111,38 @@ struct FakeContractTests {
         try await check(client, contract, "PUT", "/api/v3/movie/editor", body: Data(#"{"movieIds":[1],"tags":[1],"applyTags":"add"}"#.utf8), schema: "MovieResource", status: 202)
         try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanMovie","movieId":1}"#.utf8), schema: "CommandResource", status: 201)
     }
+    /// What `usher match` reads: movies with original and alternate titles and runtimes, series with
+    /// their seasons' counts, and season-0 episode lists.
+    @Test func whatMatchReads() async throws {
+        let radarrContract = try OpenAPIContract(specAt: Contracts.spec("radarr/radarr-v3-openapi.v6.0.3.10276.json"))
+        let sonarrContract = try OpenAPIContract(specAt: Contracts.spec("sonarr/sonarr-v3-openapi.v4.0.19.2979.json"))
+        let radarr = try await FakeRadarr.start()
+        let sonarr = try await FakeSonarr.start()
+        defer { Task { await radarr.stop(); await sonarr.stop() } }
+        radarr.add(RadarrMovie(id: 1, title: "Cowboy Bebop: The Movie", year: 2001, path: "/movies/Cowboy Bebop", tmdbId: 11299, imdbId: "tt0275277",
+                               hasFile: false, monitored: true, tags: [], originalTitle: "カウボーイビバップ 天国の扉",
+                               alternateTitles: [RadarrAlternateTitle(title: "Cowboy Bebop: Knockin' on Heaven's Door", sourceType: "tmdb")], runtime: 115))
+        sonarr.add(SonarrSeries(id: 2, title: "Cowboy Bebop", path: "/tv/Cowboy Bebop", tvdbId: 76885, year: 1998, tags: []), episodes: [
+            SonarrEpisode(id: 20, seriesId: 2, episodeFileId: 0, seasonNumber: 0, episodeNumber: 3, title: "Knockin' on Heaven's Door", hasFile: false,
+                          monitored: false, airDate: "2001-09-01", runtime: 115),
+            SonarrEpisode(id: 21, seriesId: 2, episodeFileId: 0, seasonNumber: 1, episodeNumber: 1, title: "Asteroid Blues", hasFile: false,
+                          monitored: true, airDate: "1998-10-24", runtime: 25),
+        ])
+        let radarrClient = serviceClient("radarr", url: radarr.url, key: radarr.apiKey)
+        let sonarrClient = serviceClient("sonarr", url: sonarr.url, key: sonarr.apiKey)
+        try await check(radarrClient, radarrContract, "GET", "/api/v3/movie", schema: "MovieResource", status: 200)
+        try await check(sonarrClient, sonarrContract, "GET", "/api/v3/series", schema: "SeriesResource", status: 200)
+        try await check(sonarrClient, sonarrContract, "GET", "/api/v3/episode", query: [("seriesId", "2"), ("seasonNumber", "0")], schema: "EpisodeResource", status: 200)
+        let movie = try #require(try await RadarrClient(client: radarrClient).movies().first)
+        #expect(movie.originalTitle == "カウボーイビバップ 天国の扉" && movie.runtime == 115)
+        #expect(movie.alternateTitles?.map(\.title) == ["Cowboy Bebop: Knockin' on Heaven's Door"])
+        let series = try #require(try await SonarrClient(client: sonarrClient).series().first)
+        #expect(series.seasons?.map(\.seasonNumber) == [0, 1])
+        #expect(series.seasons?.first?.statistics?.totalEpisodeCount == 1)
+        let specials = try await SonarrClient(client: sonarrClient).episodes(seriesID: 2, season: 0)
+        #expect(specials.map(\.episodeNumber) == [3])
+    }
+
     /// The fake SABnzbd's queue answer has exactly the keys of SABnzbd's documented answer (and of a captured 4.2.3
     /// queue), with the same JSON types.
     @Test func sabnzbdQueue() async throws {
