@@ -75,7 +75,7 @@ public struct MatchPlanner: Sendable {
                 if runnerUp.confidence >= best.confidence - 0.05 {
                     best.confidence *= 0.85
                     best.contested = true
-                    best.reasons.append("also fits \(describe(runnerUp, index)) (\(format(runnerUp.confidence)))")
+                    best.notes.append("also fits \(describe(runnerUp, index)) (\(format(runnerUp.confidence)))")
                 }
             }
             chosen.append((m, best))
@@ -103,7 +103,7 @@ public struct MatchPlanner: Sendable {
                     c.confidence *= 0.9
                     c.contested = true
                 }
-                c.reasons.append("\(others.joined(separator: ", ")) also \(others.count == 1 ? "wants" : "want") this episode")
+                c.notes.append("\(others.joined(separator: ", ")) also \(others.count == 1 ? "wants" : "want") this episode")
                 chosen[i].candidate = c
             }
         }
@@ -114,7 +114,7 @@ public struct MatchPlanner: Sendable {
             let confidence = (c.confidence * 1000).rounded() / 1000
             proposals.append(MatchProposal(
                 movie: movies[m], series: s, episodes: c.episodes.map { index.episodes[$0].episode },
-                confidence: confidence, reasons: c.reasons,
+                confidence: confidence, reasons: reasons(c, movie: movies[m], index: index),
                 status: confidence >= settings.autoAccept && !c.contested ? .auto : .review))
         }
         proposals.sort { a, b in
@@ -131,8 +131,34 @@ public struct MatchPlanner: Sendable {
         /// Indexes into `MatchIndex.episodes`.
         var episodes: [Int]
         var confidence: Double
-        var reasons: [String]
+        /// What the confidence rests on; put into words only for the pairs that are proposed.
+        var evidence: Evidence
+        /// Conflicts, already in words.
+        var notes: [String] = []
         var contested = false
+    }
+
+    enum Evidence {
+        case anime(AnimeList.MovieHit, hitCount: Int, support: Support)
+        case titles(TitleScore)
+    }
+
+    enum Support {
+        case none
+        case title(TitleScore)
+        case namesSeries
+    }
+
+    enum NumberNote { case differ, movieOnly, episodeOnly }
+
+    struct TitleScore {
+        var score: Double
+        var variant = 0
+        /// The series title used with the episode title; -1: the episode title alone.
+        var seriesVariant = -1
+        var numbers: NumberNote?
+        /// Only the series' name matched (`Cowboy Bebop: The Movie`).
+        var seriesOnly = false
     }
 
     private func idCandidate(_ hit: AnimeList.MovieHit, hitCount: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
@@ -147,58 +173,35 @@ public struct MatchPlanner: Sendable {
             guard let found else { return nil }  // the list names an episode Sonarr does not have
             episodes.append(found)
         }
-        let first = index.episodes[episodes[0]].episode
-        let place = hit.placement.season == nil ? "absolute \(hit.placement.episodes.map(String.init).joined(separator: "+"))" : EpisodeSpec.format(episodes.map { index.episodes[$0].episode.number })
-        let id = hit.via == "tmdb" ? "TMDB \(movie.tmdb ?? 0)" : "IMDb \(movie.imdb ?? "")"
-        var reasons = ["anime-lists: \(id) is AniDB \(hit.anidb) “\(hit.name)”\(hit.anidbEpisode > 1 ? " episode \(hit.anidbEpisode)" : ""), TVDB \(hit.placement.tvdb) \(place)"]
         let title = titleScore(variants: variants, episode: episodes[0], index: index)
         var confidence = Self.idBase
+        var support = Support.none
         if title.score >= 0.4 {
             confidence = Self.idWithTitles
-            reasons.append(title.reason)
+            support = .title(title)
         } else if index.namesSeries(s, variants) {
             confidence = Self.idWithTitles
-            reasons.append("the movie's title names the series “\(index.series[s].title)”")
+            support = .namesSeries
         }
-        let year = yearFactor(movie.year, first)
-        if let reason = year.reason { reasons.append(reason) }
-        if year.factor < 0.9 { confidence = min(confidence, 0.9) }
-        if hitCount > 1 {
-            confidence *= 0.9
-            reasons.append("anime-lists ties this movie to \(hitCount) places")
-        }
-        return Candidate(series: s, episodes: episodes, confidence: confidence, reasons: reasons)
+        if yearFactor(movie.year, index.episodes[episodes[0]].episode) < 0.9 { confidence = min(confidence, 0.9) }
+        if hitCount > 1 { confidence *= 0.9 }
+        return Candidate(series: s, episodes: episodes, confidence: confidence, evidence: .anime(hit, hitCount: hitCount, support: support))
     }
 
     private func titleCandidate(episode e: Int, seriesNamed: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
         let entry = index.episodes[e]
         var title = titleScore(variants: variants, episode: e, index: index)
-        var reasons: [String] = []
         let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
         if title.score < 0.3 {
             // The movie is named after the series ("Cowboy Bebop: The Movie") but not after this
             // episode: a weak hint that dates and runtime must carry.
             guard seriesNamed else { return nil }
-            let long = (entry.episode.runtime ?? 0) >= 60 && runtime.factor >= 1
-            title = TitleScore(score: long ? 0.7 : 0.55, reason: "the movie is named after the series “\(index.series[entry.series].title)”, not after this episode")
+            let long = (entry.episode.runtime ?? 0) >= 60 && runtime >= 1
+            title = TitleScore(score: long ? 0.7 : 0.55, seriesOnly: true)
         }
-        reasons.append(title.reason)
-        var confidence = title.score
-        let year = yearFactor(movie.year, entry.episode)
-        confidence *= year.factor
-        if let reason = year.reason { reasons.append(reason) }
-        confidence *= runtime.factor
-        if let reason = runtime.reason { reasons.append(reason) }
-        if let reason = title.numbers { reasons.append(reason) }
-        confidence = min(confidence, Self.titleOnlyCap)
+        let confidence = min(title.score * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
         guard confidence >= 0.2 else { return nil }
-        return Candidate(series: entry.series, episodes: [e], confidence: confidence, reasons: reasons)
-    }
-
-    struct TitleScore {
-        var score: Double
-        var reason: String
-        var numbers: String?
+        return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title))
     }
 
     /// The best title agreement between any of the movie's titles and the episode's title, alone or
@@ -206,78 +209,113 @@ public struct MatchPlanner: Sendable {
     private func titleScore(variants: [MatchIndex.Variant], episode e: Int, index: MatchIndex) -> TitleScore {
         let entry = index.episodes[e]
         let seriesVariants = index.seriesVariants[entry.series]
-        var best = TitleScore(score: 0, reason: "")
-        var bestRaw = 0.0
-        for variant in variants {
+        var best = TitleScore(score: 0)
+        guard entry.weight > 0 else { return best }
+        for (v, variant) in variants.enumerated() where variant.weight > 0 {
+            let onEpisode = index.weight(ofCommon: variant.tokens, entry.tokens)
+            let episodeCoverage = onEpisode / entry.weight
+            guard episodeCoverage > 0 else { continue }
             for s in -1..<seriesVariants.count {
-                let context = s < 0 ? entry.tokens : union(entry.tokens, seriesVariants[s].tokens)
-                let movieWeight = variant.weight
-                guard movieWeight > 0, entry.weight > 0 else { continue }
-                let matchedMovie = index.weight(ofCommon: variant.tokens, context)
-                let matchedEpisode = index.weight(ofCommon: entry.tokens, variant.tokens)
-                let coverage = matchedMovie / movieWeight
-                let episodeCoverage = matchedEpisode / entry.weight
-                var score = (coverage * episodeCoverage).squareRoot()
-                guard score > bestRaw * 0.5 else { continue }
+                // Movie words found in the episode title or in this series title.
+                var matched = onEpisode
+                if s >= 0 {
+                    let series = seriesVariants[s].tokens
+                    matched += index.weight(ofCommon: variant.tokens, series) - index.weight(ofCommon: variant.tokens, series, entry.tokens)
+                }
+                var score = (matched / variant.weight * episodeCoverage).squareRoot()
+                guard score > best.score else { continue }
                 // Numbers must agree: "Psych 2" is not "Psych: The Movie", "Part 1" is not "Part 2".
-                let movieNumbers = variant.numbers.subtracting(index.numbers(in: context))
-                let episodeNumbers = index.numbers(in: entry.tokens).subtracting(variant.numbers)
-                var numberNote: String?
-                if !movieNumbers.isEmpty, !episodeNumbers.isEmpty {
-                    score *= 0.3
-                    numberNote = "numbers differ: \(movieNumbers.sorted().joined(separator: ", ")) in the movie, \(episodeNumbers.sorted().joined(separator: ", ")) in the episode"
-                } else if !movieNumbers.isEmpty {
-                    score *= 0.7
-                    numberNote = "the movie's number \(movieNumbers.sorted().joined(separator: ", ")) is not in the episode title"
-                } else if !episodeNumbers.isEmpty {
-                    score *= 0.7
-                    numberNote = "the episode's number \(episodeNumbers.sorted().joined(separator: ", ")) is not in the movie title"
+                let movieExtra = variant.unknownNumber || variant.numbers.contains { n in
+                    !entry.numbers.contains(n) && !(s >= 0 && seriesVariants[s].numbers.contains(n))
                 }
-                if score > best.score {
-                    let seriesPart = s < 0 ? "" : "“\(seriesVariants[s].text)” + "
-                    best = TitleScore(
-                        score: score,
-                        reason: "title “\(variant.text)” ~ \(seriesPart)“\(entry.episode.title)” (\(format(score)))",
-                        numbers: numberNote)
-                    bestRaw = score
-                }
+                let episodeExtra = entry.numbers.contains { !variant.numbers.contains($0) }
+                var note: NumberNote?
+                if movieExtra, episodeExtra { score *= 0.3; note = .differ }
+                else if movieExtra { score *= 0.7; note = .movieOnly }
+                else if episodeExtra { score *= 0.7; note = .episodeOnly }
+                if score > best.score { best = TitleScore(score: score, variant: v, seriesVariant: s, numbers: note) }
             }
         }
         return best
     }
 
-    private func union(_ a: [Int32], _ b: [Int32]) -> [Int32] {
-        var out: [Int32] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            if j >= b.count || (i < a.count && a[i] < b[j]) { out.append(a[i]); i += 1 }
-            else if i >= a.count || b[j] < a[i] { out.append(b[j]); j += 1 }
-            else { out.append(a[i]); i += 1; j += 1 }
+    /// The evidence of a proposed pair, in words.
+    func reasons(_ c: Candidate, movie: MatchMovie, index: MatchIndex) -> [String] {
+        let variants = index.variants(of: movie)
+        let entry = index.episodes[c.episodes[0]]
+        let series = index.series[c.series]
+        var out: [String] = []
+        func title(_ t: TitleScore) {
+            guard !t.seriesOnly, t.variant < variants.count else {
+                out.append("the movie is named after the series “\(series.title)”, not after this episode")
+                return
+            }
+            let seriesPart = t.seriesVariant < 0 ? "" : "“\(index.seriesVariants[c.series][t.seriesVariant].text)” + "
+            out.append("title “\(variants[t.variant].text)” ~ \(seriesPart)“\(entry.episode.title)” (\(format(t.score)))")
         }
-        return out
+        func numbers(_ t: TitleScore) {
+            guard let note = t.numbers, t.variant < variants.count else { return }
+            let movieNumbers = MatchText.tokens(variants[t.variant].text).filter(MatchText.isNumber)
+            let episodeNumbers = MatchText.tokens(entry.episode.title).filter(MatchText.isNumber)
+            switch note {
+            case .differ: out.append("numbers differ: \(movieNumbers.joined(separator: ", ")) in the movie, \(episodeNumbers.joined(separator: ", ")) in the episode")
+            case .movieOnly: out.append("the movie's number \(movieNumbers.joined(separator: ", ")) is not in the episode title")
+            case .episodeOnly: out.append("the episode's number \(episodeNumbers.joined(separator: ", ")) is not in the movie title")
+            }
+        }
+        switch c.evidence {
+        case .anime(let hit, let hitCount, let support):
+            let place = hit.placement.season == nil
+                ? "absolute \(hit.placement.episodes.map(String.init).joined(separator: "+"))"
+                : EpisodeSpec.format(c.episodes.map { index.episodes[$0].episode.number })
+            let id = hit.via == "tmdb" ? "TMDB \(movie.tmdb ?? 0)" : "IMDb \(movie.imdb ?? "")"
+            out.append("anime-lists: \(id) is AniDB \(hit.anidb) “\(hit.name)”\(hit.anidbEpisode > 1 ? " episode \(hit.anidbEpisode)" : ""), TVDB \(hit.placement.tvdb) \(place)")
+            switch support {
+            case .none: break
+            case .title(let t): title(t)
+            case .namesSeries: out.append("the movie's title names the series “\(series.title)”")
+            }
+            if let year = yearReason(movie.year, entry.episode) { out.append(year) }
+            if hitCount > 1 { out.append("anime-lists ties this movie to \(hitCount) places") }
+        case .titles(let t):
+            title(t)
+            if let year = yearReason(movie.year, entry.episode) { out.append(year) }
+            if let runtime = runtimeReason(movie.runtime, entry.episode.runtime) { out.append(runtime) }
+            numbers(t)
+        }
+        return out + c.notes
     }
 
-    private func yearFactor(_ movieYear: Int?, _ episode: MatchEpisode) -> (factor: Double, reason: String?) {
-        guard let movieYear, let airYear = episode.airYear else { return (0.9, nil) }
-        let delta = abs(movieYear - airYear)
+    private func yearFactor(_ movieYear: Int?, _ episode: MatchEpisode) -> Double {
+        guard let movieYear, let airYear = episode.airYear else { return 0.9 }
+        switch abs(movieYear - airYear) {
+        case 0: return 1
+        case 1: return 0.97
+        case 2: return 0.75
+        case 3...9: return 0.4
+        default: return 0.25
+        }
+    }
+
+    private func yearReason(_ movieYear: Int?, _ episode: MatchEpisode) -> String? {
+        guard let movieYear, let airYear = episode.airYear else { return nil }
         let date = episode.airDate ?? String(airYear)
-        switch delta {
-        case 0: return (1, "released \(movieYear), aired \(date)")
-        case 1: return (0.97, "released \(movieYear), aired \(date)")
-        case 2: return (0.75, "years differ: released \(movieYear), aired \(date)")
-        case 3...9: return (0.4, "years differ: released \(movieYear), aired \(date)")
-        default: return (0.25, "years differ: released \(movieYear), aired \(date)")
-        }
+        return abs(movieYear - airYear) <= 1 ? "released \(movieYear), aired \(date)" : "years differ: released \(movieYear), aired \(date)"
     }
 
-    private func runtimeFactor(_ movie: Int?, _ episode: Int?) -> (factor: Double, reason: String?) {
-        guard let movie, let episode, movie > 0, episode > 0 else { return (1, nil) }
+    private func runtimeFactor(_ movie: Int?, _ episode: Int?) -> Double {
+        guard let movie, let episode, movie > 0, episode > 0 else { return 1 }
         let ratio = Double(min(movie, episode)) / Double(max(movie, episode))
-        if ratio >= 0.8 { return (1, "runtime \(movie) min, episode \(episode) min") }
-        if ratio >= 0.5 { return (0.95, "runtime \(movie) min, episode \(episode) min") }
-        if ratio >= 0.3 { return (0.85, "runtimes differ: \(movie) min, episode \(episode) min") }
-        return (0.75, "runtimes differ: \(movie) min, episode \(episode) min")
+        if ratio >= 0.8 { return 1 }
+        if ratio >= 0.5 { return 0.95 }
+        if ratio >= 0.3 { return 0.85 }
+        return 0.75
+    }
+
+    private func runtimeReason(_ movie: Int?, _ episode: Int?) -> String? {
+        guard let movie, let episode, movie > 0, episode > 0 else { return nil }
+        let ratio = Double(min(movie, episode)) / Double(max(movie, episode))
+        return ratio >= 0.5 ? "runtime \(movie) min, episode \(episode) min" : "runtimes differ: \(movie) min, episode \(episode) min"
     }
 
     private func describe(_ c: Candidate, _ index: MatchIndex) -> String {
@@ -300,12 +338,15 @@ struct MatchIndex {
         var episode: MatchEpisode
         var tokens: [Int32]
         var weight: Double
+        /// The tokens that are numbers.
+        var numbers: [Int32]
     }
 
     struct SeriesVariant {
         var text: String
         var tokens: [Int32]
         var weight: Double
+        var numbers: [Int32]
     }
 
     struct Variant {
@@ -313,7 +354,10 @@ struct MatchIndex {
         /// Known tokens, sorted; unknown ones only add to `weight`.
         var tokens: [Int32]
         var weight: Double
-        var numbers: Set<String>
+        /// Known tokens that are numbers.
+        var numbers: [Int32]
+        /// A number no episode or series title has.
+        var unknownNumber: Bool
     }
 
     var series: [MatchSeries]
@@ -355,7 +399,7 @@ struct MatchIndex {
             for title in [show.title] + show.alternateTitles.prefix(8) {
                 let tokens = Array(Set(MatchText.tokens(title).map(intern))).sorted()
                 guard !tokens.isEmpty, !variants.contains(where: { $0.tokens == tokens }) else { continue }
-                variants.append(SeriesVariant(text: title, tokens: tokens, weight: 0))
+                variants.append(SeriesVariant(text: title, tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }))
                 all.formUnion(tokens)
             }
             seriesVariants.append(variants)
@@ -373,7 +417,7 @@ struct MatchIndex {
                     df[Int(t)] += 1
                     episodePostings[Int(t)].append(Int32(e))
                 }
-                episodes.append(Episode(series: s, episode: episode, tokens: tokens, weight: 0))
+                episodes.append(Episode(series: s, episode: episode, tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }))
                 bySeason[episode.season * 100_000 + episode.episode] = e
                 if let absolute = episode.absolute { byAbsolute[absolute] = e }
             }
@@ -402,10 +446,19 @@ struct MatchIndex {
         return total
     }
 
-    func numbers(in tokens: [Int32]) -> Set<String> {
-        var out = Set<String>()
-        for t in tokens where isNumber[Int(t)] { out.insert(names[Int(t)]) }
-        return out
+    /// The weight of the tokens in all three sorted lists.
+    func weight(ofCommon a: [Int32], _ b: [Int32], _ c: [Int32]) -> Double {
+        var total = 0.0
+        var i = 0, j = 0, k = 0
+        while i < a.count, j < b.count, k < c.count {
+            let x = a[i], y = b[j], z = c[k]
+            if x == y, y == z { total += weights[Int(x)]; i += 1; j += 1; k += 1; continue }
+            let low = min(x, y, z)
+            if x == low { i += 1 }
+            if y == low { j += 1 }
+            if z == low { k += 1 }
+        }
+        return total
     }
 
     /// The movie's titles as token sets: title, original title, then alternate titles.
@@ -419,17 +472,19 @@ struct MatchIndex {
             guard !raw.isEmpty else { continue }
             var known: [Int32] = []
             var weight = 0.0
+            var unknownNumber = false
             for token in raw {
                 if let id = ids[token] {
                     known.append(id)
                     weight += weights[Int(id)]
                 } else {
                     weight += unknownWeight
+                    if MatchText.isNumber(token) { unknownNumber = true }
                 }
             }
             known.sort()
             guard !out.contains(where: { $0.tokens == known && abs($0.weight - weight) < 1e-9 }) else { continue }
-            out.append(Variant(text: text, tokens: known, weight: weight, numbers: Set(raw.filter(MatchText.isNumber))))
+            out.append(Variant(text: text, tokens: known, weight: weight, numbers: known.filter { isNumber[Int($0)] }, unknownNumber: unknownNumber))
             if out.count == 16 { break }
         }
         return out
@@ -488,7 +543,9 @@ struct MatchIndex {
         for (e, _) in scoredEpisodes where seen.insert(e).inserted {
             result.append((e, named.contains(episodes[e].series)))
         }
-        for s in named {
+        // A title names a few series at most: the ones with the weightiest titles.
+        let namedSeries = named.count <= 4 ? Array(named) : Array(named.sorted { (seriesVariants[$0].map(\.weight).max() ?? 0) > (seriesVariants[$1].map(\.weight).max() ?? 0) }.prefix(4))
+        for s in namedSeries {
             for e in episodeRange(of: s).prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
         }
         return result
