@@ -63,7 +63,8 @@ public struct MatchPlanner: Sendable {
                     || numbers.contains { exclusions.isClaimed(s, $0) }
             }
             guard !candidates.isEmpty else { continue }
-            candidates.sort { $0.confidence > $1.confidence }
+            // Ties are broken by place in the library, so that every run (a dry run too) decides alike.
+            candidates.sort { ($0.confidence, $1.episodes[0]) > ($1.confidence, $0.episodes[0]) }
             perMovie.append((m, candidates))
         }
         // One movie fitting several episodes: the best one is less certain when another is close.
@@ -85,11 +86,11 @@ public struct MatchPlanner: Sendable {
         for (i, entry) in chosen.enumerated() {
             for e in entry.candidate.episodes { byEpisode[e, default: []].append(i) }
         }
-        for (_, all) in byEpisode where all.count > 1 {
+        for (_, all) in byEpisode.sorted(by: { $0.key < $1.key }) where all.count > 1 {
             // Only claims strong enough to be proposed compete.
             let claimants = all.filter { chosen[$0].candidate.confidence >= settings.minimum }
             guard claimants.count > 1 else { continue }
-            let ordered = claimants.sorted { chosen[$0].candidate.confidence > chosen[$1].candidate.confidence }
+            let ordered = claimants.sorted { (chosen[$0].candidate.confidence, $1) > (chosen[$1].candidate.confidence, $0) }
             let top = chosen[ordered[0]].candidate.confidence
             let close = chosen[ordered[1]].candidate.confidence >= top - 0.1
             for (rank, i) in ordered.enumerated() {
@@ -403,7 +404,7 @@ struct MatchIndex {
                 all.formUnion(tokens)
             }
             seriesVariants.append(variants)
-            for t in all {
+            for t in all.sorted() {
                 df[Int(t)] += 1
                 seriesPostings[Int(t)].append(Int32(s))
             }
@@ -468,7 +469,7 @@ struct MatchIndex {
         if let original = movie.originalTitle { texts.append(original) }
         texts.append(contentsOf: movie.alternateTitles)
         for text in texts {
-            let raw = Set(MatchText.tokens(text))
+            let raw = Set(MatchText.tokens(text)).sorted()
             guard !raw.isEmpty else { continue }
             var known: [Int32] = []
             var weight = 0.0
@@ -507,7 +508,7 @@ struct MatchIndex {
     func candidates(for variants: [Variant], scratch: inout Scratch) -> [(Int, Bool)] {
         var tokens = Set<Int32>()
         for v in variants { tokens.formUnion(v.tokens) }
-        for t in tokens {
+        for t in tokens.sorted() {
             let postings = episodePostings[Int(t)]
             let seriesHits = seriesPostings[Int(t)]
             guard postings.count + seriesHits.count <= blockingLimit else { continue }
@@ -536,7 +537,7 @@ struct MatchIndex {
         for e in scratch.touchedEpisodes { scratch.episodeScore[Int(e)] = 0 }
         scratch.touchedEpisodes.removeAll(keepingCapacity: true)
         if scoredEpisodes.count > 25 {
-            scoredEpisodes.sort { $0.1 > $1.1 }
+            scoredEpisodes.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
             scoredEpisodes.removeLast(scoredEpisodes.count - 25)
         }
         var seen = Set<Int>()
@@ -544,7 +545,8 @@ struct MatchIndex {
             result.append((e, named.contains(episodes[e].series)))
         }
         // A title names a few series at most: the ones with the weightiest titles.
-        let namedSeries = named.count <= 4 ? Array(named) : Array(named.sorted { (seriesVariants[$0].map(\.weight).max() ?? 0) > (seriesVariants[$1].map(\.weight).max() ?? 0) }.prefix(4))
+        func titleWeight(_ s: Int) -> Double { seriesVariants[s].map(\.weight).max() ?? 0 }
+        let namedSeries = Array(named.sorted { (titleWeight($0), $1) > (titleWeight($1), $0) }.prefix(4))
         for s in namedSeries {
             for e in episodeRange(of: s).prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
         }
