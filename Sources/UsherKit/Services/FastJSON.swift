@@ -383,7 +383,7 @@ extension RadarrMovie: FastDecodable {
             case "rootFolderPath": movie.rootFolderPath = try s.string()
             case "movieFileId": movie.movieFileId = try s.int()
             case "originalTitle": movie.originalTitle = try s.string()
-            case "alternateTitles": movie.alternateTitles = try SonarrAlternateTitle.readList(&s)?.map { RadarrAlternateTitle(title: $0.title) }
+            case "alternateTitles": movie.alternateTitles = try RadarrAlternateTitle.readList(&s)
             case "runtime": movie.runtime = try s.int()
             default: try s.skipValue()
             }
@@ -534,6 +534,26 @@ extension SonarrSeason {
             guard let number else { return }
             season.seasonNumber = number
             list.append(season)
+        }
+        return list
+    }
+}
+
+extension RadarrAlternateTitle {
+    static func readList(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> [RadarrAlternateTitle]? {
+        guard try s.isArray() else { return nil }
+        var list: [RadarrAlternateTitle] = []
+        try s.elements { (s: inout JSONScanner) throws(JSONScanner.Failure) in
+            guard try s.isObject() else { return }
+            var title = RadarrAlternateTitle(title: nil)
+            try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
+                switch key {
+                case "title": title.title = try s.string()
+                case "sourceType": title.sourceType = try s.string()
+                default: try s.skipValue()
+                }
+            }
+            list.append(title)
         }
         return list
     }
