@@ -130,8 +130,6 @@ public struct AnimeList: Sendable {
         if let imdb, let refs = byIMDb[imdb] { add(refs, via: "imdb") }
         return result
     }
-
-    public var movieIDCount: Int { byTMDB.count + byIMDb.count }
 }
 
 /// A problem in the mapping file's XML, with its line.

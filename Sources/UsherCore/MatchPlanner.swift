@@ -76,7 +76,7 @@ public struct MatchPlanner: Sendable {
                 if runnerUp.confidence >= best.confidence - 0.05 {
                     best.confidence *= 0.85
                     best.contested = true
-                    best.notes.append("also fits \(describe(runnerUp, index)) (\(format(runnerUp.confidence)))")
+                    best.notes.append("also fits \(describe(runnerUp, index)) (\(formatConfidence(runnerUp.confidence)))")
                 }
             }
             chosen.append((m, best))
@@ -252,7 +252,7 @@ public struct MatchPlanner: Sendable {
                 return
             }
             let seriesPart = t.seriesVariant < 0 ? "" : "“\(index.seriesVariants[c.series][t.seriesVariant].text)” + "
-            out.append("title “\(variants[t.variant].text)” ~ \(seriesPart)“\(entry.episode.title)” (\(format(t.score)))")
+            out.append("title “\(variants[t.variant].text)” ~ \(seriesPart)“\(entry.episode.title)” (\(formatConfidence(t.score)))")
         }
         func numbers(_ t: TitleScore) {
             guard let note = t.numbers, t.variant < variants.count else { return }
@@ -325,8 +325,8 @@ public struct MatchPlanner: Sendable {
     }
 }
 
-/// `0.87`: two decimals, for reasons people read.
-func format(_ value: Double) -> String {
+/// `0.87`: two decimals, for reasons and confidences people read.
+public func formatConfidence(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     let fraction = hundredths % 100
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
@@ -370,7 +370,6 @@ struct MatchIndex {
     /// Each series' episodes, which are contiguous in `episodes`.
     private var episodeRanges: [Range<Int>] = []
     private var ids: [String: Int32] = [:]
-    private var names: [String] = []
     private var weights: [Double] = []
     private var isNumber: [Bool] = []
     private var episodePostings: [[Int32]] = []
@@ -384,9 +383,8 @@ struct MatchIndex {
         var df: [Int32] = []
         func intern(_ token: String) -> Int32 {
             if let id = ids[token] { return id }
-            let id = Int32(names.count)
+            let id = Int32(df.count)
             ids[token] = id
-            names.append(token)
             df.append(0)
             episodePostings.append([])
             seriesPostings.append([])
@@ -548,7 +546,7 @@ struct MatchIndex {
         func titleWeight(_ s: Int) -> Double { seriesVariants[s].map(\.weight).max() ?? 0 }
         let namedSeries = Array(named.sorted { (titleWeight($0), $1) > (titleWeight($1), $0) }.prefix(4))
         for s in namedSeries {
-            for e in episodeRange(of: s).prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
+            for e in episodeRanges[s].prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
         }
         return result
     }
@@ -569,5 +567,4 @@ struct MatchIndex {
         }
     }
 
-    private func episodeRange(of s: Int) -> Range<Int> { episodeRanges[s] }
 }

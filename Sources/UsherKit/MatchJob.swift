@@ -158,11 +158,15 @@ public struct MatchJob: Sendable {
     /// in several instances is taken from the first in config order.
     func fetchLibrary(_ services: ArrServices) async -> Library {
         var library = Library()
-        let movieAnswers = await boundedMap(services.radarr, limit: services.concurrency) { r in
+        // The movie lists are read while Sonarr is asked.
+        async let movieAnswers = boundedMap(services.radarr, limit: services.concurrency) { r in
             (r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() })
         }
+        let seriesAnswers = await boundedMap(services.sonarr, limit: services.concurrency) { s in
+            (s.name, await Result.of { () async throws(ServiceError) in try await s.client.series() })
+        }
         var seenMovies = Set<String>()
-        for (name, answer) in movieAnswers {
+        for (name, answer) in await movieAnswers {
             switch answer {
             case .failure(let error): library.errors.append("radarr \(name): \(error.description)")
             case .success(let list):
@@ -176,9 +180,6 @@ public struct MatchJob: Sendable {
                     library.movies.append(movie)
                 }
             }
-        }
-        let seriesAnswers = await boundedMap(services.sonarr, limit: services.concurrency) { s in
-            (s.name, await Result.of { () async throws(ServiceError) in try await s.client.series() })
         }
         let regular = config.match.regularSeasons
         var wanted: [(instance: String, series: SonarrSeries)] = []

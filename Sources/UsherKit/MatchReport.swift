@@ -80,9 +80,4 @@ public struct MatchReport: Sendable {
         for e in errors { lines.append("error: \(e)") }
         return lines.joined(separator: "\n")
     }
-
-    private func formatConfidence(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
-        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
-    }
 }

@@ -48,6 +48,20 @@ struct JSONScanner {
         }
     }
 
+    /// An array of objects, each read key by key (`field` must read or skip the value) into a copy of
+    /// `empty`; elements that are not objects are skipped, and a value that is not an array gives `nil`.
+    mutating func objects<T>(_ empty: T, _ field: (inout JSONScanner, String, inout T) throws(Failure) -> Void) throws(Failure) -> [T]? {
+        guard try isArray() else { return nil }
+        var list: [T] = []
+        try elements { (s: inout JSONScanner) throws(Failure) in
+            guard try s.isObject() else { return }
+            var value = empty
+            try s.fields { (s: inout JSONScanner, key) throws(Failure) in try field(&s, key, &value) }
+            list.append(value)
+        }
+        return list
+    }
+
     /// Calls `body` with each key of an object, positioned at its value; `body` must read or skip it.
     mutating func fields(_ body: (inout JSONScanner, String) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
@@ -486,75 +500,50 @@ extension SonarrEpisode: FastDecodable {
 
 extension SonarrAlternateTitle {
     static func readList(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> [SonarrAlternateTitle]? {
-        guard try s.isArray() else { return nil }
-        var list: [SonarrAlternateTitle] = []
-        try s.elements { (s: inout JSONScanner) throws(JSONScanner.Failure) in
-            guard try s.isObject() else { return }
-            var title = SonarrAlternateTitle(title: nil)
-            try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
-                switch key {
-                case "title": title.title = try s.string()
-                case "seasonNumber": title.seasonNumber = try s.int()
-                default: try s.skipValue()
-                }
+        try s.objects(SonarrAlternateTitle(title: nil)) { (s: inout JSONScanner, key, title) throws(JSONScanner.Failure) in
+            switch key {
+            case "title": title.title = try s.string()
+            case "seasonNumber": title.seasonNumber = try s.int()
+            default: try s.skipValue()
             }
-            list.append(title)
         }
-        return list
     }
 }
 
 extension SonarrSeason {
     static func readList(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> [SonarrSeason]? {
-        guard try s.isArray() else { return nil }
-        var list: [SonarrSeason] = []
-        try s.elements { (s: inout JSONScanner) throws(JSONScanner.Failure) in
-            guard try s.isObject() else { return }
-            var number: Int?
-            var season = SonarrSeason(seasonNumber: 0)
-            try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
-                switch key {
-                case "seasonNumber": number = try s.int()
-                case "monitored": season.monitored = try s.bool()
-                case "statistics":
-                    guard try s.isObject() else { return }
-                    var statistics = Statistics()
-                    try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
-                        switch key {
-                        case "episodeCount": statistics.episodeCount = try s.int()
-                        case "episodeFileCount": statistics.episodeFileCount = try s.int()
-                        case "totalEpisodeCount": statistics.totalEpisodeCount = try s.int()
-                        default: try s.skipValue()
-                        }
+        // A season without its number means nothing: dropped.
+        let read = try s.objects((number: Int?.none, season: SonarrSeason(seasonNumber: 0))) { (s: inout JSONScanner, key, entry) throws(JSONScanner.Failure) in
+            switch key {
+            case "seasonNumber": entry.number = try s.int()
+            case "monitored": entry.season.monitored = try s.bool()
+            case "statistics":
+                guard try s.isObject() else { return }
+                var statistics = Statistics()
+                try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
+                    switch key {
+                    case "episodeCount": statistics.episodeCount = try s.int()
+                    case "episodeFileCount": statistics.episodeFileCount = try s.int()
+                    case "totalEpisodeCount": statistics.totalEpisodeCount = try s.int()
+                    default: try s.skipValue()
                     }
-                    season.statistics = statistics
-                default: try s.skipValue()
                 }
+                entry.season.statistics = statistics
+            default: try s.skipValue()
             }
-            guard let number else { return }
-            season.seasonNumber = number
-            list.append(season)
         }
-        return list
+        return read?.compactMap { entry in entry.number.map { n in var season = entry.season; season.seasonNumber = n; return season } }
     }
 }
 
 extension RadarrAlternateTitle {
     static func readList(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> [RadarrAlternateTitle]? {
-        guard try s.isArray() else { return nil }
-        var list: [RadarrAlternateTitle] = []
-        try s.elements { (s: inout JSONScanner) throws(JSONScanner.Failure) in
-            guard try s.isObject() else { return }
-            var title = RadarrAlternateTitle(title: nil)
-            try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
-                switch key {
-                case "title": title.title = try s.string()
-                case "sourceType": title.sourceType = try s.string()
-                default: try s.skipValue()
-                }
+        try s.objects(RadarrAlternateTitle(title: nil)) { (s: inout JSONScanner, key, title) throws(JSONScanner.Failure) in
+            switch key {
+            case "title": title.title = try s.string()
+            case "sourceType": title.sourceType = try s.string()
+            default: try s.skipValue()
             }
-            list.append(title)
         }
-        return list
     }
 }
