@@ -101,6 +101,9 @@ public enum EpisodeSpec {
         guard let season = numbers.first?.season else {
             throw EpisodeSpecError(text: text, reason: "no episode given")
         }
+        guard MappingRules.seasons.contains(season) else {
+            throw EpisodeSpecError(text: text, reason: "the season must be between \(MappingRules.seasons.lowerBound) and \(MappingRules.seasons.upperBound)")
+        }
         guard numbers.allSatisfy({ $0.season == season }) else {
             throw EpisodeSpecError(text: text, reason: "one file can only hold episodes of one season")
         }

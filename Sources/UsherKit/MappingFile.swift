@@ -6,59 +6,95 @@ public enum MappingFile {
     /// Reads and validates the mapping file. A mistake anywhere stops everything (nothing is linked or
     /// pruned on a half-read file); the error names the file, line, column and key.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> [LinkMapping] {
+        try loadDocument(path: path, environment: environment).mappings
+    }
+
+    /// The whole mapping file: links, crossovers and hints.
+    public static func loadDocument(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> MappingDocument {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(file: path, message: "the mapping file does not exist (set link.mappings in the config, or create it: see README, 'Mapping file')")
         }
         var reader = YAMLReader(file: path, environment: environment)
-        return try mappings(from: try reader.load(), path: path)
+        return try document(from: try reader.load(), path: path)
     }
 
     /// Reads and validates mapping-file text as if it were the file at `path`.
     public static func load(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> [LinkMapping] {
-        var reader = YAMLReader(file: path, environment: environment)
-        return try mappings(from: try reader.parse(text), path: path)
+        try loadDocument(text: text, path: path, environment: environment).mappings
     }
 
-    private static func mappings(from rootValue: YAMLValue?, path: String) throws(ConfigError) -> [LinkMapping] {
-        guard let rootValue else { return [] }
+    public static func loadDocument(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> MappingDocument {
+        var reader = YAMLReader(file: path, environment: environment)
+        return try document(from: try reader.parse(text), path: path)
+    }
+
+    static let movieKeys = ["movie", "year", "tmdb", "imdb", "radarr"]
+    static let showKeys = ["show", "tvdb", "sonarr"]
+
+    private static func document(from rootValue: YAMLValue?, path: String) throws(ConfigError) -> MappingDocument {
+        guard let rootValue else { return MappingDocument() }
         let root = ConfigNode(value: rootValue, path: "", file: path)
-        let top = try root.mapping(allowed: ["links", "crossovers"])
-        var mappings: [LinkMapping] = []
+        let top = try root.mapping(allowed: ["links", "crossovers", "hints"])
+        var document = MappingDocument()
         for item in try top["links"]?.list() ?? [] {
-            let f = try item.mapping(allowed: ["movie", "year", "tmdb", "imdb", "radarr", "show", "tvdb", "sonarr", "episodes", "title"])
-            guard let movie = f["movie"] else { throw item.fail("missing key 'movie' (the movie's title)") }
-            guard let show = f["show"] else { throw item.fail("missing key 'show' (the show's title)") }
+            let f = try item.mapping(allowed: movieKeys + showKeys + ["episodes", "title"])
+            guard f["movie"] != nil else { throw item.fail("missing key 'movie' (the movie's title)") }
+            guard f["show"] != nil else { throw item.fail("missing key 'show' (the show's title)") }
             guard let episodes = f["episodes"] else { throw item.fail("missing key 'episodes' (e.g. S00E09)") }
-            let ref = MovieRef(
-                title: try movie.nonEmptyString(), year: try f["year"]?.int(in: 1870...2200),
-                tmdb: try f["tmdb"]?.int(in: 1...Int(Int32.max)), imdb: try f["imdb"].map { n throws(ConfigError) in try imdbID(n) },
-                radarr: try f["radarr"]?.nonEmptyString())
-            mappings.append(LinkMapping(
-                source: .movie(ref),
-                show: ShowRef(title: try show.nonEmptyString(), tvdb: try f["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try f["sonarr"]?.nonEmptyString()),
-                episodes: try parseEpisodes(episodes),
-                title: try f["title"].map { n throws(ConfigError) in try n.string() }.flatMap { $0.isEmpty ? nil : $0 },
-                location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+            document.mappings.append(LinkMapping(
+                source: .movie(try movieRef(f)), show: try showRef(f), episodes: try parseEpisodes(episodes),
+                title: try title(f["title"]), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         for item in try top["crossovers"]?.list() ?? [] {
             let f = try item.mapping(allowed: ["from", "to"])
             guard let fromNode = f["from"], let toNode = f["to"] else { throw item.fail("a crossover needs 'from' and 'to'") }
-            let from = try fromNode.mapping(allowed: ["show", "tvdb", "sonarr", "episodes"])
-            let to = try toNode.mapping(allowed: ["show", "tvdb", "sonarr", "episodes", "title"])
-            guard let fromShow = from["show"], let fromEpisodes = from["episodes"] else { throw fromNode.fail("needs 'show' and 'episodes'") }
-            guard let toShow = to["show"], let toEpisodes = to["episodes"] else { throw toNode.fail("needs 'show' and 'episodes'") }
-            let sourceShow = ShowRef(title: try fromShow.nonEmptyString(), tvdb: try from["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try from["sonarr"]?.nonEmptyString())
-            mappings.append(LinkMapping(
-                source: .episode(show: sourceShow, episodes: try parseEpisodes(fromEpisodes)),
-                show: ShowRef(title: try toShow.nonEmptyString(), tvdb: try to["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try to["sonarr"]?.nonEmptyString()),
-                episodes: try parseEpisodes(toEpisodes),
-                title: try to["title"].map { n throws(ConfigError) in try n.string() }.flatMap { $0.isEmpty ? nil : $0 },
+            let from = try fromNode.mapping(allowed: showKeys + ["episodes"])
+            let to = try toNode.mapping(allowed: showKeys + ["episodes", "title"])
+            guard from["show"] != nil, let fromEpisodes = from["episodes"] else { throw fromNode.fail("needs 'show' and 'episodes'") }
+            guard to["show"] != nil, let toEpisodes = to["episodes"] else { throw toNode.fail("needs 'show' and 'episodes'") }
+            document.mappings.append(LinkMapping(
+                source: .episode(show: try showRef(from), episodes: try parseEpisodes(fromEpisodes)),
+                show: try showRef(to), episodes: try parseEpisodes(toEpisodes), title: try title(to["title"]),
                 location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
-        return mappings
+        for item in try top["hints"]?.list() ?? [] {
+            let f = try item.mapping(allowed: movieKeys + showKeys)
+            guard f["movie"] != nil else { throw item.fail("missing key 'movie' (the movie's title)") }
+            guard f["show"] != nil else { throw item.fail("missing key 'show' (the show's title)") }
+            document.hints.append(MappingHint(
+                movie: try movieRef(f), show: try showRef(f), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+        }
+        return document
     }
 
-    private static func parseEpisodes(_ node: ConfigNode) throws(ConfigError) -> [EpisodeNumber] {
+    /// A movie from `movie`, `year`, `tmdb`, `imdb` and `radarr`, checked against `MappingRules` (the
+    /// proposals file reads its movies the same way).
+    static func movieRef(_ f: [String: ConfigNode]) throws(ConfigError) -> MovieRef {
+        guard let movie = f["movie"] else { throw ConfigError(file: "", message: "missing key 'movie'") }
+        return MovieRef(
+            title: try cleanTitle(movie), year: try f["year"]?.int(in: MappingRules.years),
+            tmdb: try f["tmdb"]?.int(in: MappingRules.ids), imdb: try f["imdb"].map { n throws(ConfigError) in try imdbID(n) },
+            radarr: try f["radarr"].map { n throws(ConfigError) in try cleanTitle(n) })
+    }
+
+    static func showRef(_ f: [String: ConfigNode]) throws(ConfigError) -> ShowRef {
+        guard let show = f["show"] else { throw ConfigError(file: "", message: "missing key 'show'") }
+        return ShowRef(title: try cleanTitle(show), tvdb: try f["tvdb"]?.int(in: MappingRules.ids),
+                       sonarr: try f["sonarr"].map { n throws(ConfigError) in try cleanTitle(n) })
+    }
+
+    private static func title(_ node: ConfigNode?) throws(ConfigError) -> String? {
+        guard let node, !node.isNull else { return nil }
+        return MappingRules.cleanTitle(try node.string())
+    }
+
+    /// A title or name: what `MappingRules.cleanTitle` keeps of it, and not empty.
+    static func cleanTitle(_ node: ConfigNode) throws(ConfigError) -> String {
+        guard let clean = MappingRules.cleanTitle(try node.string()) else { throw node.fail("must not be empty") }
+        return clean
+    }
+
+    static func parseEpisodes(_ node: ConfigNode) throws(ConfigError) -> [EpisodeNumber] {
         let texts = try node.strings()
         do {
             return try EpisodeSpec.parse(texts)
@@ -67,38 +103,44 @@ public enum MappingFile {
         }
     }
 
-    private static func imdbID(_ node: ConfigNode) throws(ConfigError) -> String {
+    static func imdbID(_ node: ConfigNode) throws(ConfigError) -> String {
         let s = try node.nonEmptyString()
-        guard s.hasPrefix("tt"), s.dropFirst(2).allSatisfy(\.isNumber), s.count > 3 else { throw node.fail("an IMDb id looks like tt0123456") }
+        guard MappingRules.isIMDbID(s) else { throw node.fail("an IMDb id looks like tt0123456") }
         return s
     }
 
     /// The mapping file in Usher's stable layout: links sorted by movie title, then year, show and
-    /// episode; crossovers sorted by show. Comments are not kept.
+    /// episode; crossovers sorted by show; hints sorted by movie. Comments are not kept.
     public static func render(_ mappings: [LinkMapping]) -> String {
+        render(MappingDocument(mappings: mappings))
+    }
+
+    public static func render(_ document: MappingDocument) -> String {
         var movies: [(MovieRef, LinkMapping)] = []
         var crossovers: [(ShowRef, [EpisodeNumber], LinkMapping)] = []
-        for m in mappings {
+        for m in document.mappings {
             switch m.source {
             case .movie(let ref): movies.append((ref, m))
             case .episode(let show, let episodes): crossovers.append((show, episodes, m))
             }
         }
+        func movieKey(_ ref: MovieRef, _ show: ShowRef) -> (String, Int, String, String, Int) {
+            (TitleMatching.normalize(ref.title), ref.year ?? 0, TitleMatching.normalize(show.title), ref.title + "\u{1F}" + show.title, ref.tmdb ?? 0)
+        }
         movies.sort { a, b in
-            let ka = (TitleMatching.normalize(a.0.title), a.0.year ?? 0, TitleMatching.normalize(a.1.show.title))
-            let kb = (TitleMatching.normalize(b.0.title), b.0.year ?? 0, TitleMatching.normalize(b.1.show.title))
+            let ka = movieKey(a.0, a.1.show), kb = movieKey(b.0, b.1.show)
             if ka != kb { return ka < kb }
             return a.1.episodes.lexicographicallyPrecedes(b.1.episodes)
         }
         crossovers.sort { a, b in
-            let ka = (TitleMatching.normalize(a.0.title), TitleMatching.normalize(a.2.show.title))
-            let kb = (TitleMatching.normalize(b.0.title), TitleMatching.normalize(b.2.show.title))
+            let ka = (TitleMatching.normalize(a.0.title), TitleMatching.normalize(a.2.show.title), a.0.title + "\u{1F}" + a.2.show.title)
+            let kb = (TitleMatching.normalize(b.0.title), TitleMatching.normalize(b.2.show.title), b.0.title + "\u{1F}" + b.2.show.title)
             if ka != kb { return ka < kb }
             return a.1.lexicographicallyPrecedes(b.1)
         }
+        let hints = document.hints.sorted { movieKey($0.movie, $0.show) < movieKey($1.movie, $1.show) }
         var out = "# Usher mappings: movies that are also episodes of a show (see README, \"Mapping file\").\n"
-        out += "links:\n"
-        if movies.isEmpty { out = out.replacingOccurrences(of: "links:\n", with: "links: []\n") }
+        out += movies.isEmpty ? "links: []\n" : "links:\n"
         for (ref, m) in movies { out += entry(ref, m, indent: "  ") }
         if !crossovers.isEmpty {
             out += "crossovers:\n"
@@ -110,24 +152,37 @@ public enum MappingFile {
                 out += "    to: {show: \(str(m.show.title))\(toID), episodes: \(EpisodeSpec.format(m.episodes))\(title)}\n"
             }
         }
+        if !hints.isEmpty {
+            out += "# Movies known to be an episode of a show whose episode is not known yet: `usher match` proposes one.\n"
+            out += "hints:\n"
+            for hint in hints { out += movieLines(hint.movie, indent: "  ") + showLines(hint.show, indent: "    ") }
+        }
         return out
     }
 
-    private static func str(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
+    private static func str(_ s: String) -> String { YAMLText.doubleQuoted(s) }
 
-    /// One movie link in the file's layout, its dash at `indent`.
-    static func entry(_ ref: MovieRef, _ m: LinkMapping, indent: String) -> String {
+    private static func movieLines(_ ref: MovieRef, indent: String) -> String {
         let inner = indent + "  "
         var out = "\(indent)- movie: \(str(ref.title))\n"
         if let year = ref.year { out += "\(inner)year: \(year)\n" }
         if let tmdb = ref.tmdb { out += "\(inner)tmdb: \(tmdb)\n" }
         if let imdb = ref.imdb { out += "\(inner)imdb: \(imdb)\n" }
         if let radarr = ref.radarr { out += "\(inner)radarr: \(str(radarr))\n" }
-        out += "\(inner)show: \(str(m.show.title))\n"
-        if let tvdb = m.show.tvdb { out += "\(inner)tvdb: \(tvdb)\n" }
-        if let sonarr = m.show.sonarr { out += "\(inner)sonarr: \(str(sonarr))\n" }
+        return out
+    }
+
+    private static func showLines(_ show: ShowRef, indent: String) -> String {
+        var out = "\(indent)show: \(str(show.title))\n"
+        if let tvdb = show.tvdb { out += "\(indent)tvdb: \(tvdb)\n" }
+        if let sonarr = show.sonarr { out += "\(indent)sonarr: \(str(sonarr))\n" }
+        return out
+    }
+
+    /// One movie link in the file's layout, its dash at `indent`.
+    static func entry(_ ref: MovieRef, _ m: LinkMapping, indent: String) -> String {
+        let inner = indent + "  "
+        var out = movieLines(ref, indent: indent) + showLines(m.show, indent: inner)
         out += "\(inner)episodes: \(EpisodeSpec.format(m.episodes))\n"
         if let title = m.title { out += "\(inner)title: \(str(title))\n" }
         return out
@@ -180,21 +235,46 @@ public enum MappingFile {
     }
 
     /// Adds movie links to the mapping file: line by line when its layout allows (comments stay),
-    /// else by rendering the whole file. Either way the result is read back and must hold the old
-    /// links plus the new ones, and the current file is archived first. Returns the archived copy.
+    /// else by rendering the whole file. Either way the result is read back and must hold exactly what
+    /// the file held plus the new links, and the current file is archived first. Returns the archived copy.
     @discardableResult
-    public static func append(_ added: [LinkMapping], to path: String, existing: [LinkMapping], keep: Int, now: Date = Date()) throws -> String? {
+    public static func append(_ added: [LinkMapping], to path: String, existing: MappingDocument, keep: Int, now: Date = Date()) throws -> String? {
         let current = FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8) : ""
-        let expected = existing.count + added.count
-        var text = current.isEmpty ? render(existing + added) : appending(added, to: current)
-        if let candidate = text, (try? load(text: candidate, path: path).count) != expected {
+        var expected = existing
+        expected.mappings += added
+        var text = current.isEmpty ? render(expected) : appending(added, to: current)
+        if let candidate = text, !holds(candidate, expected, path: path) {
             text = nil
         }
-        let final = text ?? render(existing + added)
-        guard (try? load(text: final, path: path).count) == expected else {
+        let final = text ?? render(expected)
+        guard holds(final, expected, path: path) else {
             throw ConfigError(file: path, message: "could not add the new links to the mapping file (nothing was changed)")
         }
         return try write(final, to: path, keep: keep, now: now)
+    }
+
+    /// Writes a whole mapping document in the stable layout, after reading the text back: what is
+    /// written is exactly what `usher link` will read, or nothing is written.
+    @discardableResult
+    public static func save(_ document: MappingDocument, to path: String, keep: Int, now: Date = Date()) throws -> String? {
+        let text = render(document)
+        guard holds(text, document, path: path) else {
+            let problems = document.mappings.flatMap { m in MappingRules.problems(m).map { "\(m.label): \($0)" } }
+                + document.hints.flatMap { h in MappingRules.problems(h).map { "\(h.label): \($0)" } }
+            throw ConfigError(file: path, message: "the mappings would not read back as written (nothing was changed)"
+                              + (problems.isEmpty ? "" : ": " + problems.prefix(3).joined(separator: "; ")))
+        }
+        return try write(text, to: path, keep: keep, now: now)
+    }
+
+    /// Whether mapping-file text reads back as exactly this document (positions aside, in any order).
+    static func holds(_ text: String, _ expected: MappingDocument, path: String) -> Bool {
+        guard let read = try? loadDocument(text: text, path: path) else { return false }
+        func counted<T: Hashable>(_ items: [T]) -> [T: Int] { items.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
+        func unplaced(_ m: LinkMapping) -> LinkMapping { var m = m; m.location = nil; return m }
+        func unplaced(_ h: MappingHint) -> MappingHint { var h = h; h.location = nil; return h }
+        return counted(read.mappings.map(unplaced)) == counted(expected.mappings.map(unplaced))
+            && counted(read.hints.map(unplaced)) == counted(expected.hints.map(unplaced))
     }
 
     /// Writes the mapping file atomically, first keeping the current one as a timestamped copy in

@@ -69,7 +69,7 @@ public struct MatchJob: Sendable {
         report.series = library.series.count
         report.episodes = library.series.reduce(0) { $0 + $1.episodes.count }
 
-        let exclusions = MatchExclusions(mappings: existing, rejectedPairs: rejected)
+        let exclusions = MatchExclusions(mappings: existing.mappings, rejectedPairs: rejected)
         let result = MatchPlanner(settings: config.match.settings).propose(
             movies: library.movies, series: library.series, animeList: animeList, exclusions: exclusions)
         report.proposals = result.proposals
@@ -86,9 +86,15 @@ public struct MatchJob: Sendable {
         return report
     }
 
-    private func write(_ proposals: [MatchProposal], existing: [LinkMapping], into report: inout MatchReport, now: Date) throws(MatchError) {
-        let accepted = proposals.filter { $0.status == .auto }
-        let review = proposals.filter { $0.status == .review }
+    private func write(_ proposals: [MatchProposal], existing: MappingDocument, into report: inout MatchReport, now: Date) throws(MatchError) {
+        // A pair the mapping file could not hold as it is (a title that is only spaces) is left out.
+        var writable: [MatchProposal] = []
+        for p in proposals {
+            let problems = MappingRules.problems(mapping(for: p))
+            if problems.isEmpty { writable.append(p) } else { report.warnings.append("\(p.movie.label) → \(p.series.title): not written: \(problems.joined(separator: "; "))") }
+        }
+        let accepted = writable.filter { $0.status == .auto }
+        let review = writable.filter { $0.status == .review }
         if !accepted.isEmpty {
             let mappings = accepted.map { mapping(for: $0) }
             do {
@@ -125,18 +131,22 @@ public struct MatchJob: Sendable {
         return LinkMapping(source: .movie(e.movie), show: e.show, episodes: e.episodes)
     }
 
+    /// Only values the mapping file accepts (`MappingRules`): titles cleaned, ids and years in range.
     func entry(for p: MatchProposal) -> ProposalEntry {
-        ProposalEntry(
+        let imdb = p.movie.tmdb == nil ? p.movie.imdb.flatMap { MappingRules.isIMDbID($0) ? $0 : nil } : nil
+        return ProposalEntry(
             confidence: p.confidence,
-            movie: MovieRef(title: p.movie.title, year: p.movie.year, tmdb: p.movie.tmdb, imdb: p.movie.tmdb == nil ? p.movie.imdb : nil,
+            movie: MovieRef(title: MappingRules.cleanTitle(p.movie.title) ?? p.movie.title, year: p.movie.year.flatMap { MappingRules.years.contains($0) ? $0 : nil },
+                            tmdb: p.movie.tmdb.flatMap { MappingRules.ids.contains($0) ? $0 : nil }, imdb: imdb,
                             radarr: config.radarr.count > 1 ? p.movie.instance : nil),
-            show: ShowRef(title: p.series.title, tvdb: p.series.tvdb, sonarr: config.sonarr.count > 1 ? p.series.instance : nil),
+            show: ShowRef(title: MappingRules.cleanTitle(p.series.title) ?? p.series.title, tvdb: p.series.tvdb.flatMap { MappingRules.ids.contains($0) ? $0 : nil },
+                          sonarr: config.sonarr.count > 1 ? p.series.instance : nil),
             episodes: p.episodes.map(\.number), episodeTitle: p.episodes.first?.title, reasons: p.reasons)
     }
 
-    func loadMappings() throws(MatchError) -> [LinkMapping] {
-        guard FileManager.default.fileExists(atPath: config.mappingsFile) else { return [] }
-        do { return try MappingFile.load(path: config.mappingsFile) } catch {
+    func loadMappings() throws(MatchError) -> MappingDocument {
+        guard FileManager.default.fileExists(atPath: config.mappingsFile) else { return MappingDocument() }
+        do { return try MappingFile.loadDocument(path: config.mappingsFile) } catch {
             throw MatchError(kind: .config, message: error.description)
         }
     }

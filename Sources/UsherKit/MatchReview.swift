@@ -37,7 +37,8 @@ extension MatchJob {
         do { entries = try ProposalsFile.load(path: path) } catch {
             throw MatchError(kind: .config, message: error.description)
         }
-        let existing = try loadMappings()
+        let document = try loadMappings()
+        let existing = document.mappings
         var report = ReviewReport(dryRun: dryRun)
         var keep: [ProposalEntry] = []
         var claimed = existing
@@ -75,7 +76,7 @@ extension MatchJob {
         if !report.accepted.isEmpty {
             let mappings = report.accepted.map { e in LinkMapping(source: .movie(e.movie), show: e.show, episodes: e.episodes) }
             do {
-                report.archived = try MappingFile.append(mappings, to: config.mappingsFile, existing: existing, keep: config.archiveKeep, now: now)
+                report.archived = try MappingFile.append(mappings, to: config.mappingsFile, existing: document, keep: config.archiveKeep, now: now)
             } catch {
                 throw MatchError(kind: .state, message: "cannot write \(config.mappingsFile): \(error) (the proposals file was left as it was)")
             }

@@ -54,16 +54,14 @@ public enum ProposalsFile {
             let f = try item.mapping(allowed: [
                 "accept", "confidence", "movie", "year", "tmdb", "imdb", "radarr", "show", "tvdb", "sonarr", "episodes", "episode_title", "reasons",
             ])
-            guard let movie = f["movie"] else { throw item.fail("missing key 'movie'") }
-            guard let show = f["show"] else { throw item.fail("missing key 'show'") }
+            guard f["movie"] != nil else { throw item.fail("missing key 'movie'") }
+            guard f["show"] != nil else { throw item.fail("missing key 'show'") }
             guard let episodesNode = f["episodes"] else { throw item.fail("missing key 'episodes'") }
             var accept: Bool?
             if let n = f["accept"], !n.isNull, (try? n.string())?.trimmingCharacters(in: .whitespaces).isEmpty != true {
                 do { accept = try n.bool() } catch { throw n.fail("write accept: true (add it to the mapping file) or accept: false (never propose it again), or leave it empty") }
             }
-            let texts = try episodesNode.strings()
-            let episodes: [EpisodeNumber]
-            do { episodes = try EpisodeSpec.parse(texts) } catch { throw episodesNode.fail(error.description) }
+            let episodes = try MappingFile.parseEpisodes(episodesNode)
             var confidence = 0.0
             if let n = f["confidence"] {
                 guard let value = Double(try n.string()), (0...1).contains(value) else { throw n.fail("expected a number from 0 to 1") }
@@ -71,9 +69,7 @@ public enum ProposalsFile {
             }
             entries.append(ProposalEntry(
                 accept: accept, confidence: confidence,
-                movie: MovieRef(title: try movie.nonEmptyString(), year: try f["year"]?.int(in: 1870...2200), tmdb: try f["tmdb"]?.int(in: 1...Int(Int32.max)),
-                                imdb: try f["imdb"]?.nonEmptyString(), radarr: try f["radarr"]?.nonEmptyString()),
-                show: ShowRef(title: try show.nonEmptyString(), tvdb: try f["tvdb"]?.int(in: 1...Int(Int32.max)), sonarr: try f["sonarr"]?.nonEmptyString()),
+                movie: try MappingFile.movieRef(f), show: try MappingFile.showRef(f),
                 episodes: episodes, episodeTitle: try f["episode_title"]?.string(), reasons: try f["reasons"]?.strings() ?? [],
                 location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }

@@ -1,6 +1,5 @@
 import Foundation
 import UsherCore
-import Yams
 
 /// A problem in a file a person edits, with its position: `usher.yml:12:5: link.type: ...`.
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
@@ -26,26 +25,52 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A YAML document with every custom tag resolved and every value's position kept.
+/// A YAML document with every value's position kept.
 ///
-/// Tags in the style of Recyclarr: `!env_var NAME [default]`, `!secret key` (from `secrets.yml`
-/// beside the file), `!file PATH` (trimmed contents) and `!cmd "COMMAND"` (its trimmed standard output).
-/// Values from `!secret`, `!file` and `!cmd` are secret: they are never echoed in errors.
+/// Read for a file a person configures (`YAMLReader.Mode.config`), custom tags in the style of Recyclarr
+/// are resolved: `!env_var NAME [default]`, `!secret key` (from `secrets.yml` beside the file), `!file PATH`
+/// (trimmed contents) and `!cmd "COMMAND"` (its trimmed standard output); values from `!secret`, `!file`
+/// and `!cmd` are secret: they are never echoed in errors. Read as data (`.data`, for files Usher did not
+/// write and that nobody vouches for), nothing is resolved: a tag is only recorded, an alias stays an alias.
 struct YAMLValue: Sendable {
     enum Content: Sendable {
         case null
         case scalar(String)
         case sequence([YAMLValue])
         case mapping([(key: String, keyLine: Int, keyColumn: Int, value: YAMLValue)])
+        /// `*name` (data mode only; a configured file may not use aliases).
+        case alias(String)
     }
 
     var content: Content
     var line: Int
     var column: Int
     var secret: Bool = false
+    /// A tag that is not one of YAML's own (`!cmd`), left unresolved (data mode only).
+    var tag: String?
+}
+
+/// A document read as data: what could be read, the anchored values (to look an alias up one step at a
+/// time, never expanding it), and the error that stopped the reading, if any. On an error, the root
+/// mapping holds the entries that were complete before it; the entry being read when it happened is
+/// left out and named in `cutOff`.
+struct YAMLDataDocument: Sendable {
+    var root: YAMLValue?
+    var anchors: [String: YAMLValue]
+    var error: ConfigError?
+    /// The top-level key whose value the error interrupted, and its line.
+    var cutOff: (key: String, line: Int)?
 }
 
 struct YAMLReader {
+    enum Mode: Sendable {
+        /// Custom tags resolved, aliases refused, duplicate keys refused, any error stops.
+        case config
+        /// Nothing resolved or run: tags recorded, aliases kept, duplicate keys kept, an error keeps
+        /// what was read before it.
+        case data
+    }
+
     var file: String
     var environment: [String: String]
     /// Runs `!cmd` commands; returns stdout, or throws a message.
@@ -64,70 +89,61 @@ struct YAMLReader {
         ConfigError(file: file, line: line, column: column, key: key, message: message)
     }
 
+    static func readText(_ file: String) throws(ConfigError) -> String {
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: file, message: "cannot read the file: \(Self.reason(error))")
+        }
+    }
+
     /// Reads and parses a file; `nil` for an empty document.
     mutating func load() throws(ConfigError) -> YAMLValue? {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw self.error(nil, nil, "cannot read the file: \(Self.reason(error))")
-        }
-        return try parse(text)
+        try parse(try Self.readText(file))
     }
 
+    /// Parses a configured file: tags resolved, no aliases; `nil` for an empty document.
     mutating func parse(_ text: String) throws(ConfigError) -> YAMLValue? {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let yamlError as YamlError {
-            throw Self.describe(yamlError, file: file)
-        } catch {
-            throw self.error(nil, nil, "not valid YAML: \(error)")
-        }
-        guard let node else { return nil }
-        return try resolve(node)
+        var builder = YAMLEventReader(file: file, mode: .config)
+        let read = builder.read(text)
+        if let error = read.error { throw error }
+        guard let root = read.root else { return nil }
+        return try resolveTags(root)
     }
 
-    static func describe(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            let text = [context.map { "\($0.text)" }, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(text)")
-        default:
-            return ConfigError(file: file, message: "not valid YAML: \(error)")
-        }
+    /// Parses a file as data (see `Mode.data`); never runs or reads anything the text names.
+    static func parseData(_ text: String, file: String) -> YAMLDataDocument {
+        var builder = YAMLEventReader(file: file, mode: .data)
+        return builder.read(text)
     }
 
-    private mutating func resolve(_ node: Node) throws(ConfigError) -> YAMLValue {
-        let line = node.mark?.line ?? 0
-        let column = node.mark?.column ?? 0
-        switch node {
-        case .scalar(let scalar):
-            let tag = scalar.tag.rawValue
-            if tag.hasPrefix("!"), !tag.hasPrefix("!!") {
-                return try resolveTag(tag, scalar.string, line: line, column: column)
-            }
-            if tag == Tag.Name.null.rawValue { return YAMLValue(content: .null, line: line, column: column) }
-            return YAMLValue(content: .scalar(scalar.string), line: line, column: column)
-        case .sequence(let sequence):
-            var items: [YAMLValue] = []
-            for item in sequence { items.append(try resolve(item)) }
-            return YAMLValue(content: .sequence(items), line: line, column: column)
-        case .mapping(let mapping):
-            var pairs: [(key: String, keyLine: Int, keyColumn: Int, value: YAMLValue)] = []
-            var seen = Set<String>()
-            for (key, value) in mapping {
-                guard case .scalar(let keyScalar) = key else {
-                    throw error(key.mark?.line, key.mark?.column, "keys must be plain words")
-                }
-                guard seen.insert(keyScalar.string).inserted else {
-                    throw error(key.mark?.line, key.mark?.column, key: keyScalar.string, "this key is given twice")
-                }
-                pairs.append((keyScalar.string, key.mark?.line ?? line, key.mark?.column ?? column, try resolve(value)))
-            }
-            return YAMLValue(content: .mapping(pairs), line: line, column: column)
+    /// Replaces every custom-tagged value of a configured file by what the tag names.
+    private mutating func resolveTags(_ value: YAMLValue) throws(ConfigError) -> YAMLValue {
+        switch value.content {
+        case .scalar(let text):
+            guard let tag = value.tag else { return value }
+            return try resolveTag(tag, text, line: value.line, column: value.column)
+        case .sequence(let items):
+            if let tag = value.tag { throw error(value.line, value.column, "the tag \(tag) applies to a single value, not a list") }
+            var resolved: [YAMLValue] = []
+            resolved.reserveCapacity(items.count)
+            for item in items { resolved.append(try resolveTags(item)) }
+            var copy = value
+            copy.content = .sequence(resolved)
+            return copy
+        case .mapping(let pairs):
+            if let tag = value.tag { throw error(value.line, value.column, "the tag \(tag) applies to a single value, not a mapping") }
+            var resolved: [(key: String, keyLine: Int, keyColumn: Int, value: YAMLValue)] = []
+            resolved.reserveCapacity(pairs.count)
+            for pair in pairs { resolved.append((pair.key, pair.keyLine, pair.keyColumn, try resolveTags(pair.value))) }
+            var copy = value
+            copy.content = .mapping(resolved)
+            return copy
+        case .null:
+            if let tag = value.tag { return try resolveTag(tag, "", line: value.line, column: value.column) }
+            return value
         case .alias:
-            throw error(line, column, "YAML aliases are not supported here")
+            throw error(value.line, value.column, "YAML aliases are not supported here")
         }
     }
 

@@ -85,40 +85,20 @@ struct ImportCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let movies: [LegacyMovie]
+            let report: LegacyImportReport
             do {
-                movies = try LegacyImportFile.load(path: UsherConfig.locate(file))
+                report = try LegacyImportJob.run(file: UsherConfig.locate(file), output: UsherConfig.locate(output), keep: 10)
             } catch {
                 Output.error(error.description)
                 throw ExitCode(2)
             }
-            let result = LegacyImport.convert(movies)
-            let outputPath = UsherConfig.locate(output)
-            do {
-                try MappingFile.write(MappingFile.render(result.mappings), to: outputPath, keep: 10)
-            } catch {
-                Output.error("cannot write \(outputPath): \(error)")
-                throw ExitCode(1)
-            }
             if json {
-                let object: [String: Any] = [
-                    "output": outputPath, "imported": result.mappings.count, "skipped": result.skipped,
-                    "conflicts": result.conflicts.map(\.description),
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                let data = try JSONSerialization.data(withJSONObject: report.json(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 Output.line(String(decoding: data, as: UTF8.self))
             } else {
-                Output.line("Wrote \(result.mappings.count) mapping\(result.mappings.count == 1 ? "" : "s") to \(outputPath).")
-                if !result.skipped.isEmpty {
-                    Output.line("Could not convert \(result.skipped.count):")
-                    for s in result.skipped { Output.line("  \(s)") }
-                }
-                if !result.conflicts.isEmpty {
-                    Output.line("Entries that claim the same episode (settle these before linking):")
-                    for c in result.conflicts { Output.line("  \(c)") }
-                }
+                Output.line(report.text())
             }
-            if !result.skipped.isEmpty || !result.conflicts.isEmpty { throw ExitCode(1) }
+            if report.leftSomethingOut { throw ExitCode(1) }
         }
     }
 }
@@ -139,14 +119,14 @@ struct LinksCommand: ParsableCommand {
 
         func run() throws {
             let config = try global.loadConfig()
-            let mappings: [LinkMapping]
+            let document: MappingDocument
             do {
-                mappings = try MappingFile.load(path: config.mappingsFile)
+                document = try MappingFile.loadDocument(path: config.mappingsFile)
             } catch {
                 Output.error(error.description)
                 throw ExitCode(2)
             }
-            let text = MappingFile.render(mappings)
+            let text = MappingFile.render(document)
             let current = (try? String(contentsOfFile: config.mappingsFile, encoding: .utf8)) ?? ""
             if current == text {
                 Output.line("\(config.mappingsFile) is already formatted.")
@@ -157,8 +137,9 @@ struct LinksCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             do {
-                let archived = try MappingFile.write(text, to: config.mappingsFile, keep: config.archiveKeep)
-                Output.line("Formatted \(config.mappingsFile) (\(mappings.count) mappings)\(archived.map { "; previous version kept as \($0)" } ?? "").")
+                let archived = try MappingFile.save(document, to: config.mappingsFile, keep: config.archiveKeep)
+                let hints = document.hints.isEmpty ? "" : " and \(document.hints.count) hints"
+                Output.line("Formatted \(config.mappingsFile) (\(document.mappings.count) mappings\(hints))\(archived.map { "; previous version kept as \($0)" } ?? "").")
             } catch {
                 Output.error("cannot write \(config.mappingsFile): \(error)")
                 throw ExitCode(1)

@@ -174,6 +174,7 @@ struct CLITests {
               Episode: 1
               tvdbId: 76885
             Firefly:
+              Season: '-1'
               Episode: 3
         """
         try legacy.write(toFile: dir + "/collection.yml", atomically: true, encoding: .utf8)
@@ -181,7 +182,7 @@ struct CLITests {
         #expect(imported.status == 1)  // something could not be converted
         #expect(imported.stdout.contains("Wrote 3 mappings"))
         #expect(imported.stdout.contains("Serenity (2005)"))
-        #expect(imported.stdout.contains("no Season"))
+        #expect(imported.stdout.contains("Season -1 is not a season number"))
         #expect(imported.stdout.contains("also claims"))
         let written = try String(contentsOfFile: dir + "/lib/links.yml", encoding: .utf8)
         #expect(written.contains("movie: \"24: Redemption\""))
