@@ -27,8 +27,9 @@ public struct MatchPlanner: Sendable {
     static let idWithTitles = 0.99
 
     public func propose(movies: [MatchMovie], series: [MatchSeries], animeList: AnimeList? = nil,
-                        exclusions: MatchExclusions = MatchExclusions()) -> MatchResult {
+                        exclusions: MatchExclusions = MatchExclusions(), hints: [MappingHint] = []) -> MatchResult {
         let index = MatchIndex(series: series)
+        let hinted = HintIndex(hints: hints, index: index)
         var scratch = MatchIndex.Scratch(episodes: index.episodes.count, series: series.count)
         var perMovie: [(movie: Int, candidates: [Candidate])] = []
         var scored = 0
@@ -54,6 +55,16 @@ public struct MatchPlanner: Sendable {
                 if let candidate = titleCandidate(episode: e, seriesNamed: seriesNamed, movie: movie, variants: variants, index: index) {
                     candidates.append(candidate)
                 }
+            }
+            // A person said which show the movie belongs to (a hint in the mapping file): its episodes are
+            // the candidates, every one of them, and no other show's.
+            if let hintedSeries = hinted.series(for: movie) {
+                candidates.removeAll { if case .titles = $0.evidence { true } else { false } }
+                for e in index.episodeRanges[hintedSeries] where !candidates.contains(where: { $0.episodes.contains(e) }) {
+                    candidates.append(hintedCandidate(episode: e, movie: movie, variants: variants, index: index))
+                }
+                candidates.removeAll { $0.series != hintedSeries }
+                for i in candidates.indices { candidates[i].notes.insert("the mapping file's hints say the movie is an episode of “\(index.series[hintedSeries].title)”", at: 0) }
             }
             // What was decided before stays decided.
             candidates.removeAll { c in
@@ -142,6 +153,8 @@ public struct MatchPlanner: Sendable {
     enum Evidence {
         case anime(AnimeList.MovieHit, hitCount: Int, support: Support)
         case titles(TitleScore)
+        /// An episode of the show a hint in the mapping file names.
+        case hint(TitleScore)
     }
 
     enum Support {
@@ -203,6 +216,16 @@ public struct MatchPlanner: Sendable {
         let confidence = min(title.score * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
         guard confidence >= 0.2 else { return nil }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title))
+    }
+
+    /// An episode of the show a hint names: the show is known, so any title agreement with the
+    /// episode counts, and dates and runtimes decide the rest.
+    private func hintedCandidate(episode e: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate {
+        let entry = index.episodes[e]
+        let title = titleScore(variants: variants, episode: e, index: index)
+        let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
+        let confidence = min((0.5 + 0.5 * title.score) * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
+        return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .hint(title))
     }
 
     /// The best title agreement between any of the movie's titles and the episode's title, alone or
@@ -283,6 +306,11 @@ public struct MatchPlanner: Sendable {
             if let year = yearReason(movie.year, entry.episode) { out.append(year) }
             if let runtime = runtimeReason(movie.runtime, entry.episode.runtime) { out.append(runtime) }
             numbers(t)
+        case .hint(let t):
+            if t.score > 0 { title(t) } else { out.append("no title agreement with “\(entry.episode.title)”") }
+            if let year = yearReason(movie.year, entry.episode) { out.append(year) }
+            if let runtime = runtimeReason(movie.runtime, entry.episode.runtime) { out.append(runtime) }
+            numbers(t)
         }
         return out + c.notes
     }
@@ -333,6 +361,42 @@ public func formatConfidence(_ value: Double) -> String {
 }
 
 /// The token index over every episode and series title, with inverse-document-frequency weights.
+/// The hints of the mapping file, looked up by movie: which indexed series each hinted movie belongs to.
+struct HintIndex {
+    private var byMovie: [String: Int] = [:]
+
+    init(hints: [MappingHint], index: MatchIndex) {
+        guard !hints.isEmpty else { return }
+        var byTitle: [String: Int] = [:]
+        for (s, series) in index.series.enumerated() {
+            let key = TitleMatching.normalize(series.title)
+            if byTitle[key] == nil { byTitle[key] = s }
+        }
+        for hint in hints {
+            guard let s = hint.show.tvdb.flatMap({ index.seriesByTVDB[$0] }) ?? byTitle[TitleMatching.normalize(hint.show.title)] else { continue }
+            for key in Self.keys(title: hint.movie.title, year: hint.movie.year, tmdb: hint.movie.tmdb, imdb: hint.movie.imdb) where byMovie[key] == nil {
+                byMovie[key] = s
+            }
+        }
+    }
+
+    /// By TMDB id, IMDb id, or title and year: as the mapping file names movies.
+    private static func keys(title: String, year: Int?, tmdb: Int?, imdb: String?) -> [String] {
+        var keys: [String] = []
+        if let tmdb { keys.append("tmdb:\(tmdb)") }
+        if let imdb { keys.append("imdb:\(imdb)") }
+        if tmdb == nil && imdb == nil { keys.append(MatchExclusions.titleKey(title, year)) }
+        return keys
+    }
+
+    func series(for movie: MatchMovie) -> Int? {
+        guard !byMovie.isEmpty else { return nil }
+        if let tmdb = movie.tmdb, let s = byMovie["tmdb:\(tmdb)"] { return s }
+        if let imdb = movie.imdb, let s = byMovie["imdb:\(imdb)"] { return s }
+        return byMovie[MatchExclusions.titleKey(movie.title, movie.year)]
+    }
+}
+
 struct MatchIndex {
     struct Episode {
         var series: Int
@@ -368,7 +432,7 @@ struct MatchIndex {
     var episodeBySeasonNumber: [Int: [Int: Int]] = [:]
     var episodeByAbsolute: [Int: [Int: Int]] = [:]
     /// Each series' episodes, which are contiguous in `episodes`.
-    private var episodeRanges: [Range<Int>] = []
+    private(set) var episodeRanges: [Range<Int>] = []
     private var ids: [String: Int32] = [:]
     private var weights: [Double] = []
     private var isNumber: [Bool] = []

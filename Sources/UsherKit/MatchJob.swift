@@ -71,7 +71,7 @@ public struct MatchJob: Sendable {
 
         let exclusions = MatchExclusions(mappings: existing.mappings, rejectedPairs: rejected)
         let result = MatchPlanner(settings: config.match.settings).propose(
-            movies: library.movies, series: library.series, animeList: animeList, exclusions: exclusions)
+            movies: library.movies, series: library.series, animeList: animeList, exclusions: exclusions, hints: existing.hints)
         report.proposals = result.proposals
         report.moviesConsidered = result.moviesConsidered
         report.candidatesScored = result.candidatesScored

@@ -59,3 +59,46 @@ struct MatchPlannerTests {
         #expect(proposals.first?.status == c.status, "\(proposals.first.map { "\($0.confidence) \($0.reasons)" } ?? "")")
     }
 }
+
+@Suite("Match planner: hints from the mapping file")
+struct MatchPlannerHintTests {
+    static let library: [MatchSeries] = [
+        MatchSeries(title: "South Park", tvdb: 75897, year: 1997, episodes: [
+            MatchEpisode(season: 0, episode: 1, title: "Jay Leno Comes to South Park", airDate: "1998-02-04", runtime: 3),
+            MatchEpisode(season: 0, episode: 41, title: "Six Days to Air", airDate: "2011-10-09", runtime: 43),
+            MatchEpisode(season: 0, episode: 42, title: "The Chef Experience", airDate: "2011-10-22", runtime: 22),
+        ]),
+        MatchSeries(title: "Documentaries", tvdb: 1, year: 2010, episodes: [
+            MatchEpisode(season: 0, episode: 5, title: "The Making of South Park", airDate: "2011-10-09", runtime: 43),
+        ]),
+    ]
+    static let movie = MatchMovie(title: "6 Days to Air: The Making of South Park", year: 2011, tmdb: 76360, runtime: 43)
+
+    @Test func aHintKeepsTheCandidatesToItsShow() throws {
+        let unhinted = MatchPlanner().propose(movies: [Self.movie], series: Self.library).proposals
+        // Without the hint, the special is not found ("6" is not "Six").
+        #expect(!unhinted.contains { $0.series.tvdb == 75897 && $0.episodes.first?.episode == 41 }, "\(unhinted.map { ($0.series.title, $0.reasons) })")
+        let hint = MappingHint(movie: MovieRef(title: "6 Days to Air: The Making of South Park", year: 2011, tmdb: 76360), show: ShowRef(title: "South Park", tvdb: 75897))
+        let proposals = MatchPlanner().propose(movies: [Self.movie], series: Self.library, hints: [hint]).proposals
+        let proposal = try #require(proposals.first)
+        #expect(proposals.count == 1)
+        #expect(proposal.series.tvdb == 75897)
+        #expect(proposal.episodes.map(\.number) == [EpisodeNumber(season: 0, episode: 41)], "\(proposal.reasons)")
+        #expect(proposal.reasons.contains("the mapping file's hints say the movie is an episode of “South Park”"), "\(proposal.reasons)")
+    }
+
+    @Test func aHintByTitleAndYearWhenThereAreNoIds() {
+        let movie = MatchMovie(title: "Six Days", year: 2011, runtime: 43)
+        let hint = MappingHint(movie: MovieRef(title: "Six Days", year: 2011), show: ShowRef(title: "south park"))
+        let proposals = MatchPlanner().propose(movies: [movie], series: Self.library, hints: [hint]).proposals
+        #expect(proposals.first?.series.title == "South Park")
+        #expect(proposals.first?.episodes.first?.episode == 41)
+    }
+
+    @Test func aHintForAShowSonarrDoesNotHaveChangesNothing() {
+        let hint = MappingHint(movie: MovieRef(title: "6 Days to Air: The Making of South Park", tmdb: 76360), show: ShowRef(title: "Futurama", tvdb: 73871))
+        let hinted = MatchPlanner().propose(movies: [Self.movie], series: Self.library, hints: [hint]).proposals
+        let plain = MatchPlanner().propose(movies: [Self.movie], series: Self.library).proposals
+        #expect(hinted == plain)
+    }
+}

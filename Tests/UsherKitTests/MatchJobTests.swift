@@ -221,6 +221,46 @@ struct MatchJobTests {
         #expect(try ProposalsFile.load(path: world.lib.path("proposals.yml")).count == 1)
     }
 
+    /// A Plex Linker entry that named the show but no episode becomes a hint; `usher match` proposes the
+    /// episode, a person accepts it, and the mapping file keeps both the new link and its other hints.
+    @Test func importedHintsAreProposedAndKept() async throws {
+        let world = try await MatchWorld()
+        defer { Task { await world.stop() } }
+        world.radarr.add(RadarrMovie(id: 7, title: "6 Days to Air: The Making of South Park", year: 2011, path: "/movies/6 Days", tmdbId: 76360, runtime: 43))
+        world.radarr.add(RadarrMovie(id: 8, title: "Christmas Time in South Park", year: 2000, path: "/movies/Christmas", tmdbId: 148039, runtime: 60))
+        world.sonarr.add(SonarrSeries(id: 15, title: "South Park", path: "/tv/South Park", tvdbId: 75897, year: 1997), episodes: [
+            MatchWorld.special(150, 15, 41, "Six Days to Air", "2011-10-09", 43), MatchWorld.special(151, 15, 42, "The Chef Experience", "2011-10-22", 22),
+        ])
+        try """
+        6 Days to Air- The Making of South Park (2011):
+          Movie DB ID: 76360
+          Shows:
+            South Park: null
+        Christmas Time In South Park (2000):
+          Movie DB ID: ''
+          Shows:
+            South Park: ''
+        """.write(toFile: world.lib.path("collection.yml"), atomically: true, encoding: .utf8)
+        let imported = try LegacyImportJob.run(file: world.lib.path("collection.yml"), output: world.lib.path("links.yml"), keep: 3)
+        #expect(imported.result.hints.count == 2 && imported.result.mappings.isEmpty)
+
+        world.matchSettings = "  auto_accept: 0.98"
+        let report = try await world.match(write: true)
+        let proposal = try #require(report.proposals.first { $0.movie.tmdb == 76360 })
+        #expect(MatchWorld.pairs([proposal]) == ["6 Days to Air: The Making of South Park → South Park S00E41 review"])
+        #expect(proposal.reasons.contains("the mapping file's hints say the movie is an episode of “South Park”"), "\(proposal.reasons)")
+        var entries = try ProposalsFile.load(path: world.lib.path("proposals.yml"))
+        for i in entries.indices where entries[i].movie.tmdb == 76360 { entries[i].accept = true }
+        try ProposalsFile.render(entries).write(toFile: world.lib.path("proposals.yml"), atomically: true, encoding: .utf8)
+        _ = try world.review()
+        let document = try MappingFile.loadDocument(path: world.lib.path("links.yml"))
+        #expect(document.mappings.map(\.label).contains("6 Days to Air: The Making of South Park (2011) → South Park S00E41"), "\(document.mappings.map(\.label))")
+        #expect(document.hints.count == 2, "the hints stay until a person removes them")
+        // A hinted movie that is now mapped is not proposed again.
+        let again = try await world.match()
+        #expect(!again.proposals.contains { $0.movie.tmdb == 76360 })
+    }
+
     @Test func reviewRefusesTwoClaimsOnOneEpisode() async throws {
         let world = try await MatchWorld()
         defer { Task { await world.stop() } }
