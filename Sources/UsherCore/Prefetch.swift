@@ -34,15 +34,20 @@ public struct WatchFilter: Sendable {
     public var excludeUsers: [String]
     /// Only these libraries (empty: all).
     public var libraries: [String]
+    /// Only plays watched at or after this time (seconds since 1970; `nil`: any). The history is asked
+    /// for by calendar day, so this is what makes `history_days: 2` exactly 48 hours.
+    public var since: Int64?
 
-    public init(watchedPercent: Int = 50, users: [String] = [], excludeUsers: [String] = [], libraries: [String] = []) {
+    public init(watchedPercent: Int = 50, users: [String] = [], excludeUsers: [String] = [], libraries: [String] = [], since: Int64? = nil) {
         self.watchedPercent = watchedPercent
         self.users = users
         self.excludeUsers = excludeUsers
         self.libraries = libraries
+        self.since = since
     }
 
     func admits(_ event: WatchEvent) -> Bool {
+        if let since, event.watchedAt < since { return false }
         let user = event.user.lowercased()
         if !users.isEmpty, !users.contains(where: { $0.lowercased() == user }) { return false }
         if excludeUsers.contains(where: { $0.lowercased() == user }) { return false }
@@ -143,7 +148,7 @@ public enum NextEpisodes {
     /// The episodes one viewer reaches next: sorted by (season, episode), across season breaks,
     /// specials left out when asked. The window is `episodesAhead` episodes, or more when
     /// `minutesAhead` (plus one run's worth) needs more runtime. Unaired episodes are in the window
-    /// (they are reported, never searched) but a viewer cannot watch past one, so the window stops there.
+    /// like the others (each is reported with its air time, never searched).
     public static func window(after position: EpisodeNumber, in episodes: [UpcomingEpisode], _ window: PrefetchWindow, now: Int64) -> [(UpcomingEpisode, Int, Bool)] {
         let ordered = episodes
             .filter { $0.number > position && !(window.skipSpecials && $0.number.season == 0) }
@@ -155,7 +160,6 @@ public enum NextEpisodes {
             guard result.count < window.episodesAhead || minutes < minutesWanted else { break }
             let aired = episode.airsAt.map { $0 <= now } ?? false
             result.append((episode, minutes, aired))
-            if !aired { break }
             minutes += episode.runtimeMinutes ?? window.defaultRuntimeMinutes
         }
         return result

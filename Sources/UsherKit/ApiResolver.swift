@@ -220,7 +220,8 @@ struct ApiResolver {
             }
             episodes.append(episode)
         }
-        guard config.showRoots.contains(where: { PathTranslator.isPrefix($0.path, of: s.path) }) else {
+        // With library folders configured, Usher writes only under them; without, where Sonarr keeps the series.
+        guard config.showRoots.isEmpty || config.showRoots.contains(where: { PathTranslator.isPrefix($0.path, of: s.path) }) else {
             return problem("sonarr \(s.instance) keeps \(s.title) in \(s.path), which is not under library.shows (\(config.showRoots.map(\.path).joined(separator: ", "))); add a 'paths:' mapping if Sonarr sees the disk under another path")
         }
         let absolute = episodes.allSatisfy { $0.absolute != nil } ? episodes.compactMap(\.absolute) : nil

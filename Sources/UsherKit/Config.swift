@@ -93,10 +93,12 @@ public struct UsherConfig: Sendable {
             "match",
         ])
 
-        guard let libraryNode = top["library"] else { throw root.fail("missing key 'library' (where movies and shows live)") }
-        let library = try libraryNode.mapping(allowed: ["movies", "shows", "video_extensions"])
+        // Library folders are for the linker's filesystem mode (and bound where API mode writes); a
+        // config for prefetch or match alone has none.
+        let libraryNode = top["library"]
+        let library = try libraryNode?.mapping(allowed: ["movies", "shows", "video_extensions"]) ?? [:]
         func roots(_ key: String) throws(ConfigError) -> [LibraryRoot] {
-            guard let node = library[key] else { throw libraryNode.fail("missing key '\(key)'") }
+            guard let node = library[key], !node.isNull else { return [] }
             var result: [LibraryRoot] = []
             for item in try node.list() {
                 if case .scalar = item.value.content {
@@ -108,11 +110,14 @@ public struct UsherConfig: Sendable {
                 let depth = try fields["depth"]?.int(in: 1...6) ?? 2
                 result.append(LibraryRoot(path: absolute(try p.nonEmptyString(), relativeTo: base), depth: depth))
             }
-            if result.isEmpty { throw node.fail("list at least one folder") }
+            if result.isEmpty { throw node.fail("list at least one folder (or leave '\(key)' out)") }
             return result
         }
         let movieRoots = try roots("movies")
         let showRoots = try roots("shows")
+        if let libraryNode, !libraryNode.isNull, movieRoots.isEmpty, showRoots.isEmpty {
+            throw libraryNode.fail("list folders under 'movies' or 'shows' (or leave 'library' out)")
+        }
         var extensions = defaultVideoExtensions
         if let node = library["video_extensions"] {
             extensions = Set(try node.strings().map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ". ")) })
@@ -227,12 +232,15 @@ public struct UsherConfig: Sendable {
     public func rendered() -> String {
         let redactor = Redactor(secrets: secrets)
         func q(_ s: String) -> String { YAMLText.quote(redactor.redact(s)) }
-        var lines: [String] = ["# \(file)", "library:"]
-        lines.append("  movies:")
-        for root in movieRoots { lines.append("    - {path: \(q(root.path)), depth: \(root.depth)}") }
-        lines.append("  shows:")
-        for root in showRoots { lines.append("    - {path: \(q(root.path)), depth: \(root.depth)}") }
-        lines.append("  video_extensions: [\(videoExtensions.sorted().joined(separator: ", "))]")
+        var lines: [String] = ["# \(file)"]
+        if !movieRoots.isEmpty || !showRoots.isEmpty {
+            lines.append("library:")
+            for (key, roots) in [("movies", movieRoots), ("shows", showRoots)] where !roots.isEmpty {
+                lines.append("  \(key):")
+                for root in roots { lines.append("    - {path: \(q(root.path)), depth: \(root.depth)}") }
+            }
+            lines.append("  video_extensions: [\(videoExtensions.sorted().joined(separator: ", "))]")
+        }
         lines.append("link:")
         lines.append("  type: \(linkKind.rawValue)")
         lines.append("  symlink_target: \(symlinkTarget.rawValue)")

@@ -60,9 +60,8 @@ public struct DedupeJob: Sendable {
 
     public func run(_ options: DedupeOptions) async throws(LinkJobError) -> Outcome {
         let services = self.services ?? ArrServices(config: config, logger: logger)
-        guard services.usesSonarr else {
-            throw LinkJobError(kind: .config, message: "\(config.file): dedupe needs a 'sonarr:' section (it compares Sonarr's episode files with the linked movies)")
-        }
+        if let message = config.requirementError(for: .dedupe) { throw LinkJobError(kind: .config, message: message) }
+        guard services.usesSonarr else { throw LinkJobError(kind: .config, message: "\(config.file): no 'sonarr:' section") }
         let job = LinkJob(config: config, logger: logger, services: services)
         let survey = try await job.run(LinkOptions(dryRun: true))
         var items: [Item] = []

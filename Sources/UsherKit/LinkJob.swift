@@ -66,6 +66,7 @@ public struct LinkJob: Sendable {
     }
 
     public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(LinkJobError) -> LinkOutcome {
+        if let message = config.requirementError(for: .link) { throw LinkJobError(kind: .config, message: message) }
         let clock = ContinuousClock()
         let start = clock.now
         let startedAt = Date()

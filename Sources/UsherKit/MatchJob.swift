@@ -38,9 +38,7 @@ public struct MatchJob: Sendable {
     }
 
     public func run(_ options: MatchOptions) async throws(MatchError) -> MatchReport {
-        guard !config.radarr.isEmpty, !config.sonarr.isEmpty else {
-            throw MatchError(kind: .config, message: "\(config.file): matching needs at least one Radarr instance under 'radarr:' and one Sonarr instance under 'sonarr:'")
-        }
+        if let message = config.requirementError(for: .match) { throw MatchError(kind: .config, message: message) }
         let existing = try loadMappings()
         let state = try openState()
         let rejected: Set<String>

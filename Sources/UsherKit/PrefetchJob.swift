@@ -42,12 +42,8 @@ public struct PrefetchJob: Sendable {
     static let knownShowRecheck: Int64 = 30 * 86400
 
     public func run(_ options: PrefetchOptions) async throws(PrefetchError) -> PrefetchReport {
-        guard let tautulliServer = config.tautulli else {
-            throw PrefetchError(kind: .config, message: "\(config.file): prefetch needs 'tautulli:' (url and api_key) for the watch history")
-        }
-        guard !config.sonarr.isEmpty else {
-            throw PrefetchError(kind: .config, message: "\(config.file): prefetch needs at least one Sonarr instance under 'sonarr:'")
-        }
+        if let message = config.requirementError(for: .prefetch) { throw PrefetchError(kind: .config, message: message) }
+        guard let tautulliServer = config.tautulli else { throw PrefetchError(kind: .config, message: "\(config.file): no 'tautulli:' section") }
         var lock: RunLock?
         if !options.dryRun {
             do {
@@ -84,12 +80,17 @@ public struct PrefetchJob: Sendable {
         } catch {
             return run.failed("\(error)", requests: services.counter.total)
         }
-        let after = Self.day(now - Int64(settings.historyDays) * 86400)
+        // Tautulli takes a calendar day in its own time zone: ask from the day before, and keep exactly
+        // the last `history_days` × 24 hours (`WatchFilter.since`).
+        let since = now - Int64(settings.historyDays) * 86400
+        let after = Self.day(since - 86400)
         let rows: [TautulliHistoryRow]
         do { rows = try await tautulli.history(after: after, sectionIDs: sectionIDs) } catch {
             return run.failed(error.description, requests: services.counter.total)
         }
-        let positions = WatchProgress.positions(rows.compactMap(\.watchEvent), filter: settings.filter)
+        var filter = settings.filter
+        filter.since = since
+        let positions = WatchProgress.positions(rows.compactMap(\.watchEvent), filter: filter)
         logger.debug("read the watch history", metadata: ["plays": "\(rows.count)", "viewers": "\(positions.count)"])
 
         if positions.isEmpty {

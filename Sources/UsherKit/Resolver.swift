@@ -97,7 +97,8 @@ struct FilesystemResolver {
                 seriesTitle: mapping.show.title, seriesYear: folder.name.year, tvdb: mapping.show.tvdb ?? folder.name.tvdb,
                 episodeTitles: mapping.title.map { [$0] } ?? []))
         case .notFound:
-            return .failure(MappingProblem(mapping: mapping, message: "no show folder matches '\(mapping.show.title)' in \(config.showRoots.map(\.path).joined(separator: ", "))"))
+            let place = config.showRoots.isEmpty ? "(no 'library: shows:' folders are configured)" : "in " + config.showRoots.map(\.path).joined(separator: ", ")
+            return .failure(MappingProblem(mapping: mapping, message: "no show folder matches '\(mapping.show.title)' \(place)"))
         case .ambiguous(let folders):
             return .failure(MappingProblem(mapping: mapping, message: "several show folders match '\(mapping.show.title)': \(folders.map(\.path).joined(separator: ", ")) (add the year to the show title or a tvdb id)"))
         }
@@ -112,7 +113,8 @@ struct FilesystemResolver {
         case .movie(let ref):
             switch pick(index.movieCandidates(ref), kind: .movies) {
             case .notFound:
-                return problem("no movie folder matches '\(ref.label)' in \(config.movieRoots.map(\.path).joined(separator: ", "))")
+                let place = config.movieRoots.isEmpty ? "(no 'library: movies:' folders are configured)" : "in " + config.movieRoots.map(\.path).joined(separator: ", ")
+                return problem("no movie folder matches '\(ref.label)' \(place)")
             case .ambiguous(let folders):
                 return problem("several movie folders match '\(ref.label)': \(folders.map(\.path).joined(separator: ", ")) (add the year or a tmdb id)")
             case .found(let folder, let contents):

@@ -9,7 +9,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate the config and the mapping file, and check that the library folders can be read.")
+            abstract: "Validate the config, say what each command can do with it, and check the folders, the mapping file and each service.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -17,6 +17,21 @@ struct ConfigCommand: AsyncParsableCommand {
             let config = try global.loadConfig()
             Output.line("config: \(config.file): OK")
             var failed = false
+            // Which command this config is for: a missing section only matters to the command that needs it.
+            var ready: Set<UsherCommand> = []
+            for command in UsherCommand.allCases {
+                let needs = config.missing(for: command)
+                if needs.isEmpty {
+                    ready.insert(command)
+                    Output.line("\(command.name): ready (\(config.configured(for: command)))")
+                } else {
+                    Output.line("\(command.name): not configured: needs \(needs.joined(separator: ", and "))")
+                }
+            }
+            if ready.isEmpty {
+                Output.line("nothing to do: no command has what it needs (see README, 'Configuration')")
+                failed = true
+            }
             for root in config.movieRoots + config.showRoots {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
@@ -27,26 +42,34 @@ struct ConfigCommand: AsyncParsableCommand {
                     failed = true
                 }
             }
-            let mappings: [LinkMapping]
-            do {
-                mappings = try MappingFile.load(path: config.mappingsFile)
-            } catch {
-                Output.error(error.description)
-                throw ExitCode(2)
-            }
-            let claims = MappingValidation.conflictingClaims(mappings)
-            Output.line("mappings: \(config.mappingsFile): \(mappings.count) mapping\(mappings.count == 1 ? "" : "s")\(claims.isEmpty ? ", OK" : "")")
-            for problem in claims {
-                Output.line("  problem: \(problem)")
+            // The mapping file matters to the linker (and to match, which adds to it); without either it
+            // need not exist.
+            var claims: [MappingProblem] = []
+            if !FileManager.default.fileExists(atPath: config.mappingsFile) {
+                if ready.contains(.link) {
+                    Output.line("mappings: \(config.mappingsFile) does not exist yet (usher link needs it; see README, 'Mapping file'; usher match --write and usher import create it)")
+                }
+            } else {
+                let document: MappingDocument
+                do {
+                    document = try MappingFile.loadDocument(path: config.mappingsFile)
+                } catch {
+                    Output.error(error.description)
+                    throw ExitCode(2)
+                }
+                claims = MappingValidation.conflictingClaims(document.mappings)
+                let count = document.mappings.count
+                let hints = document.hints.isEmpty ? "" : " and \(document.hints.count) hint\(document.hints.count == 1 ? "" : "s") for usher match"
+                Output.line("mappings: \(config.mappingsFile): \(count) mapping\(count == 1 ? "" : "s")\(hints)\(claims.isEmpty ? ", OK" : "")")
+                for problem in claims {
+                    Output.line("  problem: \(problem)")
+                }
             }
             // Each configured service: does it answer, is it what it should be, is the key accepted?
             let services = ArrServices(config: config, logger: global.makeLogger())
             for check in await services.check() + PrefetchJob.check(config: config, logger: global.makeLogger()) {
                 Output.line("\(check.service): \(check.message)")
                 if !check.ok { failed = true }
-            }
-            if config.sonarr.isEmpty && config.radarr.isEmpty {
-                Output.line("mode: filesystem (no sonarr or radarr configured: mappings are found in the library folders)")
             }
             if failed || !claims.isEmpty { throw ExitCode(1) }
         }

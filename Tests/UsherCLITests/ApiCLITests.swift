@@ -92,10 +92,8 @@ struct ApiCLITests {
         let stopped = Int64(Date().timeIntervalSince1970) - 600
         tautulli.add([TautulliHistoryRow(user: "ann", grandparentRatingKey: 44, grandparentTitle: "Slow Horses", parentMediaIndex: 1, mediaIndex: 1,
                                          percentComplete: 97, date: stopped - 3000, stopped: stopped)])
+        // A just-in-time-only config, as a jitplex user would write it: no library folders, no mapping file.
         try """
-        library:
-          movies: [lib/movies]
-          shows: [lib/tv]
         state: state/usher.db
         sonarr:
           main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
@@ -104,6 +102,14 @@ struct ApiCLITests {
         prefetch: {episodes_ahead: 2, search_wait: 0s}
         """.write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
         let env = ["TAUTULLI_KEY": tautulli.apiKey]
+
+        let check = try await Usher.run(["config", "check", "--config", dir + "/usher.yml"], environment: env)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("usher prefetch: ready (tautulli; sonarr main; no download clients (searches only))"), "\(check.stdout)")
+        #expect(check.stdout.contains("usher link: not configured: needs a way to find movies"), "\(check.stdout)")
+        #expect(check.stdout.contains("usher match: not configured: needs a 'radarr:' section"), "\(check.stdout)")
+        #expect(!check.stdout.contains("mappings:"), "no mapping file is asked for")
+        #expect(check.stdout.contains("tautulli: OK"))
 
         let dry = try await Usher.run(["prefetch", "--dry-run", "--config", dir + "/usher.yml"], environment: env)
         #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
@@ -125,7 +131,7 @@ struct ApiCLITests {
         try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
         let bare = try await Usher.run(["prefetch", "--config", dir + "/bare.yml"])
         #expect(bare.status == 2)
-        #expect(bare.stderr.contains("prefetch needs 'tautulli:'"))
+        #expect(bare.stderr.contains("usher prefetch needs a 'tautulli:' section"), "\(bare.stderr)")
     }
 
     @Test func matchProposesWritesAndReviews() async throws {
@@ -181,6 +187,6 @@ struct ApiCLITests {
         try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
         let bare = try await Usher.run(["match", "--config", dir + "/bare.yml"])
         #expect(bare.status == 2)
-        #expect(bare.stderr.contains("matching needs at least one Radarr instance"))
+        #expect(bare.stderr.contains("usher match needs a 'radarr:' section"), "\(bare.stderr)")
     }
 }

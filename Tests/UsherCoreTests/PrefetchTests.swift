@@ -33,6 +33,17 @@ struct WatchProgressTests {
         #expect(positions.first?.lastWatchedAt == now)
     }
 
+    /// `history_days: 2` is 48 hours, not "since the day before yesterday": a play 47 hours ago counts,
+    /// one 49 hours ago does not, and one exactly 48 hours ago does.
+    @Test func theHistoryWindowIsExact() {
+        let hour: Int64 = 3600
+        let filter = WatchFilter(since: now - 48 * hour)
+        let positions = WatchProgress.positions([
+            play("in", e(1, 2), at: now - 47 * hour), play("edge", e(1, 2), at: now - 48 * hour), play("out", e(1, 2), at: now - 49 * hour),
+        ], filter: filter)
+        #expect(positions.map(\.user) == ["edge", "in"])
+    }
+
     @Test func usersAndLibrariesFilter() {
         let events = [play("Ann", e(1, 2)), play("bob", e(2, 1)), play("kid", e(1, 1), library: "Kids TV")]
         #expect(WatchProgress.positions(events, filter: WatchFilter(users: ["ann"])).map(\.user) == ["Ann"])
@@ -49,10 +60,14 @@ struct NextEpisodesTests {
         #expect(window.map(\.1) == [0, 40, 90])
     }
 
-    @Test func unairedEndsTheWindow() {
+    @Test func everyUnairedEpisodeInTheWindowIsInIt() {
+        // Two unaired episodes in a window of five: both are listed (to be reported with their air times).
         let window = NextEpisodes.window(after: e(2, 1), in: episodes, PrefetchWindow(episodesAhead: 5), now: now)
-        #expect(window.map(\.0.number) == [e(2, 2), e(2, 3)])
-        #expect(window.map(\.2) == [true, false])
+        #expect(window.map(\.0.number) == [e(2, 2), e(2, 3), e(2, 4)])
+        #expect(window.map(\.2) == [true, false, false])
+        // The window still has its size: two ahead is two, aired or not.
+        let two = NextEpisodes.window(after: e(2, 2), in: episodes, PrefetchWindow(episodesAhead: 2), now: now)
+        #expect(two.map(\.0.number) == [e(2, 3), e(2, 4)])
     }
 
     @Test func specialsWhenAsked() {
@@ -92,7 +107,7 @@ struct PrefetchPlannerTests {
         #expect(byNumber[e(2, 1)] == .coolingDown(searchedAt: now - 3600))
         #expect(byNumber[e(2, 2)] == .search(monitorFirst: true))
         #expect(byNumber[e(2, 3)] == .notAired)
-        #expect(byNumber[e(2, 4)] == nil, "nobody can watch past an unaired episode")
+        #expect(byNumber[e(2, 4)] == .notAired, "every unaired episode in the window is reported")
     }
 
     @Test func cooldownExpires() {

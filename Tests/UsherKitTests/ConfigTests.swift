@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 @testable import UsherKit
 import UsherCore
@@ -48,7 +49,8 @@ struct ConfigTests {
     @Test(arguments: [
         ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  type: copy\n", 5, "link.type", "'copy' is not one of: hardlink, symlink"),
         ("library:\n  movies: [{path: /m, depth: deep}]\n  shows: [/s]\n", 2, "library.movies[0].depth", "expected a whole number"),
-        ("library:\n  movies: [/m]\n", 2, "library", "missing key 'shows'"),
+        ("library:\n  movies: []\n", 2, "library.movies", "list at least one folder"),
+        ("library:\n  video_extensions: [mkv]\n", 2, "library", "list folders under 'movies' or 'shows'"),
         ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  episode_format: \"{Series Title} - {Episode Title}\"\n", 5, "link.episode_format", "must contain the season and episode"),
         ("library:\n  movies: [/m\n", 3, nil, "not valid YAML"),
         ("library:\n  movies: [/m]\n  shows: [/s]\nsonarr:\n  main: {url: ftp://x, api_key: abc}\n", 5, "sonarr.main.url", "http://"),
@@ -58,6 +60,44 @@ struct ConfigTests {
         #expect(error.line == line)
         #expect(error.key == key)
         #expect(error.message.contains(message), "\(error)")
+    }
+
+    /// Each command asks only for what it uses (issue 11): a missing section is an error only for the
+    /// command that needs it, and says which command.
+    @Test(arguments: [
+        ("tautulli: {url: http://t, api_key: k}\nsonarr:\n  main: {url: http://s, api_key: k}\n", ["prefetch", "dedupe"]),
+        ("sonarr:\n  main: {url: http://s, api_key: k}\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link", "match", "dedupe"]),
+        ("library:\n  movies: [/m]\n  shows: [/s]\n", ["link"]),
+        ("library:\n  shows: [/s]\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link"]),
+        ("library:\n  movies: [/m]\n", []),
+        ("state: x.db\n", []),
+    ] as [(String, [String])])
+    func eachCommandNeedsOnlyWhatItUses(yaml: String, ready: [String]) throws {
+        let lib = try TestLibrary()
+        let config = try UsherConfig.load(path: try write(lib, yaml), environment: [:])
+        #expect(UsherCommand.allCases.filter { config.missing(for: $0).isEmpty }.map(\.rawValue) == ready)
+        for command in UsherCommand.allCases where !ready.contains(command.rawValue) {
+            #expect(config.requirementError(for: command)?.contains("usher.yml: \(command.name) needs ") == true)
+        }
+    }
+
+    @Test func prefetchAndMatchRefuseWhatTheyCannotDoNamingTheCommand() async throws {
+        let lib = try TestLibrary()
+        let config = try UsherConfig.load(path: try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\n"), environment: [:])
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        await #expect(throws: PrefetchError.self) { _ = try await PrefetchJob(config: config, logger: quiet).run(PrefetchOptions(dryRun: true)) }
+        do {
+            _ = try await PrefetchJob(config: config, logger: quiet).run(PrefetchOptions(dryRun: true))
+        } catch {
+            #expect(error.kind == .config)
+            #expect(error.message.hasSuffix("usher prefetch needs a 'tautulli:' section (url and api_key), for the watch history, and a 'sonarr:' section, to search and to read the queue"))
+        }
+        do {
+            _ = try await MatchJob(config: config, logger: quiet).run(MatchOptions())
+            Issue.record("match ran without Radarr and Sonarr")
+        } catch {
+            #expect(error.kind == .config && error.message.contains("usher match needs a 'radarr:' section"))
+        }
     }
 
     @Test func tagsResolveEnvSecretFileAndCommand() throws {

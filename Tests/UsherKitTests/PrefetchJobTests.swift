@@ -137,15 +137,35 @@ struct PrefetchJobTests {
         #expect(world.tautulli.requests.filter { $0.query("cmd") == "get_metadata" }.count == 1)
     }
 
-    @Test func unairedEpisodesAreNeverSearchedAndEndTheWindow() async throws {
+    @Test func unairedEpisodesAreNeverSearchedAndEachIsReported() async throws {
         let world = try await PrefetchWorld()
         defer { Task { await world.stop() } }
+        // A second unaired episode, a week after the first: both fall in ann's window of three.
+        let later = PrefetchWorld.iso(world.now.addingTimeInterval(10 * 86400))
+        world.sonarr.withState { $0.episodes.append(world.episode(64, 5, 2, 4, later)) }
         world.tautulli.add([world.play("ann", 2, 2)])
         let report = try await world.prefetch()
         #expect(report.searched.isEmpty)
         #expect(world.sonarr.episodeSearches.isEmpty)
-        let unaired = try #require(report.skipped.first { $0.season == 2 && $0.episode == 3 })
-        #expect(unaired.reason.hasPrefix("not aired yet"))
+        let unaired = report.skipped.filter { $0.reason.hasPrefix("not aired yet") }
+        #expect(PrefetchWorld.codes(unaired) == ["S02E03", "S02E04"], "\(report.skipped.map(\.reason))")
+        #expect(unaired.last?.reason == "not aired yet (airs \(later))", "\(unaired.map(\.reason))")
+    }
+
+    /// `history_days: 2` is 48 hours: Tautulli is asked from the day before (its `after` is a date in its
+    /// own time zone), and a play 49 hours ago does not count while one 47 hours ago does.
+    @Test func theHistoryWindowIsExactlyHistoryDaysTimes24Hours() async throws {
+        let world = try await PrefetchWorld()
+        defer { Task { await world.stop() } }
+        world.settings = "  history_days: 2"
+        world.tautulli.add([world.play("ann", 1, 2, hoursAgo: 47), world.play("bob", 2, 1, hoursAgo: 49)])
+        let report = try await world.prefetch()
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        let users = Set((report.searched + report.skipped).flatMap(\.users))
+        #expect(users == ["ann"], "bob's play is 49 hours old")
+        #expect(PrefetchWorld.codes(report.searched) == ["S01E03", "S02E01", "S02E02"])
+        let after = world.tautulli.requests.last { $0.query("cmd") == "get_history" }?.query("after")
+        #expect(after == PrefetchJob.day(Int64(world.now.timeIntervalSince1970) - 3 * 86400))
     }
 
     @Test func partialPlaysAreIgnoredAndRewatchesDoNotMoveBack() async throws {
