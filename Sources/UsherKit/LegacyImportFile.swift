@@ -21,7 +21,7 @@ public enum LegacyImportFile {
     /// Reads collection-file text as if it were the file at `path`.
     public static func read(_ text: String, path: String) -> Contents {
         let document = YAMLReader.parseData(text, file: path)
-        var reader = FieldReader(anchors: document.anchors, budget: max(1_000_000, text.utf8.count * 4))
+        var reader = FieldReader(anchors: document.anchors, budget: max(100_000, text.utf8.count * 2))
         var contents = Contents(movies: [], error: document.error)
         if let cut = document.cutOff {
             contents.cutOff = LegacyImport.Skip(
@@ -37,12 +37,15 @@ public enum LegacyImportFile {
             return contents
         }
         for pair in pairs {
-            guard reader.spend() else {
+            let movie = reader.movie(pair, file: path)
+            // Out of budget: this entry may be incomplete, so it is left out with the rest.
+            guard reader.budget >= 0 else {
                 contents.error = ConfigError(file: path, line: pair.keyLine, column: pair.keyColumn,
-                                             message: "the file refers to the same entries too many times to be read; nothing after this line was read")
+                                             message: "the file refers to the same entries too many times to be read; nothing from this line on was read")
+                contents.cutOff = LegacyImport.Skip(location: movie.location, entry: pair.key, reason: "cut off by the error in the file; not imported")
                 break
             }
-            contents.movies.append(reader.movie(pair, file: path))
+            contents.movies.append(movie)
         }
         return contents
     }
@@ -91,7 +94,8 @@ public enum LegacyImportFile {
                 return LegacyMovie(folderName: pair.key, shape: .other(field(pair.value)), location: location)
             }
             var movie = LegacyMovie(folderName: pair.key, location: location)
-            for detail in details where spend() {
+            for detail in details {
+                guard spend() else { break }
                 if LegacyImport.movieFields.contains(detail.key), movie.fields[detail.key] == nil {
                     movie.fields[detail.key] = field(detail.value)
                 } else if detail.key == "Shows", case .absent = movie.showsField {
@@ -101,7 +105,8 @@ public enum LegacyImportFile {
                         continue
                     }
                     movie.showsField = .list([])
-                    for entry in entries where spend() {
+                    for entry in entries {
+                        guard spend() else { break }
                         movie.shows.append(show(entry, file: file))
                     }
                 }
@@ -116,8 +121,9 @@ public enum LegacyImportFile {
                 return LegacyShow(name: entry.key, fields: nil, value: field(entry.value), location: location)
             }
             var fields: [String: LegacyField] = [:]
-            for pair in pairs where spend() && LegacyImport.showFields.contains(pair.key) && fields[pair.key] == nil {
-                fields[pair.key] = field(pair.value)
+            for pair in pairs {
+                guard spend() else { break }
+                if LegacyImport.showFields.contains(pair.key), fields[pair.key] == nil { fields[pair.key] = field(pair.value) }
             }
             return LegacyShow(name: entry.key, fields: fields, value: .absent, location: location)
         }

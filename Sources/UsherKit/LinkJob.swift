@@ -72,7 +72,11 @@ public struct LinkJob: Sendable {
         let startedAt = Date()
         // The mapping file is read while the services are asked or the library is scanned.
         let mappingsFile = config.mappingsFile
-        let readingMappings = Background { () throws(ConfigError) -> [LinkMapping] in try MappingFile.load(path: mappingsFile) }
+        let readingMappings = Background { () throws(ConfigError) -> ([LinkMapping], Duration) in
+            let started = ContinuousClock.now
+            let read = try MappingFile.load(path: mappingsFile)
+            return (read, ContinuousClock.now - started)
+        }
 
         var lock: RunLock?
         var lockNotice: String?
@@ -142,7 +146,8 @@ public struct LinkJob: Sendable {
             problems = resolved.problems
             logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - resolveStart)"])
         }
-        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)"])
+        let readSeconds = (try? readingMappings.wait().get().1).map { "\($0)" } ?? "?"
+        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)", "seconds": "\(readSeconds)"])
         let observeStart = clock.now
 
         var paths = Set(wanted.map(\.target)).union(entries.map(\.target))
@@ -196,9 +201,9 @@ public struct LinkJob: Sendable {
         return outcome
     }
 
-    private func readMappings(_ reading: Background<[LinkMapping], ConfigError>) throws(LinkJobError) -> [LinkMapping] {
+    private func readMappings(_ reading: Background<([LinkMapping], Duration), ConfigError>) throws(LinkJobError) -> [LinkMapping] {
         switch reading.wait() {
-        case .success(let read): return read
+        case .success(let read): return read.0
         case .failure(let error): throw LinkJobError(kind: .config, message: error.description)
         }
     }

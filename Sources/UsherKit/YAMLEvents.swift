@@ -118,7 +118,8 @@ struct YAMLEventReader {
                 let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
                 let context = parser.context.map { String(cString: $0) }
                 let mark = parser.problem_mark
-                let text = [context, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+                var text = [context, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+                if problem.contains("nesting level") { text = "nested more than libyaml's limit of levels deep" }
                 return partial(fail(Int(mark.line) + 1, Int(mark.column) + 1, "not valid YAML: \(text)"))
             }
             defer { yaml_event_delete(&event) }

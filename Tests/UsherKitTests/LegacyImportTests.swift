@@ -498,6 +498,30 @@ struct LegacyImportFileTests {
         #expect(document.mappings.last?.episodes == [EpisodeNumber(season: 0, episode: 3), EpisodeNumber(season: 0, episode: 4)])
     }
 
+    @Test func deepNestingIsAnErrorNotACrash() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let text = "A (2001):\n  Movie DB ID: 1\n  Shows:\n    Show A: {Season: 0, Episode: 1}\nB (2002): " + deep + "\n"
+        let (result, contents) = importText(text)
+        #expect(contents.error?.message.contains("nested more than") == true, "\(String(describing: contents.error))")
+        #expect(contents.cutOff?.entry == "B (2002)")
+        #expect(result.mappings.map(\.show.title) == ["Show A"])
+        #expect(throws: ConfigError.self) { _ = try MappingFile.loadDocument(text: "links: " + deep, path: "links.yml", environment: [:]) }
+    }
+
+    @Test func aFileThatRefersToOneBigEntryOverAndOverStopsReading() {
+        // Five hundred shows, anchored once and named by three thousand movies: 1.5 million shows to read
+        // from a 150 kB file. Reading stops at a budget of values read (twice the file's bytes).
+        var text = "First (2001):\n  Movie DB ID: 1\n  Shows: &shows\n"
+        for i in 0..<500 { text += "    Show \(i): {Season: 0, Episode: \(i + 1)}\n" }
+        for i in 0..<3000 { text += "Movie \(i) (2002):\n  Movie DB ID: \(i + 2)\n  Shows: *shows\n" }
+        let contents = LegacyImportFile.read(text, path: "collection.yml")
+        #expect(contents.error?.message.contains("refers to the same entries too many times") == true, "\(String(describing: contents.error))")
+        #expect(contents.cutOff != nil)
+        let shows = contents.movies.reduce(0) { $0 + $1.shows.count }
+        #expect(contents.movies.count > 1 && contents.movies.count < 3001)
+        #expect(shows <= text.utf8.count * 2)
+    }
+
     @Test func anAliasBombIsNotExpanded() throws {
         // Nine levels of nine: 387 million values if expanded. As data, each alias is followed one step.
         var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
