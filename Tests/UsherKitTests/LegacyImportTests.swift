@@ -120,6 +120,19 @@ struct LegacyImportShapeTests {
             episodes: S00E12
 
         """)),
+        ("a year no film has is left out of the mapping, not passed on (links[57].year)", """
+        Old Film (1700):
+          Movie DB ID: 42
+          Year: 1700
+          Shows:
+            Show: {Season: 0, Episode: 3}
+        """, .mapping("""
+          - movie: "Old Film (1700)"
+            tmdb: 42
+            show: "Show"
+            episodes: S00E03
+
+        """)),
         ("(0) title, no TMDB id, no year", """
         Naruto (0):
           Movie DB ID: ''
@@ -360,6 +373,7 @@ struct LegacyImportShapeTests {
         switch expected {
         case .mapping(let entries):
             #expect(rendered.contains("links:\n" + entries), "\(name):\n\(rendered)")
+            if name.contains("1700") { #expect(result.notes.map(\.reason) == ["Year 1700 is not a film's year; left out"]) }
             #expect(result.hints.isEmpty && result.ignored.isEmpty, "\(name)")
             if !name.contains("twice") { #expect(result.skipped.isEmpty, "\(name): \(result.skipped)") }
         case .hint(let show, let reason):
