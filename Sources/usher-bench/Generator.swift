@@ -1,28 +1,16 @@
 import Foundation
+import UsherCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// SplitMix64: small, fast and good enough to vary names and sizes reproducibly.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
+extension SplitMix64 {
     /// A generator for one item of one kind, independent of the order items are made in (so the
     /// library is the same whatever the number of threads).
     init(seed: UInt64, stream: UInt64, index: Int) {
         var mixer = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
-        state = mixer.next() ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        self.init(seed: mixer.next() ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         _ = next()
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int {

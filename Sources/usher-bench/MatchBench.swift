@@ -191,4 +191,3 @@ struct MatchLibrary {
     }
 }
 
-extension SplitMix64: RandomNumberGenerator {}

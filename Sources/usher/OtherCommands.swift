@@ -3,6 +3,16 @@ import Foundation
 import UsherCore
 import UsherKit
 
+/// The mapping file, or its mistake printed and exit code 2.
+func loadMappingDocument(_ path: String) throws -> MappingDocument {
+    do {
+        return try MappingFile.loadDocument(path: path)
+    } catch {
+        Output.error(error.description)
+        throw ExitCode(2)
+    }
+}
+
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Check or show the configuration.", subcommands: [Check.self, Show.self])
@@ -50,13 +60,7 @@ struct ConfigCommand: AsyncParsableCommand {
                     Output.line("mappings: \(config.mappingsFile) does not exist yet (usher link needs it; see README, 'Mapping file'; usher match --write and usher import create it)")
                 }
             } else {
-                let document: MappingDocument
-                do {
-                    document = try MappingFile.loadDocument(path: config.mappingsFile)
-                } catch {
-                    Output.error(error.description)
-                    throw ExitCode(2)
-                }
+                let document = try loadMappingDocument(config.mappingsFile)
                 claims = MappingValidation.conflictingClaims(document.mappings)
                 let count = document.mappings.count
                 let hints = document.hints.isEmpty ? "" : " and \(document.hints.count) hint\(document.hints.count == 1 ? "" : "s") for usher match"
@@ -142,13 +146,7 @@ struct LinksCommand: ParsableCommand {
 
         func run() throws {
             let config = try global.loadConfig()
-            let document: MappingDocument
-            do {
-                document = try MappingFile.loadDocument(path: config.mappingsFile)
-            } catch {
-                Output.error(error.description)
-                throw ExitCode(2)
-            }
+            let document = try loadMappingDocument(config.mappingsFile)
             let text = MappingFile.render(document)
             let current = (try? String(contentsOfFile: config.mappingsFile, encoding: .utf8)) ?? ""
             if current == text {

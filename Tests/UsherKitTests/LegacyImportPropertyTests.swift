@@ -3,25 +3,12 @@ import Testing
 @testable import UsherKit
 import UsherCore
 
-/// SplitMix64: a small seeded generator, so that a failing case can be run again from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Writes random Plex Linker collection files with the odd shapes real ones have (and odder ones):
 /// null and empty shows, `''` and `0` ids and years, `(0)` titles, quoted and negative numbers, lists and
 /// nested lists, strings where mappings belong, tags, titles with quotes, colons, control characters and
 /// characters YAML folds. The YAML is written here, independently of Usher's own writer.
 struct LegacyFileGenerator {
-    var random: SeededGenerator
+    var random: SplitMix64
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
@@ -148,7 +135,7 @@ struct LegacyImportPropertyTests {
     @Test func whatIsImportedAlwaysLoadsAndReimportsTheSame() throws {
         var converted = 0, hints = 0, skipped = 0, files = 0
         for seed in UInt64(1)...400 {
-            var generator = LegacyFileGenerator(random: SeededGenerator(seed: seed))
+            var generator = LegacyFileGenerator(random: SplitMix64(seed: seed))
             let text = generator.file()
             let contents = LegacyImportFile.read(text, path: "collection.yml")
             #expect(contents.error == nil, "seed \(seed): the generator wrote invalid YAML: \(String(describing: contents.error))\n\(text)")
@@ -189,7 +176,7 @@ struct LegacyImportPropertyTests {
     @Test func theJobWritesWhatLinkReads() throws {
         let lib = try TestLibrary()
         for seed in UInt64(1000)...1030 {
-            var generator = LegacyFileGenerator(random: SeededGenerator(seed: seed))
+            var generator = LegacyFileGenerator(random: SplitMix64(seed: seed))
             let text = generator.file()
             try text.write(toFile: lib.path("collection.yml"), atomically: true, encoding: .utf8)
             let report = try LegacyImportJob.run(file: lib.path("collection.yml"), output: lib.path("links.yml"), keep: 2)
