@@ -31,6 +31,8 @@ let package = Package(
             name: "UsherKit",
             dependencies: [
                 "UsherCore",
+                // For its copy of libyaml (the CYaml module), whose parser events UsherKit reads itself
+                // (YAMLEvents.swift): Yams' own composer expands aliases.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +64,6 @@ let package = Package(
             name: "UsherKitTests",
             dependencies: [
                 "UsherKit", "UsherCore", "UsherFakes",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: settings
