@@ -38,11 +38,10 @@ public enum MappingFile {
         var document = MappingDocument()
         for item in try top["links"]?.list() ?? [] {
             let f = try item.mapping(allowed: movieKeys + showKeys + ["episodes", "title"])
-            guard f["movie"] != nil else { throw item.fail("missing key 'movie' (the movie's title)") }
-            guard f["show"] != nil else { throw item.fail("missing key 'show' (the show's title)") }
+            let movie = try movieRef(f, in: item), show = try showRef(f, in: item)
             guard let episodes = f["episodes"] else { throw item.fail("missing key 'episodes' (e.g. S00E09)") }
             document.mappings.append(LinkMapping(
-                source: .movie(try movieRef(f)), show: try showRef(f), episodes: try parseEpisodes(episodes),
+                source: .movie(movie), show: show, episodes: try parseEpisodes(episodes),
                 title: try title(f["title"]), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         for item in try top["crossovers"]?.list() ?? [] {
@@ -53,32 +52,30 @@ public enum MappingFile {
             guard from["show"] != nil, let fromEpisodes = from["episodes"] else { throw fromNode.fail("needs 'show' and 'episodes'") }
             guard to["show"] != nil, let toEpisodes = to["episodes"] else { throw toNode.fail("needs 'show' and 'episodes'") }
             document.mappings.append(LinkMapping(
-                source: .episode(show: try showRef(from), episodes: try parseEpisodes(fromEpisodes)),
-                show: try showRef(to), episodes: try parseEpisodes(toEpisodes), title: try title(to["title"]),
+                source: .episode(show: try showRef(from, in: fromNode), episodes: try parseEpisodes(fromEpisodes)),
+                show: try showRef(to, in: toNode), episodes: try parseEpisodes(toEpisodes), title: try title(to["title"]),
                 location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         for item in try top["hints"]?.list() ?? [] {
             let f = try item.mapping(allowed: movieKeys + showKeys)
-            guard f["movie"] != nil else { throw item.fail("missing key 'movie' (the movie's title)") }
-            guard f["show"] != nil else { throw item.fail("missing key 'show' (the show's title)") }
             document.hints.append(MappingHint(
-                movie: try movieRef(f), show: try showRef(f), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+                movie: try movieRef(f, in: item), show: try showRef(f, in: item), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         return document
     }
 
-    /// A movie from `movie`, `year`, `tmdb`, `imdb` and `radarr`, checked against `MappingRules` (the
-    /// proposals file reads its movies the same way).
-    static func movieRef(_ f: [String: ConfigNode]) throws(ConfigError) -> MovieRef {
-        guard let movie = f["movie"] else { throw ConfigError(file: "", message: "missing key 'movie'") }
+    /// A movie from the fields `movie`, `year`, `tmdb`, `imdb` and `radarr` of `item`, checked against
+    /// `MappingRules` (the proposals file reads its movies the same way).
+    static func movieRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> MovieRef {
+        guard let movie = f["movie"] else { throw item.fail("missing key 'movie' (the movie's title)") }
         return MovieRef(
             title: try cleanTitle(movie), year: try f["year"]?.int(in: MappingRules.years),
             tmdb: try f["tmdb"]?.int(in: MappingRules.ids), imdb: try f["imdb"].map { n throws(ConfigError) in try imdbID(n) },
             radarr: try f["radarr"].map { n throws(ConfigError) in try cleanTitle(n) })
     }
 
-    static func showRef(_ f: [String: ConfigNode]) throws(ConfigError) -> ShowRef {
-        guard let show = f["show"] else { throw ConfigError(file: "", message: "missing key 'show'") }
+    static func showRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> ShowRef {
+        guard let show = f["show"] else { throw item.fail("missing key 'show' (the show's title)") }
         return ShowRef(title: try cleanTitle(show), tvdb: try f["tvdb"]?.int(in: MappingRules.ids),
                        sonarr: try f["sonarr"].map { n throws(ConfigError) in try cleanTitle(n) })
     }

@@ -54,8 +54,6 @@ public enum ProposalsFile {
             let f = try item.mapping(allowed: [
                 "accept", "confidence", "movie", "year", "tmdb", "imdb", "radarr", "show", "tvdb", "sonarr", "episodes", "episode_title", "reasons",
             ])
-            guard f["movie"] != nil else { throw item.fail("missing key 'movie'") }
-            guard f["show"] != nil else { throw item.fail("missing key 'show'") }
             guard let episodesNode = f["episodes"] else { throw item.fail("missing key 'episodes'") }
             var accept: Bool?
             if let n = f["accept"], !n.isNull, (try? n.string())?.trimmingCharacters(in: .whitespaces).isEmpty != true {
@@ -69,7 +67,7 @@ public enum ProposalsFile {
             }
             entries.append(ProposalEntry(
                 accept: accept, confidence: confidence,
-                movie: try MappingFile.movieRef(f), show: try MappingFile.showRef(f),
+                movie: try MappingFile.movieRef(f, in: item), show: try MappingFile.showRef(f, in: item),
                 episodes: episodes, episodeTitle: try f["episode_title"]?.string(), reasons: try f["reasons"]?.strings() ?? [],
                 location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }

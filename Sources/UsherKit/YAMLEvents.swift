@@ -56,6 +56,7 @@ struct YAMLEventReader {
         var root: YAMLValue?
         var anchors: [String: YAMLValue] = [:]
         var documents = 0
+        var hasCustomTags = false
         var event = yaml_event_t()
 
         /// Puts a finished value in its parent (or makes it the root); an error for a duplicate key.
@@ -128,7 +129,7 @@ struct YAMLEventReader {
             var problem: ConfigError?
             switch event.type {
             case YAML_STREAM_END_EVENT:
-                return YAMLDataDocument(root: root, anchors: anchors, error: nil)
+                return YAMLDataDocument(root: root, anchors: anchors, error: nil, hasCustomTags: hasCustomTags)
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 { problem = fail(line, column, "expected one YAML document, found a second one ('---')") }
@@ -145,6 +146,7 @@ struct YAMLEventReader {
                 let tag = Self.customTag(string(scalar.tag))
                 let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
                 var value = YAMLValue(content: .scalar(text), line: line, column: column, tag: tag.custom)
+                if tag.custom != nil { hasCustomTags = true }
                 if tag.null || (tag.custom == nil && !tag.string && plain && Self.isNull(text)) { value.content = .null }
                 problem = add(value, anchor: string(scalar.anchor))
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -159,7 +161,9 @@ struct YAMLEventReader {
                     problem = fail(line, column, "keys must be plain words")
                     break
                 }
-                stack.append(Frame(kind: isSequence ? .sequence : .mapping, line: line, column: column, tag: Self.customTag(tag).custom, anchor: anchor))
+                let custom = Self.customTag(tag).custom
+                if custom != nil { hasCustomTags = true }
+                stack.append(Frame(kind: isSequence ? .sequence : .mapping, line: line, column: column, tag: custom, anchor: anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = stack.removeLast()
                 let content: YAMLValue.Content = frame.kind == .sequence ? .sequence(frame.items) : .mapping(frame.pairs)

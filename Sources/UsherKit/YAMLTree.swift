@@ -60,6 +60,8 @@ struct YAMLDataDocument: Sendable {
     var error: ConfigError?
     /// The top-level key whose value the error interrupted, and its line.
     var cutOff: (key: String, line: Int)?
+    /// Whether any value carries a tag of someone's own (`!secret`): without, there is nothing to resolve.
+    var hasCustomTags = false
 }
 
 struct YAMLReader {
@@ -108,7 +110,7 @@ struct YAMLReader {
         let read = builder.read(text)
         if let error = read.error { throw error }
         guard let root = read.root else { return nil }
-        return try resolveTags(root)
+        return read.hasCustomTags ? try resolveTags(root) : root
     }
 
     /// Parses a file as data (see `Mode.data`); never runs or reads anything the text names.

@@ -53,6 +53,8 @@ struct ConfigTests {
         ("library:\n  video_extensions: [mkv]\n", 2, "library", "list folders under 'movies' or 'shows'"),
         ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  episode_format: \"{Series Title} - {Episode Title}\"\n", 5, "link.episode_format", "must contain the season and episode"),
         ("library:\n  movies: [/m\n", 3, nil, "not valid YAML"),
+        ("library:\n  movies: &m [/m]\n  shows: *m\n", 3, nil, "YAML aliases (*m) are not supported here"),
+        ("library:\n  movies: [/m]\n  movies: [/n]\n", 3, "movies", "this key is given twice"),
         ("library:\n  movies: [/m]\n  shows: [/s]\nsonarr:\n  main: {url: ftp://x, api_key: abc}\n", 5, "sonarr.main.url", "http://"),
     ] as [(String, Int, String?, String)])
     func mistakesArePinpointed(yaml: String, line: Int, key: String?, message: String) throws {
