@@ -130,12 +130,22 @@ public enum PathObservation: Hashable, Sendable {
     /// `lstat` failed for another reason than "not there": nothing is known, so nothing is touched.
     case unknown(reason: String)
 
+    /// Whether this path is that link: the same device and inode, or the same symlink text.
     public func matches(_ identity: LinkIdentity) -> Bool {
         switch (self, identity) {
         case let (.file(device, inode, _, _), .hardlink(d, i)): device == d && inode == i
         case let (.symlink(destination), .symlink(d)): destination == d
         default: false
         }
+    }
+
+    /// Whether this path still holds the link Usher recorded. A hardlink must also still look like one:
+    /// a file with no other name whose size is not the recorded one is a new file that was given the
+    /// freed inode (ext4 reuses them), not Usher's link.
+    public func holds(_ link: LedgerLink) -> Bool {
+        guard matches(link.identity) else { return false }
+        if case let .file(_, _, size, links) = self { return links > 1 || size == link.size }
+        return true
     }
 
     /// Bytes that disappear from the disk when this path is unlinked (the last name of a file).
@@ -174,6 +184,13 @@ public struct LinkPlan: Sendable {
         public var reclaimedBytes: Int64
         /// More about the reason, for people.
         public var detail: String?
+
+        public init(entry: LedgerEntry, reason: Reason, reclaimedBytes: Int64, detail: String? = nil) {
+            self.entry = entry
+            self.reason = reason
+            self.reclaimedBytes = reclaimedBytes
+            self.detail = detail
+        }
     }
     public struct Forget: Sendable { public var entry: LedgerEntry; public var reason: Reason }
     public struct Kept: Sendable { public var entry: LedgerEntry; public var reason: String }
@@ -201,6 +218,12 @@ public struct LinkPlan: Sendable {
         public var message: String
     }
 
+    /// A replacement link left under its temporary name by an interrupted run.
+    public struct TemporaryLink: Sendable, Hashable {
+        public var path: String
+        public var link: LedgerLink
+    }
+
     /// Ledger rows settled after an interrupted run.
     public enum Repair: Sendable, Hashable {
         case confirm(LedgerEntry)
@@ -219,8 +242,8 @@ public struct LinkPlan: Sendable {
     public var conflicts: [Conflict] = []
     public var errors: [MappingProblem] = []
     public var repairs: [Repair] = []
-    /// Temporary links left by an interrupted run, to delete.
-    public var temporaryCleanups: [String] = []
+    /// Temporary links left by an interrupted run, to delete (each only while it still is that link).
+    public var temporaryCleanups: [TemporaryLink] = []
 
     public init() {}
 
@@ -289,8 +312,8 @@ public struct LinkPlanner: Sendable {
                 ledger[entry.target] = entry
                 continue
             }
-            if let temporary = pending.temporaryPath, observe(temporary).matches(entry.link.identity) {
-                plan.temporaryCleanups.append(temporary)
+            if let temporary = pending.temporaryPath, observe(temporary).holds(entry.link) {
+                plan.temporaryCleanups.append(.init(path: temporary, link: entry.link))
             }
             let seen = observe(entry.target)
             if case .unknown = seen {
@@ -298,10 +321,10 @@ public struct LinkPlanner: Sendable {
                 continue
             }
             entry.pending = nil
-            if seen.matches(entry.link.identity) {
+            if seen.holds(entry.link) {
                 plan.repairs.append(.confirm(entry))
                 ledger[entry.target] = entry
-            } else if let previous = pending.previous, seen.matches(previous.identity) {
+            } else if let previous = pending.previous, seen.holds(previous) {
                 entry.link = previous
                 plan.repairs.append(.confirm(entry))
                 ledger[entry.target] = entry
@@ -345,7 +368,7 @@ public struct LinkPlanner: Sendable {
         for target in Set(wantedByTarget.keys).union(ledger.keys).sorted() {
             let seen = observe(target)
             var entry = ledger[target]
-            if let current = entry, !seen.matches(current.link.identity), seen != .missing {
+            if let current = entry, !seen.holds(current.link), seen != .missing {
                 if case .unknown = seen {
                     plan.kept.append(.init(entry: current, reason: "could not examine \(target)"))
                     if let link = wantedByTarget[target] {

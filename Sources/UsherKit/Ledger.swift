@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import Foundation
 import GRDB
 public import UsherCore
@@ -38,7 +43,9 @@ public final class Ledger: Sendable {
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)
         if !readOnly {
-            try FileManager.default.createDirectory(atPath: Paths.parent(path), withIntermediateDirectories: true)
+            do { try FileSystem.makeDirectories(Paths.parent(path)) } catch {
+                throw RunLock.StateFolderError(message: "cannot create the state folder \(error.path): \(String(cString: strerror(error.code))) (set 'state:' in the config to a file in a folder Usher can write)")
+            }
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         if !readOnly {

@@ -14,9 +14,12 @@ public struct LinkJobError: Error, Sendable, CustomStringConvertible {
 public struct LinkOptions: Sendable {
     public var dryRun: Bool
     public var adopt: Bool
-    public init(dryRun: Bool = false, adopt: Bool = false) {
+    /// Let a run remove most of the links (see `LinkJob.massRemoval`).
+    public var confirmRemovals: Bool
+    public init(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false) {
         self.dryRun = dryRun
         self.adopt = adopt
+        self.confirmRemovals = confirmRemovals
     }
 }
 
@@ -82,8 +85,7 @@ public struct LinkJob: Sendable {
         var lockNotice: String?
         if !options.dryRun {
             do {
-                try FileManager.default.createDirectory(atPath: Paths.parent(config.statePath), withIntermediateDirectories: true)
-                lock = try RunLock(path: config.statePath + ".lock")
+                lock = try RunLock.beside(statePath: config.statePath, suffix: ".lock")
                 if let pid = lock?.takenOverFrom {
                     lockNotice = "took over the lock of an earlier run (pid \(pid)) that did not finish"
                     logger.warning("\(lockNotice!)")
@@ -91,7 +93,7 @@ public struct LinkJob: Sendable {
             } catch let busy as RunLock.Busy {
                 throw LinkJobError(kind: .busy, message: busy.description)
             } catch {
-                throw LinkJobError(kind: .library, message: "cannot take the run lock: \(error)")
+                throw LinkJobError(kind: .library, message: "\(error)")
             }
         }
         defer { lock?.release() }
@@ -169,11 +171,15 @@ public struct LinkJob: Sendable {
             wanted: wanted, ledger: entries, observations: observations, identicalToSource: identical,
             problems: problems, gone: gone, adopt: options.adopt, now: now))
 
+        if !options.confirmRemovals, let refusal = Self.massRemoval(plan, ledgerCount: entries.count) {
+            throw LinkJobError(kind: .config, message: refusal)
+        }
+
         var failures: [ApplyFailure] = []
         if !options.dryRun, let ledger {
             // Fault injection for the crash-recovery tests: die by SIGKILL after this many changes.
             let killAfter = ProcessInfo.processInfo.environment["USHER_TEST_KILL_AFTER"].flatMap { Int($0) }
-            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: killAfter).apply(plan)
+            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: killAfter, lock: lock).apply(plan)
         }
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)
@@ -199,6 +205,21 @@ public struct LinkJob: Sendable {
         }
         outcome.duration = clock.now - start
         return outcome
+    }
+
+    /// A plan that removes more than half of the links, and at least 10, is refused unless confirmed:
+    /// it is far more often a mapping file cut short, a wrong `mappings:` path or a service answering
+    /// an empty list than a person's wish. Removing a few is normal.
+    static func massRemoval(_ plan: LinkPlan, ledgerCount: Int) -> String? {
+        let removing = plan.removes.count
+        guard removing >= 10, removing * 2 > ledgerCount else { return nil }
+        var reasons: [String: Int] = [:]
+        for remove in plan.removes { reasons[remove.reason.rawValue, default: 0] += 1 }
+        let why = reasons.sorted { $0.value > $1.value }.map { "\($0.value): \($0.key)" }.joined(separator: ", ")
+        let examples = plan.removes.prefix(3).map(\.entry.target).joined(separator: "; ")
+        return "this run would remove \(removing) of the \(ledgerCount) links Usher made (\(why); e.g. \(examples)); "
+            + "nothing was changed. If that is what you want, run `usher link --dry-run --confirm-removals` to see them all, "
+            + "then `usher link --confirm-removals`"
     }
 
     private func readMappings(_ reading: Background<([LinkMapping], Duration), ConfigError>) throws(LinkJobError) -> [LinkMapping] {
@@ -281,6 +302,9 @@ struct LinkExecutor {
     var now: Int64
     var progress: (@Sendable (Int, Int) -> Void)?
     var killAfter: Int?
+    /// Checked before each change: a run that lost its lock (its file deleted, another run started)
+    /// stops changing the disk; the ledger's pending rows let the next run settle the rest.
+    var lock: RunLock?
 
     static func temporaryPath(for target: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -330,20 +354,34 @@ struct LinkExecutor {
             if step == killAfter { kill(getpid(), SIGKILL) }
         }
         if killAfter == 0 { kill(getpid(), SIGKILL) }
+        var lockLost = false
+        func lost(_ target: String, _ label: String) -> Bool {
+            if !lockLost, let lock, !lock.verify() {
+                lockLost = true
+                logger.error("the lock file \(lock.path) was deleted and another run took the lock; this run stops changing anything")
+            }
+            if lockLost {
+                failures.append(ApplyFailure(target: target, mappingLabel: label,
+                    message: "not done: the lock file was deleted during the run and another run took the lock"))
+            }
+            return lockLost
+        }
 
         for temporary in plan.temporaryCleanups {
-            try? FileSystem.remove(temporary)
+            if lockLost || !(lock?.verify() ?? true) { lockLost = true; break }
+            if FileSystem.observe(temporary.path).holds(temporary.link) { try? FileSystem.remove(temporary.path) }
             tick()
         }
         // 2. Removals first, so a freed path can be reused.
         for remove in plan.removes {
             defer { tick() }
+            if lost(remove.entry.target, remove.entry.mappingKey) { continue }
             let seen = FileSystem.observe(remove.entry.target)
             if seen == .missing {
                 done.deletes.append(remove.entry.target)
                 continue
             }
-            guard seen.matches(remove.entry.link.identity) else {
+            guard seen.holds(remove.entry.link) else {
                 logger.info("left alone: \(remove.entry.target) no longer holds the link Usher made")
                 done.deletes.append(remove.entry.target)
                 continue
@@ -360,14 +398,20 @@ struct LinkExecutor {
             defer { tick() }
             let new = replace.new
             let old = replace.old
+            if lost(new.target, new.mappingLabel) { continue }
             var entry = LedgerEntry(wanted: new, at: now, createdAt: old.createdAt)
             do {
-                guard FileSystem.observe(old.target).matches(old.link.identity) else {
+                guard FileSystem.observe(old.target).holds(old.link) else {
                     throw FileSystemError(operation: "replace (the old link changed meanwhile, left alone)", path: old.target, code: EBUSY)
                 }
                 if old.target == new.target {
                     let temporary = Self.temporaryPath(for: new.target)
-                    if FileSystem.observe(temporary) != .missing { try FileSystem.remove(temporary) }
+                    switch FileSystem.observe(temporary) {
+                    case .missing: break
+                    case let seen where seen.matches(new.identity): try FileSystem.remove(temporary)  // an earlier attempt at this link
+                    default:
+                        throw FileSystemError(operation: "replace (a file Usher did not create is at its temporary name, left alone; move it away)", path: temporary, code: EEXIST)
+                    }
                     try makeLink(new, at: temporary)
                     do {
                         try FileSystem.move(temporary, to: new.target)
@@ -378,7 +422,7 @@ struct LinkExecutor {
                 } else {
                     try FileSystem.makeDirectories(Paths.parent(new.target))
                     try makeLink(new, at: new.target)
-                    if FileSystem.observe(old.target).matches(old.link.identity) { try? FileSystem.remove(old.target) }
+                    if FileSystem.observe(old.target).holds(old.link) { try? FileSystem.remove(old.target) }
                     done.deletes.append(old.target)
                 }
                 entry.pending = nil
@@ -397,9 +441,13 @@ struct LinkExecutor {
         // 4. New links: link(2) and symlink(2) create the name atomically and never replace a file.
         for create in plan.creates {
             defer { tick() }
+            if lost(create.link.target, create.link.mappingLabel) { continue }
             do {
                 try FileSystem.makeDirectories(Paths.parent(create.link.target))
                 try makeLink(create.link, at: create.link.target)
+                done.upserts.append(LedgerEntry(wanted: create.link, at: now))
+            } catch where error.alreadyExists && FileSystem.observe(create.link.target).matches(create.link.identity) {
+                // Exactly the wanted link is there already (another run made it): it is this one's too.
                 done.upserts.append(LedgerEntry(wanted: create.link, at: now))
             } catch {
                 let message = error.alreadyExists ? "a file appeared at the target during the run; it is left alone" : error.description

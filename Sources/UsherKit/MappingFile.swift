@@ -31,10 +31,23 @@ public enum MappingFile {
     static let movieKeys = ["movie", "year", "tmdb", "imdb", "radarr"]
     static let showKeys = ["show", "tvdb", "sonarr"]
 
+    /// A file with no `links:` list is refused: an empty or comment-only file is what a truncated
+    /// write, a full disk or a failed sync leaves, and reading it as "no mappings" would remove every link.
     private static func document(from rootValue: YAMLValue?, path: String) throws(ConfigError) -> MappingDocument {
-        guard let rootValue else { return MappingDocument() }
+        let say = "to mean no links at all, write 'links: []'"
+        guard let rootValue else {
+            throw ConfigError(file: path, message: "the mapping file holds no mappings, not even an empty 'links:' list (truncated? emptied by a failed sync?); nothing was done; \(say)")
+        }
         let root = ConfigNode(value: rootValue, path: "", file: path)
         let top = try root.mapping(allowed: ["links", "crossovers", "hints"])
+        // A file of crossovers alone is fine; a file with neither list is not.
+        let lists = [top["links"], top["crossovers"]].compactMap { $0 }
+        guard !lists.isEmpty else {
+            throw root.fail("the mapping file has no 'links:' list (truncated?); nothing was done; \(say)")
+        }
+        if let empty = lists.first(where: \.isNull) {
+            throw empty.fail("'\(empty.path):' is empty (truncated?); nothing was done; to mean none, write '\(empty.path): []'")
+        }
         var document = MappingDocument()
         for item in try top["links"]?.list() ?? [] {
             let f = try item.mapping(allowed: movieKeys + showKeys + ["episodes", "title"])

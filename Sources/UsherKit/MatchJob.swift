@@ -143,7 +143,8 @@ public struct MatchJob: Sendable {
     }
 
     func loadMappings() throws(MatchError) -> MappingDocument {
-        guard FileManager.default.fileExists(atPath: config.mappingsFile) else { return MappingDocument() }
+        // Match only adds to the file: a missing or 0-byte one is a start (link refuses both).
+        guard let size = FileSystem.status(config.mappingsFile)?.size, size > 0 else { return MappingDocument() }
         do { return try MappingFile.loadDocument(path: config.mappingsFile) } catch {
             throw MatchError(kind: .config, message: error.description)
         }

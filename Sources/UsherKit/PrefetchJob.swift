@@ -47,12 +47,11 @@ public struct PrefetchJob: Sendable {
         var lock: RunLock?
         if !options.dryRun {
             do {
-                try FileManager.default.createDirectory(atPath: Paths.parent(config.statePath), withIntermediateDirectories: true)
-                lock = try RunLock(path: config.statePath + ".prefetch.lock")
+                lock = try RunLock.beside(statePath: config.statePath, suffix: ".prefetch.lock")
             } catch let busy as RunLock.Busy {
                 throw PrefetchError(kind: .busy, message: busy.description)
             } catch {
-                throw PrefetchError(kind: .state, message: "cannot take the run lock: \(error)")
+                throw PrefetchError(kind: .state, message: "\(error)")
             }
         }
         defer { lock?.release() }

@@ -20,6 +20,9 @@ struct LinkCommand: AsyncParsableCommand {
     @Flag(help: "Take over targets that already are links to the right source but were not made by Usher.")
     var adopt = false
 
+    @Flag(help: "Let this run remove more than half of the links (at least 10); without it such a run changes nothing.")
+    var confirmRemovals = false
+
     func run() async throws {
         let config = try global.loadConfig()
         let logger = global.makeLogger()
@@ -30,7 +33,7 @@ struct LinkCommand: AsyncParsableCommand {
             report = { @Sendable done, total in progress.update(done, total) }
         }
         do {
-            outcome = try await LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt), progress: report)
+            outcome = try await LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals), progress: report)
         } catch {
             Output.error(error.description)
             switch error.kind {

@@ -79,7 +79,7 @@ struct FakeDisk {
             case let .drop(target): rows[target] = nil
             }
         }
-        for temporary in plan.temporaryCleanups { remove(temporary) }
+        for temporary in plan.temporaryCleanups { remove(temporary.path) }
         for forget in plan.forgets { rows[forget.entry.target] = nil }
         for removal in plan.removes {
             remove(removal.entry.target)

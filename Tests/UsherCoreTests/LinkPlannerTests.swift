@@ -813,7 +813,7 @@ struct LinkPlannerPendingTests {
         let previous = runner.ledger[0].link
         runner.ledger = [pendingEntry(new, previous: previous, temporary: Self.temporary)]
         let plan = runner.plan([new])
-        #expect(plan.temporaryCleanups == [Self.temporary])
+        #expect(plan.temporaryCleanups.map(\.path) == [Self.temporary])
         #expect(plan.repairs.count == 1)
         #expect(plan.replaces.map(\.reason) == [.sourceChanged])
         runner.run([new])
@@ -934,5 +934,74 @@ struct LinkPlannerGoneTests {
         let plan = runner.plan(Array(wanted.dropFirst()), problems: [problem], gone: [gone])
         #expect(plan.removes.isEmpty)
         #expect(plan.kept.map(\.entry.target) == [redemptionTarget])
+    }
+}
+
+@Suite("LinkPlanner: a file that reused the inode of Usher's link")
+struct LinkPlannerInodeReuseTests {
+    /// The movie and its link were deleted by hand; a new file at the link's path was given the same
+    /// inode (ext4 hands freed inodes out again). Removing the mapping must not delete it.
+    @Test func newFileWithTheLinksInodeAndAnotherSizeIsNotUsers() {
+        var runner = library()
+        let link = links(runner)[0]
+        runner.run([link])
+        runner.disk.remove(redemptionPath)
+        runner.disk.remove(redemptionTarget)
+        runner.disk.addFile(redemptionTarget, inode: 101, size: 4_321)
+        let plan = runner.run([])
+        #expect(plan.removes.isEmpty)
+        #expect(plan.forgottenTargets == [redemptionTarget])
+        #expect(plan.forgets.first?.reason == .targetNotOurs)
+        #expect(runner.disk.observe(redemptionTarget) == .file(device: 1, inode: 101, size: 4_321, links: 1))
+        #expect(runner.ledger.isEmpty)
+    }
+
+    @Test func linkWhoseMovieWasDeletedIsStillUsersAndRemoved() {
+        var runner = library()
+        let link = links(runner)[0]
+        runner.run([link])
+        runner.disk.remove(redemptionPath)  // only the link keeps the bytes now: same inode, same size
+        let plan = runner.run([])
+        #expect(plan.removedTargets == [redemptionTarget])
+        #expect(plan.removes.first?.reclaimedBytes == 1_000)
+    }
+
+    /// A file changed in place (a tag editor) keeps its inode and both names: still Usher's link.
+    @Test func linkWhoseSourceChangedSizeInPlaceIsStillUsers() {
+        var runner = library()
+        let link = links(runner)[0]
+        runner.run([link])
+        runner.disk.sizes[.init(device: 1, inode: 101)] = 1_234
+        let plan = runner.run([])
+        #expect(plan.removedTargets == [redemptionTarget])
+    }
+
+    @Test func aReusedInodeIsNotReplacedEither() {
+        var runner = library()
+        runner.run([links(runner)[0]])
+        runner.disk.remove(redemptionPath)
+        runner.disk.remove(redemptionTarget)
+        runner.disk.addFile(redemptionTarget, inode: 101, size: 7)
+        runner.disk.addFile(redemptionPath, inode: 301, size: 1_500)  // a new movie file
+        let plan = runner.run([links(runner)[0]])
+        #expect(plan.replaces.isEmpty)
+        #expect(plan.forgottenTargets == [redemptionTarget])
+        #expect(plan.conflicts.map(\.kind) == [.foreignFile])
+        #expect(runner.disk.observe(redemptionTarget) == .file(device: 1, inode: 101, size: 7, links: 1))
+    }
+
+    @Test func temporaryNameHoldingAReusedInodeIsNotCleaned() {
+        var runner = library()
+        runner.run([links(runner)[0]])
+        let previous = runner.ledger[0].link
+        runner.disk.addFile(redemptionPath, inode: 201, size: 1_500)
+        let new = links(runner)[0]
+        let temporary = "/data/tv/24/Season 00/.usher-tmp-1"
+        runner.disk.addFile(temporary, inode: 201, size: 9)  // not possible on one disk, but the rule must hold
+        runner.disk.remove(redemptionPath)
+        var entry = LedgerEntry(wanted: new, at: 1)
+        entry.pending = PendingChange(previous: previous, temporaryPath: temporary)
+        runner.ledger = [entry]
+        #expect(runner.plan([]).temporaryCleanups.isEmpty)
     }
 }

@@ -11,6 +11,7 @@ final class TestLibrary {
     var extraLinkConfig = ""
     /// Top-level config sections (sonarr, radarr, plex, paths, api).
     var extraTopConfig = ""
+    var state = "state/usher.db"
 
     init() throws {
         let base = FileManager.default.temporaryDirectory.path
@@ -41,7 +42,7 @@ final class TestLibrary {
           type: \(linkType)
           mappings: links.yml
         \(extraLinkConfig)
-        state: state/usher.db
+        state: \(state)
         \(extraTopConfig)
         """.write(toFile: path("usher.yml"), atomically: true, encoding: .utf8)
     }
@@ -55,9 +56,10 @@ final class TestLibrary {
         return try UsherConfig.load(path: path("usher.yml"))
     }
 
-    func link(dryRun: Bool = false, adopt: Bool = false) async throws -> LinkOutcome {
+    func link(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false,
+              progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> LinkOutcome {
         try await LinkJob(config: config(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            .run(LinkOptions(dryRun: dryRun, adopt: adopt))
+            .run(LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals), progress: progress)
     }
 
     func ledger() throws -> [LedgerEntry] { try Ledger(path: path("state/usher.db")).entries() }
