@@ -10,7 +10,7 @@ public class FakeArrBase: @unchecked Sendable {
     public private(set) var server: FakeHTTPServer!
     let lock = NSLock()
     /// Answers to give instead of the real ones, consumed in order: `(path prefix, status)`.
-    private var faults: [(String, Int)] = []
+    private var faults: [(String, FakeResponse)] = []
     var nextID = 1000
 
     init(apiKey: String, urlBase: String) {
@@ -27,7 +27,12 @@ public class FakeArrBase: @unchecked Sendable {
 
     /// Makes the next `count` requests whose path starts with `pathPrefix` (after the URL base) fail with `status`.
     public func failNext(_ pathPrefix: String, status: Int, count: Int = 1) {
-        lock.withLock { for _ in 0..<count { faults.append((pathPrefix, status)) } }
+        answerNext(pathPrefix, .error(status, "injected failure"), count: count)
+    }
+
+    /// Gives `response` (garbage, say) to the next `count` requests whose path starts with `pathPrefix`.
+    public func answerNext(_ pathPrefix: String, _ response: FakeResponse, count: Int = 1) {
+        lock.withLock { for _ in 0..<count { faults.append((pathPrefix, response)) } }
     }
 
     /// Requests received, paths without the URL base.
@@ -45,11 +50,11 @@ public class FakeArrBase: @unchecked Sendable {
         guard request.header("X-Api-Key") == apiKey || request.query("apikey") == apiKey else {
             return FakeResponse(status: 401, body: Data())
         }
-        let fault: Int? = lock.withLock {
+        let fault: FakeResponse? = lock.withLock {
             guard let index = faults.firstIndex(where: { request.path.hasPrefix($0.0) }) else { return nil }
             return faults.remove(at: index).1
         }
-        if let fault { return .error(fault, "injected failure") }
+        if let fault { return fault }
         return lock.withLock { handle(request) }
     }
 

@@ -35,6 +35,11 @@ public final class FakePlex: @unchecked Sendable {
         self.sections = sections
     }
 
+    private var failures = 0
+
+    /// Makes the next `count` requests (after the token check) answer 500.
+    public func failNext(count: Int = 1) { lock.withLock { failures += count } }
+
     /// Partial (or full, with `path == nil`) scans requested so far.
     public var refreshes: [(section: String, path: String?)] { lock.withLock { refreshed } }
 
@@ -44,6 +49,12 @@ public final class FakePlex: @unchecked Sendable {
         guard request.header("X-Plex-Token") == token || request.query("X-Plex-Token") == token else {
             return FakeResponse(status: 401, body: Data("<html><head><title>Unauthorized</title></head></html>".utf8), contentType: "text/html")
         }
+        let fail = lock.withLock { () -> Bool in
+            guard failures > 0 else { return false }
+            failures -= 1
+            return true
+        }
+        if fail { return FakeResponse(status: 500, body: Data("<html>Internal Server Error</html>".utf8), contentType: "text/html") }
         if request.method == "GET", request.path == "/library/sections" {
             let directories = lock.withLock { sections }.map { section -> [String: Any] in
                 ["key": section.key, "type": section.type, "title": section.title, "agent": "tv.plex.agents.series",

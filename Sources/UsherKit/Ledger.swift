@@ -134,7 +134,46 @@ public final class Ledger: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v4-service-retries") { db in
+            try db.execute(sql: """
+                CREATE TABLE service_retries (
+                    kind TEXT NOT NULL,
+                    instance TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    since INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    PRIMARY KEY (kind, instance, target)
+                );
+                """)
+        }
         return migrator
+    }
+
+    /// Steps a service did not take (a rescan, a Plex scan), asked again by the next run.
+    public func serviceRetries() throws -> [ServiceRetry] {
+        try queue.read { db in
+            guard try db.tableExists("service_retries") else { return [] }  // a read-only open of an older file
+            return try Row.fetchAll(db, sql: "SELECT * FROM service_retries ORDER BY kind, instance, target").compactMap { row in
+                guard let kind = ServiceRetry.Kind(rawValue: row["kind"]) else { return nil }
+                return ServiceRetry(kind: kind, instance: row["instance"], target: row["target"], label: row["label"],
+                                    reason: row["reason"], since: row["since"], attempts: row["attempts"])
+            }
+        }
+    }
+
+    /// Replaces the remembered steps by `retries`.
+    public func setServiceRetries(_ retries: [ServiceRetry]) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM service_retries")
+            for r in retries {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO service_retries (kind, instance, target, label, reason, since, attempts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [r.kind.rawValue, r.instance, r.target, r.label, r.reason, r.since, r.attempts])
+            }
+        }
     }
 
     public func entries() throws -> [LedgerEntry] {

@@ -45,7 +45,9 @@ public struct LinkOutcome: Sendable {
     public var replaced: Int { plan.replaces.filter { !failedTargets.contains($0.new.target) }.count }
     public var removed: Int { plan.removes.filter { !failedTargets.contains($0.entry.target) }.count }
     public var unchanged: Int { plan.unchanged.count }
-    public var hasErrors: Bool { !plan.errors.isEmpty || !failures.isEmpty || !plan.conflicts.isEmpty }
+    public var hasErrors: Bool {
+        !plan.errors.isEmpty || !failures.isEmpty || !plan.conflicts.isEmpty || !(services?.errors.isEmpty ?? true)
+    }
 }
 
 public struct ApplyFailure: Sendable, Hashable {
@@ -184,13 +186,21 @@ public struct LinkJob: Sendable {
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)
         outcome.duplicates = apiResult?.duplicates ?? []
+        var retries: [ServiceRetry] = []
+        do { retries = try ledger?.serviceRetries() ?? [] } catch {
+            logger.warning("could not read the service steps to retry from \(config.statePath): \(error)")
+        }
         if apiMode || services.plex != nil {
-            let servicePlan = ServiceSync.plan(outcome: outcome, resolved: apiResult, snapshot: snapshot, config: config)
+            let servicePlan = ServiceSync.plan(outcome: outcome, resolved: apiResult, snapshot: snapshot, config: config, retries: retries)
             outcome.servicePlan = servicePlan
             if !options.dryRun {
-                outcome.services = await ServiceSync.apply(servicePlan, snapshot: snapshot, services: services, config: config, logger: logger)
+                let report = await ServiceSync.apply(servicePlan, snapshot: snapshot, services: services, config: config, logger: logger, now: now)
+                outcome.services = report
+                if report.retries != retries { remember(report.retries, in: ledger) }
             }
             outcome.requests = services.counter.total
+        } else if !options.dryRun, !retries.isEmpty {
+            remember([], in: ledger)  // the services they were for are no longer configured
         }
         if !options.dryRun, let ledger {
             let run = RunRecord(
@@ -220,6 +230,12 @@ public struct LinkJob: Sendable {
         return "this run would remove \(removing) of the \(ledgerCount) links Usher made (\(why); e.g. \(examples)); "
             + "nothing was changed. If that is what you want, run `usher link --dry-run --confirm-removals` to see them all, "
             + "then `usher link --confirm-removals`"
+    }
+
+    private func remember(_ retries: [ServiceRetry], in ledger: Ledger?) {
+        do { try ledger?.setServiceRetries(retries) } catch {
+            logger.error("could not remember the service steps to retry in \(config.statePath): \(error)")
+        }
     }
 
     private func readMappings(_ reading: Background<([LinkMapping], Duration), ConfigError>) throws(LinkJobError) -> [LinkMapping] {

@@ -55,7 +55,12 @@ public struct LinkReport: Codable, Sendable {
         public var tagged: [String]
         public var untagged: [String]
         public var plexScans: [String]
+        /// Steps that failed after the disk changed (the run exits 1); rescans and Plex scans among them are asked again next run.
+        public var errors: [String]
         public var warnings: [String]
+        /// Steps remembered for the next run, and earlier ones taken this run.
+        public var retryNextRun: [String]
+        public var retried: [String]
         public var requests: Int
     }
 
@@ -99,18 +104,26 @@ public struct LinkReport: Codable, Sendable {
         if let done = outcome.services {
             services = Services(
                 rescans: done.rescanned, registered: done.registered, notRegistered: done.notRegistered, unmonitored: done.unmonitored,
-                tagged: done.tagged, untagged: done.untagged, plexScans: done.plexScans, warnings: done.warnings, requests: outcome.requests)
+                tagged: done.tagged, untagged: done.untagged, plexScans: done.plexScans, errors: done.errors, warnings: done.warnings,
+                retryNextRun: done.retries.map(Self.describe), retried: done.retried, requests: outcome.requests)
         } else if let planned = outcome.servicePlan {
             services = Services(
                 rescans: planned.rescans.map(\.label), registered: nil, notRegistered: [],
                 unmonitored: planned.unmonitor.values.reduce(0) { $0 + $1.count }, tagged: [], untagged: [],
-                plexScans: planned.plexFolders, warnings: [], requests: outcome.requests)
+                plexScans: planned.plexFolders, errors: [], warnings: [], retryNextRun: planned.carried.map(Self.describe),
+                retried: planned.retrying.map(Self.describe), requests: outcome.requests)
         }
         for r in plan.removes where r.detail != nil {
             if let index = self.actions.firstIndex(where: { $0.action == "remove" && $0.target == r.entry.target }) {
                 self.actions[index].reason += ": " + r.detail!
             }
         }
+    }
+
+    static func describe(_ retry: ServiceRetry) -> String {
+        let what = retry.kind == .rescan ? "sonarr \(retry.instance): rescan of \(retry.label)" : "Plex: scan of \(retry.label)"
+        let since = Date(timeIntervalSince1970: TimeInterval(retry.since)).formatted(.iso8601)
+        return "\(what) (failing since \(since), \(retry.attempts) attempt(s): \(retry.reason))"
     }
 
     public func json() -> String { encodeReport(self) }
@@ -149,7 +162,10 @@ public struct LinkReport: Codable, Sendable {
             for t in services.tagged { lines.append("  tag      \(t)") }
             for t in services.untagged { lines.append("  untag    \(t)") }
             for p in services.plexScans { lines.append("  plex     \(verb)scan \(p)") }
+            for r in services.retried { lines.append("  \(dryRun ? "retry   " : "retried ") \(r)") }
+            for e in services.errors { lines.append("  error    \(e)") }
             for w in services.warnings { lines.append("  warning  \(w)") }
+            if !dryRun { for r in services.retryNextRun { lines.append("  pending  \(r)") } }
         }
         if repairedFromInterruptedRun > 0 {
             lines.append("  settled  \(repairedFromInterruptedRun) change(s) left by an interrupted run")
@@ -157,6 +173,7 @@ public struct LinkReport: Codable, Sendable {
         var summary = "\(created) created, \(replaced) replaced, \(removed) removed, \(unchanged) unchanged"
         if forgotten > 0 { summary += ", \(forgotten) forgotten" }
         summary += ", \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"), \(errors.count) error\(errors.count == 1 ? "" : "s")"
+        if let failed = services?.errors.count, failed > 0 { summary += ", \(failed) service step\(failed == 1 ? "" : "s") failed" }
         if reclaimedBytes > 0 { summary += "; \(dryRun ? "would free" : "freed") \(formatBytes(reclaimedBytes))" }
         if actions.isEmpty, conflicts.isEmpty, errors.isEmpty { lines.append("Nothing to do.") }
         lines.append((dryRun ? "Would do: " : "Done: ") + summary + ".")

@@ -25,6 +25,29 @@ public struct ServicePlan: Sendable {
     public var completeRadarr: Set<String> = []
     /// Show folders (on this machine) with a changed link: one partial Plex scan each.
     public var plexFolders: [String] = []
+    /// Remembered steps asked again in this plan (their series are in `rescans`, their folders in `plexFolders`).
+    public var retrying: [ServiceRetry] = []
+    /// Remembered steps that cannot be asked this run (the service did not answer): kept for the next.
+    public var carried: [ServiceRetry] = []
+}
+
+/// A step a service did not take after the disk changed (Sonarr did not rescan, Plex did not scan):
+/// remembered in the state database and asked again by every run until it is taken, or until its
+/// series is gone from Sonarr or its service from the config.
+public struct ServiceRetry: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable { case rescan, plexScan = "plex_scan" }
+    public var kind: Kind
+    /// The Sonarr instance (empty for Plex).
+    public var instance: String
+    /// The series id, or the show folder Plex should scan.
+    public var target: String
+    public var label: String
+    public var reason: String
+    /// When it first failed (seconds since 1970), and how many runs tried.
+    public var since: Int64
+    public var attempts: Int
+
+    public var key: String { "\(kind.rawValue)|\(instance)|\(target)" }
 }
 
 /// What was told, and what Sonarr said back.
@@ -36,15 +59,21 @@ public struct ServiceReport: Sendable, Codable {
     public var tagged: [String] = []
     public var untagged: [String] = []
     public var plexScans: [String] = []
+    /// Steps that failed after the disk changed: the run ends with exit code 1.
+    public var errors: [String] = []
     public var warnings: [String] = []
     public var requests = 0
+    /// Steps to ask again next run: this run's failures and what could not be tried.
+    public var retries: [ServiceRetry] = []
+    /// Earlier failures taken this run.
+    public var retried: [String] = []
 }
 
 enum ServiceSync {
     /// Plans the follow-up of a run: which series to rescan, what to check, unmonitor and tag, and
     /// which folders Plex should scan.
     static func plan(
-        outcome: LinkOutcome, resolved: ApiResolver.Result?, snapshot: ArrSnapshot?, config: UsherConfig
+        outcome: LinkOutcome, resolved: ApiResolver.Result?, snapshot: ArrSnapshot?, config: UsherConfig, retries: [ServiceRetry] = []
     ) -> ServicePlan {
         var plan = ServicePlan()
         let linkPlan = outcome.plan
@@ -78,11 +107,35 @@ enum ServiceSync {
                 folders.insert(LibraryRules.season(ofFolder: Paths.lastComponent(dir)) != nil ? Paths.parent(dir) : dir)
             }
         }
+        // Plex scans that failed before: asked again while Plex is configured.
+        for retry in retries where retry.kind == .plexScan && config.plex != nil {
+            folders.insert(retry.target)
+            plan.retrying.append(retry)
+        }
         plan.plexFolders = folders.sorted()
 
-        guard let snapshot, let resolved else { return plan }
+        let sonarrNames = Set(config.sonarr.map(\.name))
+        let rescanRetries = retries.filter { $0.kind == .rescan && sonarrNames.contains($0.instance) }
+        guard let snapshot, let resolved else {
+            plan.carried = rescanRetries
+            return plan
+        }
         var rescans: [SeriesKey: CatalogSeries] = [:]
         for target in changed { if let s = series(containing: target) { rescans[s.key] = s } }
+        // Rescans that failed before: asked again; a series Sonarr no longer lists is dropped, one of
+        // an instance that did not answer is kept for the next run.
+        var retriedSeries = Set<SeriesKey>()
+        for retry in rescanRetries {
+            guard let id = Int(retry.target) else { continue }
+            let key = SeriesKey(instance: retry.instance, id: id)
+            if let s = snapshot.series.byKey[key] {
+                rescans[key] = s
+                retriedSeries.insert(key)
+                plan.retrying.append(retry)
+            } else if snapshot.series.failures[retry.instance] != nil {
+                plan.carried.append(retry)
+            }
+        }
         plan.rescans = rescans.keys.sorted().compactMap { rescans[$0] }
         for link in madeNow {
             guard let spec = resolved.targets[link.mappingKey], let key = spec.series else { continue }
@@ -94,6 +147,12 @@ enum ServiceSync {
         var alive: [WantedLink] = linkPlan.unchanged + linkPlan.adopts
         alive += linkPlan.creates.map(\.link).filter { !failed.contains($0.target) }
         alive += linkPlan.replaces.map(\.new).filter { !failed.contains($0.target) }
+        // A retried rescan checks the series' links that were made by an earlier run.
+        for link in linkPlan.unchanged + linkPlan.adopts {
+            guard let spec = resolved.targets[link.mappingKey], let key = spec.series, retriedSeries.contains(key) else { continue }
+            plan.expectations[key, default: []].append(.init(
+                target: link.target, episodeIDs: spec.episodes.map(\.id), seasons: Set(spec.episodes.map(\.number.season)), label: link.mappingLabel))
+        }
         if config.unmonitorLinked {
             for link in alive {
                 guard let spec = resolved.targets[link.mappingKey], let key = spec.series else { continue }
@@ -119,22 +178,44 @@ enum ServiceSync {
         return plan
     }
 
-    /// Carries out the plan; every failure is a warning in the report, never a change on disk.
-    static func apply(_ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger) async -> ServiceReport {
+    /// Carries out the plan. A failure is never a change on disk: a step that was not taken is an
+    /// error of the run, and a rescan or Plex scan is remembered in `retries` for the next run (tags
+    /// and monitoring are compared afresh by every run, so they need no memory).
+    static func apply(_ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger, now: Int64) async -> ServiceReport {
         var report = ServiceReport()
+        var failed: [ServiceRetry] = []
         if let snapshot {
-            await rescanAndVerify(plan, services: services, into: &report)
+            await rescanAndVerify(plan, services: services, into: &report, failed: &failed)
             await unmonitor(plan, services: services, into: &report)
             if let tag = config.tag { await keepTags(tag, plan, snapshot: snapshot, services: services, into: &report) }
         }
         if let plex = services.plex, !plan.plexFolders.isEmpty {
-            await scanPlex(plex, plan.plexFolders, translator: services.translator, into: &report)
+            await scanPlex(plex, plan.plexFolders, translator: services.translator, into: &report, failed: &failed)
         }
+        // Earlier failures keep their first date and count their attempts.
+        let earlier = Dictionary((plan.retrying + plan.carried).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        var next: [String: ServiceRetry] = [:]
+        for var retry in failed {
+            if let before = earlier[retry.key] {
+                retry.since = before.since
+                retry.attempts = before.attempts + 1
+            }
+            retry.since = retry.since == 0 ? now : retry.since
+            next[retry.key] = retry
+        }
+        for retry in plan.carried where next[retry.key] == nil { next[retry.key] = retry }
+        report.retries = next.values.sorted { $0.key < $1.key }
+        report.retried = plan.retrying.filter { next[$0.key] == nil }.map { "\($0.kind == .rescan ? "rescan" : "Plex scan") of \($0.label)" }
+        for error in report.errors { logger.error("\(error)") }
         for warning in report.warnings { logger.warning("\(warning)") }
         return report
     }
 
-    private static func rescanAndVerify(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {
+    private static func retry(_ kind: ServiceRetry.Kind, _ instance: String, _ target: String, _ label: String, _ reason: String) -> ServiceRetry {
+        ServiceRetry(kind: kind, instance: instance, target: target, label: label, reason: reason, since: 0, attempts: 1)
+    }
+
+    private static func rescanAndVerify(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport, failed: inout [ServiceRetry]) async {
         let rescans = plan.rescans
         guard !rescans.isEmpty else { return }
         let started = await boundedMap(rescans, limit: services.concurrency) { s -> Result<ArrCommand, ServiceError>? in
@@ -145,7 +226,10 @@ enum ServiceSync {
         for (s, answer) in zip(rescans, started) {
             switch answer {
             case .success(let command)?: waiting[s.instance, default: []].append((s, command))
-            case .failure(let error)?: report.warnings.append("could not ask sonarr \(s.instance) to rescan \(s.title): \(error)")
+            case .failure(let error)?:
+                let message = "could not ask sonarr \(s.instance) to rescan \(s.title) (asked again next run): \(error)"
+                report.errors.append(message)
+                failed.append(retry(.rescan, s.instance, "\(s.id)", s.label, "\(error)"))
             case nil: break
             }
         }
@@ -161,7 +245,8 @@ enum ServiceSync {
                     do {
                         for command in try await client.commands() { statuses[command.id] = command }
                     } catch {
-                        report.warnings.append("could not follow the rescans in sonarr \(instance), so they were not checked: \(error)")
+                        report.errors.append("could not follow the rescans in sonarr \(instance), so they were not checked (asked again next run): \(error)")
+                        for item in list { failed.append(retry(.rescan, instance, "\(item.series.id)", item.series.label, "\(error)")) }
                         waiting[instance] = nil
                         continue
                     }
@@ -173,7 +258,9 @@ enum ServiceSync {
                         finished.append(item.series.key)
                         report.rescanned.append(item.series.label)
                     case "failed", "aborted", "cancelled", "orphaned":
-                        report.warnings.append("sonarr's rescan of \(item.series.label) ended \(current?.status ?? "?"): \(current?.message ?? "")")
+                        let why = "ended \(current?.status ?? "?"): \(current?.message ?? "")"
+                        report.errors.append("sonarr's rescan of \(item.series.label) \(why) (asked again next run)")
+                        failed.append(retry(.rescan, instance, "\(item.series.id)", item.series.label, why))
                     case nil:
                         // No longer listed: it finished long enough ago to be dropped; check the result anyway.
                         finished.append(item.series.key)
@@ -229,7 +316,7 @@ enum ServiceSync {
                 try await client.setMonitored(episodeIDs: ids, false)
                 report.unmonitored += ids.count
             } catch {
-                report.warnings.append("could not set \(ids.count) linked episode(s) unmonitored in sonarr \(instance): \(error)")
+                report.errors.append("could not set \(ids.count) linked episode(s) unmonitored in sonarr \(instance) (tried again next run): \(error)")
             }
         }
     }
@@ -281,14 +368,15 @@ enum ServiceSync {
                 report.untagged += remove.map { "\(names[$0] ?? "#\($0)") (\(service))" }
             }
         } catch {
-            report.warnings.append("could not keep the tag '\(label)' in \(service): \(error)")
+            report.errors.append("could not keep the tag '\(label)' in \(service) (tried again next run): \(error)")
         }
     }
 
-    private static func scanPlex(_ plex: PlexClient, _ folders: [String], translator: PathTranslator, into report: inout ServiceReport) async {
+    private static func scanPlex(_ plex: PlexClient, _ folders: [String], translator: PathTranslator, into report: inout ServiceReport, failed: inout [ServiceRetry]) async {
         let sections: [PlexSection]
         do { sections = try await plex.sections() } catch {
-            report.warnings.append("could not ask Plex for its libraries, so no scan was requested: \(error)")
+            report.errors.append("could not ask Plex for its libraries, so no scan was requested (asked again next run): \(error)")
+            for folder in folders { failed.append(retry(.plexScan, "", folder, folder, "\(error)")) }
             return
         }
         for folder in folders {
@@ -310,7 +398,8 @@ enum ServiceSync {
                 try await plex.refresh(section: match.section.key, path: plexPath)
                 report.plexScans.append("\(match.section.title): \(plexPath)")
             } catch {
-                report.warnings.append("could not ask Plex to scan \(plexPath): \(error)")
+                report.errors.append("could not ask Plex to scan \(plexPath) (asked again next run): \(error)")
+                failed.append(retry(.plexScan, "", folder, folder, "\(error)"))
             }
         }
     }
