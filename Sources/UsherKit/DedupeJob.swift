@@ -54,8 +54,10 @@ public struct DedupeJob: Sendable {
         public var applied: Bool
         /// The link run that followed the deletions.
         public var link: LinkOutcome?
+        /// Services that did not answer: what they hold is unknown, so "no duplicates" cannot be said.
+        public var errors: [String] = []
         public var freeableBytes: Int64 { items.filter { $0.action == "replace" || $0.action == "replaced" }.reduce(0) { $0 + $1.freeableBytes } }
-        public var hasErrors: Bool { items.contains { $0.action == "failed" } || (link?.hasErrors ?? false) }
+        public var hasErrors: Bool { !errors.isEmpty || items.contains { $0.action == "failed" } || (link?.hasErrors ?? false) }
     }
 
     public func run(_ options: DedupeOptions) async throws(LinkJobError) -> Outcome {
@@ -80,7 +82,7 @@ public struct DedupeJob: Sendable {
             if replace, options.apply { toDelete.append((duplicate, items.count)) }
             items.append(item)
         }
-        guard options.apply, !toDelete.isEmpty else { return Outcome(items: items, applied: false, link: nil) }
+        guard options.apply, !toDelete.isEmpty else { return Outcome(items: items, applied: false, link: nil, errors: survey.unanswered) }
         for (duplicate, index) in toDelete {
             guard let client = services.sonarr(duplicate.series.instance) else { continue }
             do {
@@ -94,7 +96,7 @@ public struct DedupeJob: Sendable {
         }
         // The deleted episodes are free now: the linker links the movies there (and tells Sonarr and Plex).
         let link = try await job.run(LinkOptions())
-        return Outcome(items: items, applied: true, link: link)
+        return Outcome(items: items, applied: true, link: link, errors: survey.unanswered)
     }
 }
 
@@ -104,10 +106,13 @@ public struct DedupeReport: Codable, Sendable {
     public var duplicates: [DedupeJob.Item]
     public var freeableBytes: Int64
     public var link: LinkReport?
+    /// Services that did not answer (exit code 1): duplicates they hold are not listed.
+    public var errors: [String]
 
     public init(_ outcome: DedupeJob.Outcome) {
         applied = outcome.applied
         duplicates = outcome.items
+        errors = outcome.errors
         freeableBytes = outcome.freeableBytes
         link = outcome.link.map(LinkReport.init)
     }
@@ -116,7 +121,11 @@ public struct DedupeReport: Codable, Sendable {
 
     public func text() -> String {
         var lines: [String] = []
-        if duplicates.isEmpty { lines.append("No duplicates: no mapped special has a file of its own in Sonarr.") }
+        for error in errors { lines.append("  error    could not ask \(error)") }
+        if duplicates.isEmpty {
+            lines.append(errors.isEmpty ? "No duplicates: no mapped special has a file of its own in Sonarr."
+                : "No duplicates found among what did answer; what the services above hold is unknown.")
+        }
         for d in duplicates {
             lines.append("  \(d.action.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.series) \(d.episodes)  (\(d.reason))")
             lines.append("           episode file: \(d.episodeFile)  [\(d.episodeQuality ?? "unknown quality"), \(formatBytes(d.episodeBytes))]")

@@ -39,6 +39,8 @@ public struct LinkOutcome: Sendable {
     public var duplicates: [EpisodeDuplicate] = []
     /// Requests sent to Sonarr, Radarr and Plex.
     public var requests = 0
+    /// API mode: the services (or series) that did not answer, so what they hold is unknown this run.
+    public var unanswered: [String] = []
 
     public var failedTargets: Set<String> { Set(failures.map(\.target)) }
     public var created: Int { (plan.creates.map(\.link.target) + plan.adopts.map(\.target)).filter { !failedTargets.contains($0) }.count }
@@ -186,6 +188,11 @@ public struct LinkJob: Sendable {
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)
         outcome.duplicates = apiResult?.duplicates ?? []
+        if let snapshot {
+            outcome.unanswered = snapshot.series.failures.sorted { $0.key < $1.key }.map { "sonarr \($0.key): \($0.value)" }
+                + snapshot.movies.failures.sorted { $0.key < $1.key }.map { "radarr \($0.key): \($0.value)" }
+                + snapshot.seriesFailures.sorted { $0.key < $1.key }.map { "sonarr \($0.key.instance), series \($0.key.id): \($0.value)" }
+        }
         var retries: [ServiceRetry] = []
         do { retries = try ledger?.serviceRetries() ?? [] } catch {
             logger.warning("could not read the service steps to retry from \(config.statePath): \(error)")

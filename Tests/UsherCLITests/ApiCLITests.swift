@@ -78,6 +78,23 @@ struct ApiCLITests {
         }
     }
 
+    /// A command that cannot ask a service it needs says so and exits 1: no false all-clear.
+    @Test(arguments: [["dedupe"], ["dedupe", "--json"], ["match"], ["match", "--json"], ["link", "--dry-run", "--json"]])
+    func wrongSonarrKeyIsNeverAnAllClear(arguments: [String]) async throws {
+        let (dir, sonarr, radarr) = try await setUp()
+        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        let run = try await Usher.run(arguments + ["--config", dir + "/usher.yml"], environment: ["SONARR_KEY": "a-wrong-key"])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(!run.stdout.contains("No duplicates:"))
+        #expect((run.stdout + run.stderr).contains("the API key or token was refused"), "\(run.stdout)\(run.stderr)")
+        if arguments.contains("--json") {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let errors = (json["errors"] as? [Any]) ?? []
+            #expect(!errors.isEmpty, "\(run.stdout)")
+        }
+        #expect(!(run.stdout + run.stderr).contains("a-wrong-key"))
+    }
+
     @Test func prefetchSearchesWhatIsNextAndCronCanReadTheOutcome() async throws {
         let dir = try temporaryFolder()
         let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-123")
