@@ -79,7 +79,7 @@ public struct UsherConfig: Sendable {
     public static func load(
         path: String,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        runCommand: (@Sendable (String) throws -> String)? = nil
+        runCommand: (@Sendable (String, Duration) throws -> String)? = nil
     ) throws(ConfigError) -> UsherConfig {
         var reader = YAMLReader(file: path, environment: environment, runCommand: runCommand ?? YAMLReader.shell)
         guard FileManager.default.fileExists(atPath: path) else {
@@ -90,7 +90,7 @@ public struct UsherConfig: Sendable {
         let base = (path as NSString).deletingLastPathComponent
         let top = try root.mapping(allowed: [
             "library", "link", "state", "sonarr", "radarr", "plex", "paths", "api", "tautulli", "download_clients", "prefetch", "notify",
-            "match",
+            "match", "cmd_timeout_seconds",
         ])
 
         // Library folders are for the linker's filesystem mode (and bound where API mode writes); a

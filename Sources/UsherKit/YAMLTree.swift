@@ -75,13 +75,15 @@ struct YAMLReader {
 
     var file: String
     var environment: [String: String]
-    /// Runs `!cmd` commands; returns stdout, or throws a message.
-    var runCommand: @Sendable (String) throws -> String
+    /// Runs `!cmd` commands within a time; returns stdout, or throws a message.
+    var runCommand: @Sendable (String, Duration) throws -> String
+    /// How long a `!cmd` may take: the file's top-level `cmd_timeout_seconds`, else 30 s.
+    private(set) var commandTimeout: Duration = .seconds(30)
     private var secrets: [String: String]?
     private(set) var secretValues: [String] = []
 
     init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-         runCommand: @escaping @Sendable (String) throws -> String = YAMLReader.shell) {
+         runCommand: @escaping @Sendable (String, Duration) throws -> String = YAMLReader.shell) {
         self.file = file
         self.environment = environment
         self.runCommand = runCommand
@@ -110,7 +112,12 @@ struct YAMLReader {
         let read = builder.read(text)
         if let error = read.error { throw error }
         guard let root = read.root else { return nil }
-        return read.hasCustomTags ? try resolveTags(root) : root
+        guard read.hasCustomTags else { return root }
+        if case .mapping(let pairs) = root.content, let node = pairs.first(where: { $0.key == "cmd_timeout_seconds" }) {
+            guard node.value.tag == nil else { throw error(node.value.line, node.value.column, key: node.key, "cmd_timeout_seconds takes a plain number") }
+            commandTimeout = .seconds(try ConfigNode(value: node.value, path: node.key, file: file).int(in: 1...3600))
+        }
+        return try resolveTags(root)
     }
 
     /// Parses a file as data (see `Mode.data`); never runs or reads anything the text names.
@@ -184,7 +191,7 @@ struct YAMLReader {
         case "!cmd":
             guard !argument.isEmpty else { throw error(line, column, "!cmd needs a command") }
             do {
-                value = try runCommand(argument).trimmingCharacters(in: .whitespacesAndNewlines)
+                value = try runCommand(argument, commandTimeout).trimmingCharacters(in: .whitespacesAndNewlines)
             } catch {
                 throw self.error(line, column, "command failed: \(error)")
             }
@@ -199,7 +206,7 @@ struct YAMLReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw error(line, column, "!secret needs \(path), which does not exist")
         }
-        var reader = YAMLReader(file: path, environment: [:], runCommand: { _ in throw ConfigError(file: path, message: "no !cmd in secrets") })
+        var reader = YAMLReader(file: path, environment: [:], runCommand: { _, _ in throw ConfigError(file: path, message: "no !cmd in secrets") })
         guard let root = try reader.load() else { return [:] }
         guard case .mapping(let pairs) = root.content else {
             throw ConfigError(file: path, line: root.line, column: root.column, message: "secrets.yml must map names to values")
@@ -237,31 +244,11 @@ struct YAMLReader {
         return error.localizedDescription
     }
 
-    /// Runs a command with `/bin/sh -c`, 30 seconds at most; its standard error passes through.
-    @Sendable static func shell(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = DispatchTime.now() + .seconds(30)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning {
-            if DispatchTime.now() > deadline {
-                process.terminate()
-                throw ShellError(message: "timed out after 30 s")
-            }
-            usleep(10_000)
-        }
-        guard process.terminationStatus == 0 else {
-            throw ShellError(message: "exited with status \(process.terminationStatus)")
-        }
-        return String(decoding: data, as: UTF8.self)
+    /// Runs a `!cmd` command (see `ShellCommand`); its standard error passes through.
+    @Sendable static func shell(_ command: String, timeout: Duration) throws -> String {
+        try ShellCommand.run(command, timeout: timeout)
     }
 
-    struct ShellError: Error, CustomStringConvertible { var message: String; var description: String { message } }
 }
 
 /// Typed access to a `YAMLValue` that names the file, line, column and key of every mistake.
