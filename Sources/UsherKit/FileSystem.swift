@@ -115,6 +115,23 @@ enum FileSystem {
         return entries
     }
 
+    /// The path with every symlink on the way followed: the real path of its nearest existing folder,
+    /// and the rest (which does not exist yet, so holds no symlink) appended.
+    static func resolved(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while true {
+            if let real = realpath(existing, nil) {
+                defer { free(real) }
+                return rest.reversed().reduce(String(cString: real)) { Paths.join($0, $1) }
+            }
+            let parent = Paths.parent(existing)
+            if parent == existing { return path }
+            rest.append(Paths.lastComponent(existing))
+            existing = parent
+        }
+    }
+
     /// The device of a path, or of its nearest existing parent.
     static func device(ofNearestExisting path: String) -> UInt64? {
         var current = path

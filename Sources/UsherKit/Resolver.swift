@@ -63,7 +63,8 @@ struct FilesystemResolver {
         let namer = EpisodeNamer(scheme: config.naming)
         let todo = mappings.filter { !failed.contains($0.key) }
         // Each mapping is independent (stat, readdir, naming): spread them over the cores.
-        let outcomes = todo.parallelMap(threshold: 64) { resolve($0, namer: namer) }
+        let assembler = LinkAssembler(config: config)
+        let outcomes = todo.parallelMap(threshold: 64) { resolve($0, namer: namer, assembler: assembler) }
         for outcome in outcomes {
             switch outcome {
             case .success(let link): result.wanted.append(link)
@@ -73,14 +74,14 @@ struct FilesystemResolver {
         return result
     }
 
-    private func resolve(_ mapping: LinkMapping, namer: EpisodeNamer) -> Swift.Result<WantedLink, MappingProblem> {
+    private func resolve(_ mapping: LinkMapping, namer: EpisodeNamer, assembler: LinkAssembler) -> Swift.Result<WantedLink, MappingProblem> {
         let target: TargetSpec
         switch self.target(for: mapping, namer: namer) {
         case .success(let spec): target = spec
         case .failure(let problem): return .failure(problem)
         }
         switch source(for: mapping) {
-        case .success(let source): return LinkAssembler(config: config).link(mapping, source, target)
+        case .success(let source): return assembler.link(mapping, source, target)
         case .failure(let problem): return .failure(problem)
         }
     }
@@ -211,8 +212,27 @@ struct TargetSpec: Sendable {
 /// Makes the wanted link from its two halves: reads the source's identity and renders the name.
 struct LinkAssembler {
     var config: UsherConfig
+    /// The show roots with their symlinks followed.
+    private let roots: [String]
+
+    init(config: UsherConfig) {
+        self.config = config
+        roots = config.showRoots.map { FileSystem.resolved($0.path) }
+    }
+
+    /// Links are written only inside the show roots or the show folder itself (the one a service
+    /// names, or the scan found): a season folder that is a symlink leading elsewhere is refused.
+    func outside(_ target: TargetSpec) -> String? {
+        let directory = FileSystem.resolved(target.directory)
+        let allowed = roots + [FileSystem.resolved(target.showFolder)]
+        if allowed.contains(where: { PathTranslator.isPrefix($0, of: directory) }) { return nil }
+        return directory
+    }
 
     func link(_ mapping: LinkMapping, _ source: SourceSpec, _ target: TargetSpec) -> Swift.Result<WantedLink, MappingProblem> {
+        if let real = outside(target) {
+            return .failure(MappingProblem(mapping: mapping, message: "\(target.directory) leads outside the library, to \(real) (a symlink on the way); Usher writes links only inside library.shows or the show's own folder"))
+        }
         guard let status = FileSystem.status(source.path), status.isRegular else {
             let hint = source.fromService ? " (the path as Radarr or Sonarr reports it, translated by 'paths:'; add a 'paths:' entry if they see the disk under another path)" : ""
             return .failure(MappingProblem(mapping: mapping, message: "cannot read \(source.path)\(hint)"))
