@@ -107,8 +107,10 @@ public struct EpisodeNamer: Sendable {
         usedKeys = keys
     }
 
-    /// The file name, extension included (`ext` without its dot, or empty).
-    public func fileName(for input: EpisodeNameInput, extension ext: String) -> String {
+    /// The file name, extension included (`ext` without its dot, or empty); `nil` when even without
+    /// its episode title the name is longer than `maxFileNameBytes` (cutting it could cut the episode
+    /// code, and Sonarr would not read the file as the episode).
+    public func fileName(for input: EpisodeNameInput, extension ext: String) -> String? {
         let suffix = ext.isEmpty ? "" : "." + ext
         let limit = scheme.maxFileNameBytes - suffix.utf8.count
         var input = input
@@ -124,9 +126,7 @@ public struct EpisodeNamer: Sendable {
             name = baseName(for: input).replacingAll(Self.ellipsis, with: "...")
             if cut.isEmpty { break }
         }
-        if name.utf8.count > limit {
-            name = Self.trimTrailingSeparators(name.prefix(utf8Bytes: limit))
-        }
+        if name.utf8.count > limit { return nil }
         return name + suffix
     }
 

@@ -5,6 +5,8 @@ import UsherCore
 struct Listing: Sendable {
     var videos: [String]
     var folders: [String]
+    /// Why the folder could not be read (then it holds nothing known).
+    var unreadable: String? = nil
 }
 
 /// A movie or show folder found in the library.

@@ -32,7 +32,8 @@ struct FilesystemResolver {
     private func listing(_ folder: MediaFolder) -> Listing {
         if let listing = folder.listing { return listing }
         return cache.get(folder.path) {
-            LibraryIndex.listing(of: folder.path, extensions: config.videoExtensions) ?? Listing(videos: [], folders: [])
+            LibraryIndex.listing(of: folder.path, extensions: config.videoExtensions)
+                ?? Listing(videos: [], folders: [], unreadable: String(cString: strerror(errno)))
         }
     }
 
@@ -119,6 +120,7 @@ struct FilesystemResolver {
             case .ambiguous(let folders):
                 return problem("several movie folders match '\(ref.label)': \(folders.map(\.path).joined(separator: ", ")) (add the year or a tmdb id)")
             case .found(let folder, let contents):
+                if let reason = contents.unreadable { return problem("cannot read \(folder.path): \(reason)") }
                 guard let main = mainVideo(of: folder, contents) else { return problem("no video file in \(folder.path)") }
                 return .success(SourceSpec(path: main))
             }
@@ -132,6 +134,7 @@ struct FilesystemResolver {
             case .notFound: return problem("no show folder matches '\(fromShow.title)'")
             case .ambiguous(let folders): return problem("several show folders match '\(fromShow.title)': \(folders.map(\.path).joined(separator: ", "))")
             }
+            if let reason = contents.unreadable { return problem("cannot read \(folder.path): \(reason)") }
             guard let file = episodeFile(episodes, in: folder, contents) else {
                 return problem("no file for \(EpisodeSpec.format(episodes)) in \(folder.path)")
             }
@@ -240,11 +243,14 @@ struct LinkAssembler {
         let file = SourceFile(path: source.path, device: status.device, inode: status.inode, size: status.size)
         let fileName = Paths.lastComponent(source.path)
         let (base, ext) = Paths.splitExtension(fileName)
-        let name = target.namer.fileName(for: EpisodeNameInput(
+        let input = EpisodeNameInput(
             seriesTitle: target.seriesTitle, seriesYear: target.seriesYear, episodes: mapping.episodes,
             episodeTitles: target.episodeTitles, absoluteNumbers: target.absoluteNumbers,
             quality: source.quality ?? Quality.parse(fileName: fileName), releaseGroup: source.releaseGroup,
-            originalFileName: base, tvdbID: target.tvdb), extension: ext)
+            originalFileName: base, tvdbID: target.tvdb)
+        guard let name = target.namer.fileName(for: input, extension: ext) else {
+            return .failure(MappingProblem(mapping: mapping, message: "the episode's file name would be longer than \(target.namer.scheme.maxFileNameBytes) bytes even without its episode title: \(target.namer.baseName(for: input).prefix(80))… (a shorter episode format in Sonarr, or fewer episodes in one file)"))
+        }
         let path = Paths.join(target.directory, name)
         if path == source.path { return .failure(MappingProblem(mapping: mapping, message: "the link would be the source file itself: \(path)")) }
         return .success(WantedLink(

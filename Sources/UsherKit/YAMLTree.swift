@@ -94,10 +94,47 @@ struct YAMLReader {
     }
 
     static func readText(_ file: String) throws(ConfigError) -> String {
+        let data: Data
         do {
-            return try String(contentsOfFile: file, encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw ConfigError(file: file, message: "cannot read the file: \(Self.reason(error))")
+        }
+        return try text(data, file: file)
+    }
+
+    /// The bytes as UTF-8 text; anything else is an error at the line and column of the first bad byte.
+    static func text(_ data: Data, file: String) throws(ConfigError) -> String {
+        let bytes = [UInt8](data)
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        // Find the first byte that does not decode.
+        var iterator = CountingIterator(bytes: bytes)
+        var decoder = UTF8()
+        var start = 0
+        decoding: while true {
+            start = iterator.offset
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: break decoding
+            case .error: break decoding
+            }
+        }
+        let before = bytes[..<start]
+        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let column = String(decoding: bytes[lineStart..<start], as: UTF8.self).unicodeScalars.count + 1
+        let byte = start < bytes.count ? String(format: "0x%02X", bytes[start]) : "end of file"
+        throw ConfigError(file: file, line: line, column: column,
+                          message: "the file is not UTF-8 text (byte \(byte) here); save it as UTF-8")
+    }
+
+    private struct CountingIterator: IteratorProtocol {
+        var bytes: [UInt8]
+        var offset = 0
+        mutating func next() -> UInt8? {
+            guard offset < bytes.count else { return nil }
+            defer { offset += 1 }
+            return bytes[offset]
         }
     }
 

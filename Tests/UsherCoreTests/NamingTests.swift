@@ -280,7 +280,7 @@ struct LengthLimitTests {
     func longTitleIsShortenedWithAnEllipsis(unit: String) {
         let input = EpisodeNameInput(seriesTitle: "24", episodes: [e(0, 9)],
                                      episodeTitles: [String(repeating: unit, count: 400)], quality: bluray1080)
-        let name = namer().fileName(for: input, extension: "mkv")
+        let name = namer().fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name.utf8.count <= 255)
         #expect(name.utf8.count > 255 - unit.utf8.count - 4, "should not be shortened more than needed: \(name.utf8.count)")
         #expect(String(decoding: Array(name.utf8), as: UTF8.self) == name)
@@ -296,7 +296,7 @@ struct LengthLimitTests {
     @Test func longTitleAtTheEndOfTheFormatEndsWithEllipsis() {
         let n = namer("{Series Title} - S{season:00}E{episode:00} - {Episode Title}")
         let input = EpisodeNameInput(seriesTitle: "24", episodes: [e(0, 9)], episodeTitles: [String(repeating: "é", count: 300)])
-        let name = n.fileName(for: input, extension: "mkv")
+        let name = n.fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name.utf8.count <= 255)
         #expect(name.hasSuffix("é....mkv"))
         #expect(Paths.splitExtension(name) == ("24 - S00E09 - " + String(repeating: "é", count: 117) + "...", "mkv"))
@@ -313,14 +313,14 @@ struct LengthLimitTests {
         // 14 + title + 13 + 4 = 255
         let title = String(repeating: "a", count: 255 - 14 - 13 - 4)
         let input = EpisodeNameInput(seriesTitle: "24", episodes: [e(0, 9)], episodeTitles: [title], quality: bluray1080)
-        let name = namer().fileName(for: input, extension: "mkv")
+        let name = namer().fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name == "24 - S00E09 - \(title) Bluray-1080p.mkv")
         #expect(name.utf8.count == 255)
     }
 
     @Test func smallerLimit() {
         let input = EpisodeNameInput(seriesTitle: "24", episodes: [e(0, 9)], episodeTitles: ["Redemption of the Long Title"], quality: bluray1080)
-        let name = namer(maxBytes: 40).fileName(for: input, extension: "mkv")
+        let name = namer(maxBytes: 40).fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name == "24 - S00E09 - Redemp... Bluray-1080p.mkv")
         #expect(name.utf8.count == 40)
     }
@@ -328,19 +328,23 @@ struct LengthLimitTests {
     @Test func multipleTitlesAreShortenedTogether() {
         let input = EpisodeNameInput(seriesTitle: "Show", episodes: [e(1, 1), e(1, 2)],
                                      episodeTitles: [String(repeating: "x", count: 200), String(repeating: "y", count: 200)])
-        let name = namer().fileName(for: input, extension: "mkv")
+        let name = namer().fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name.utf8.count <= 255)
         #expect(name.hasPrefix("Show - S01E01-E02 - xxx"))
         #expect(name.contains("x + y"))
         #expect(name.hasSuffix("y....mkv"))
     }
 
-    @Test func veryLongSeriesTitleIsCutWithoutSplittingCharacters() {
+    /// Too long even without a title: no name at all, rather than one cut through its episode code.
+    @Test func nameThatCannotFitWithoutItsTitleIsNoName() {
         let input = EpisodeNameInput(seriesTitle: String(repeating: "ü", count: 300), episodes: [e(0, 9)], episodeTitles: ["T"])
-        let name = namer().fileName(for: input, extension: "mkv")
-        #expect(name.utf8.count <= 255)
-        #expect(name.hasSuffix(".mkv"))
-        #expect(name.dropLast(4).allSatisfy { $0 == "ü" })
+        #expect(namer().fileName(for: input, extension: "mkv") == nil)
+        let many = EpisodeNameInput(seriesTitle: String(repeating: "Long Series ", count: 12), episodes: (1...40).map { e(1, $0) },
+                                    episodeTitles: ["Part"], quality: bluray1080)
+        #expect(namer(style: .repeat).fileName(for: many, extension: "mkv") == nil)
+        // Just short enough: kept whole.
+        let fits = EpisodeNameInput(seriesTitle: String(repeating: "x", count: 255 - 9 - 4), episodes: [e(0, 9)])
+        #expect(namer("{Series Title} - S{season:00}E{episode:00}").fileName(for: fits, extension: "mkv")?.utf8.count == 255)
     }
 }
 
