@@ -26,14 +26,23 @@ let package = Package(
     targets: [
         // Pure core: domain values, parsing, naming, matching, planning. No I/O.
         .target(name: "UsherCore", swiftSettings: settings),
-        // Adapters: YAML config and mapping files, filesystem, SQLite ledger, executor.
+        // The files people write: YAML read safely (config values, the mapping file, the old Plex
+        // Linker collection). No network, no database: small enough to fuzz (Sources/usher-fuzz).
+        .target(
+            name: "UsherFiles",
+            dependencies: [
+                "UsherCore",
+                // For its copy of libyaml (the CYaml module), whose parser events UsherFiles reads itself
+                // (YAMLEvents.swift): Yams' own composer expands aliases.
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: settings
+        ),
+        // Adapters: config, filesystem, SQLite ledger, executor, HTTP clients, the jobs.
         .target(
             name: "UsherKit",
             dependencies: [
-                "UsherCore",
-                // For its copy of libyaml (the CYaml module), whose parser events UsherKit reads itself
-                // (YAMLEvents.swift): Yams' own composer expands aliases.
-                .product(name: "Yams", package: "Yams"),
+                "UsherCore", "UsherFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -59,6 +68,8 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "usher-bench", dependencies: ["UsherCore", "UsherKit", "UsherFakes"], swiftSettings: settings),
+        // libFuzzer target for the YAML readers: `scripts/fuzz` (built with --sanitize=fuzzer).
+        .executableTarget(name: "usher-fuzz", dependencies: ["UsherCore", "UsherFiles"], swiftSettings: settings),
         .testTarget(name: "UsherCoreTests", dependencies: ["UsherCore"], swiftSettings: settings),
         .testTarget(
             name: "UsherKitTests",

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import UsherCore
 
 /// Reads the collection file of the old Plex Linker script, as data: no tag is resolved (`!cmd`, `!file`,
@@ -53,7 +53,7 @@ public enum LegacyImportFile {
     /// Turns YAML values into `LegacyField`s: only the fields the import reads, an alias followed at
     /// most one step (never into a value that is being defined, nor from an alias into another), and a
     /// budget of values read, so that a hostile file cannot make the reading expensive.
-    struct FieldReader {
+    package struct FieldReader {
         var anchors: [String: YAMLValue]
         var budget: Int
 

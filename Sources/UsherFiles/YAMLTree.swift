@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import UsherCore
 
 /// A problem in a file a person edits, with its position: `usher.yml:12:5: link.type: ...`.
@@ -32,8 +32,8 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 /// (trimmed contents) and `!cmd "COMMAND"` (its trimmed standard output); values from `!secret`, `!file`
 /// and `!cmd` are secret: they are never echoed in errors. Read as data (`.data`, for files Usher did not
 /// write and that nobody vouches for), nothing is resolved: a tag is only recorded, an alias stays an alias.
-struct YAMLValue: Sendable {
-    enum Content: Sendable {
+package struct YAMLValue: Sendable {
+    package enum Content: Sendable {
         case null
         case scalar(String)
         case sequence([YAMLValue])
@@ -42,30 +42,30 @@ struct YAMLValue: Sendable {
         case alias(String)
     }
 
-    var content: Content
-    var line: Int
-    var column: Int
-    var secret: Bool = false
+    package var content: Content
+    package var line: Int
+    package var column: Int
+    package var secret: Bool = false
     /// A tag that is not one of YAML's own (`!cmd`), left unresolved (data mode only).
-    var tag: String?
+    package var tag: String?
 }
 
 /// A document read as data: what could be read, the anchored values (to look an alias up one step at a
 /// time, never expanding it), and the error that stopped the reading, if any. On an error, the root
 /// mapping holds the entries that were complete before it; the entry being read when it happened is
 /// left out and named in `cutOff`.
-struct YAMLDataDocument: Sendable {
-    var root: YAMLValue?
-    var anchors: [String: YAMLValue]
-    var error: ConfigError?
+package struct YAMLDataDocument: Sendable {
+    package var root: YAMLValue?
+    package var anchors: [String: YAMLValue]
+    package var error: ConfigError?
     /// The top-level key whose value the error interrupted, and its line.
-    var cutOff: (key: String, line: Int)?
+    package var cutOff: (key: String, line: Int)?
     /// Whether any value carries a tag of someone's own (`!secret`): without, there is nothing to resolve.
-    var hasCustomTags = false
+    package var hasCustomTags = false
 }
 
-struct YAMLReader {
-    enum Mode: Sendable {
+package struct YAMLReader {
+    package enum Mode: Sendable {
         /// Custom tags resolved, aliases refused, duplicate keys refused, any error stops.
         case config
         /// Nothing resolved or run: tags recorded, aliases kept, duplicate keys kept, an error keeps
@@ -73,27 +73,29 @@ struct YAMLReader {
         case data
     }
 
-    var file: String
-    var environment: [String: String]
+    package var file: String
+    package var environment: [String: String]
     /// Runs `!cmd` commands within a time; returns stdout, or throws a message.
-    var runCommand: @Sendable (String, Duration) throws -> String
+    package var runCommand: @Sendable (String, Duration) throws -> String
     /// How long a `!cmd` may take: the file's top-level `cmd_timeout_seconds`, else 30 s.
-    private(set) var commandTimeout: Duration = .seconds(30)
+    package private(set) var commandTimeout: Duration = .seconds(30)
+    /// Whether `!secret`, `!file` and `!cmd` may read files and run commands (not while fuzzing).
+    package var readsOutside = true
     private var secrets: [String: String]?
-    private(set) var secretValues: [String] = []
+    package private(set) var secretValues: [String] = []
 
-    init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    package init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
          runCommand: @escaping @Sendable (String, Duration) throws -> String = YAMLReader.shell) {
         self.file = file
         self.environment = environment
         self.runCommand = runCommand
     }
 
-    func error(_ line: Int?, _ column: Int?, key: String? = nil, _ message: String) -> ConfigError {
+    package func error(_ line: Int?, _ column: Int?, key: String? = nil, _ message: String) -> ConfigError {
         ConfigError(file: file, line: line, column: column, key: key, message: message)
     }
 
-    static func readText(_ file: String) throws(ConfigError) -> String {
+    package static func readText(_ file: String) throws(ConfigError) -> String {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -104,7 +106,7 @@ struct YAMLReader {
     }
 
     /// The bytes as UTF-8 text; anything else is an error at the line and column of the first bad byte.
-    static func text(_ data: Data, file: String) throws(ConfigError) -> String {
+    package static func text(_ data: Data, file: String) throws(ConfigError) -> String {
         let bytes = [UInt8](data)
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         // Find the first byte that does not decode.
@@ -139,12 +141,12 @@ struct YAMLReader {
     }
 
     /// Reads and parses a file; `nil` for an empty document.
-    mutating func load() throws(ConfigError) -> YAMLValue? {
+    package mutating func load() throws(ConfigError) -> YAMLValue? {
         try parse(try Self.readText(file))
     }
 
     /// Parses a configured file: tags resolved, no aliases; `nil` for an empty document.
-    mutating func parse(_ text: String) throws(ConfigError) -> YAMLValue? {
+    package mutating func parse(_ text: String) throws(ConfigError) -> YAMLValue? {
         var builder = YAMLEventReader(file: file, mode: .config)
         let read = builder.read(text)
         if let error = read.error { throw error }
@@ -158,7 +160,7 @@ struct YAMLReader {
     }
 
     /// Parses a file as data (see `Mode.data`); never runs or reads anything the text names.
-    static func parseData(_ text: String, file: String) -> YAMLDataDocument {
+    package static func parseData(_ text: String, file: String) -> YAMLDataDocument {
         var builder = YAMLEventReader(file: file, mode: .data)
         return builder.read(text)
     }
@@ -197,6 +199,9 @@ struct YAMLReader {
         let argument = argument.trimmingCharacters(in: .whitespaces)
         var value: String
         var secret = true
+        if !readsOutside, ["!secret", "!file", "!cmd"].contains(tag) {
+            throw error(line, column, "\(tag) is not read here")
+        }
         switch tag {
         case "!env_var":
             let parts = argument.split(separator: " ", maxSplits: 1).map(String.init)
@@ -258,7 +263,7 @@ struct YAMLReader {
         return result
     }
 
-    static func unquote(_ text: String) -> String {
+    package static func unquote(_ text: String) -> String {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.count >= 2, let f = t.first, let l = t.last, f == l, f == "\"" || f == "'" {
             return String(t.dropFirst().dropLast())
@@ -266,7 +271,7 @@ struct YAMLReader {
         return t
     }
 
-    static func reason(_ error: any Error) -> String {
+    package static func reason(_ error: any Error) -> String {
         if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
            underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
@@ -282,19 +287,25 @@ struct YAMLReader {
     }
 
     /// Runs a `!cmd` command (see `ShellCommand`); its standard error passes through.
-    @Sendable static func shell(_ command: String, timeout: Duration) throws -> String {
+    @Sendable package static func shell(_ command: String, timeout: Duration) throws -> String {
         try ShellCommand.run(command, timeout: timeout)
     }
 
 }
 
 /// Typed access to a `YAMLValue` that names the file, line, column and key of every mistake.
-struct ConfigNode {
-    var value: YAMLValue
-    var path: String
-    var file: String
+package struct ConfigNode {
+    package var value: YAMLValue
+    package var path: String
+    package var file: String
 
-    func fail(_ message: String) -> ConfigError {
+    package init(value: YAMLValue, path: String, file: String) {
+        self.value = value
+        self.path = path
+        self.file = file
+    }
+
+    package func fail(_ message: String) -> ConfigError {
         ConfigError(file: file, line: value.line, column: value.column, key: path.isEmpty ? nil : path, message: message)
     }
 
@@ -304,10 +315,10 @@ struct ConfigNode {
         return "this value"
     }
 
-    var isNull: Bool { if case .null = value.content { true } else { false } }
+    package var isNull: Bool { if case .null = value.content { true } else { false } }
 
     /// The entries of a mapping; any key not in `allowed` is an error that lists the allowed ones.
-    func mapping(allowed: [String]) throws(ConfigError) -> [String: ConfigNode] {
+    package func mapping(allowed: [String]) throws(ConfigError) -> [String: ConfigNode] {
         if isNull { return [:] }
         guard case .mapping(let pairs) = value.content else { throw fail("expected a mapping with keys \(allowed.joined(separator: ", "))") }
         var result: [String: ConfigNode] = [:]
@@ -323,24 +334,24 @@ struct ConfigNode {
     }
 
     /// The entries of a mapping with free-form keys (e.g. instance names).
-    func entries() throws(ConfigError) -> [(String, ConfigNode)] {
+    package func entries() throws(ConfigError) -> [(String, ConfigNode)] {
         if isNull { return [] }
         guard case .mapping(let pairs) = value.content else { throw fail("expected a mapping") }
         return pairs.map { ($0.key, ConfigNode(value: $0.value, path: path.isEmpty ? $0.key : "\(path).\($0.key)", file: file)) }
     }
 
-    func string() throws(ConfigError) -> String {
+    package func string() throws(ConfigError) -> String {
         guard case .scalar(let s) = value.content else { throw fail("expected a single value") }
         return s
     }
 
-    func nonEmptyString() throws(ConfigError) -> String {
+    package func nonEmptyString() throws(ConfigError) -> String {
         let s = try string().trimmingCharacters(in: .whitespaces)
         guard !s.isEmpty else { throw fail("must not be empty") }
         return s
     }
 
-    func int(in range: ClosedRange<Int>? = nil) throws(ConfigError) -> Int {
+    package func int(in range: ClosedRange<Int>? = nil) throws(ConfigError) -> Int {
         guard case .scalar(let s) = value.content, let n = Int(s.trimmingCharacters(in: .whitespaces)) else {
             throw fail("expected a whole number, not \(shown)")
         }
@@ -348,7 +359,7 @@ struct ConfigNode {
         return n
     }
 
-    func bool() throws(ConfigError) -> Bool {
+    package func bool() throws(ConfigError) -> Bool {
         guard case .scalar(let s) = value.content else { throw fail("expected true or false") }
         switch s.lowercased() {
         case "true", "yes", "on": return true
@@ -357,7 +368,7 @@ struct ConfigNode {
         }
     }
 
-    func choice<E: RawRepresentable & CaseIterable>(_ type: E.Type) throws(ConfigError) -> E where E.RawValue == String {
+    package func choice<E: RawRepresentable & CaseIterable>(_ type: E.Type) throws(ConfigError) -> E where E.RawValue == String {
         let s = try string()
         guard let e = E(rawValue: s.lowercased()) else {
             throw fail("\(shown) is not one of: \(E.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -365,14 +376,14 @@ struct ConfigNode {
         return e
     }
 
-    func list() throws(ConfigError) -> [ConfigNode] {
+    package func list() throws(ConfigError) -> [ConfigNode] {
         if isNull { return [] }
         guard case .sequence(let items) = value.content else { throw fail("expected a list") }
         return items.enumerated().map { ConfigNode(value: $1, path: "\(path)[\($0)]", file: file) }
     }
 
     /// A single value or a list of values.
-    func strings() throws(ConfigError) -> [String] {
+    package func strings() throws(ConfigError) -> [String] {
         if case .scalar(let s) = value.content { return [s] }
         var result: [String] = []
         for item in try list() { result.append(try item.string()) }

@@ -24,12 +24,16 @@ public enum MappingFile {
     }
 
     public static func loadDocument(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> MappingDocument {
-        var reader = YAMLReader(file: path, environment: environment)
-        return try document(from: try reader.parse(text), path: path)
+        try loadDocument(text: text, reader: YAMLReader(file: path, environment: environment))
     }
 
-    static let movieKeys = ["movie", "year", "tmdb", "imdb", "radarr"]
-    static let showKeys = ["show", "tvdb", "sonarr"]
+    package static func loadDocument(text: String, reader: YAMLReader) throws(ConfigError) -> MappingDocument {
+        var reader = reader
+        return try document(from: try reader.parse(text), path: reader.file)
+    }
+
+    package static let movieKeys = ["movie", "year", "tmdb", "imdb", "radarr"]
+    package static let showKeys = ["show", "tvdb", "sonarr"]
 
     /// A file with no `links:` list is refused: an empty or comment-only file is what a truncated
     /// write, a full disk or a failed sync leaves, and reading it as "no mappings" would remove every link.
@@ -79,7 +83,7 @@ public enum MappingFile {
 
     /// A movie from the fields `movie`, `year`, `tmdb`, `imdb` and `radarr` of `item`, checked against
     /// `MappingRules` (the proposals file reads its movies the same way).
-    static func movieRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> MovieRef {
+    package static func movieRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> MovieRef {
         guard let movie = f["movie"] else { throw item.fail("missing key 'movie' (the movie's title)") }
         return MovieRef(
             title: try cleanTitle(movie), year: try f["year"]?.int(in: MappingRules.years),
@@ -87,7 +91,7 @@ public enum MappingFile {
             radarr: try f["radarr"].map { n throws(ConfigError) in try cleanTitle(n) })
     }
 
-    static func showRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> ShowRef {
+    package static func showRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> ShowRef {
         guard let show = f["show"] else { throw item.fail("missing key 'show' (the show's title)") }
         return ShowRef(title: try cleanTitle(show), tvdb: try f["tvdb"]?.int(in: MappingRules.ids),
                        sonarr: try f["sonarr"].map { n throws(ConfigError) in try cleanTitle(n) })
@@ -99,12 +103,12 @@ public enum MappingFile {
     }
 
     /// A title or name: what `MappingRules.cleanTitle` keeps of it, and not empty.
-    static func cleanTitle(_ node: ConfigNode) throws(ConfigError) -> String {
+    package static func cleanTitle(_ node: ConfigNode) throws(ConfigError) -> String {
         guard let clean = MappingRules.cleanTitle(try node.string()) else { throw node.fail("must not be empty") }
         return clean
     }
 
-    static func parseEpisodes(_ node: ConfigNode) throws(ConfigError) -> [EpisodeNumber] {
+    package static func parseEpisodes(_ node: ConfigNode) throws(ConfigError) -> [EpisodeNumber] {
         let texts = try node.strings()
         do {
             return try EpisodeSpec.parse(texts)
@@ -113,7 +117,7 @@ public enum MappingFile {
         }
     }
 
-    static func imdbID(_ node: ConfigNode) throws(ConfigError) -> String {
+    package static func imdbID(_ node: ConfigNode) throws(ConfigError) -> String {
         let s = try node.nonEmptyString()
         guard MappingRules.isIMDbID(s) else { throw node.fail("an IMDb id looks like tt0123456") }
         return s
@@ -190,7 +194,7 @@ public enum MappingFile {
     }
 
     /// One movie link in the file's layout, its dash at `indent`.
-    static func entry(_ ref: MovieRef, _ m: LinkMapping, indent: String) -> String {
+    package static func entry(_ ref: MovieRef, _ m: LinkMapping, indent: String) -> String {
         let inner = indent + "  "
         var out = movieLines(ref, indent: indent) + showLines(m.show, indent: inner)
         out += "\(inner)episodes: \(EpisodeSpec.format(m.episodes))\n"
@@ -278,7 +282,7 @@ public enum MappingFile {
     }
 
     /// Whether mapping-file text reads back as exactly this document (positions aside, in any order).
-    static func holds(_ text: String, _ expected: MappingDocument, path: String) -> Bool {
+    package static func holds(_ text: String, _ expected: MappingDocument, path: String) -> Bool {
         guard let read = try? loadDocument(text: text, path: path) else { return false }
         func counted<T: Hashable>(_ items: [T]) -> [T: Int] { items.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
         func unplaced(_ m: LinkMapping) -> LinkMapping { var m = m; m.location = nil; return m }

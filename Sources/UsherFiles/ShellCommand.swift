@@ -10,16 +10,16 @@ import Foundation
 /// It runs in a process group of its own, so at the deadline the whole group is killed: a command
 /// that hangs, sleeps, keeps its output open or leaves a child holding it cannot hold Usher (and cron
 /// runs cannot pile up behind it).
-enum ShellCommand {
-    struct Failure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+package enum ShellCommand {
+    package struct Failure: Error, CustomStringConvertible {
+        package var message: String
+        package var description: String { message }
     }
 
     /// Standard output beyond this is an error (a secret is a line, not a file dump).
-    static let maxOutput = 1 << 20
+    package static let maxOutput = 1 << 20
 
-    static func run(_ command: String, timeout: Duration) throws(Failure) -> String {
+    package static func run(_ command: String, timeout: Duration) throws(Failure) -> String {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else { throw Failure(message: "cannot make a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
