@@ -198,6 +198,10 @@ public struct PrefetchJob: Sendable {
         // recorded only for searches Sonarr accepted.
         var sentCommands: [String: [Int]] = [:]
         var searchedEpisodes: [String: Set<Int>] = [:]
+        // A run whose lock file was deleted and taken by another run stops asking for anything.
+        if let lock, !lock.verify() {
+            return run.failed("the lock file \(lock.path) was deleted and another run took the lock; this run stopped before searching", requests: services.counter.total)
+        }
         for (series, requests, items, monitor) in searches {
             guard let client = services.sonarr(series.key.instance) else { continue }
             if !options.dryRun, !monitor.isEmpty {
