@@ -56,6 +56,25 @@ public struct MatchPlanner: Sendable {
                     candidates.append(candidate)
                 }
             }
+            // A film shown as several special episodes ("… (1)", "… (2)"): one candidate with all its parts,
+            // unless the movie's own title names a part (then it is that part).
+            if !index.partGroups.isEmpty, !variants.contains(where: { MatchText.partMarker($0.text) != nil }) {
+                mergeParts(&candidates, movie: movie, variants: variants, index: index)
+            }
+            // A movie whose title agrees with an episode of a series is not "only named after" that
+            // series: the episodes it merely shares the series' name with drop out.
+            let agreeing = Set(candidates.compactMap { c -> Int? in
+                if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { c.series } else { nil }
+            })
+            if !agreeing.isEmpty {
+                candidates.removeAll { c in
+                    if case .titles(let t) = c.evidence, t.seriesOnly, agreeing.contains(c.series) { true } else { false }
+                }
+            }
+            // An ID mapping against the titles: when the episode Anime-Lists names shares nothing with the
+            // film's titles while another episode of that series carries them, the mapping is likely stale
+            // (TheTVDB renumbers specials): the title's episode goes first, and a person decides.
+            overruleStaleIDs(&candidates, variants: variants, index: index)
             // A person said which show the movie belongs to (a hint in the mapping file): its episodes are
             // the candidates, every one of them, and no other show's.
             if let hintedSeries = hinted.series(for: movie) {
@@ -218,6 +237,57 @@ public struct MatchPlanner: Sendable {
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title))
     }
 
+    /// See `propose`: an ID candidate whose episode title disagrees with the film's, against a title
+    /// candidate of the same series that agrees strongly.
+    private func overruleStaleIDs(_ candidates: inout [Candidate], variants: [MatchIndex.Variant], index: MatchIndex) {
+        for i in candidates.indices {
+            guard case .anime(_, _, let support) = candidates[i].evidence else { continue }
+            if case .title = support { continue }
+            let idEpisode = index.episodes[candidates[i].episodes[0]].episode
+            guard titleScore(variants: variants, episode: candidates[i].episodes[0], index: index).score < 0.3 else { continue }
+            let rivals = candidates.indices.filter { j in
+                guard candidates[j].series == candidates[i].series, candidates[j].episodes != candidates[i].episodes,
+                      case .titles(let t) = candidates[j].evidence else { return false }
+                return !t.seriesOnly && t.score >= 0.75 && t.numbers == nil
+            }
+            guard let j = rivals.max(by: { candidates[$0].confidence < candidates[$1].confidence }) else { continue }
+            let titled = index.episodes[candidates[j].episodes[0]].episode
+            let note = "Anime-Lists says \(idEpisode.number), but its title “\(idEpisode.title)” shares nothing with the film's; "
+                + "\(titled.number) “\(titled.title)” matches the film's title"
+            candidates[j].confidence = max(candidates[j].confidence, 0.9)
+            candidates[j].contested = true
+            candidates[j].notes.append(note)
+            candidates[i].confidence = min(candidates[i].confidence, candidates[j].confidence) * 0.8
+            candidates[i].contested = true
+            candidates[i].notes.append(note)
+        }
+    }
+
+    /// Replaces the candidates that are parts of one film by a single candidate holding every part,
+    /// scored on the title without its part marker and on the parts' runtimes together.
+    private func mergeParts(_ candidates: inout [Candidate], movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) {
+        var groups: [Int] = []
+        for c in candidates where c.episodes.count == 1 {
+            if let g = index.partGroupOf[c.episodes[0]], !groups.contains(g) { groups.append(g) }
+        }
+        for g in groups {
+            let group = index.partGroups[g]
+            var title = titleScore(variants: variants, title: (group.tokens, group.weight, group.numbers), series: group.series, index: index)
+            guard title.score >= 0.3 else { continue }
+            title.seriesOnly = false
+            let first = index.episodes[group.episodes[0]].episode
+            let runtimes = group.episodes.compactMap { index.episodes[$0].episode.runtime }
+            let runtime = runtimes.count == group.episodes.count ? runtimeFactor(movie.runtime, runtimes.reduce(0, +)) : 1
+            let confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
+            let best = candidates.filter { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }.map(\.confidence).max() ?? 0
+            guard confidence > best else { continue }
+            candidates.removeAll { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }
+            let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
+            candidates.append(Candidate(series: group.series, episodes: group.episodes, confidence: confidence, evidence: .titles(title),
+                                        notes: ["one film in \(group.episodes.count) parts: \(parts)"]))
+        }
+    }
+
     /// An episode of the show a hint names: the show is known, so any title agreement with the
     /// episode counts, and dates and runtimes decide the rest.
     private func hintedCandidate(episode e: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate {
@@ -232,7 +302,12 @@ public struct MatchPlanner: Sendable {
     /// after any of its series' titles.
     private func titleScore(variants: [MatchIndex.Variant], episode e: Int, index: MatchIndex) -> TitleScore {
         let entry = index.episodes[e]
-        let seriesVariants = index.seriesVariants[entry.series]
+        return titleScore(variants: variants, title: (entry.tokens, entry.weight, entry.numbers), series: entry.series, index: index)
+    }
+
+    private func titleScore(variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32]), series: Int,
+                            index: MatchIndex) -> TitleScore {
+        let seriesVariants = index.seriesVariants[series]
         var best = TitleScore(score: 0)
         guard entry.weight > 0 else { return best }
         for (v, variant) in variants.enumerated() where variant.weight > 0 {
@@ -425,8 +500,21 @@ struct MatchIndex {
         var unknownNumber: Bool
     }
 
+    /// The special episodes that are parts of one film (`… (1)`, `… (2)`), in part order.
+    struct PartGroup {
+        var series: Int
+        var episodes: [Int]
+        /// The title without its part marker.
+        var tokens: [Int32]
+        var weight: Double
+        var numbers: [Int32]
+    }
+
     var series: [MatchSeries]
     var seriesVariants: [[SeriesVariant]] = []
+    var partGroups: [PartGroup] = []
+    /// Which part group an episode belongs to.
+    var partGroupOf: [Int: Int] = [:]
     var episodes: [Episode] = []
     var seriesByTVDB: [Int: Int] = [:]
     var episodeBySeasonNumber: [Int: [Int: Int]] = [:]
@@ -484,6 +572,21 @@ struct MatchIndex {
                 bySeason[episode.season * 100_000 + episode.episode] = e
                 if let absolute = episode.absolute { byAbsolute[absolute] = e }
             }
+            // Parts of one film: the same title with markers 1…n, in one season, numbered in a row.
+            var byBase: [String: [(part: Int, e: Int, base: String)]] = [:]
+            for e in firstEpisode..<episodes.count {
+                guard let (base, part) = MatchText.partMarker(episodes[e].episode.title) else { continue }
+                byBase["\(episodes[e].episode.season)|" + MatchText.tokens(base).joined(separator: " "), default: []].append((part, e, base))
+            }
+            for key in byBase.keys.sorted() {
+                let parts = byBase[key]!.sorted { $0.part < $1.part }
+                guard parts.count >= 2, parts.map(\.part) == Array(1...parts.count),
+                      zip(parts, parts.dropFirst()).allSatisfy({ episodes[$1.e].episode.episode == episodes[$0.e].episode.episode + 1 }) else { continue }
+                let tokens = Array(Set(MatchText.tokens(parts[0].base).map(intern))).sorted()
+                guard !tokens.isEmpty else { continue }
+                for p in parts { partGroupOf[p.e] = partGroups.count }
+                partGroups.append(PartGroup(series: s, episodes: parts.map(\.e), tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }))
+            }
             episodeRanges.append(firstEpisode..<episodes.count)
             episodeBySeasonNumber[s] = bySeason
             episodeByAbsolute[s] = byAbsolute
@@ -493,6 +596,7 @@ struct MatchIndex {
         unknownWeight = log(1 + documents)
         blockingLimit = max(200, (episodes.count + series.count) / 50)
         for e in episodes.indices { episodes[e].weight = episodes[e].tokens.reduce(0) { $0 + weights[Int($1)] } }
+        for g in partGroups.indices { partGroups[g].weight = partGroups[g].tokens.reduce(0) { $0 + weights[Int($1)] } }
         for s in seriesVariants.indices {
             for v in seriesVariants[s].indices {
                 seriesVariants[s][v].weight = seriesVariants[s][v].tokens.reduce(0) { $0 + weights[Int($1)] }

@@ -19,7 +19,46 @@ public enum MatchText {
                 out.append(folded)
             }
         }
-        return dropFiller(out)
+        return dropFiller(dropOrdinals(out))
+    }
+
+    /// A part marker at the end of a title: `Childhood's End (2)`, `Lights in the Sky Part 2`,
+    /// `… Part Two`, `… Part II`. The title without it, and the part number (1–9).
+    public static func partMarker(_ title: String) -> (base: String, part: Int)? {
+        var text = Substring(title).trimmingSpaces()
+        if text.hasSuffix(")"), let open = text.lastIndex(of: "(") {
+            let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
+            if inside.count == 1, let n = Int(inside), (1...9).contains(n) {
+                let base = text[..<open].trimmingSpaces()
+                return base.isEmpty ? nil : (String(base), n)
+            }
+            return nil
+        }
+        let words = text.split(separator: " ")
+        guard words.count >= 3, words[words.count - 2].lowercased() == "part" else { return nil }
+        let last = words[words.count - 1].lowercased()
+        let spelled = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5]
+        guard let n = Int(last) ?? spelled[last] ?? romanNumerals[last], (1...9).contains(n) else { return nil }
+        text = text[..<words[words.count - 2].startIndex].trimmingSpaces()
+        while let c = text.last, c == ":" || c == "-" || c == "," || c == "–" { text = text.dropLast().trimmingSpaces() }
+        return text.isEmpty ? nil : (String(text), n)
+    }
+
+    /// Words after which a number only counts films or editions (`Movie 3`, `Film 2`, `Special Edition
+    /// II`): the franchise's numbering, which one side often has and the other not ("Detective Conan: The
+    /// Last Wizard of the Century" is "Movie 3: The Last Wizard of the Century").
+    static let ordinalMarkers: Set<String> = ["movie", "film", "gekijoban", "gekijban", "edition"]
+
+    /// Drops the number after an ordinal marker, unless nothing else would be left.
+    private static func dropOrdinals(_ tokens: [String]) -> [String] {
+        guard tokens.count > 2, tokens.contains(where: { ordinalMarkers.contains($0) }) else { return tokens }
+        var out: [String] = []
+        out.reserveCapacity(tokens.count)
+        for (i, t) in tokens.enumerated() {
+            if i > 0, ordinalMarkers.contains(tokens[i - 1]), isNumber(t) { continue }
+            out.append(t)
+        }
+        return out
     }
 
     /// Whether a token is a number (not a year in parentheses, which `tokens` already removed).
@@ -92,7 +131,7 @@ public enum MatchText {
         romanNumerals[token]
     }
 
-    private static let romanNumerals: [String: Int] = {
+    static let romanNumerals: [String: Int] = {
         let list = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
                     "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
         return Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1, $0 + 1) })
