@@ -305,6 +305,7 @@ public struct MatchPlanner: Sendable {
         return titleScore(variants: variants, title: (entry.tokens, entry.weight, entry.numbers), series: entry.series, index: index)
     }
 
+    @inline(__always)
     private func titleScore(variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32]), series: Int,
                             index: MatchIndex) -> TitleScore {
         let seriesVariants = index.seriesVariants[series]

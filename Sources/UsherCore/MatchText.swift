@@ -25,6 +25,7 @@ public enum MatchText {
     /// A part marker at the end of a title: `Childhood's End (2)`, `Lights in the Sky Part 2`,
     /// `… Part Two`, `… Part II`. The title without it, and the part number (1–9).
     public static func partMarker(_ title: String) -> (base: String, part: Int)? {
+        guard mayHavePartMarker(title) else { return nil }
         var text = Substring(title).trimmingSpaces()
         if text.hasSuffix(")"), let open = text.lastIndex(of: "(") {
             let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
@@ -42,6 +43,21 @@ public enum MatchText {
         text = text[..<words[words.count - 2].startIndex].trimmingSpaces()
         while let c = text.last, c == ":" || c == "-" || c == "," || c == "–" { text = text.dropLast().trimmingSpaces() }
         return text.isEmpty ? nil : (String(text), n)
+    }
+
+    /// A quick look at the bytes (no allocation): the title ends with `)`, or its next-to-last word is
+    /// `part` in any case. Most titles are neither.
+    static func mayHavePartMarker(_ title: String) -> Bool {
+        var bytes = title.utf8.reversed().drop { $0 == 0x20 }.makeIterator()
+        guard let last = bytes.next() else { return false }
+        if last == UInt8(ascii: ")") { return true }
+        // Skip the last word, then the spaces before it, then read four letters backwards.
+        var b = bytes.next()
+        while let c = b, c != 0x20 { b = bytes.next() }
+        while let c = b, c == 0x20 { b = bytes.next() }
+        var word: UInt64 = 0, length = 0
+        while let c = b, c != 0x20, length < 5 { word = word << 8 | UInt64(c | 0x20); length += 1; b = bytes.next() }
+        return length == 4 && word == 0x74_72_61_70  // "part", read backwards: t r a p
     }
 
     /// Words after which a number only counts films or editions (`Movie 3`, `Film 2`, `Special Edition

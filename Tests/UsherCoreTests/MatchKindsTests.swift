@@ -149,3 +149,13 @@ struct MatchKindsTests {
         #expect(!p.reasons.contains { $0.contains("shares nothing") })
     }
 }
+
+extension MatchKindsTests {
+    @Test func partMarkerQuickLook() {
+        #expect(MatchText.partMarker("Sky PART 2")! == ("Sky", 2))
+        #expect(MatchText.partMarker("Counterpart 2") == nil)
+        #expect(MatchText.partMarker("Apart 2") == nil)
+        #expect(MatchText.partMarker("The Art 2") == nil)
+        #expect(MatchText.partMarker("Sky Part 2  ")! == ("Sky", 2))
+    }
+}
