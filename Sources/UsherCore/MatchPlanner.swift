@@ -272,6 +272,11 @@ public struct MatchPlanner: Sendable {
         }
         for g in groups {
             let group = index.partGroups[g]
+            // Another piece of evidence (Anime-Lists' `1-2+3`) already names the whole film: its parts go.
+            if candidates.contains(where: { $0.episodes == group.episodes }) {
+                candidates.removeAll { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }
+                continue
+            }
             var title = titleScore(variants: variants, title: (group.tokens, group.weight, group.numbers), series: group.series, index: index)
             guard title.score >= 0.3 else { continue }
             title.seriesOnly = false

@@ -159,3 +159,22 @@ extension MatchKindsTests {
         #expect(MatchText.partMarker("Sky Part 2  ")! == ("Sky", 2))
     }
 }
+
+extension MatchKindsTests {
+    /// Anime-Lists already places the film on both parts (`1-5+6`): one proposal, automatic, not
+    /// contested by its own parts found by title.
+    @Test func partsTheIDListAlreadyJoinsAreNotARival() throws {
+        let list = try AnimeList.parse(Array("""
+            <anime-list>
+              <anime anidbid="9" tvdbid="3" defaulttvdbseason="1" episodeoffset="" tmdbid="77" imdbid="">
+                <name>Spiral</name>
+                <mapping-list><mapping anidbseason="1" tvdbseason="0">;1-5+6;</mapping></mapping-list>
+              </anime>
+            </anime-list>
+            """.utf8))
+        let p = try #require(Self.first(MatchMovie(title: "Spiral Drill the Movie: Childhood's End", year: 2008, tmdb: 77, runtime: 112), list: list))
+        #expect(p.episodes.map(\.number.episode) == [5, 6])
+        #expect(p.status == .auto, "\(p.confidence) \(p.reasons)")
+        #expect(!p.reasons.contains { $0.contains("also fits") })
+    }
+}
