@@ -61,6 +61,20 @@ public struct MatchPlanner: Sendable {
             if !index.partGroups.isEmpty, !variants.contains(where: { MatchText.partMarker($0.text) != nil }) {
                 mergeParts(&candidates, movie: movie, variants: variants, index: index)
             }
+            // The movie's collection names a series: that series' episodes go before the others'.
+            if let name = movie.collection.map(MatchText.collectionName), !name.isEmpty, candidates.count > 1 {
+                let collection = index.variants(of: MatchMovie(title: name))
+                let named = Set(candidates.map(\.series).filter { index.namesSeries($0, collection) })
+                if !named.isEmpty {
+                    for i in candidates.indices {
+                        if named.contains(candidates[i].series) {
+                            candidates[i].notes.append("the movie's collection “\(movie.collection!)” names the series")
+                        } else {
+                            candidates[i].confidence *= 0.85
+                        }
+                    }
+                }
+            }
             // A movie whose title agrees with an episode of a series is not "only named after" that
             // series: the episodes it merely shares the series' name with drop out.
             let agreeing = Set(candidates.compactMap { c -> Int? in
@@ -639,6 +653,12 @@ struct MatchIndex {
         var out: [Variant] = []
         var texts = [movie.title]
         if let original = movie.originalTitle { texts.append(original) }
+        // The collection names the franchise a title may leave out ("The Last Wizard of the Century" in
+        // the "Detective Conan Collection"): the title after it, as a title of its own.
+        if let collection = movie.collection.map(MatchText.collectionName), !collection.isEmpty,
+           !MatchText.tokens(movie.title).starts(with: MatchText.tokens(collection)) {
+            texts.append(collection + ": " + movie.title)
+        }
         texts.append(contentsOf: movie.alternateTitles)
         for text in texts {
             let raw = Set(MatchText.tokens(text)).sorted()

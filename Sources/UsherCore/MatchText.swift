@@ -22,6 +22,18 @@ public enum MatchText {
         return dropFiller(dropOrdinals(out))
     }
 
+    /// A TMDB collection's name without the word that says it is one: `Detective Conan Collection` →
+    /// `Detective Conan`, `Pokémon: The Movie Collection` → `Pokémon: The Movie`.
+    public static func collectionName(_ name: String) -> String {
+        var text = name.trimmingSpaces()
+        for suffix in [" Collection", " collection", " - Saga", " Saga", " Filmreihe", " Collezione"] where text.hasSuffix(suffix) {
+            text = String(text.dropLast(suffix.count)).trimmingSpaces()
+            break
+        }
+        while let c = text.last, c == ":" || c == "-" { text = String(text.dropLast()).trimmingSpaces() }
+        return text
+    }
+
     /// A part marker at the end of a title: `Childhood's End (2)`, `Lights in the Sky Part 2`,
     /// `… Part Two`, `… Part II`. The title without it, and the part number (1–9).
     public static func partMarker(_ title: String) -> (base: String, part: Int)? {

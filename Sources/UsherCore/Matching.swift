@@ -17,9 +17,12 @@ public struct MatchMovie: Sendable, Hashable {
     public var imdb: String?
     /// Minutes.
     public var runtime: Int?
+    /// The name of the collection the movie belongs to (`Detective Conan Collection`).
+    public var collection: String?
 
     public init(instance: String = "", id: Int = 0, title: String, originalTitle: String? = nil, alternateTitles: [String] = [],
-                year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, runtime: Int? = nil) {
+                year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, runtime: Int? = nil, collection: String? = nil) {
+        self.collection = collection
         self.instance = instance
         self.id = id
         self.title = title

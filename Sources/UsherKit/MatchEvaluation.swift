@@ -28,6 +28,7 @@ public struct MatchEvaluation: Sendable {
             var tmdbId: Int?
             var imdbId: String?
             var runtime: Int?
+            var collection: String?
             var kind: String
             var truth: Truth?
         }
@@ -58,7 +59,7 @@ public struct MatchEvaluation: Sendable {
         movies = file.movies.enumerated().map { i, m in
             Labelled(
                 movie: MatchMovie(instance: "eval", id: i + 1, title: m.title, originalTitle: m.originalTitle, alternateTitles: m.alternateTitles,
-                                  year: m.year, tmdb: m.tmdbId, imdb: m.imdbId, runtime: m.runtime),
+                                  year: m.year, tmdb: m.tmdbId, imdb: m.imdbId, runtime: m.runtime, collection: m.collection),
                 kind: m.kind,
                 truth: m.truth.map { t in Self.pair(t.tvdbId, t.episodes.map { EpisodeNumber(season: $0[0], episode: $0[1]) }) })
         }

@@ -184,7 +184,8 @@ public struct MatchJob: Sendable {
                         instance: name, id: m.id, title: m.title, originalTitle: m.originalTitle,
                         alternateTitles: (m.alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
                         year: m.year.flatMap { $0 > 0 ? $0 : nil }, tmdb: m.tmdbId.flatMap { $0 > 0 ? $0 : nil },
-                        imdb: m.imdbId.flatMap { $0.isEmpty ? nil : $0 }, runtime: m.runtime.flatMap { $0 > 0 ? $0 : nil })
+                        imdb: m.imdbId.flatMap { $0.isEmpty ? nil : $0 }, runtime: m.runtime.flatMap { $0 > 0 ? $0 : nil },
+                        collection: m.collection?.title.flatMap { $0.isEmpty ? nil : $0 })
                     guard seenMovies.insert(movie.key).inserted else { continue }
                     library.movies.append(movie)
                 }

@@ -178,3 +178,28 @@ extension MatchKindsTests {
         #expect(!p.reasons.contains { $0.contains("also fits") })
     }
 }
+
+extension MatchKindsTests {
+    /// A film whose title leaves the series out is found through its TMDB collection (Radarr's `collection`):
+    /// two series have a special of that name, the collection says which.
+    @Test func theCollectionNamesTheSeriesTheTitleLeavesOut() throws {
+        let series = [
+            MatchSeries(title: "Mighty Show", tvdb: 2, year: 2000, episodes: [MatchEpisode(season: 0, episode: 5, title: "Requiem", airDate: "2003-07-01", runtime: 90)]),
+            MatchSeries(title: "Other Show", tvdb: 9, year: 2000, episodes: [MatchEpisode(season: 0, episode: 2, title: "Requiem", airDate: "2003-07-01", runtime: 90)]),
+        ]
+        let film = MatchMovie(title: "Requiem", year: 2003, runtime: 90, collection: "Mighty Show Collection")
+        let p = try #require(Self.first(film, series: series))
+        #expect(p.series.tvdb == 2)
+        #expect(p.status == .auto, "\(p.confidence) \(p.reasons)")
+        #expect(p.reasons.contains("the movie's collection “Mighty Show Collection” names the series"), "\(p.reasons)")
+        var alone = film
+        alone.collection = nil
+        #expect(Self.first(alone, series: series)?.status != .auto)
+        // Without the collection the title alone still finds it, less surely; with a collection that names
+        // no series, nothing changes.
+        let other = MatchMovie(title: "Skyscraper", year: 2018, runtime: 102, collection: "Rock Action Collection")
+        #expect(Self.first(other) == nil)
+        #expect(MatchText.collectionName("Pokémon: The Movie Collection") == "Pokémon: The Movie")
+        #expect(MatchText.collectionName("Detective Conan - Saga") == "Detective Conan")
+    }
+}

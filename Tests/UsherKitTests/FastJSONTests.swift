@@ -41,6 +41,14 @@ struct FastJSONTests {
         #expect(movies[0].movieFile?.quality?.usherQuality?.full == "Bluray-1080p Proper")
     }
 
+    /// Radarr v4+ names a collection with `title`, Radarr v3 with `name`: both are read, by both readers.
+    @Test func collectionTitleOrName() throws {
+        let json = #"[{"id": 1, "collection": {"title": "Detective Conan Collection", "tmdbId": 8354}}, {"id": 2, "collection": {"name": "Old Shape", "tmdbId": 1}}, {"id": 3, "collection": null}]"#
+        try agree(RadarrMovie.self, Data(json.utf8))
+        let movies = try #require(RadarrMovie.fastList(Data(json.utf8)))
+        #expect(movies.map { $0.collection?.title } == ["Detective Conan Collection", "Old Shape", nil])
+    }
+
     @Test func anythingUnexpectedFallsBackToTheDecoder() {
         for bad in [#"{"id": 1}"#, #"[{"title": "no id"}]"#, #"[{"id": 1,}]"#, #"[{"id": 1}] trailing"#, #"[{"id": 1, "title": "unterminated}]"#] {
             #expect(RadarrMovie.fastList(Data(bad.utf8)) == nil, "\(bad)")

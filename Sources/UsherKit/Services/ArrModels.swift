@@ -517,12 +517,16 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
     public var alternateTitles: [RadarrAlternateTitle]?
     /// Minutes (0 when unknown).
     public var runtime: Int?
+    /// The TMDB collection (`Detective Conan Collection`), for matching: it often names the series
+    /// a film's own title does not.
+    public var collection: RadarrCollection?
 
     public init(id: Int, title: String, year: Int? = nil, path: String? = nil, folderName: String? = nil,
                 tmdbId: Int? = nil, imdbId: String? = nil, hasFile: Bool? = nil, monitored: Bool? = nil,
                 tags: [Int]? = nil, movieFile: RadarrMovieFile? = nil, sizeOnDisk: Int64? = nil,
                 rootFolderPath: String? = nil, movieFileId: Int? = nil, originalTitle: String? = nil,
-                alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil) {
+                alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil, collection: RadarrCollection? = nil) {
+        self.collection = collection
         self.originalTitle = originalTitle
         self.alternateTitles = alternateTitles
         self.runtime = runtime
@@ -544,7 +548,7 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case id, title, year, path, folderName, tmdbId, imdbId, hasFile, monitored, tags, movieFile, sizeOnDisk
-        case rootFolderPath, movieFileId, originalTitle, alternateTitles, runtime
+        case rootFolderPath, movieFileId, originalTitle, alternateTitles, runtime, collection
     }
 
     public init(from decoder: any Decoder) throws {
@@ -566,6 +570,32 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
         originalTitle = c.lenient(String.self, .originalTitle)
         alternateTitles = c.lenient([RadarrAlternateTitle].self, .alternateTitles)
         runtime = c.lenient(Int.self, .runtime)
+        collection = c.lenient(RadarrCollection.self, .collection)
+    }
+}
+
+/// The collection a movie belongs to (`MovieCollectionResource`: `title`; Radarr v3 said `name`).
+public struct RadarrCollection: Codable, Sendable, Hashable {
+    public var title: String?
+    public var tmdbId: Int?
+
+    public init(title: String?, tmdbId: Int? = nil) {
+        self.title = title
+        self.tmdbId = tmdbId
+    }
+
+    private enum CodingKeys: String, CodingKey { case title, name, tmdbId }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        title = c.lenient(String.self, .title) ?? c.lenient(String.self, .name)
+        tmdbId = c.lenient(Int.self, .tmdbId)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(title, forKey: .title)
+        try c.encodeIfPresent(tmdbId, forKey: .tmdbId)
     }
 }
 

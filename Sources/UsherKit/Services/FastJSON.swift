@@ -399,6 +399,7 @@ extension RadarrMovie: FastDecodable {
             case "originalTitle": movie.originalTitle = try s.string()
             case "alternateTitles": movie.alternateTitles = try RadarrAlternateTitle.readList(&s)
             case "runtime": movie.runtime = try s.int()
+            case "collection": movie.collection = try s.isObject() ? try RadarrCollection.read(&s) : nil
             default: try s.skipValue()
             }
         }
@@ -545,5 +546,20 @@ extension RadarrAlternateTitle {
             default: try s.skipValue()
             }
         }
+    }
+}
+
+extension RadarrCollection {
+    static func read(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> RadarrCollection {
+        var collection = RadarrCollection(title: nil)
+        try s.fields { (s: inout JSONScanner, key) throws(JSONScanner.Failure) in
+            switch key {
+            case "title": collection.title = try s.string()
+            case "name": if collection.title == nil { collection.title = try s.string() } else { try s.skipValue() }
+            case "tmdbId": collection.tmdbId = try s.int()
+            default: try s.skipValue()
+            }
+        }
+        return collection
     }
 }
