@@ -280,6 +280,11 @@ public struct MatchPlanner: Sendable {
     /// Replaces the candidates that are parts of one film by a single candidate holding every part,
     /// scored on the title without its part marker and on the parts' runtimes together.
     private func mergeParts(_ candidates: inout [Candidate], movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) {
+        // Only title candidates make way: an ID mapping to one part stays, to be weighed against the whole.
+        func isPart(_ c: Candidate, of group: MatchIndex.PartGroup) -> Bool {
+            guard c.episodes.count == 1, group.episodes.contains(c.episodes[0]), case .titles = c.evidence else { return false }
+            return true
+        }
         var groups: [Int] = []
         for c in candidates where c.episodes.count == 1 {
             if let g = index.partGroupOf[c.episodes[0]], !groups.contains(g) { groups.append(g) }
@@ -288,7 +293,7 @@ public struct MatchPlanner: Sendable {
             let group = index.partGroups[g]
             // Another piece of evidence (Anime-Lists' `1-2+3`) already names the whole film: its parts go.
             if candidates.contains(where: { $0.episodes == group.episodes }) {
-                candidates.removeAll { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }
+                candidates.removeAll { isPart($0, of: group) }
                 continue
             }
             var title = titleScore(variants: variants, title: (group.tokens, group.weight, group.numbers), series: group.series, index: index)
@@ -300,7 +305,7 @@ public struct MatchPlanner: Sendable {
             let confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
             let best = candidates.filter { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }.map(\.confidence).max() ?? 0
             guard confidence > best else { continue }
-            candidates.removeAll { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }
+            candidates.removeAll { isPart($0, of: group) }
             let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
             candidates.append(Candidate(series: group.series, episodes: group.episodes, confidence: confidence, evidence: .titles(title),
                                         notes: ["one film in \(group.episodes.count) parts: \(parts)"]))
