@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-public import Foundation
+import Foundation
 import Logging
-public import UsherCore
+import UsherCore
 
 /// The Anime-Lists mapping as configured: read from a file, or downloaded and kept in the state
 /// folder, downloaded again when the copy is older than `anime_list_max_age`. A failed download

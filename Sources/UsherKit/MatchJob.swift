@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 public import Foundation
 public import Logging
-public import UsherCore
+import UsherCore
 
 /// `usher match` or `usher match review` could not start or finish: a config mistake (exit 2), or the
 /// state could not be read or written (exit 1).

@@ -247,8 +247,13 @@ public struct PrefetchJob: Sendable {
             }
         }
 
-        // 6. Move the most urgent downloads to the front of their client.
-        await prioritize(downloading, settings: settings, options: options, policy: policy, gate: gate, counter: services.counter, run: &run)
+        // 6. Move the most urgent downloads to the front of their client (not if another run took the lock
+        // meanwhile: it moves them itself).
+        if let lock, !lock.verify() {
+            run.errors.append("the lock file \(lock.path) was deleted and another run took the lock; this run did not move any download")
+        } else {
+            await prioritize(downloading, settings: settings, options: options, policy: policy, gate: gate, counter: services.counter, run: &run)
+        }
 
         run.sort()
         await finish(&run, options: options, settings: settings, httpClient: httpClient, policy: policy, counter: services.counter, tautulli: tautulli)
