@@ -376,6 +376,7 @@ public struct MatchPlanner: Sendable {
             }
             let seriesPart = t.seriesVariant < 0 ? "" : "“\(index.seriesVariants[c.series][t.seriesVariant].text)” + "
             out.append("title “\(variants[t.variant].text)” ~ \(seriesPart)“\(entry.episode.title)” (\(formatConfidence(t.score)))")
+            if variants[t.variant].crossover { out.append("“\(movie.title)” is a crossover: its side after the “x” or “vs.” is filed under this series") }
         }
         func numbers(_ t: TitleScore) {
             guard let note = t.numbers, t.variant < variants.count else { return }
@@ -523,6 +524,8 @@ struct MatchIndex {
         var numbers: [Int32]
         /// A number no episode or series title has.
         var unknownNumber: Bool
+        /// The side after the connector of a crossover title.
+        var crossover = false
     }
 
     /// The special episodes that are parts of one film (`… (1)`, `… (2)`), in part order.
@@ -665,6 +668,16 @@ struct MatchIndex {
             texts.append(collection + ": " + movie.title)
         }
         texts.append(contentsOf: movie.alternateTitles)
+        // A crossover ("Show A x Show B: Subtitle") is filed under one show, often as "Show B: Subtitle":
+        // the side after the connector is a title of its own when the side before it names a series.
+        var crossovers: [String] = []
+        for text in texts.prefix(2) {
+            guard let (left, right) = MatchText.crossover(text), namesSomeSeries(MatchText.tokens(left)) else { continue }
+            let rest = MatchText.tokens(right)
+            guard rest.count >= 2, !isOnlyASeriesName(rest) else { continue }
+            crossovers.append(right)
+        }
+        texts.append(contentsOf: crossovers)
         for text in texts {
             let raw = Set(MatchText.tokens(text)).sorted()
             guard !raw.isEmpty else { continue }
@@ -682,7 +695,8 @@ struct MatchIndex {
             }
             known.sort()
             guard !out.contains(where: { $0.tokens == known && abs($0.weight - weight) < 1e-9 }) else { continue }
-            out.append(Variant(text: text, tokens: known, weight: weight, numbers: known.filter { isNumber[Int($0)] }, unknownNumber: unknownNumber))
+            out.append(Variant(text: text, tokens: known, weight: weight, numbers: known.filter { isNumber[Int($0)] }, unknownNumber: unknownNumber,
+                               crossover: crossovers.contains(text)))
             if out.count == 16 { break }
         }
         return out
@@ -748,6 +762,21 @@ struct MatchIndex {
             for e in episodeRanges[s].prefix(400) where seen.insert(e).inserted { result.append((e, true)) }
         }
         return result
+    }
+
+    /// Whether these tokens hold all of some series title.
+    func namesSomeSeries(_ tokens: [String]) -> Bool {
+        let known = Set(tokens.compactMap { ids[$0] })
+        return known.contains { t in
+            seriesPostings[Int(t)].contains { s in seriesVariants[Int(s)].contains { !$0.tokens.isEmpty && $0.tokens.allSatisfy(known.contains) } }
+        }
+    }
+
+    /// Whether these tokens are all words of one series title: a name, not a title of its own.
+    func isOnlyASeriesName(_ tokens: [String]) -> Bool {
+        let known = tokens.compactMap { ids[$0] }
+        guard known.count == tokens.count, let first = known.first else { return false }
+        return seriesPostings[Int(first)].contains { s in seriesVariants[Int(s)].contains { v in known.allSatisfy { v.tokens.contains($0) } } }
     }
 
     /// Whether some title of series `s` is all in one of the movie's titles.

@@ -34,6 +34,22 @@ public enum MatchText {
         return text
     }
 
+    /// A crossover title, "Show A x Show B: Subtitle" (also `×`, `vs.`, `versus`): the text before the
+    /// connector and the text after it. TheTVDB files such a film under one of the two shows, often
+    /// without the other's name. Nil when either side is empty.
+    public static func crossover(_ title: String) -> (left: String, right: String)? {
+        let words = title.split(separator: " ")
+        guard words.count >= 3 else { return nil }
+        for i in 1..<(words.count - 1) {
+            switch words[i].lowercased() {
+            case "x", "×", "vs", "vs.", "versus":
+                return (words[..<i].joined(separator: " "), words[(i + 1)...].joined(separator: " "))
+            default: continue
+            }
+        }
+        return nil
+    }
+
     /// A part marker at the end of a title: `Childhood's End (2)`, `Lights in the Sky Part 2`,
     /// `… Part Two`, `… Part II`. The title without it, and the part number (1–9).
     public static func partMarker(_ title: String) -> (base: String, part: Int)? {
