@@ -238,7 +238,7 @@ struct CrashRecoveryTests {
             let movie = "\(dir)/movies/Movie \(i) (2001)/Movie \(i) (2001) \(quality).mkv"
             try FileManager.default.createDirectory(atPath: (movie as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: movie) {
-                FileManager.default.createFile(atPath: movie, contents: Data("movie \(i) \(quality)".utf8))
+                _ = FileManager.default.createFile(atPath: movie, contents: Data("movie \(i) \(quality)".utf8))
             }
             links += "  - {movie: \"Movie \(i)\", year: 2001, show: \"Show \(i % 10)\", episodes: S00E\(i / 10 + 1), title: \"Part \(i)\"}\n"
         }

@@ -1,0 +1,462 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Scores movies against episodes and turns the best fits into proposals (see `Matching.swift`).
+public struct MatchPlanner: Sendable {
+    public var settings: MatchSettings
+
+    public init(settings: MatchSettings = MatchSettings()) {
+        self.settings = settings
+    }
+
+    /// How a rejected pair is remembered: movie, series and episodes.
+    public static func pairKey(movie: String, series: String, episodes: [EpisodeNumber]) -> String {
+        "\(movie)→\(series)|\(EpisodeSpec.format(episodes))"
+    }
+
+    /// Confidence of a pair found by titles, dates and runtimes alone: never enough on its own to
+    /// beat an ID database, and title-only pairs reach auto-accept only when everything agrees.
+    static let titleOnlyCap = 0.97
+    /// A pair the Anime-Lists mapping places, whose episode Sonarr has.
+    static let idBase = 0.96
+    static let idWithTitles = 0.99
+
+    public func propose(movies: [MatchMovie], series: [MatchSeries], animeList: AnimeList? = nil,
+                        exclusions: MatchExclusions = MatchExclusions(), hints: [MappingHint] = []) -> MatchResult {
+        let index = MatchIndex(series: series)
+        let hinted = HintIndex(hints: hints, index: index)
+        var scratch = MatchIndex.Scratch(episodes: index.episodes.count, series: series.count)
+        var perMovie: [(movie: Int, candidates: [Candidate])] = []
+        var scored = 0
+        var considered = 0
+        for (m, movie) in movies.enumerated() where !exclusions.isMapped(movie) {
+            considered += 1
+            let variants = index.variants(of: movie)
+            var candidates: [Candidate] = []
+            var seen = Set<Int>()
+            // 1. The ID database.
+            if let animeList {
+                let hits = animeList.hits(tmdb: movie.tmdb, imdb: movie.imdb)
+                for hit in hits {
+                    guard let candidate = idCandidate(hit, hitCount: hits.count, movie: movie, variants: variants, index: index) else { continue }
+                    seen.insert(candidate.episodes[0])
+                    candidates.append(candidate)
+                }
+            }
+            // 2. Titles, through the token index.
+            let blocked = index.candidates(for: variants, scratch: &scratch)
+            scored += blocked.count
+            for (e, seriesNamed) in blocked where !seen.contains(e) {
+                if let candidate = titleCandidate(episode: e, seriesNamed: seriesNamed, movie: movie, variants: variants, index: index) {
+                    candidates.append(candidate)
+                }
+            }
+            // A film shown as several special episodes ("… (1)", "… (2)"): one candidate with all its parts,
+            // unless the movie's own title names a part (then it is that part).
+            if !index.partGroups.isEmpty, !variants.contains(where: { MatchText.partMarker($0.text) != nil }) {
+                mergeParts(&candidates, movie: movie, variants: variants, index: index)
+            }
+            // The movie's collection names a series: that series' episodes go before the others'.
+            if let name = movie.collection.map(MatchText.collectionName), !name.isEmpty, candidates.count > 1 {
+                let collection = index.variants(of: MatchMovie(title: name))
+                let named = Set(candidates.map(\.series).filter { index.namesSeries($0, collection) })
+                if !named.isEmpty {
+                    for i in candidates.indices {
+                        if named.contains(candidates[i].series) {
+                            candidates[i].notes.append("the movie's collection “\(movie.collection!)” names the series")
+                        } else {
+                            candidates[i].confidence *= 0.85
+                        }
+                    }
+                }
+            }
+            // A movie whose title agrees with an episode of a series is not "only named after" that
+            // series: the episodes it merely shares the series' name with drop out.
+            let agreeing = Set(candidates.compactMap { c -> Int? in
+                if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { c.series } else { nil }
+            })
+            if !agreeing.isEmpty {
+                candidates.removeAll { c in
+                    if case .titles(let t) = c.evidence, t.seriesOnly, agreeing.contains(c.series) { true } else { false }
+                }
+            }
+            // An ID mapping against the titles: when the episode Anime-Lists names shares nothing with the
+            // film's titles while another episode of that series carries them, the mapping is likely stale
+            // (TheTVDB renumbers specials): the title's episode goes first, and a person decides.
+            overruleStaleIDs(&candidates, variants: variants, index: index)
+            // A person said which show the movie belongs to (a hint in the mapping file): its episodes are
+            // the candidates, every one of them, and no other show's.
+            if let hintedSeries = hinted.series(for: movie) {
+                candidates.removeAll { if case .titles = $0.evidence { true } else { false } }
+                for e in index.episodeRanges[hintedSeries] where !candidates.contains(where: { $0.episodes.contains(e) }) {
+                    candidates.append(hintedCandidate(episode: e, movie: movie, variants: variants, index: index))
+                }
+                candidates.removeAll { $0.series != hintedSeries }
+                for i in candidates.indices { candidates[i].notes.insert("the mapping file's hints say the movie is an episode of “\(index.series[hintedSeries].title)”", at: 0) }
+            }
+            // What was decided before stays decided.
+            candidates.removeAll { c in
+                let s = index.series[c.series]
+                let numbers = c.episodes.map { index.episodes[$0].episode.number }
+                return exclusions.rejectedPairs.contains(Self.pairKey(movie: movie.key, series: s.key, episodes: numbers))
+                    || numbers.contains { exclusions.isClaimed(s, $0) }
+            }
+            guard !candidates.isEmpty else { continue }
+            // Ties are broken by place in the library, so that every run (a dry run too) decides alike.
+            candidates.sort { ($0.confidence, $1.episodes[0]) > ($1.confidence, $0.episodes[0]) }
+            perMovie.append((m, candidates))
+        }
+        // One movie fitting several episodes: the best one is less certain when another is close.
+        var chosen: [(movie: Int, candidate: Candidate)] = []
+        for (m, candidates) in perMovie {
+            var best = candidates[0]
+            if candidates.count > 1 {
+                let runnerUp = candidates[1]
+                if runnerUp.confidence >= best.confidence - 0.05 {
+                    best.confidence *= 0.85
+                    best.contested = true
+                    best.notes.append("also fits \(describe(runnerUp, index)) (\(formatConfidence(runnerUp.confidence)))")
+                }
+            }
+            chosen.append((m, best))
+        }
+        // Two movies wanting one episode: all of them go to review, the weaker ones lowered.
+        var byEpisode: [Int: [Int]] = [:]
+        for (i, entry) in chosen.enumerated() {
+            for e in entry.candidate.episodes { byEpisode[e, default: []].append(i) }
+        }
+        for (_, all) in byEpisode.sorted(by: { $0.key < $1.key }) where all.count > 1 {
+            // Only claims strong enough to be proposed compete.
+            let claimants = all.filter { chosen[$0].candidate.confidence >= settings.minimum }
+            guard claimants.count > 1 else { continue }
+            let ordered = claimants.sorted { (chosen[$0].candidate.confidence, $1) > (chosen[$1].candidate.confidence, $0) }
+            let top = chosen[ordered[0]].candidate.confidence
+            let close = chosen[ordered[1]].candidate.confidence >= top - 0.1
+            for (rank, i) in ordered.enumerated() {
+                let others = ordered.filter { $0 != i }.map { movies[chosen[$0].movie].label }
+                var c = chosen[i].candidate
+                if rank > 0 {
+                    c.confidence *= 0.7
+                    c.contested = true
+                } else if close {
+                    // Neither is clearly the one: a person decides.
+                    c.confidence *= 0.9
+                    c.contested = true
+                }
+                c.notes.append("\(others.joined(separator: ", ")) also \(others.count == 1 ? "wants" : "want") this episode")
+                chosen[i].candidate = c
+            }
+        }
+        var proposals: [MatchProposal] = []
+        for (m, c) in chosen where c.confidence >= settings.minimum {
+            var s = index.series[c.series]
+            s.episodes = []
+            let confidence = (c.confidence * 1000).rounded() / 1000
+            proposals.append(MatchProposal(
+                movie: movies[m], series: s, episodes: c.episodes.map { index.episodes[$0].episode },
+                confidence: confidence, reasons: reasons(c, movie: movies[m], index: index),
+                status: confidence >= settings.autoAccept && !c.contested ? .auto : .review))
+        }
+        proposals.sort { a, b in
+            if a.confidence != b.confidence { return a.confidence > b.confidence }
+            let ka = (TitleMatching.normalize(a.movie.title), a.movie.year ?? 0)
+            let kb = (TitleMatching.normalize(b.movie.title), b.movie.year ?? 0)
+            return ka < kb
+        }
+        return MatchResult(proposals: proposals, moviesConsidered: considered, candidatesScored: scored)
+    }
+
+    struct Candidate {
+        var series: Int
+        /// Indexes into `MatchIndex.episodes`.
+        var episodes: [Int]
+        var confidence: Double
+        /// What the confidence rests on; put into words only for the pairs that are proposed.
+        var evidence: Evidence
+        /// Conflicts, already in words.
+        var notes: [String] = []
+        var contested = false
+    }
+
+    enum Evidence {
+        case anime(AnimeList.MovieHit, hitCount: Int, support: Support)
+        case titles(TitleScore)
+        /// An episode of the show a hint in the mapping file names.
+        case hint(TitleScore)
+    }
+
+    enum Support {
+        case none
+        case title(TitleScore)
+        case namesSeries
+    }
+
+    enum NumberNote { case differ, movieOnly, episodeOnly }
+
+    struct TitleScore {
+        var score: Double
+        var variant = 0
+        /// The series title used with the episode title; -1: the episode title alone.
+        var seriesVariant = -1
+        var numbers: NumberNote?
+        /// Only the series' name matched (`Cowboy Bebop: The Movie`).
+        var seriesOnly = false
+    }
+
+    private func idCandidate(_ hit: AnimeList.MovieHit, hitCount: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
+        guard let s = index.seriesByTVDB[hit.placement.tvdb] else { return nil }
+        var episodes: [Int] = []
+        for number in hit.placement.episodes {
+            let found: Int? = if let season = hit.placement.season {
+                index.episodeBySeasonNumber[s]?[season * 100_000 + number]
+            } else {
+                index.episodeByAbsolute[s]?[number]
+            }
+            guard let found else { return nil }  // the list names an episode Sonarr does not have
+            episodes.append(found)
+        }
+        let title = titleScore(variants: variants, episode: episodes[0], index: index)
+        var confidence = Self.idBase
+        var support = Support.none
+        if title.score >= 0.4 {
+            confidence = Self.idWithTitles
+            support = .title(title)
+        } else if index.namesSeries(s, variants) {
+            confidence = Self.idWithTitles
+            support = .namesSeries
+        }
+        if yearFactor(movie.year, index.episodes[episodes[0]].episode) < 0.9 { confidence = min(confidence, 0.9) }
+        if hitCount > 1 { confidence *= 0.9 }
+        return Candidate(series: s, episodes: episodes, confidence: confidence, evidence: .anime(hit, hitCount: hitCount, support: support))
+    }
+
+    private func titleCandidate(episode e: Int, seriesNamed: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
+        let entry = index.episodes[e]
+        var title = titleScore(variants: variants, episode: e, index: index)
+        let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
+        if title.score < 0.3 {
+            // The movie is named after the series ("Cowboy Bebop: The Movie") but not after this
+            // episode: a weak hint that dates and runtime must carry.
+            guard seriesNamed else { return nil }
+            let long = (entry.episode.runtime ?? 0) >= 60 && runtime >= 1
+            title = TitleScore(score: long ? 0.7 : 0.55, seriesOnly: true)
+        }
+        let confidence = min(title.score * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
+        guard confidence >= 0.2 else { return nil }
+        return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title))
+    }
+
+    /// See `propose`: an ID candidate whose episode title disagrees with the film's, against a title
+    /// candidate of the same series that agrees strongly.
+    private func overruleStaleIDs(_ candidates: inout [Candidate], variants: [MatchIndex.Variant], index: MatchIndex) {
+        for i in candidates.indices {
+            guard case .anime(_, _, let support) = candidates[i].evidence else { continue }
+            if case .title = support { continue }
+            let idEpisode = index.episodes[candidates[i].episodes[0]].episode
+            guard titleScore(variants: variants, episode: candidates[i].episodes[0], index: index).score < 0.3 else { continue }
+            let rivals = candidates.indices.filter { j in
+                guard candidates[j].series == candidates[i].series, candidates[j].episodes != candidates[i].episodes,
+                      case .titles(let t) = candidates[j].evidence else { return false }
+                return !t.seriesOnly && t.score >= 0.75 && t.numbers == nil
+            }
+            guard let j = rivals.max(by: { candidates[$0].confidence < candidates[$1].confidence }) else { continue }
+            let titled = index.episodes[candidates[j].episodes[0]].episode
+            let note = "Anime-Lists says \(idEpisode.number), but its title “\(idEpisode.title)” shares nothing with the film's; "
+                + "\(titled.number) “\(titled.title)” matches the film's title"
+            candidates[j].confidence = max(candidates[j].confidence, 0.9)
+            candidates[j].contested = true
+            candidates[j].notes.append(note)
+            candidates[i].confidence = min(candidates[i].confidence, candidates[j].confidence) * 0.8
+            candidates[i].contested = true
+            candidates[i].notes.append(note)
+        }
+    }
+
+    /// Replaces the candidates that are parts of one film by a single candidate holding every part,
+    /// scored on the title without its part marker and on the parts' runtimes together.
+    private func mergeParts(_ candidates: inout [Candidate], movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) {
+        // Only title candidates make way: an ID mapping to one part stays, to be weighed against the whole.
+        func isPart(_ c: Candidate, of group: MatchIndex.PartGroup) -> Bool {
+            guard c.episodes.count == 1, group.episodes.contains(c.episodes[0]), case .titles = c.evidence else { return false }
+            return true
+        }
+        var groups: [Int] = []
+        for c in candidates where c.episodes.count == 1 {
+            if let g = index.partGroupOf[c.episodes[0]], !groups.contains(g) { groups.append(g) }
+        }
+        for g in groups {
+            let group = index.partGroups[g]
+            // Another piece of evidence (Anime-Lists' `1-2+3`) already names the whole film: its parts go.
+            if candidates.contains(where: { $0.episodes == group.episodes }) {
+                candidates.removeAll { isPart($0, of: group) }
+                continue
+            }
+            var title = titleScore(variants: variants, title: (group.tokens, group.weight, group.numbers), series: group.series, index: index)
+            guard title.score >= 0.3 else { continue }
+            title.seriesOnly = false
+            let first = index.episodes[group.episodes[0]].episode
+            let runtimes = group.episodes.compactMap { index.episodes[$0].episode.runtime }
+            let runtime = runtimes.count == group.episodes.count ? runtimeFactor(movie.runtime, runtimes.reduce(0, +)) : 1
+            let confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
+            let best = candidates.filter { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }.map(\.confidence).max() ?? 0
+            guard confidence > best else { continue }
+            candidates.removeAll { isPart($0, of: group) }
+            let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
+            candidates.append(Candidate(series: group.series, episodes: group.episodes, confidence: confidence, evidence: .titles(title),
+                                        notes: ["one film in \(group.episodes.count) parts: \(parts)"]))
+        }
+    }
+
+    /// An episode of the show a hint names: the show is known, so any title agreement with the
+    /// episode counts, and dates and runtimes decide the rest.
+    private func hintedCandidate(episode e: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate {
+        let entry = index.episodes[e]
+        let title = titleScore(variants: variants, episode: e, index: index)
+        let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
+        let confidence = min((0.5 + 0.5 * title.score) * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
+        return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .hint(title))
+    }
+
+    /// The best title agreement between any of the movie's titles and the episode's title, alone or
+    /// after any of its series' titles.
+    private func titleScore(variants: [MatchIndex.Variant], episode e: Int, index: MatchIndex) -> TitleScore {
+        let entry = index.episodes[e]
+        return titleScore(variants: variants, title: (entry.tokens, entry.weight, entry.numbers), series: entry.series, index: index)
+    }
+
+    @inline(__always)
+    private func titleScore(variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32]), series: Int,
+                            index: MatchIndex) -> TitleScore {
+        let seriesVariants = index.seriesVariants[series]
+        var best = TitleScore(score: 0)
+        guard entry.weight > 0 else { return best }
+        for (v, variant) in variants.enumerated() where variant.weight > 0 {
+            let onEpisode = index.weight(ofCommon: variant.tokens, entry.tokens)
+            let episodeCoverage = onEpisode / entry.weight
+            guard episodeCoverage > 0 else { continue }
+            for s in -1..<seriesVariants.count {
+                // Movie words found in the episode title or in this series title.
+                var matched = onEpisode
+                if s >= 0 {
+                    let series = seriesVariants[s].tokens
+                    matched += index.weight(ofCommon: variant.tokens, series) - index.weight(ofCommon: variant.tokens, series, entry.tokens)
+                }
+                var score = (matched / variant.weight * episodeCoverage).squareRoot()
+                guard score > best.score else { continue }
+                // Numbers must agree: "Psych 2" is not "Psych: The Movie", "Part 1" is not "Part 2".
+                let movieExtra = variant.unknownNumber || variant.numbers.contains { n in
+                    !entry.numbers.contains(n) && !(s >= 0 && seriesVariants[s].numbers.contains(n))
+                }
+                let episodeExtra = entry.numbers.contains { !variant.numbers.contains($0) }
+                var note: NumberNote?
+                if movieExtra, episodeExtra { score *= 0.3; note = .differ }
+                else if movieExtra { score *= 0.7; note = .movieOnly }
+                else if episodeExtra { score *= 0.7; note = .episodeOnly }
+                if score > best.score { best = TitleScore(score: score, variant: v, seriesVariant: s, numbers: note) }
+            }
+        }
+        return best
+    }
+
+    /// The evidence of a proposed pair, in words.
+    func reasons(_ c: Candidate, movie: MatchMovie, index: MatchIndex) -> [String] {
+        let variants = index.variants(of: movie)
+        let entry = index.episodes[c.episodes[0]]
+        let series = index.series[c.series]
+        var out: [String] = []
+        func title(_ t: TitleScore) {
+            guard !t.seriesOnly, t.variant < variants.count else {
+                out.append("the movie is named after the series “\(series.title)”, not after this episode")
+                return
+            }
+            let seriesPart = t.seriesVariant < 0 ? "" : "“\(index.seriesVariants[c.series][t.seriesVariant].text)” + "
+            out.append("title “\(variants[t.variant].text)” ~ \(seriesPart)“\(entry.episode.title)” (\(formatConfidence(t.score)))")
+            if variants[t.variant].crossover { out.append("“\(movie.title)” is a crossover: its side after the “x” or “vs.” is filed under this series") }
+        }
+        func numbers(_ t: TitleScore) {
+            guard let note = t.numbers, t.variant < variants.count else { return }
+            let movieNumbers = MatchText.tokens(variants[t.variant].text).filter(MatchText.isNumber)
+            let episodeNumbers = MatchText.tokens(entry.episode.title).filter(MatchText.isNumber)
+            switch note {
+            case .differ: out.append("numbers differ: \(movieNumbers.joined(separator: ", ")) in the movie, \(episodeNumbers.joined(separator: ", ")) in the episode")
+            case .movieOnly: out.append("the movie's number \(movieNumbers.joined(separator: ", ")) is not in the episode title")
+            case .episodeOnly: out.append("the episode's number \(episodeNumbers.joined(separator: ", ")) is not in the movie title")
+            }
+        }
+        switch c.evidence {
+        case .anime(let hit, let hitCount, let support):
+            let place = hit.placement.season == nil
+                ? "absolute \(hit.placement.episodes.map(String.init).joined(separator: "+"))"
+                : EpisodeSpec.format(c.episodes.map { index.episodes[$0].episode.number })
+            let id = hit.via == "tmdb" ? "TMDB \(movie.tmdb ?? 0)" : "IMDb \(movie.imdb ?? "")"
+            out.append("anime-lists: \(id) is AniDB \(hit.anidb) “\(hit.name)”\(hit.anidbEpisode > 1 ? " episode \(hit.anidbEpisode)" : ""), TVDB \(hit.placement.tvdb) \(place)")
+            switch support {
+            case .none: break
+            case .title(let t): title(t)
+            case .namesSeries: out.append("the movie's title names the series “\(series.title)”")
+            }
+            if let year = yearReason(movie.year, entry.episode) { out.append(year) }
+            if hitCount > 1 { out.append("anime-lists ties this movie to \(hitCount) places") }
+        case .titles(let t):
+            title(t)
+            if let year = yearReason(movie.year, entry.episode) { out.append(year) }
+            if let runtime = runtimeReason(movie.runtime, entry.episode.runtime) { out.append(runtime) }
+            numbers(t)
+        case .hint(let t):
+            if t.score > 0 { title(t) } else { out.append("no title agreement with “\(entry.episode.title)”") }
+            if let year = yearReason(movie.year, entry.episode) { out.append(year) }
+            if let runtime = runtimeReason(movie.runtime, entry.episode.runtime) { out.append(runtime) }
+            numbers(t)
+        }
+        return out + c.notes
+    }
+
+    private func yearFactor(_ movieYear: Int?, _ episode: MatchEpisode) -> Double {
+        guard let movieYear, let airYear = episode.airYear else { return 0.9 }
+        switch abs(movieYear - airYear) {
+        case 0: return 1
+        case 1: return 0.97
+        case 2: return 0.75
+        case 3...9: return 0.4
+        default: return 0.25
+        }
+    }
+
+    private func yearReason(_ movieYear: Int?, _ episode: MatchEpisode) -> String? {
+        guard let movieYear, let airYear = episode.airYear else { return nil }
+        let date = episode.airDate ?? String(airYear)
+        return abs(movieYear - airYear) <= 1 ? "released \(movieYear), aired \(date)" : "years differ: released \(movieYear), aired \(date)"
+    }
+
+    private func runtimeFactor(_ movie: Int?, _ episode: Int?) -> Double {
+        guard let movie, let episode, movie > 0, episode > 0 else { return 1 }
+        let ratio = Double(min(movie, episode)) / Double(max(movie, episode))
+        if ratio >= 0.8 { return 1 }
+        if ratio >= 0.5 { return 0.95 }
+        if ratio >= 0.3 { return 0.85 }
+        return 0.75
+    }
+
+    private func runtimeReason(_ movie: Int?, _ episode: Int?) -> String? {
+        guard let movie, let episode, movie > 0, episode > 0 else { return nil }
+        let ratio = Double(min(movie, episode)) / Double(max(movie, episode))
+        return ratio >= 0.5 ? "runtime \(movie) min, episode \(episode) min" : "runtimes differ: \(movie) min, episode \(episode) min"
+    }
+
+    private func describe(_ c: Candidate, _ index: MatchIndex) -> String {
+        let episode = index.episodes[c.episodes[0]].episode
+        return "\(index.series[c.series].title) \(episode.number) “\(episode.title)”"
+    }
+}
+
+/// `0.87`: two decimals, for reasons and confidences people read.
+public func formatConfidence(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
