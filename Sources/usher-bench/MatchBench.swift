@@ -22,15 +22,17 @@ enum MatchBench {
         movie has two alternate titles. With --anime-list (the real anime-list-master.xml) the list is
         parsed and used, and one movie in fifty carries an IMDb id the list knows.
 
-        usher-bench eval [--set eval/matching.json] [--anime-list PATH] [--markdown]
+        usher-bench eval [--set eval/matching.json] [--anime-list PATH] [--markdown] [--reviews | --summary]
           scores the planner on the labelled set: precision and recall of the auto-accepted proposals and
-          of all proposals, with and without the Anime-Lists mapping, by kind of case.
+          of all proposals, with and without the Anime-Lists mapping, by kind of case, then the mistakes.
+          --reviews also lists the right pairs sent to review, with their reasons (for the development
+          part); --summary prints the figures only (for the held-out parts, so they stay unseen).
         """
 
     static func main(_ arguments: [String]) -> Int32 {
         guard let mode = arguments.first, ["match", "eval"].contains(mode) else { return 2 }
         var movies = 20_000, seriesCount = 5_000, specials = 50_000, runs = 3, seed: UInt64 = 42
-        var animeListPath: String?, setPath = "eval/matching.json", markdown = false
+        var animeListPath: String?, setPath = "eval/matching.json", markdown = false, reviews = false, summary = false
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
             func value() -> String? { rest.popFirst() }
@@ -45,6 +47,8 @@ enum MatchBench {
             case "--anime-list": guard let p = value() else { return fail("--anime-list needs a path") }; animeListPath = p
             case "--set": guard let p = value() else { return fail("--set needs a path") }; setPath = p
             case "--markdown": markdown = true
+            case "--reviews": reviews = true
+            case "--summary": summary = true
             default: return fail("unknown option '\(argument)' (see usher-bench match --help)")
             }
         }
@@ -56,7 +60,7 @@ enum MatchBench {
             do { animeList = try AnimeList.parse(Array(data)) } catch { return fail("\(animeListPath): \(error)") }
             parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        if mode == "eval" { return evaluate(setPath: setPath, animeList: animeList, markdown: markdown) }
+        if mode == "eval" { return evaluate(setPath: setPath, animeList: animeList, markdown: markdown, reviews: reviews, summary: summary) }
 
         say("generating \(movies) movies, \(seriesCount) series, \(specials) season-0 episodes (seed \(seed))…")
         let library = MatchLibrary(movies: movies, series: seriesCount, specials: specials, seed: seed, animeList: animeList)
@@ -99,7 +103,7 @@ enum MatchBench {
         return 0
     }
 
-    static func evaluate(setPath: String, animeList: AnimeList?, markdown: Bool) -> Int32 {
+    static func evaluate(setPath: String, animeList: AnimeList?, markdown: Bool, reviews: Bool = false, summary: Bool = false) -> Int32 {
         let evaluation: MatchEvaluation
         do { evaluation = try MatchEvaluation(path: setPath) } catch { return fail("\(setPath): \(error)") }
         var runs: [(String, MatchEvaluation.Outcome)] = []
@@ -117,10 +121,14 @@ enum MatchBench {
             out += "| \(kind) | \(cases) | \(s.autoCorrect)/\(s.auto) | \(s.proposedCorrect)/\(s.proposed) | \(s.truePairs) |\n"
         }
         say(out)
-        for (name, outcome) in runs where !outcome.overall.mistakes.isEmpty {
+        for (name, outcome) in runs where !outcome.overall.mistakes.isEmpty && !summary {
             say("\(markdown ? "<details><summary>" : "")Mistakes (\(name)):\(markdown ? "</summary>\n" : "")")
             for m in outcome.overall.mistakes { say("- \(m)") }
             if markdown { say("\n</details>\n") }
+        }
+        if reviews, !summary, !runs[0].1.overall.reviews.isEmpty {
+            say("Right, but sent to review (\(runs[0].0)):")
+            for r in runs[0].1.overall.reviews { say("- \(r)") }
         }
         return 0
     }

@@ -15,6 +15,8 @@ struct MatchIndex {
         var weight: Double
         /// The tokens that are numbers.
         var numbers: [Int32]
+        /// The film number the title gives (`Movie 3: …`), left out of the tokens.
+        var ordinal: Int?
     }
 
     struct SeriesVariant {
@@ -22,6 +24,7 @@ struct MatchIndex {
         var tokens: [Int32]
         var weight: Double
         var numbers: [Int32]
+        var ordinal: Int?
     }
 
     struct Variant {
@@ -33,6 +36,8 @@ struct MatchIndex {
         var numbers: [Int32]
         /// A number no episode or series title has.
         var unknownNumber: Bool
+        /// The film number the title gives (`Movie 3: …`), left out of the tokens.
+        var ordinal: Int?
         /// The side after the connector of a crossover title.
         var crossover = false
     }
@@ -45,6 +50,7 @@ struct MatchIndex {
         var tokens: [Int32]
         var weight: Double
         var numbers: [Int32]
+        var ordinal: Int?
     }
 
     var series: [MatchSeries]
@@ -61,6 +67,8 @@ struct MatchIndex {
     private var ids: [String: Int32] = [:]
     private var weights: [Double] = []
     private var isNumber: [Bool] = []
+    /// The value of each number token (-1 for other tokens).
+    private(set) var numberValue: [Int] = []
     private var episodePostings: [[Int32]] = []
     private var seriesPostings: [[Int32]] = []
     private var unknownWeight = 0.0
@@ -78,6 +86,7 @@ struct MatchIndex {
             episodePostings.append([])
             seriesPostings.append([])
             isNumber.append(MatchText.isNumber(token))
+            numberValue.append(MatchText.isNumber(token) ? Int(token.prefix(6)) ?? -1 : -1)
             return id
         }
         for (s, show) in series.enumerated() {
@@ -100,12 +109,13 @@ struct MatchIndex {
             var byAbsolute: [Int: Int] = [:]
             for episode in show.episodes {
                 let e = episodes.count
-                let tokens = Array(Set(MatchText.tokens(episode.title).map(intern))).sorted()
+                let (words, ordinal) = MatchText.tokensAndOrdinal(episode.title)
+                let tokens = Array(Set(words.map(intern))).sorted()
                 for t in tokens {
                     df[Int(t)] += 1
                     episodePostings[Int(t)].append(Int32(e))
                 }
-                episodes.append(Episode(series: s, episode: episode, tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }))
+                episodes.append(Episode(series: s, episode: episode, tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }, ordinal: ordinal))
                 bySeason[episode.season * 100_000 + episode.episode] = e
                 if let absolute = episode.absolute { byAbsolute[absolute] = e }
             }
@@ -119,10 +129,11 @@ struct MatchIndex {
                 let parts = byBase[key]!.sorted { $0.part < $1.part }
                 guard parts.count >= 2, parts.map(\.part) == Array(1...parts.count),
                       zip(parts, parts.dropFirst()).allSatisfy({ episodes[$1.e].episode.episode == episodes[$0.e].episode.episode + 1 }) else { continue }
-                let tokens = Array(Set(MatchText.tokens(parts[0].base).map(intern))).sorted()
+                let (words, ordinal) = MatchText.tokensAndOrdinal(parts[0].base)
+                let tokens = Array(Set(words.map(intern))).sorted()
                 guard !tokens.isEmpty else { continue }
                 for p in parts { partGroupOf[p.e] = partGroups.count }
-                partGroups.append(PartGroup(series: s, episodes: parts.map(\.e), tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }))
+                partGroups.append(PartGroup(series: s, episodes: parts.map(\.e), tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }, ordinal: ordinal))
             }
             episodeRanges.append(firstEpisode..<episodes.count)
             episodeBySeasonNumber[s] = bySeason
@@ -188,7 +199,8 @@ struct MatchIndex {
         }
         texts.append(contentsOf: crossovers)
         for text in texts {
-            let raw = Set(MatchText.tokens(text)).sorted()
+            let (words, ordinal) = MatchText.tokensAndOrdinal(text)
+            let raw = Set(words).sorted()
             guard !raw.isEmpty else { continue }
             var known: [Int32] = []
             var weight = 0.0
@@ -205,7 +217,7 @@ struct MatchIndex {
             known.sort()
             guard !out.contains(where: { $0.tokens == known && abs($0.weight - weight) < 1e-9 }) else { continue }
             out.append(Variant(text: text, tokens: known, weight: weight, numbers: known.filter { isNumber[Int($0)] }, unknownNumber: unknownNumber,
-                               crossover: crossovers.contains(text)))
+                               ordinal: ordinal, crossover: crossovers.contains(text)))
             if out.count == 16 { break }
         }
         return out

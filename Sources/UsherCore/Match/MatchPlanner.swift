@@ -51,8 +51,10 @@ public struct MatchPlanner: Sendable {
             // 2. Titles, through the token index.
             let blocked = index.candidates(for: variants, scratch: &scratch)
             scored += blocked.count
+            let namesASeries = blocked.contains { $0.1 }
             for (e, seriesNamed) in blocked where !seen.contains(e) {
-                if let candidate = titleCandidate(episode: e, seriesNamed: seriesNamed, movie: movie, variants: variants, index: index) {
+                if let candidate = titleCandidate(episode: e, seriesNamed: seriesNamed, namesAnother: namesASeries && !seriesNamed,
+                                                  movie: movie, variants: variants, index: index) {
                     candidates.append(candidate)
                 }
             }
@@ -196,7 +198,7 @@ public struct MatchPlanner: Sendable {
         case namesSeries
     }
 
-    enum NumberNote { case differ, movieOnly, episodeOnly }
+    enum NumberNote { case differ, movieOnly, episodeOnly, ordinalsDiffer }
 
     struct TitleScore {
         var score: Double
@@ -206,6 +208,13 @@ public struct MatchPlanner: Sendable {
         var numbers: NumberNote?
         /// Only the series' name matched (`Cowboy Bebop: The Movie`).
         var seriesOnly = false
+        /// Named after the series only, but with the episode's film number (`Movie 2`).
+        var sameOrdinal = false
+        /// How much of the episode's title (by weight) the movie's title holds.
+        var episodeCoverage = 0.0
+
+        /// Every word of the episode's title is in the film's: only the film has words the other lacks.
+        var coversEpisode: Bool { !seriesOnly && episodeCoverage >= 0.9 }
     }
 
     private func idCandidate(_ hit: AnimeList.MovieHit, hitCount: Int, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
@@ -235,20 +244,47 @@ public struct MatchPlanner: Sendable {
         return Candidate(series: s, episodes: episodes, confidence: confidence, evidence: .anime(hit, hitCount: hitCount, support: support))
     }
 
-    private func titleCandidate(episode e: Int, seriesNamed: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
+    private func titleCandidate(episode e: Int, seriesNamed: Bool, namesAnother: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
         let entry = index.episodes[e]
         var title = titleScore(variants: variants, episode: e, index: index)
         let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
-        if title.score < 0.3 {
+        let long = (entry.episode.runtime ?? 0) >= 60 && runtime >= 1
+        let movieOrdinal = entry.ordinal == nil ? nil : variants.lazy.compactMap(\.ordinal).first
+        if seriesNamed, let movieOrdinal, movieOrdinal == entry.ordinal, title.score < (long ? 0.8 : 0.65) {
+            // Named after the series, with the episode's film number ("Max Heart the Movie 2" and
+            // "Movie 2: Max Heart 2 - Yukizora no Tomodachi"): as good as a fair title match.
+            title = TitleScore(score: long ? 0.8 : 0.65, seriesOnly: true, sameOrdinal: true)
+        } else if title.score < 0.3 {
             // The movie is named after the series ("Cowboy Bebop: The Movie") but not after this
-            // episode: a weak hint that dates and runtime must carry.
-            guard seriesNamed else { return nil }
-            let long = (entry.episode.runtime ?? 0) >= 60 && runtime >= 1
+            // episode: a weak hint that dates and runtime must carry, unless the film numbers differ.
+            guard seriesNamed, movieOrdinal == nil || movieOrdinal == entry.ordinal else { return nil }
             title = TitleScore(score: long ? 0.7 : 0.55, seriesOnly: true)
         }
-        let confidence = min(title.score * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
+        var confidence = min(title.score * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
         guard confidence >= 0.2 else { return nil }
-        return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title))
+        var notes: [String] = []
+        // Not when the film's title names another series: "Star Knights: Festival of Lanterns" against
+        // Moon Guard's "Festival of Lanterns" is for a person to judge.
+        if title.coversEpisode, !namesAnother, title.score >= Self.corroboratedTitle, let minutes = entry.episode.runtime,
+           corroborates(movie, year: entry.episode.airYear, minutes: minutes) {
+            confidence = max(confidence, Self.corroborated)
+            notes.append(Self.corroborationNote)
+        }
+        return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
+    }
+
+    /// A film whose title holds every word of the episode's, close enough overall, released the year the
+    /// special aired and as long as it: the words only the film has ("The Final Chapter") no longer hold it back.
+    static let corroboratedTitle = 0.7
+    /// Above the default auto-accept threshold, below agreeing titles and IDs.
+    static let corroborated = 0.96
+    public static let corroborationNote = "the same year and the same feature length: the title's other words are forgiven"
+
+    /// Released the year the special aired, and as long as it within 3 minutes (or 3%), at least 40 minutes:
+    /// few specials of one show share both.
+    private func corroborates(_ movie: MatchMovie, year: Int?, minutes: Int) -> Bool {
+        guard let movieYear = movie.year, let year, movieYear == year, let runtime = movie.runtime, minutes >= 40 else { return false }
+        return abs(runtime - minutes) <= max(3, Int((Double(max(runtime, minutes)) * 0.03).rounded()))
     }
 
     /// See `propose`: an ID candidate whose episode title disagrees with the film's, against a title
@@ -296,19 +332,25 @@ public struct MatchPlanner: Sendable {
                 candidates.removeAll { isPart($0, of: group) }
                 continue
             }
-            var title = titleScore(variants: variants, title: (group.tokens, group.weight, group.numbers), series: group.series, index: index)
+            var title = titleScore(variants: variants, title: (group.tokens, group.weight, group.numbers, group.ordinal), series: group.series, index: index)
             guard title.score >= 0.3 else { continue }
             title.seriesOnly = false
             let first = index.episodes[group.episodes[0]].episode
+            let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
             let runtimes = group.episodes.compactMap { index.episodes[$0].episode.runtime }
             let runtime = runtimes.count == group.episodes.count ? runtimeFactor(movie.runtime, runtimes.reduce(0, +)) : 1
-            let confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
+            var confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
+            var notes = ["one film in \(group.episodes.count) parts: \(parts)"]
+            if title.episodeCoverage >= 0.9, title.score >= Self.corroboratedTitle, runtimes.count == group.episodes.count,
+               corroborates(movie, year: first.airYear, minutes: runtimes.reduce(0, +)) {
+                confidence = max(confidence, Self.corroborated)
+                notes.append(Self.corroborationNote)
+            }
             let best = candidates.filter { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }.map(\.confidence).max() ?? 0
             guard confidence > best else { continue }
             candidates.removeAll { isPart($0, of: group) }
-            let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
             candidates.append(Candidate(series: group.series, episodes: group.episodes, confidence: confidence, evidence: .titles(title),
-                                        notes: ["one film in \(group.episodes.count) parts: \(parts)"]))
+                                        notes: notes))
         }
     }
 
@@ -326,11 +368,11 @@ public struct MatchPlanner: Sendable {
     /// after any of its series' titles.
     private func titleScore(variants: [MatchIndex.Variant], episode e: Int, index: MatchIndex) -> TitleScore {
         let entry = index.episodes[e]
-        return titleScore(variants: variants, title: (entry.tokens, entry.weight, entry.numbers), series: entry.series, index: index)
+        return titleScore(variants: variants, title: (entry.tokens, entry.weight, entry.numbers, entry.ordinal), series: entry.series, index: index)
     }
 
     @inline(__always)
-    private func titleScore(variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32]), series: Int,
+    private func titleScore(variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32], ordinal: Int?), series: Int,
                             index: MatchIndex) -> TitleScore {
         let seriesVariants = index.seriesVariants[series]
         var best = TitleScore(score: 0)
@@ -349,15 +391,18 @@ public struct MatchPlanner: Sendable {
                 var score = (matched / variant.weight * episodeCoverage).squareRoot()
                 guard score > best.score else { continue }
                 // Numbers must agree: "Psych 2" is not "Psych: The Movie", "Part 1" is not "Part 2".
+                // A film number on the other side counts as that number ("Max Heart the Movie 2" has the 2 of "Max Heart 2").
                 let movieExtra = variant.unknownNumber || variant.numbers.contains { n in
-                    !entry.numbers.contains(n) && !(s >= 0 && seriesVariants[s].numbers.contains(n))
+                    !entry.numbers.contains(n) && !(s >= 0 && seriesVariants[s].numbers.contains(n)) && index.numberValue[Int(n)] != entry.ordinal
                 }
-                let episodeExtra = entry.numbers.contains { !variant.numbers.contains($0) }
+                let episodeExtra = entry.numbers.contains { !variant.numbers.contains($0) && index.numberValue[Int($0)] != variant.ordinal }
                 var note: NumberNote?
                 if movieExtra, episodeExtra { score *= 0.3; note = .differ }
                 else if movieExtra { score *= 0.7; note = .movieOnly }
                 else if episodeExtra { score *= 0.7; note = .episodeOnly }
-                if score > best.score { best = TitleScore(score: score, variant: v, seriesVariant: s, numbers: note) }
+                // Film numbers count only when both titles give one ("Movie 1" is not "Movie 2").
+                if let a = variant.ordinal, let b = entry.ordinal, a != b { score *= 0.3; note = .ordinalsDiffer }
+                if score > best.score { best = TitleScore(score: score, variant: v, seriesVariant: s, numbers: note, episodeCoverage: episodeCoverage) }
             }
         }
         return best
@@ -371,7 +416,9 @@ public struct MatchPlanner: Sendable {
         var out: [String] = []
         func title(_ t: TitleScore) {
             guard !t.seriesOnly, t.variant < variants.count else {
-                out.append("the movie is named after the series “\(series.title)”, not after this episode")
+                out.append(t.sameOrdinal
+                    ? "the movie is named after the series “\(series.title)” and the film number, not after this episode's other words"
+                    : "the movie is named after the series “\(series.title)”, not after this episode")
                 return
             }
             let seriesPart = t.seriesVariant < 0 ? "" : "“\(index.seriesVariants[c.series][t.seriesVariant].text)” + "
@@ -386,6 +433,10 @@ public struct MatchPlanner: Sendable {
             case .differ: out.append("numbers differ: \(movieNumbers.joined(separator: ", ")) in the movie, \(episodeNumbers.joined(separator: ", ")) in the episode")
             case .movieOnly: out.append("the movie's number \(movieNumbers.joined(separator: ", ")) is not in the episode title")
             case .episodeOnly: out.append("the episode's number \(episodeNumbers.joined(separator: ", ")) is not in the movie title")
+            case .ordinalsDiffer:
+                let movie = MatchText.tokensAndOrdinal(variants[t.variant].text).ordinal.map(String.init) ?? "?"
+                let episode = MatchText.tokensAndOrdinal(entry.episode.title).ordinal.map(String.init) ?? "?"
+                out.append("film numbers differ: \(movie) in the movie, \(episode) in the episode")
             }
         }
         switch c.evidence {

@@ -7,6 +7,12 @@
 public enum MatchText {
     /// The tokens of a title, in order.
     public static func tokens(_ title: String) -> [String] {
+        tokensAndOrdinal(title).tokens
+    }
+
+    /// The tokens, and the film's number within its franchise when the title gives one next to a film
+    /// word (`Movie 3: …`, `Special Edition II …`, `Patlabor 2: The Movie`), which the tokens leave out.
+    public static func tokensAndOrdinal(_ title: String) -> (tokens: [String], ordinal: Int?) {
         let words = TitleMatching.normalize(stripParenthesizedYears(title)).split(separator: " ")
         var out: [String] = []
         out.reserveCapacity(words.count)
@@ -19,7 +25,8 @@ public enum MatchText {
                 out.append(folded)
             }
         }
-        return dropFiller(dropOrdinals(out))
+        let (kept, ordinal) = dropOrdinals(out)
+        return (dropFiller(kept), ordinal)
     }
 
     /// A TMDB collection's name without the word that says it is one: `Detective Conan Collection` →
@@ -93,16 +100,26 @@ public enum MatchText {
     /// Last Wizard of the Century" is "Movie 3: The Last Wizard of the Century").
     static let ordinalMarkers: Set<String> = ["movie", "film", "gekijoban", "gekijban", "edition"]
 
-    /// Drops the number after an ordinal marker, unless nothing else would be left.
-    private static func dropOrdinals(_ tokens: [String]) -> [String] {
-        guard tokens.count > 2, tokens.contains(where: { ordinalMarkers.contains($0) }) else { return tokens }
+    /// Drops the number after an ordinal marker (`movie 3`), or just before `[the] movie` after another word
+    /// (`patlabor 2 the movie`), unless nothing else would be left; returns the first such number.
+    private static func dropOrdinals(_ tokens: [String]) -> ([String], Int?) {
+        guard tokens.count > 2, tokens.contains(where: { ordinalMarkers.contains($0) }) else { return (tokens, nil) }
         var out: [String] = []
         out.reserveCapacity(tokens.count)
+        var ordinal: Int?
         for (i, t) in tokens.enumerated() {
-            if i > 0, ordinalMarkers.contains(tokens[i - 1]), isNumber(t) { continue }
+            if isNumber(t) {
+                let after = i > 0 && ordinalMarkers.contains(tokens[i - 1])
+                let before = i > 0 && i + 1 < tokens.count
+                    && (tokens[i + 1] == "movie" || (tokens[i + 1] == "the" && i + 2 < tokens.count && tokens[i + 2] == "movie"))
+                if after || before {
+                    if ordinal == nil { ordinal = Int(t.prefix(6)) }
+                    continue
+                }
+            }
             out.append(t)
         }
-        return out
+        return (out, ordinal)
     }
 
     /// Whether a token is a number (not a year in parentheses, which `tokens` already removed).

@@ -75,6 +75,8 @@ public struct MatchEvaluation: Sendable {
         public var autoCorrect = 0
         /// Wrong proposals and missed pairs, for people: `auto 0.97 Movie → Series S00E01 (truth: …)`.
         public var mistakes: [String] = []
+        /// Right pairs sent to review, with their reasons: what kept them from being accepted.
+        public var reviews: [String] = []
 
         public var autoPrecision: Double { auto == 0 ? 1 : Double(autoCorrect) / Double(auto) }
         public var autoRecall: Double { truePairs == 0 ? 1 : Double(autoCorrect) / Double(truePairs) }
@@ -118,6 +120,9 @@ public struct MatchEvaluation: Sendable {
                 notes.append("missed \(labelled.movie.label) (truth: \(truth))")
             }
             overall.mistakes += notes
+            if let proposal, correct, proposal.status != .auto {
+                overall.reviews.append("\(proposal.confidence) \(labelled.movie.label) → \(proposal.series.title) \(EpisodeSpec.format(proposal.episodes.map(\.number))): \(proposal.reasons.joined(separator: "; "))")
+            }
         }
         return Outcome(overall: overall, byKind: byKind)
     }

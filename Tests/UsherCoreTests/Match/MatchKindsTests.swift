@@ -102,6 +102,65 @@ struct MatchKindsTests {
         #expect(MatchText.tokens("Movie 2") == ["2"])
     }
 
+    @Test func filmNumbersAreKeptApartFromTheTitle() {
+        #expect(MatchText.tokensAndOrdinal("Movie 3: The Last Wizard") == (["the", "last", "wizard"], 3))
+        #expect(MatchText.tokensAndOrdinal("Patlabor 2: The Movie") == (["patlabor"], 2))
+        #expect(MatchText.tokensAndOrdinal("Max Heart the Movie 2: Snowy Sky") == (["max", "heart", "snowy", "sky"], 2))
+        #expect(MatchText.tokensAndOrdinal("24: The Movie") == (["24"], nil))
+        #expect(MatchText.tokensAndOrdinal("Psych 2: Lassie Come Home") == (["psych", "2", "lassie", "come", "home"], nil))
+    }
+
+    static let numbered: [MatchSeries] = [
+        MatchSeries(title: "Sky Patrol", tvdb: 40, year: 1988, episodes: [
+            MatchEpisode(season: 0, episode: 1, title: "Sky Patrol the Movie", airDate: "1989-07-15", runtime: 100),
+            MatchEpisode(season: 0, episode: 2, title: "Sky Patrol the Movie 2", airDate: "1993-08-07", runtime: 113),
+        ]),
+        MatchSeries(title: "Twin Hearts", tvdb: 41, year: 2004, episodes: [
+            MatchEpisode(season: 0, episode: 1, title: "Movie 1: Max Heart", airDate: "2005-04-16", runtime: 70),
+            MatchEpisode(season: 0, episode: 2, title: "Movie 2: Max Heart 2 - Yukizora no Tomodachi", airDate: "2005-12-10", runtime: 71),
+        ]),
+        MatchSeries(title: "Silver Soul", tvdb: 42, year: 2006, episodes: [
+            MatchEpisode(season: 0, episode: 6, title: "Silver Soul Film: Gold", airDate: "2016-07-23", runtime: 120),
+            MatchEpisode(season: 0, episode: 7, title: "Be Forever Yorozuya", airDate: "2013-07-06", runtime: 110),
+            MatchEpisode(season: 0, episode: 14, title: "I'll Be Here: Past", airDate: "2015-03-14", runtime: 86),
+            MatchEpisode(season: 0, episode: 15, title: "I'll Be Here: Future", airDate: "2015-04-25", runtime: 89),
+        ]),
+    ]
+
+    @Test(arguments: [
+        // A film number before "The Movie" is the same film number as after it.
+        Case(movie: MatchMovie(title: "Sky Patrol 2: The Movie", year: 1993, runtime: 113), expected: "40 S00E02", status: .auto),
+        // Named after the series and its film number only: the episode with that number, for review;
+        // never the film with another number.
+        Case(movie: MatchMovie(title: "Twin Hearts Max Heart the Movie 2: Friends of the Snowy Sky", year: 2005, runtime: 71), expected: "41 S00E02", status: .review),
+        Case(movie: MatchMovie(title: "Twin Hearts Max Heart the Movie", year: 2005, runtime: 70), expected: "41 S00E01", status: .auto),
+        // Words only the film has, with the year and feature length agreeing: accepted, and said so.
+        Case(movie: MatchMovie(title: "Silver Soul: The Final Chapter - Be Forever Yorozuya", year: 2013, runtime: 110), expected: "42 S00E07", status: .auto),
+        // The same without the length agreeing stays for review.
+        Case(movie: MatchMovie(title: "Silver Soul: The Final Chapter - Be Forever Yorozuya", year: 2013, runtime: 70), expected: "42 S00E07", status: .review),
+        // Sibling films of one year and length do not lift each other.
+        Case(movie: MatchMovie(title: "Silver Soul: I'll Be Here – Past", year: 2015, runtime: 86), expected: "42 S00E14", status: .auto),
+        Case(movie: MatchMovie(title: "Silver Soul: I'll Be Here – Future", year: 2015, runtime: 89), expected: "42 S00E15", status: .auto),
+    ])
+    func filmNumbersAndCorroboration(_ c: Case) {
+        let p = Self.first(c.movie, series: Self.numbered)
+        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
+        #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        if c.movie.title.contains("Final Chapter"), c.movie.runtime == 110 {
+            #expect(p?.reasons.contains { $0.contains("the same year and the same feature length") } == true, "\(p?.reasons ?? [])")
+        }
+    }
+
+    /// Trap: one word of the special's title, with the same year and length (a real film: "Gold", 2016,
+    /// 120 minutes, against "One Piece Film: Gold"). In a library this small "gold" is a rare word, so a
+    /// person may be asked; it is never accepted alone, and the agreeing year and length do not lift it.
+    @Test func oneWordOfTheTitleIsNeverAcceptedByYearAndLength() {
+        let p = Self.first(MatchMovie(title: "Gold", year: 2016, runtime: 120), series: Self.numbered)
+        #expect(p?.status != .auto, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        #expect(p?.reasons.contains(MatchPlanner.corroborationNote) != true)
+    }
+
     // MARK: An ID mapping that disagrees with every title
 
     static let anime: [MatchSeries] = [
