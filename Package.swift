@@ -24,7 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
-        // Pure core: domain values, parsing, naming, matching, planning. No I/O.
+        // Pure core: values and decisions (Link/, Match/, Prefetch/, Import/, Shared/). No I/O.
         .target(name: "UsherCore", swiftSettings: settings),
         // The files people write: YAML read safely (config values, the mapping file, the old Plex
         // Linker collection). No network, no database: small enough to fuzz (Sources/usher-fuzz).
@@ -38,7 +38,8 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        // Adapters: config, filesystem, SQLite ledger, executor, HTTP clients, the jobs.
+        // Adapters and jobs: Config/, Files/, State/ (usher.db), FileSystem/, Clients/ (one folder per
+        // service, and the shared HTTP layer), and one folder per job (Link/, Prefetch/, Match/, Dedupe/, Import/).
         .target(
             name: "UsherKit",
             dependencies: [
@@ -49,7 +50,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        // In-process fakes of Sonarr, Radarr and Plex (Hummingbird), for tests and the benchmark.
+        // In-process fakes of Sonarr, Radarr, Plex, Tautulli and SABnzbd (Hummingbird), for tests and the benchmark.
         .target(
             name: "UsherFakes",
             dependencies: [
