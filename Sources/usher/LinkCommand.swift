@@ -32,8 +32,11 @@ struct LinkCommand: AsyncParsableCommand {
         if !json {
             report = { @Sendable done, total in progress.update(done, total) }
         }
+        // Fault injection for the crash-recovery tests (`CrashRecoveryTests`).
+        let killAfter = ProcessInfo.processInfo.environment["USHER_TEST_KILL_AFTER"].flatMap { Int($0) }
+        let options = LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals, killAfterChanges: killAfter)
         do {
-            outcome = try await LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals), progress: report)
+            outcome = try await LinkJob(config: config, logger: logger).run(options, progress: report)
         } catch {
             Output.error(error.description)
             switch error.kind {

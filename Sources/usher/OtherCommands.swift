@@ -70,8 +70,10 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
             }
             // Each configured service: does it answer, is it what it should be, is the key accepted?
-            let services = ArrServices(config: config, logger: global.makeLogger())
-            for check in await services.check() + PrefetchJob.check(config: config, logger: global.makeLogger()) {
+            let hub = ServiceHub(config: config, logger: global.makeLogger())
+            let checks = await hub.arr(config).check() + PrefetchJob.check(config: config, hub: hub)
+            await hub.shutdown()
+            for check in checks {
                 Output.line("\(check.service): \(check.message)")
                 if !check.ok { failed = true }
             }

@@ -24,12 +24,13 @@ public struct DedupeOptions: Sendable {
 public struct DedupeJob: Sendable {
     public var config: UsherConfig
     public var logger: Logger
-    public var services: ArrServices?
+    /// The process's HTTP client, gate and retry policy; without one, the run makes its own and closes it.
+    public var hub: ServiceHub?
 
-    public init(config: UsherConfig, logger: Logger, services: ArrServices? = nil) {
+    public init(config: UsherConfig, logger: Logger, hub: ServiceHub? = nil) {
         self.config = config
         self.logger = logger
-        self.services = services
+        self.hub = hub
     }
 
     public struct Item: Sendable, Codable {
@@ -61,10 +62,16 @@ public struct DedupeJob: Sendable {
     }
 
     public func run(_ options: DedupeOptions) async throws(LinkJobError) -> Outcome {
-        let services = self.services ?? ArrServices(config: config, logger: logger)
         if let message = config.requirementError(for: .dedupe) { throw LinkJobError(kind: .config, message: message) }
-        guard services.usesSonarr else { throw LinkJobError(kind: .config, message: "\(config.file): no 'sonarr:' section") }
-        let job = LinkJob(config: config, logger: logger, services: services)
+        guard !config.sonarr.isEmpty else { throw LinkJobError(kind: .config, message: "\(config.file): no 'sonarr:' section") }
+        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(LinkJobError) in
+            try await run(options, hub: hub)
+        }
+    }
+
+    private func run(_ options: DedupeOptions, hub: ServiceHub) async throws(LinkJobError) -> Outcome {
+        let services = hub.arr(config)
+        let job = LinkJob(config: config, logger: logger, hub: hub)
         let survey = try await job.run(LinkOptions(dryRun: true))
         var items: [Item] = []
         var toDelete: [(EpisodeDuplicate, Int)] = []

@@ -16,10 +16,14 @@ public struct LinkOptions: Sendable {
     public var adopt: Bool
     /// Let a run remove most of the links (see `LinkJob.massRemoval`).
     public var confirmRemovals: Bool
-    public init(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false) {
+    /// Fault injection for the crash-recovery tests: the process dies by SIGKILL after this many changes.
+    /// The `usher` binary sets it from `USHER_TEST_KILL_AFTER`; the library reads no environment.
+    public var killAfterChanges: Int?
+    public init(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false, killAfterChanges: Int? = nil) {
         self.dryRun = dryRun
         self.adopt = adopt
         self.confirmRemovals = confirmRemovals
+        self.killAfterChanges = killAfterChanges
     }
 }
 
@@ -63,16 +67,22 @@ public struct ApplyFailure: Sendable, Hashable {
 public struct LinkJob: Sendable {
     public var config: UsherConfig
     public var logger: Logger
-    /// The services to ask; by default those of the config.
-    public var services: ArrServices?
+    /// The process's HTTP client, gate and retry policy; without one, the run makes its own and closes it.
+    public var hub: ServiceHub?
 
-    public init(config: UsherConfig, logger: Logger, services: ArrServices? = nil) {
+    public init(config: UsherConfig, logger: Logger, hub: ServiceHub? = nil) {
         self.config = config
         self.logger = logger
-        self.services = services
+        self.hub = hub
     }
 
     public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(LinkJobError) -> LinkOutcome {
+        try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(LinkJobError) in
+            try await run(options, progress: progress, hub: hub)
+        }
+    }
+
+    private func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)?, hub: ServiceHub) async throws(LinkJobError) -> LinkOutcome {
         if let message = config.requirementError(for: .link) { throw LinkJobError(kind: .config, message: message) }
         let clock = ContinuousClock()
         let start = clock.now
@@ -112,7 +122,7 @@ public struct LinkJob: Sendable {
         }
         try checkRoots(entries)
 
-        let services = self.services ?? ArrServices(config: config, logger: logger)
+        let services = hub.arr(config)
         let apiMode = services.usesSonarr || services.usesRadarr
         let resolveStart = clock.now
         var snapshot: ArrSnapshot?
@@ -181,9 +191,8 @@ public struct LinkJob: Sendable {
 
         var failures: [ApplyFailure] = []
         if !options.dryRun, let ledger {
-            // Fault injection for the crash-recovery tests: die by SIGKILL after this many changes.
-            let killAfter = ProcessInfo.processInfo.environment["USHER_TEST_KILL_AFTER"].flatMap { Int($0) }
-            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: killAfter, lock: lock).apply(plan)
+            failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: options.killAfterChanges, lock: lock)
+                .apply(plan)
         }
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)

@@ -29,16 +29,23 @@ public struct MatchOptions: Sendable {
 public struct MatchJob: Sendable {
     public var config: UsherConfig
     public var logger: Logger
-    public var http: HTTPClient?
+    /// The process's HTTP client, gate and retry policy; without one, the run makes its own and closes it.
+    public var hub: ServiceHub?
 
-    public init(config: UsherConfig, logger: Logger, http: HTTPClient? = nil) {
+    public init(config: UsherConfig, logger: Logger, hub: ServiceHub? = nil) {
         self.config = config
         self.logger = logger
-        self.http = http
+        self.hub = hub
     }
 
     public func run(_ options: MatchOptions) async throws(MatchError) -> MatchReport {
         if let message = config.requirementError(for: .match) { throw MatchError(kind: .config, message: message) }
+        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(MatchError) in
+            try await run(options, hub: hub)
+        }
+    }
+
+    private func run(_ options: MatchOptions, hub: ServiceHub) async throws(MatchError) -> MatchReport {
         let existing = try loadMappings()
         let state = try openState()
         let rejected: Set<String>
@@ -46,15 +53,14 @@ public struct MatchJob: Sendable {
             throw MatchError(kind: .state, message: "cannot read the rejected proposals from \(config.statePath): \(error)")
         }
         var report = MatchReport()
-        let services = ArrServices(config: config, http: http, logger: logger)
-        let httpClient = http ?? ArrServices.http
+        let services = hub.arr(config)
 
         async let libraryAnswer = fetchLibrary(services)
         var animeList: AnimeList?
         if let source = config.match.animeList {
             let store = AnimeListStore(
                 source: source, cachePath: AnimeListStore.cachePath(statePath: config.statePath), maxAgeSeconds: config.match.animeListMaxAgeSeconds,
-                http: httpClient, policy: RetryPolicy(attempts: 2, timeout: .seconds(120)), logger: logger, counter: services.counter)
+                http: hub.http, policy: RetryPolicy(attempts: 2, timeout: .seconds(120)), logger: logger, counter: services.counter)
             let loaded = await store.load(now: options.now)
             animeList = loaded.list
             report.animeList = loaded.origin

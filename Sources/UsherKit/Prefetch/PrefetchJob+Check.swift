@@ -1,18 +1,13 @@
-public import AsyncHTTPClient
-import Foundation
-public import Logging
 
 extension PrefetchJob {
     /// For `usher config check`: does Tautulli answer and accept its key, and does each download
     /// client answer and let Usher in (its queue is read, nothing is changed).
-    public static func check(config: UsherConfig, logger: Logger, http: HTTPClient? = nil) async -> [ServiceCheck] {
+    public static func check(config: UsherConfig, hub: ServiceHub) async -> [ServiceCheck] {
         guard config.tautulli != nil || !config.downloadClients.isEmpty else { return [] }
-        let httpClient = http ?? ArrServices.http
-        let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
         let counter = RequestCounter()
         var calls: [@Sendable () async -> ServiceCheck] = []
         if let server = config.tautulli {
-            let tautulli = TautulliClient(server: server, http: httpClient, policy: policy, logger: logger, counter: counter)
+            let tautulli = hub.tautulli(server, counter: counter)
             calls.append {
                 do throws(ServiceError) {
                     return ServiceCheck(service: "tautulli", ok: true, message: "OK, Tautulli \(try await tautulli.status())")
@@ -22,8 +17,7 @@ extension PrefetchJob {
             }
         }
         for entry in config.downloadClients {
-            let client = DownloadClients.make(kind: entry.kind, name: entry.name, url: entry.url, apiKey: entry.apiKey, username: entry.username,
-                                              password: entry.password, http: httpClient, policy: policy, logger: logger, counter: counter, gate: nil)
+            let client = hub.downloadClient(entry, counter: counter)
             calls.append {
                 do throws(ServiceError) {
                     let queue = try await client.queue()

@@ -28,12 +28,13 @@ public struct PrefetchOptions: Sendable {
 public struct PrefetchJob: Sendable {
     public var config: UsherConfig
     public var logger: Logger
-    public var http: HTTPClient?
+    /// The process's HTTP client, gate and retry policy; without one, the run makes its own and closes it.
+    public var hub: ServiceHub?
 
-    public init(config: UsherConfig, logger: Logger, http: HTTPClient? = nil) {
+    public init(config: UsherConfig, logger: Logger, hub: ServiceHub? = nil) {
         self.config = config
         self.logger = logger
-        self.http = http
+        self.hub = hub
     }
 
     /// A show's TVDB id is asked of Tautulli again after this long (a show Plex had not matched yet
@@ -44,6 +45,12 @@ public struct PrefetchJob: Sendable {
     public func run(_ options: PrefetchOptions) async throws(PrefetchError) -> PrefetchReport {
         if let message = config.requirementError(for: .prefetch) { throw PrefetchError(kind: .config, message: message) }
         guard let tautulliServer = config.tautulli else { throw PrefetchError(kind: .config, message: "\(config.file): no 'tautulli:' section") }
+        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(PrefetchError) in
+            try await run(options, tautulliServer: tautulliServer, hub: hub)
+        }
+    }
+
+    private func run(_ options: PrefetchOptions, tautulliServer: TautulliServer, hub: ServiceHub) async throws(PrefetchError) -> PrefetchReport {
         var lock: RunLock?
         if !options.dryRun {
             do {
@@ -62,11 +69,8 @@ public struct PrefetchJob: Sendable {
 
         let settings = config.prefetch
         let now = Int64(options.now.timeIntervalSince1970)
-        let services = ArrServices(config: config, http: http, logger: logger)
-        let httpClient = http ?? ArrServices.http
-        let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
-        let gate = RequestGate(limit: config.apiConcurrency)
-        let tautulli = TautulliClient(server: tautulliServer, http: httpClient, policy: policy, logger: logger, counter: services.counter, gate: gate)
+        let services = hub.arr(config)
+        let tautulli = hub.tautulli(tautulliServer, counter: services.counter)
         var run = PrefetchRun(dryRun: options.dryRun)
         defer { logger.debug("prefetch finished", metadata: ["requests": "\(services.counter.total)"]) }
 
@@ -94,7 +98,7 @@ public struct PrefetchJob: Sendable {
 
         if positions.isEmpty {
             // Nobody watched anything: nothing to ask Sonarr, but the run went through.
-            await finish(&run, options: options, settings: settings, httpClient: httpClient, policy: policy, counter: services.counter, tautulli: tautulli)
+            await finish(&run, options: options, settings: settings, hub: hub, counter: services.counter, tautulli: tautulli)
             return run.report(requests: services.counter.total)
         }
 
@@ -252,11 +256,11 @@ public struct PrefetchJob: Sendable {
         if let lock, !lock.verify() {
             run.errors.append("the lock file \(lock.path) was deleted and another run took the lock; this run did not move any download")
         } else {
-            await prioritize(downloading, settings: settings, options: options, policy: policy, gate: gate, counter: services.counter, run: &run)
+            await prioritize(downloading, settings: settings, options: options, hub: hub, counter: services.counter, run: &run)
         }
 
         run.sort()
-        await finish(&run, options: options, settings: settings, httpClient: httpClient, policy: policy, counter: services.counter, tautulli: tautulli)
+        await finish(&run, options: options, settings: settings, hub: hub, counter: services.counter, tautulli: tautulli)
         return run.report(requests: services.counter.total)
     }
 
@@ -264,13 +268,13 @@ public struct PrefetchJob: Sendable {
 
     /// Tells people what is new (nothing on a quiet run), and the health check that the run went through.
     private func finish(
-        _ run: inout PrefetchRun, options: PrefetchOptions, settings: PrefetchSettings, httpClient: HTTPClient, policy: RetryPolicy,
+        _ run: inout PrefetchRun, options: PrefetchOptions, settings: PrefetchSettings, hub: ServiceHub,
         counter: RequestCounter, tautulli: TautulliClient
     ) async {
         guard !options.dryRun else { return }
         let redactor = Redactor(secrets: config.secrets)
         if !run.searched.isEmpty || !run.prioritized.isEmpty {
-            let notifier = Notifier(http: httpClient, policy: policy, logger: logger, counter: counter, tautulli: tautulli)
+            let notifier = Notifier(http: hub.http, policy: hub.policy, logger: logger, counter: counter, tautulli: tautulli)
             let news = run.report(requests: 0)
             for target in config.notify {
                 do throws(ServiceError) {
@@ -282,7 +286,7 @@ public struct PrefetchJob: Sendable {
             }
         }
         if run.errors.isEmpty, let url = settings.healthURL {
-            let client = ServiceClient.plain("health check", url, http: httpClient, policy: policy, logger: logger, counter: counter)
+            let client = ServiceClient.plain("health check", url, http: hub.http, policy: hub.policy, logger: logger, counter: counter)
             do throws(ServiceError) {
                 _ = try await client.send("GET", "", accept: "*/*")
                 run.healthChecked = true
@@ -411,8 +415,8 @@ public struct PrefetchJob: Sendable {
     }
 
     private func prioritize(
-        _ downloading: [(PrefetchItem, String, Int)], settings: PrefetchSettings, options: PrefetchOptions, policy: RetryPolicy,
-        gate: RequestGate, counter: RequestCounter, run: inout PrefetchRun
+        _ downloading: [(PrefetchItem, String, Int)], settings: PrefetchSettings, options: PrefetchOptions, hub: ServiceHub,
+        counter: RequestCounter, run: inout PrefetchRun
     ) async {
         guard !downloading.isEmpty else { return }
         // Most urgent first, across shows: the episode someone reaches first leads.
@@ -423,10 +427,7 @@ public struct PrefetchJob: Sendable {
             }
             return
         }
-        let clients = config.downloadClients.map {
-            DownloadClients.make(kind: $0.kind, name: $0.name, url: $0.url, apiKey: $0.apiKey, username: $0.username, password: $0.password,
-                                 http: http ?? ArrServices.http, policy: policy, logger: logger, counter: counter, gate: gate)
-        }
+        let clients = config.downloadClients.map { hub.downloadClient($0, counter: counter) }
         let queues = await boundedMap(Array(clients.indices), limit: config.apiConcurrency) { index -> Result<[DownloadItem], ServiceError> in
             do throws(ServiceError) { return .success(try await clients[index].queue()) } catch { return .failure(error) }
         }

@@ -247,7 +247,7 @@ struct DownloadClientQBittorrentTests {
         // The session ends behind the client's back (as when qBittorrent restarts or the session times out).
         let cookie = try #require(client.cookieHeader)
         let other = ServiceClient(endpoint: ServiceEndpoint(name: "qbittorrent", baseURL: login.url, credentialHeader: "", credential: ""),
-                                  http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                                  http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         _ = try await other.send(ServiceRequest("POST", "/api/v2/auth/logout", headers: [("Cookie", cookie)], accept: "*/*"))
         _ = try await client.queue()

@@ -78,7 +78,7 @@ enum Daemon: String, CaseIterable {
     func client(_ login: Login, url: String? = nil, username: String?? = .none, password: String?? = .none, logs: LogCollector? = nil,
                 counter: RequestCounter? = nil) -> any DownloadClient {
         DownloadClients.make(kind: kind, name: rawValue.lowercased(), url: url ?? login.url, apiKey: nil, username: username ?? login.user,
-                             password: password ?? login.password, http: ArrServices.http,
+                             password: password ?? login.password, http: TestHTTP.client,
                              policy: RetryPolicy(attempts: 2, backoff: .milliseconds(50), timeout: .seconds(10)),
                              logger: logs?.logger ?? Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: counter, gate: nil)
     }

@@ -6,14 +6,14 @@ import UsherFakes
 
 private func sabnzbd(_ fake: FakeSABnzbd, key: String?? = .none, logs: LogCollector? = nil) -> any DownloadClient {
     DownloadClients.make(kind: .sabnzbd, name: "sabnzbd", url: fake.url, apiKey: key ?? fake.apiKey, username: nil, password: nil,
-                         http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                         http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
                          logger: logs?.logger ?? Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: nil, gate: nil)
 }
 
 /// A raw client for requests Usher never sends (what a person or another program does).
 private func raw(_ fake: FakeSABnzbd) -> ServiceClient {
     ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey, credentialQueryName: "apikey"),
-                  http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                  http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
 }
 
@@ -212,7 +212,7 @@ struct DownloadClientSABnzbdTests {
         // mode=version needs no key.
         let version = try await ServiceClient(
             endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: ""),
-            http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         ).send("GET", "/api", query: [("mode", "version"), ("output", "json")])
         #expect(String(decoding: version.body, as: UTF8.self).contains("5.0.1"))
     }
@@ -273,7 +273,7 @@ struct DownloadClientHTTPTests {
 
     @Test func transmissionURLMayAlreadyNameTheRPC() {
         let make = { (url: String) in
-            DownloadClients.make(kind: .transmission, name: "t", url: url, apiKey: nil, username: nil, password: nil, http: ArrServices.http,
+            DownloadClients.make(kind: .transmission, name: "t", url: url, apiKey: nil, username: nil, password: nil, http: TestHTTP.client,
                                  policy: RetryPolicy(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: nil, gate: nil) as? TransmissionClient
         }
         #expect(make("http://127.0.0.1:9091")?.path == "/transmission/rpc")

@@ -11,7 +11,7 @@ func serviceClient(_ name: String, url: String, header: String = "X-Api-Key", ke
                    attempts: Int = 3, timeout: Duration = .seconds(5)) -> ServiceClient {
     ServiceClient(
         endpoint: ServiceEndpoint(name: name, baseURL: url, credentialHeader: header, credential: key),
-        http: ArrServices.http,
+        http: TestHTTP.client,
         policy: RetryPolicy(attempts: attempts, backoff: .milliseconds(5), timeout: timeout),
         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
 }

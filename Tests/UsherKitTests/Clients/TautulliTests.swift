@@ -8,7 +8,7 @@ import UsherFakes
 private func tautulliClient(_ fake: FakeTautulli, key: String? = nil) -> TautulliClient {
     TautulliClient(client: ServiceClient(
         endpoint: ServiceEndpoint(name: "tautulli", baseURL: fake.url, credentialHeader: "X-Unused", credential: key ?? fake.apiKey, credentialQueryName: "apikey"),
-        http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+        http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
         logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() }))
 }
 

@@ -167,7 +167,7 @@ struct FakeContractTests {
         fake.add("TV.Show.S04E13.720p.HDTV.x264", priority: 1)
         let client = ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey,
                                                              credentialQueryName: "apikey"),
-                                   http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                                   http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let answer = try await client.send("GET", "/api", query: [("mode", "queue"), ("output", "json")])
         let queue = try #require(try object(answer.body)["queue"] as? [String: Any])
@@ -193,7 +193,7 @@ struct FakeContractTests {
         #expect(slots.allSatisfy { ($0["nzo_id"] as? String)?.hasPrefix("SABnzbd_nzo_") == true })
         // Without a key: 403 "API Key Required" (mode=version needs none).
         let anonymous = ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: ""),
-                                      http: ArrServices.http, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+                                      http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
                                       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         await #expect { try await anonymous.send("GET", "/api", query: [("mode", "queue"), ("output", "json")]) } throws: {
             ($0 as? ServiceError)?.status == 403 && ($0 as? ServiceError)?.excerpt == "API Key Required"

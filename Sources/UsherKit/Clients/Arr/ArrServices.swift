@@ -18,32 +18,17 @@ public struct ArrServices: Sendable {
     public var concurrency: Int
     public let counter: RequestCounter
 
-    /// One client for the process. Usher retries by itself (`RetryPolicy`), so the pool does not keep
-    /// retrying a refused connection until the request's deadline.
-    public static let http: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
-
-    /// `http` defaults to the process's client, made only when a service is configured (making it
-    /// starts NIO's threads, which a filesystem-mode run does not need).
-    public init(config: UsherConfig, http: HTTPClient? = nil, logger: Logger) {
-        let counter = RequestCounter()
-        let given = http
-        var http: HTTPClient { given ?? ArrServices.http }
-        let gate = RequestGate(limit: config.apiConcurrency)
-        let policy = RetryPolicy(attempts: config.apiAttempts, timeout: config.apiTimeout)
+    /// Clients through `hub` (its HTTP client, gate and retry policy), counting into `counter`.
+    init(config: UsherConfig, hub: ServiceHub, counter: RequestCounter) {
         func client(_ kind: String, _ instance: ServiceInstance) -> ServiceClient {
-            ServiceClient(endpoint: ServiceEndpoint(name: "\(kind) \(instance.name)", baseURL: instance.url, credentialHeader: "X-Api-Key", credential: instance.apiKey),
-                          http: http, policy: policy, logger: logger, counter: counter, gate: gate)
+            hub.client(ServiceEndpoint(name: "\(kind) \(instance.name)", baseURL: instance.url, credentialHeader: "X-Api-Key", credential: instance.apiKey),
+                       counter: counter)
         }
         sonarr = config.sonarr.map { Named(name: $0.name, client: SonarrClient(client: client("sonarr", $0))) }
         radarr = config.radarr.map { Named(name: $0.name, client: RadarrClient(client: client("radarr", $0))) }
         plex = config.plex.map {
-            PlexClient(client: ServiceClient(endpoint: ServiceEndpoint(name: "plex", baseURL: $0.url, credentialHeader: "X-Plex-Token", credential: $0.token),
-                                             http: http, policy: policy, logger: logger, counter: counter, gate: gate))
+            PlexClient(client: hub.client(ServiceEndpoint(name: "plex", baseURL: $0.url, credentialHeader: "X-Plex-Token", credential: $0.token),
+                                          counter: counter))
         }
         translator = PathTranslator(config.pathMappings)
         concurrency = config.apiConcurrency
