@@ -39,11 +39,7 @@ struct LinkCommand: AsyncParsableCommand {
             outcome = try await LinkJob(config: config, logger: logger).run(options, progress: report)
         } catch {
             Output.error(error.description)
-            switch error.kind {
-            case .config: throw ExitCode(2)
-            case .busy: throw ExitCode(3)
-            case .library: throw ExitCode(1)
-            }
+            throw ExitCode(error.exitCode)
         }
         if let notice = outcome.lockNotice, json { Output.note(notice) }
         let result = LinkReport(outcome)
@@ -111,11 +107,7 @@ struct DedupeCommand: AsyncParsableCommand {
             outcome = try await DedupeJob(config: config, logger: global.makeLogger()).run(DedupeOptions(apply: apply, prefer: prefer == .movie ? .movie : .better))
         } catch {
             Output.error(error.description)
-            switch error.kind {
-            case .config: throw ExitCode(2)
-            case .busy: throw ExitCode(3)
-            case .library: throw ExitCode(1)
-            }
+            throw ExitCode(error.exitCode)
         }
         let report = DedupeReport(outcome)
         Output.line(json ? report.json() : report.text())

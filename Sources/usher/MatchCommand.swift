@@ -38,7 +38,7 @@ struct MatchCommand: AsyncParsableCommand {
                 report = try await MatchJob(config: config, logger: logger).run(MatchOptions(write: write))
             } catch {
                 Output.error(error.description)
-                throw ExitCode(error.kind == .config ? 2 : 1)
+                throw ExitCode(error.exitCode)
             }
             Output.line(json ? report.json() : report.text(verbose: global.verbose > 0))
             if report.hasErrors { throw ExitCode(1) }
@@ -62,7 +62,7 @@ struct MatchCommand: AsyncParsableCommand {
                 report = try MatchJob(config: config, logger: global.makeLogger()).review(dryRun: dryRun)
             } catch {
                 Output.error(error.description)
-                throw ExitCode(error.kind == .config ? 2 : 1)
+                throw ExitCode(error.exitCode)
             }
             Output.line(report.text())
             if report.hasErrors { throw ExitCode(1) }

@@ -200,7 +200,7 @@ struct DemoCommand: AsyncParsableCommand {
             outcome = try await LinkJob(config: config, logger: GlobalOptions.makeLogger(verbose: verbose, format: .text)).run(LinkOptions())
         } catch {
             Output.error(error.description)
-            throw ExitCode(1)
+            throw ExitCode(error.exitCode)
         }
         Output.line("$ usher link --config \(configPath)")
         Output.line(LinkReport(outcome).text())

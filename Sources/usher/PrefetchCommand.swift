@@ -29,11 +29,7 @@ struct PrefetchCommand: AsyncParsableCommand {
             report = try await PrefetchJob(config: config, logger: logger).run(PrefetchOptions(dryRun: dryRun))
         } catch {
             Output.error(error.description)
-            switch error.kind {
-            case .config: throw ExitCode(2)
-            case .busy: throw ExitCode(3)
-            case .state: throw ExitCode(1)
-            }
+            throw ExitCode(error.exitCode)
         }
         Output.line(json ? report.json() : report.text(verbose: global.verbose > 0))
         if report.hasErrors { throw ExitCode(1) }

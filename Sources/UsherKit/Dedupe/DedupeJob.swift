@@ -61,15 +61,15 @@ public struct DedupeJob: Sendable {
         public var hasErrors: Bool { !errors.isEmpty || items.contains { $0.action == "failed" } || (link?.hasErrors ?? false) }
     }
 
-    public func run(_ options: DedupeOptions) async throws(LinkJobError) -> Outcome {
-        if let message = config.requirementError(for: .dedupe) { throw LinkJobError(kind: .config, message: message) }
-        guard !config.sonarr.isEmpty else { throw LinkJobError(kind: .config, message: "\(config.file): no 'sonarr:' section") }
-        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(LinkJobError) in
+    public func run(_ options: DedupeOptions) async throws(JobError) -> Outcome {
+        if let message = config.requirementError(for: .dedupe) { throw JobError(kind: .config, message: message) }
+        guard !config.sonarr.isEmpty else { throw JobError(kind: .config, message: "\(config.file): no 'sonarr:' section") }
+        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(JobError) in
             try await run(options, hub: hub)
         }
     }
 
-    private func run(_ options: DedupeOptions, hub: ServiceHub) async throws(LinkJobError) -> Outcome {
+    private func run(_ options: DedupeOptions, hub: ServiceHub) async throws(JobError) -> Outcome {
         let services = hub.arr(config)
         let job = LinkJob(config: config, logger: logger, hub: hub)
         let survey = try await job.run(LinkOptions(dryRun: true))

@@ -2,15 +2,6 @@ public import Foundation
 public import Logging
 public import UsherCore
 
-/// A run of the linker ended before planning: a config or mapping mistake (exit 2), a busy lock, or
-/// a library that cannot be read. Nothing was changed.
-public struct LinkJobError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case config, busy, library }
-    public var kind: Kind
-    public var message: String
-    public var description: String { message }
-}
-
 public struct LinkOptions: Sendable {
     public var dryRun: Bool
     public var adopt: Bool
@@ -76,14 +67,14 @@ public struct LinkJob: Sendable {
         self.hub = hub
     }
 
-    public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(LinkJobError) -> LinkOutcome {
-        try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(LinkJobError) in
+    public func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(JobError) -> LinkOutcome {
+        try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(JobError) in
             try await run(options, progress: progress, hub: hub)
         }
     }
 
-    private func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)?, hub: ServiceHub) async throws(LinkJobError) -> LinkOutcome {
-        if let message = config.requirementError(for: .link) { throw LinkJobError(kind: .config, message: message) }
+    private func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)?, hub: ServiceHub) async throws(JobError) -> LinkOutcome {
+        if let message = config.requirementError(for: .link) { throw JobError(kind: .config, message: message) }
         let clock = ContinuousClock()
         let start = clock.now
         let startedAt = Date()
@@ -105,9 +96,9 @@ public struct LinkJob: Sendable {
                     logger.warning("\(lockNotice!)")
                 }
             } catch let busy as RunLock.Busy {
-                throw LinkJobError(kind: .busy, message: busy.description)
+                throw JobError(kind: .busy, message: busy.description)
             } catch {
-                throw LinkJobError(kind: .library, message: "\(error)")
+                throw JobError(kind: .library, message: "\(error)")
             }
         }
         defer { lock?.release() }
@@ -118,7 +109,7 @@ public struct LinkJob: Sendable {
             ledger = options.dryRun ? try Ledger.openIfPresent(path: config.statePath) : try Ledger(path: config.statePath)
             entries = try ledger?.entries() ?? []
         } catch {
-            throw LinkJobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
+            throw JobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
         }
         try checkRoots(entries)
 
@@ -186,7 +177,7 @@ public struct LinkJob: Sendable {
             problems: problems, gone: gone, adopt: options.adopt, now: now))
 
         if !options.confirmRemovals, let refusal = Self.massRemoval(plan, ledgerCount: entries.count) {
-            throw LinkJobError(kind: .config, message: refusal)
+            throw JobError(kind: .config, message: refusal)
         }
 
         var failures: [ApplyFailure] = []
@@ -254,15 +245,15 @@ public struct LinkJob: Sendable {
         }
     }
 
-    private func readMappings(_ reading: Background<([LinkMapping], Duration), ConfigError>) throws(LinkJobError) -> [LinkMapping] {
+    private func readMappings(_ reading: Background<([LinkMapping], Duration), ConfigError>) throws(JobError) -> [LinkMapping] {
         switch reading.wait() {
         case .success(let read): return read.0
-        case .failure(let error): throw LinkJobError(kind: .config, message: error.description)
+        case .failure(let error): throw JobError(kind: .config, message: error.description)
         }
     }
 
     /// Scans the library folders; a root that cannot be read stops the run.
-    private func scan() throws(LinkJobError) -> LibraryIndex {
+    private func scan() throws(JobError) -> LibraryIndex {
         let clock = ContinuousClock()
         let scanStart = clock.now
         let index = LibraryIndex.scan(movies: config.movieRoots, shows: config.showRoots, extensions: config.videoExtensions)
@@ -271,14 +262,14 @@ public struct LinkJob: Sendable {
             "seconds": "\(clock.now - scanStart)",
         ])
         if !index.unreadableRoots.isEmpty {
-            throw LinkJobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
+            throw JobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
         }
         return index
     }
 
     /// Every library root must be readable, and a root that holds links or sources Usher knows must
     /// not be empty (an unmounted disk): otherwise nothing is judged this run.
-    private func checkRoots(_ entries: [LedgerEntry]) throws(LinkJobError) {
+    private func checkRoots(_ entries: [LedgerEntry]) throws(JobError) {
         var bad: [String] = []
         for root in config.movieRoots + config.showRoots {
             guard let holdsAny = FileSystem.holdsAny(root.path, where: { !LibraryIndex.skip($0) }) else {
@@ -290,7 +281,7 @@ public struct LinkJob: Sendable {
             }
         }
         if !bad.isEmpty {
-            throw LinkJobError(kind: .library, message: "\(bad.joined(separator: "; ")) (not mounted? wrong path?); nothing was changed")
+            throw JobError(kind: .library, message: "\(bad.joined(separator: "; ")) (not mounted? wrong path?); nothing was changed")
         }
     }
 }

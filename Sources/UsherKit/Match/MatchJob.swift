@@ -3,15 +3,6 @@ public import Foundation
 public import Logging
 import UsherCore
 
-/// `usher match` or `usher match review` could not start or finish: a config mistake (exit 2), or the
-/// state could not be read or written (exit 1).
-public struct MatchError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case config, state }
-    public var kind: Kind
-    public var message: String
-    public var description: String { message }
-}
-
 public struct MatchOptions: Sendable {
     /// Append auto-accepted proposals to the mapping file and write the rest to the proposals file.
     public var write: Bool
@@ -38,19 +29,19 @@ public struct MatchJob: Sendable {
         self.hub = hub
     }
 
-    public func run(_ options: MatchOptions) async throws(MatchError) -> MatchReport {
-        if let message = config.requirementError(for: .match) { throw MatchError(kind: .config, message: message) }
-        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(MatchError) in
+    public func run(_ options: MatchOptions) async throws(JobError) -> MatchReport {
+        if let message = config.requirementError(for: .match) { throw JobError(kind: .config, message: message) }
+        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(JobError) in
             try await run(options, hub: hub)
         }
     }
 
-    private func run(_ options: MatchOptions, hub: ServiceHub) async throws(MatchError) -> MatchReport {
+    private func run(_ options: MatchOptions, hub: ServiceHub) async throws(JobError) -> MatchReport {
         let existing = try loadMappings()
         let state = try openState()
         let rejected: Set<String>
         do { rejected = try state.rejectedPairs() } catch {
-            throw MatchError(kind: .state, message: "cannot read the rejected proposals from \(config.statePath): \(error)")
+            throw JobError(kind: .state, message: "cannot read the rejected proposals from \(config.statePath): \(error)")
         }
         var report = MatchReport()
         let services = hub.arr(config)
@@ -90,7 +81,7 @@ public struct MatchJob: Sendable {
         return report
     }
 
-    private func write(_ proposals: [MatchProposal], existing: MappingDocument, into report: inout MatchReport, now: Date) throws(MatchError) {
+    private func write(_ proposals: [MatchProposal], existing: MappingDocument, into report: inout MatchReport, now: Date) throws(JobError) {
         // A pair the mapping file could not hold as it is (a title that is only spaces) is left out.
         var writable: [MatchProposal] = []
         for p in proposals {
@@ -104,7 +95,7 @@ public struct MatchJob: Sendable {
             do {
                 report.archived = try MappingFile.append(mappings, to: config.mappingsFile, existing: existing, keep: config.archiveKeep, now: now)
             } catch {
-                throw MatchError(kind: .state, message: "cannot write \(config.mappingsFile): \(error)")
+                throw JobError(kind: .state, message: "cannot write \(config.mappingsFile): \(error)")
             }
             report.linksAdded = accepted.count
         }
@@ -113,7 +104,7 @@ public struct MatchJob: Sendable {
         var decided: [ProposalEntry] = []
         if FileManager.default.fileExists(atPath: path) {
             do { decided = try ProposalsFile.load(path: path).filter { $0.accept != nil } } catch {
-                throw MatchError(kind: .config, message: "\(error.description) (decide or fix it, then run `usher match review`; nothing was written to it)")
+                throw JobError(kind: .config, message: "\(error.description) (decide or fix it, then run `usher match review`; nothing was written to it)")
             }
         }
         let decidedKeys = Set(decided.map(\.pairKey))
@@ -122,7 +113,7 @@ public struct MatchJob: Sendable {
             do {
                 report.proposalsArchived = try MappingFile.write(ProposalsFile.render(entries), to: path, keep: config.archiveKeep, now: now)
             } catch {
-                throw MatchError(kind: .state, message: "cannot write \(path): \(error)")
+                throw JobError(kind: .state, message: "cannot write \(path): \(error)")
             }
             report.proposalsFile = path
             report.proposalsWritten = entries.count
@@ -148,17 +139,17 @@ public struct MatchJob: Sendable {
             episodes: p.episodes.map(\.number), episodeTitle: p.episodes.first?.title, reasons: p.reasons)
     }
 
-    func loadMappings() throws(MatchError) -> MappingDocument {
+    func loadMappings() throws(JobError) -> MappingDocument {
         // Match only adds to the file: a missing or 0-byte one is a start (link refuses both).
         guard let size = FileSystem.status(config.mappingsFile)?.size, size > 0 else { return MappingDocument() }
         do { return try MappingFile.loadDocument(path: config.mappingsFile) } catch {
-            throw MatchError(kind: .config, message: error.description)
+            throw JobError(kind: .config, message: error.description)
         }
     }
 
-    func openState() throws(MatchError) -> Ledger {
+    func openState() throws(JobError) -> Ledger {
         do { return try Ledger(path: config.statePath) } catch {
-            throw MatchError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
+            throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
         }
     }
 

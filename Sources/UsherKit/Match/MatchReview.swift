@@ -31,11 +31,11 @@ extension MatchJob {
     /// rejected ones remembered in the state database (and never proposed again); both leave the
     /// proposals file, undecided ones stay. An accepted entry that claims an episode the mapping file
     /// (or another accepted entry) already claims is not added and stays, with an error.
-    public func review(dryRun: Bool = false, now: Date = Date()) throws(MatchError) -> ReviewReport {
+    public func review(dryRun: Bool = false, now: Date = Date()) throws(JobError) -> ReviewReport {
         let path = config.match.proposalsFile
         let entries: [ProposalEntry]
         do { entries = try ProposalsFile.load(path: path) } catch {
-            throw MatchError(kind: .config, message: error.description)
+            throw JobError(kind: .config, message: error.description)
         }
         let document = try loadMappings()
         let existing = document.mappings
@@ -71,21 +71,21 @@ extension MatchJob {
                 Ledger.Rejection(pairKey: $0.pairKey, movie: $0.movie.label, target: "\($0.show.title) \(EpisodeSpec.format($0.episodes))", rejectedAt: nowSeconds)
             })
         } catch {
-            throw MatchError(kind: .state, message: "cannot remember the rejections in \(config.statePath): \(error) (nothing was changed)")
+            throw JobError(kind: .state, message: "cannot remember the rejections in \(config.statePath): \(error) (nothing was changed)")
         }
         if !report.accepted.isEmpty {
             let mappings = report.accepted.map { e in LinkMapping(source: .movie(e.movie), show: e.show, episodes: e.episodes) }
             do {
                 report.archived = try MappingFile.append(mappings, to: config.mappingsFile, existing: document, keep: config.archiveKeep, now: now)
             } catch {
-                throw MatchError(kind: .state, message: "cannot write \(config.mappingsFile): \(error) (the proposals file was left as it was)")
+                throw JobError(kind: .state, message: "cannot write \(config.mappingsFile): \(error) (the proposals file was left as it was)")
             }
         }
         if keep.count != entries.count {
             do {
                 report.proposalsArchived = try MappingFile.write(ProposalsFile.render(keep), to: path, keep: config.archiveKeep, now: now)
             } catch {
-                throw MatchError(kind: .state, message: "cannot write \(path): \(error)")
+                throw JobError(kind: .state, message: "cannot write \(path): \(error)")
             }
         }
         return report

@@ -3,14 +3,6 @@ public import Logging
 import UsherCore
 public import AsyncHTTPClient
 
-/// `usher prefetch` could not start: a config mistake (exit 2) or a busy lock.
-public struct PrefetchError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case config, busy, state }
-    public var kind: Kind
-    public var message: String
-    public var description: String { message }
-}
-
 public struct PrefetchOptions: Sendable {
     public var dryRun: Bool
     /// The time the run works from (tests set it).
@@ -42,29 +34,29 @@ public struct PrefetchJob: Sendable {
     static let unknownShowRecheck: Int64 = 86400
     static let knownShowRecheck: Int64 = 30 * 86400
 
-    public func run(_ options: PrefetchOptions) async throws(PrefetchError) -> PrefetchReport {
-        if let message = config.requirementError(for: .prefetch) { throw PrefetchError(kind: .config, message: message) }
-        guard let tautulliServer = config.tautulli else { throw PrefetchError(kind: .config, message: "\(config.file): no 'tautulli:' section") }
-        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(PrefetchError) in
+    public func run(_ options: PrefetchOptions) async throws(JobError) -> PrefetchReport {
+        if let message = config.requirementError(for: .prefetch) { throw JobError(kind: .config, message: message) }
+        guard let tautulliServer = config.tautulli else { throw JobError(kind: .config, message: "\(config.file): no 'tautulli:' section") }
+        return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(JobError) in
             try await run(options, tautulliServer: tautulliServer, hub: hub)
         }
     }
 
-    private func run(_ options: PrefetchOptions, tautulliServer: TautulliServer, hub: ServiceHub) async throws(PrefetchError) -> PrefetchReport {
+    private func run(_ options: PrefetchOptions, tautulliServer: TautulliServer, hub: ServiceHub) async throws(JobError) -> PrefetchReport {
         var lock: RunLock?
         if !options.dryRun {
             do {
                 lock = try RunLock.beside(statePath: config.statePath, suffix: ".prefetch.lock")
             } catch let busy as RunLock.Busy {
-                throw PrefetchError(kind: .busy, message: busy.description)
+                throw JobError(kind: .busy, message: busy.description)
             } catch {
-                throw PrefetchError(kind: .state, message: "\(error)")
+                throw JobError(kind: .state, message: "\(error)")
             }
         }
         defer { lock?.release() }
         let state: Ledger
         do { state = try Ledger(path: config.statePath) } catch {
-            throw PrefetchError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
+            throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
         }
 
         let settings = config.prefetch
@@ -78,7 +70,7 @@ public struct PrefetchJob: Sendable {
         let sectionIDs: [Int]
         do {
             sectionIDs = try await librarySections(tautulli, settings.libraries)
-        } catch let error as PrefetchError {
+        } catch let error as JobError {
             throw error
         } catch {
             return run.failed("\(error)", requests: services.counter.total)
@@ -141,7 +133,7 @@ public struct PrefetchJob: Sendable {
         let queues = await sonarrQueues(services, instances)
         var searchedRecently: [String: [Int: Int64]] = [:]
         do { searchedRecently = try state.recentSearches(now: now, cooldownSeconds: settings.searchCooldownSeconds) } catch {
-            throw PrefetchError(kind: .state, message: "cannot read the search cooldowns from \(config.statePath): \(error)")
+            throw JobError(kind: .state, message: "cannot read the search cooldowns from \(config.statePath): \(error)")
         }
         let episodeLists = await boundedMap(matched, limit: services.concurrency) { entry -> Result<[SonarrEpisode], ServiceError> in
             guard let client = services.sonarr(entry.0.key.instance) else { return .success([]) }
@@ -303,7 +295,7 @@ public struct PrefetchJob: Sendable {
         for name in names {
             guard let id = libraries.first(where: { $0.sectionName?.lowercased() == name.lowercased() })?.sectionID else {
                 let known = libraries.compactMap(\.sectionName).sorted().joined(separator: ", ")
-                throw PrefetchError(kind: .config, message: "\(config.file): prefetch.libraries: Plex has no library '\(name)' (Tautulli knows: \(known))")
+                throw JobError(kind: .config, message: "\(config.file): prefetch.libraries: Plex has no library '\(name)' (Tautulli knows: \(known))")
             }
             ids.append(id)
         }

@@ -87,7 +87,7 @@ struct ConfigTests {
         let lib = try TestLibrary()
         let config = try UsherConfig.load(path: try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\n"), environment: [:])
         let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        await #expect(throws: PrefetchError.self) { _ = try await PrefetchJob(config: config, logger: quiet).run(PrefetchOptions(dryRun: true)) }
+        await #expect(throws: JobError.self) { _ = try await PrefetchJob(config: config, logger: quiet).run(PrefetchOptions(dryRun: true)) }
         do {
             _ = try await PrefetchJob(config: config, logger: quiet).run(PrefetchOptions(dryRun: true))
         } catch {

@@ -211,7 +211,7 @@ struct ApiModeTests {
         try FileManager.default.moveItem(atPath: api.lib.path("tv"), toPath: api.lib.path("tv-away"))
         try FileManager.default.createDirectory(atPath: api.lib.path("tv/lost+found"), withIntermediateDirectories: true)
         await #expect { try await api.link() } throws: { error in
-            (error as? LinkJobError)?.kind == .library && "\(error)".contains("is empty but held links")
+            (error as? JobError)?.kind == .library && "\(error)".contains("is empty but held links")
         }
         #expect(try api.lib.ledger().count == 1)
         #expect(!api.lib.exists("tv/24"))

@@ -25,7 +25,7 @@ struct LinkHardeningTests {
         try lib.writeMappings(try Self.twelve(lib))
         #expect(try await lib.link().created == 12)
         try lib.writeMappings(text)
-        let error = await #expect(throws: LinkJobError.self) { try await lib.link() }
+        let error = await #expect(throws: JobError.self) { try await lib.link() }
         #expect(error?.kind == .config)
         #expect(error?.message.contains("links.yml") == true)
         #expect(error?.message.contains(": []'") == true)
@@ -39,7 +39,7 @@ struct LinkHardeningTests {
         _ = try await lib.link()
         try lib.writeMappings("links: []\n")
         for dryRun in [true, false] {
-            let error = await #expect(throws: LinkJobError.self) { try await lib.link(dryRun: dryRun) }
+            let error = await #expect(throws: JobError.self) { try await lib.link(dryRun: dryRun) }
             #expect(error?.kind == .config)
             #expect(error?.message.contains("would remove 12 of the 12 links") == true)
             #expect(error?.message.contains("--confirm-removals") == true)
@@ -154,7 +154,7 @@ struct LinkHardeningTests {
         #expect(outcome.failures.count == 9)
         #expect(outcome.failures.allSatisfy { $0.message.contains("lock") })
         // While the second holds it, no run starts.
-        await #expect(throws: LinkJobError.self) { try await lib.link() }
+        await #expect(throws: JobError.self) { try await lib.link() }
         other.release()
         let next = try await lib.link()
         #expect(next.created == 9)
@@ -179,7 +179,7 @@ struct LinkHardeningTests {
         try lib.standard()
         try lib.file("blocker", size: 1)  // a file where the state folder should be (EACCES needs a non-root user)
         lib.state = "blocker/sub/usher.db"
-        let error = await #expect(throws: LinkJobError.self) { try await lib.link() }
+        let error = await #expect(throws: JobError.self) { try await lib.link() }
         #expect(error?.message.contains("cannot create the state folder \(lib.path("blocker"))") == true)
         #expect(error?.message.contains("'state:'") == true)
         #expect(lib.exists(redemptionTarget) == false)

@@ -184,7 +184,7 @@ struct LinkJobTests {
         try lib.standard()
         _ = try await lib.link()
         try FileManager.default.moveItem(atPath: lib.path("movies"), toPath: lib.path("unmounted"))
-        await #expect(throws: LinkJobError.self) { try await lib.link() }
+        await #expect(throws: JobError.self) { try await lib.link() }
         #expect(lib.exists(redemptionTarget))
         #expect(try lib.ledger().count == 1)
     }
@@ -268,7 +268,7 @@ struct LinkJobTests {
         try lib.standard()
         try FileManager.default.createDirectory(atPath: lib.path("state"), withIntermediateDirectories: true)
         let held = try RunLock(path: lib.path("state/usher.db.lock"))
-        await #expect(throws: LinkJobError.self) { try await lib.link() }
+        await #expect(throws: JobError.self) { try await lib.link() }
         held.release()
         // A lock file left by a process that died (its pid still written in it).
         try "999999\n".write(toFile: lib.path("state/usher.db.lock"), atomically: true, encoding: .utf8)

@@ -208,7 +208,7 @@ struct PrefetchJobTests {
         world.settings = "  exclude_users: [kid]\n  libraries: [Kids TV]"
         #expect(try await world.prefetch(dryRun: true).searched.isEmpty)
         world.settings = "  libraries: [Anime]"
-        await #expect(throws: PrefetchError.self) { _ = try await world.prefetch(dryRun: true) }
+        await #expect(throws: JobError.self) { _ = try await world.prefetch(dryRun: true) }
     }
 
     @Test func excludeTagLeavesTheSeriesAlone() async throws {
