@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 import UsherCore
-public import AsyncHTTPClient
+import AsyncHTTPClient
 
 public struct PrefetchOptions: Sendable {
     public var dryRun: Bool

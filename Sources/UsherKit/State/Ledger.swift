@@ -32,35 +32,57 @@ public struct RunRecord: Sendable, Codable, Hashable {
     }
 }
 
-/// The SQLite state: every link Usher made, and the history of runs.
+/// The SQLite state (`usher.db`): every link Usher made, the history of runs, and the tables of match
+/// and prefetch. One store, all migrations here.
 public final class Ledger: Sendable {
-    let queue: DatabaseQueue
+    /// A pool (WAL) when opened for writing, so readers (a page, an API call) never wait for a running
+    /// job; a read-only connection, or an in-memory copy, when opened with `openIfPresent`.
+    let queue: any DatabaseWriter
     public let path: String
 
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Opens the state for reading and writing, creating it and bringing its schema up to date.
+    public init(path: String) throws {
         self.path = path
         var configuration = Configuration()
-        configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)
-        if !readOnly {
-            do { try FileSystem.makeDirectories(Paths.parent(path)) } catch {
-                throw RunLock.StateFolderError(message: "cannot create the state folder \(error.path): \(String(cString: strerror(error.code))) (set 'state:' in the config to a file in a folder Usher can write)")
-            }
+        do { try FileSystem.makeDirectories(Paths.parent(path)) } catch {
+            throw RunLock.StateFolderError(message: "cannot create the state folder \(error.path): \(String(cString: strerror(error.code))) (set 'state:' in the config to a file in a folder Usher can write)")
         }
-        queue = try DatabaseQueue(path: path, configuration: configuration)
-        if !readOnly {
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            }
-            try Self.migrator.migrate(queue)
+        // Set WAL and `synchronous` before the pool opens its readers (a pool needs WAL).
+        try DatabaseQueue(path: path, configuration: configuration).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
         }
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+        queue = pool
     }
 
-    /// Opens the ledger for reading if it exists; `nil` when no run has made one yet.
+    private init(path: String, reader: any DatabaseWriter) {
+        self.path = path
+        self.queue = reader
+    }
+
+    /// Opens the state for reading only (a dry run, `usher stats`), or `nil` when no run has made one yet.
+    /// The file is never written: a state from an older Usher is copied into memory and brought up to date
+    /// there, so reading it sees the current schema.
     public static func openIfPresent(path: String) throws -> Ledger? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try Ledger(path: path)
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        let file = try DatabaseQueue(path: path, configuration: configuration)
+        if try file.read({ try migrator.hasCompletedMigrations($0) }) { return Ledger(path: path, reader: file) }
+        let copy = try DatabaseQueue()
+        try file.backup(to: copy)
+        try migrator.migrate(copy)
+        return Ledger(path: path, reader: copy)
+    }
+
+    /// For tests: a state file with only the migrations up to `name`, as an older Usher left it.
+    static func makeOld(path: String, upTo name: String) throws {
+        try FileSystem.makeDirectories(Paths.parent(path))
+        try migrator.migrate(DatabaseQueue(path: path), upTo: name)
     }
 
     private static var migrator: DatabaseMigrator {
