@@ -235,51 +235,30 @@ enum ServiceSync {
         }
         // Follow the commands with one look at each instance's command list per round.
         var finished: [SeriesKey] = []
-        let deadline = ContinuousClock.now + .seconds(min(600, 30 + 2 * rescans.count))
-        var delay = Duration.milliseconds(50)
-        while !waiting.isEmpty {
-            for (instance, list) in waiting {
-                var still: [(series: CatalogSeries, command: ArrCommand)] = []
-                var statuses: [Int: ArrCommand] = [:]
-                if list.contains(where: { !isDone($0.command) }), let client = services.sonarr(instance) {
-                    do {
-                        for command in try await client.commands() { statuses[command.id] = command }
-                    } catch {
+        let follower = CommandFollower(services: services, timeout: .seconds(min(600, 30 + 2 * rescans.count)),
+                                       firstPause: .milliseconds(50), longestPause: .seconds(2), giveUpOnReadError: true)
+        let ends = await follower.follow(waiting.mapValues { $0.map(\.command) })
+        var unreadable = Set<String>()
+        for instance in waiting.keys.sorted() {
+            for item in waiting[instance] ?? [] {
+                switch ends[instance]?[item.command.id] {
+                case .completed?, .vanished?:
+                    // A command no longer listed finished long enough ago to be dropped; check the result anyway.
+                    finished.append(item.series.key)
+                    report.rescanned.append(item.series.label)
+                case .failed(let current)?:
+                    let why = "ended \(current.status ?? "?"): \(current.message ?? "")"
+                    report.errors.append("sonarr's rescan of \(item.series.label) \(why) (asked again next run)")
+                    failed.append(retry(.rescan, instance, "\(item.series.id)", item.series.label, why))
+                case .unreadable(let error)?:
+                    if unreadable.insert(instance).inserted {
                         report.errors.append("could not follow the rescans in sonarr \(instance), so they were not checked (asked again next run): \(error)")
-                        for item in list { failed.append(retry(.rescan, instance, "\(item.series.id)", item.series.label, "\(error)")) }
-                        waiting[instance] = nil
-                        continue
                     }
-                }
-                for item in list {
-                    let current = isDone(item.command) ? item.command : statuses[item.command.id]
-                    switch current?.status?.lowercased() {
-                    case "completed":
-                        finished.append(item.series.key)
-                        report.rescanned.append(item.series.label)
-                    case "failed", "aborted", "cancelled", "orphaned":
-                        let why = "ended \(current?.status ?? "?"): \(current?.message ?? "")"
-                        report.errors.append("sonarr's rescan of \(item.series.label) \(why) (asked again next run)")
-                        failed.append(retry(.rescan, instance, "\(item.series.id)", item.series.label, why))
-                    case nil:
-                        // No longer listed: it finished long enough ago to be dropped; check the result anyway.
-                        finished.append(item.series.key)
-                        report.rescanned.append(item.series.label)
-                    default:
-                        still.append(item)
-                    }
-                }
-                waiting[instance] = still.isEmpty ? nil : still
-            }
-            if waiting.isEmpty { break }
-            guard ContinuousClock.now < deadline else {
-                for item in waiting.values.joined() {
+                    failed.append(retry(.rescan, instance, "\(item.series.id)", item.series.label, "\(error)"))
+                case .timedOut?, nil:
                     report.warnings.append("sonarr's rescan of \(item.series.label) did not finish in time; the link is not checked this run")
                 }
-                break
             }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(2))
         }
 
         let toCheck = finished.filter { plan.expectations[$0] != nil }.sorted()
@@ -303,10 +282,6 @@ enum ServiceSync {
                 }
             }
         }
-    }
-
-    private static func isDone(_ command: ArrCommand) -> Bool {
-        ["completed", "failed", "aborted", "cancelled", "orphaned"].contains(command.status?.lowercased() ?? "")
     }
 
     private static func unmonitor(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {

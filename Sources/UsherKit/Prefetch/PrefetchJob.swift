@@ -383,21 +383,9 @@ public struct PrefetchJob: Sendable {
     /// Follows the search commands until Sonarr has finished them (or `seconds` pass), then reads the
     /// queue once: the downloads of searched episodes that are there now. Polls at growing intervals.
     private func waitForGrabs(_ services: ArrServices, commands: [String: [Int]], episodes: [String: Set<Int>], seconds: Int) async -> [String: [Int: String]] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(seconds)
-        var pending = commands
-        var interval = Duration.milliseconds(250)
-        while !pending.isEmpty, clock.now < deadline {
-            for (instance, ids) in pending {
-                guard let client = services.sonarr(instance), let list = try? await client.commands() else { continue }
-                let finished = Set(list.filter(\.isFinished).map(\.id))
-                let open = ids.filter { id in !finished.contains(id) && list.contains { $0.id == id } }
-                pending[instance] = open.isEmpty ? nil : open
-            }
-            guard !pending.isEmpty else { break }
-            try? await Task.sleep(for: min(interval, deadline - clock.now))
-            interval = min(interval * 2, .seconds(5))
-        }
+        let follower = CommandFollower(services: services, timeout: .seconds(seconds), firstPause: .milliseconds(250), longestPause: .seconds(5),
+                                       giveUpOnReadError: false)
+        _ = await follower.follow(commands.mapValues { $0.map { ArrCommand(id: $0) } })
         var result: [String: [Int: String]] = [:]
         for (instance, wanted) in episodes {
             guard let client = services.sonarr(instance), let queue = try? await client.queue() else { continue }

@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 public import Logging
 public import UsherCore
 

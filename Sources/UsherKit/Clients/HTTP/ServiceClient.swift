@@ -206,13 +206,9 @@ public struct ServiceClient: Sendable {
         return text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
     }
 
-    static func redact(_ text: String, _ secret: String) -> String {
-        secret.count >= 3 ? text.replacingOccurrences(of: secret, with: "[redacted]") : text
-    }
-
-    /// `text` with every one of `secrets` (longest first) shown as `[redacted]`.
+    /// `text` with every one of `secrets` shown as `[redacted]` (the one `Redactor` of Usher).
     static func redact(_ text: String, _ secrets: [String]) -> String {
-        secrets.reduce(text) { redact($0, $1) }
+        Redactor(secrets: secrets).redact(text)
     }
 
     /// A text with this endpoint's secrets redacted, for messages built outside `send`.
