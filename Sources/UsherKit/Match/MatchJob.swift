@@ -177,12 +177,7 @@ public struct MatchJob: Sendable {
             case .failure(let error): library.errors.append("radarr \(name): \(error.description)")
             case .success(let list):
                 for m in list {
-                    let movie = MatchMovie(
-                        instance: name, id: m.id, title: m.title, originalTitle: m.originalTitle,
-                        alternateTitles: (m.alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
-                        year: m.year.flatMap { $0 > 0 ? $0 : nil }, tmdb: m.tmdbId.flatMap { $0 > 0 ? $0 : nil },
-                        imdb: m.imdbId.flatMap { $0.isEmpty ? nil : $0 }, runtime: m.runtime.flatMap { $0 > 0 ? $0 : nil },
-                        collection: m.collection?.title.flatMap { $0.isEmpty ? nil : $0 })
+                    let movie = m.matchMovie(instance: name)
                     guard seenMovies.insert(movie.key).inserted else { continue }
                     library.movies.append(movie)
                 }
@@ -196,7 +191,7 @@ public struct MatchJob: Sendable {
             case .failure(let error): library.errors.append("sonarr \(name): \(error.description)")
             case .success(let list):
                 for s in list {
-                    let key = s.tvdbId.flatMap { $0 > 0 ? "tvdb:\($0)" : nil } ?? "\(name):\(s.id)"
+                    let key = s.knownTVDB.map { "tvdb:\($0)" } ?? "\(name):\(s.id)"
                     guard seenSeries.insert(key).inserted else { continue }
                     // Sonarr counts each season's episodes: a series without specials needs no question.
                     if !regular, let seasons = s.seasons {
@@ -217,17 +212,9 @@ public struct MatchJob: Sendable {
             case .failure(let error):
                 library.errors.append("sonarr \(entry.instance): episodes of \(entry.series.title): \(error.description)")
             case .success(let list):
-                let episodes = list.compactMap { e -> MatchEpisode? in
-                    guard e.seasonNumber == 0 || (regular && (e.runtime ?? 0) >= minRuntime) else { return nil }
-                    return MatchEpisode(season: e.seasonNumber, episode: e.episodeNumber, absolute: e.absoluteEpisodeNumber,
-                                        title: e.title ?? "", airDate: e.airDate, runtime: e.runtime.flatMap { $0 > 0 ? $0 : nil })
-                }
+                let episodes = list.filter { $0.seasonNumber == 0 || (regular && ($0.runtime ?? 0) >= minRuntime) }.map(\.matchEpisode)
                 guard !episodes.isEmpty else { continue }
-                let s = entry.series
-                library.series.append(MatchSeries(
-                    instance: entry.instance, id: s.id, title: s.title,
-                    alternateTitles: (s.alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
-                    tvdb: s.tvdbId.flatMap { $0 > 0 ? $0 : nil }, year: s.year.flatMap { $0 > 0 ? $0 : nil }, episodes: episodes))
+                library.series.append(entry.series.matchSeries(instance: entry.instance, episodes: episodes))
             }
         }
         return library

@@ -319,11 +319,7 @@ public struct PrefetchJob: Sendable {
             switch answer {
             case .success(let (series, tags)):
                 if let excludeTag, let tag = tags.first(where: { $0.label.lowercased() == excludeTag }) { tagIDs[name] = tag.id }
-                for one in series {
-                    let alternates: [String] = (one.alternateTitles ?? []).compactMap(\.title)
-                    list.append(PrefetchSeries(key: SeriesKey(instance: name, id: one.id), title: one.title, year: one.year, tvdb: one.tvdbId,
-                                               alternateTitles: alternates, tags: one.tags ?? []))
-                }
+                list += series.map { $0.prefetchSeries(instance: name) }
             case .failure(let error):
                 failures[name] = error.description
             }

@@ -93,7 +93,7 @@ public struct ArrSnapshot: Sendable {
         var failures: [String: String] = [:]
         for answer in answers {
             switch answer {
-            case .series(let name, .success(let list)): series += list.compactMap { catalogSeries($0, instance: name, translator) }
+            case .series(let name, .success(let list)): series += list.compactMap { $0.catalogSeries(instance: name, translator) }
             case .series(let name, .failure(let error)): failures[name] = error.description
             case .naming(let name, .success(let config)): naming[name] = config
             case .naming(let name, .failure(let error)): failures[name] = error.description
@@ -120,7 +120,7 @@ public struct ArrSnapshot: Sendable {
             switch answer {
             case .success(let list):
                 movies.reserveCapacity(movies.count + list.count)
-                for movie in list { movies.append(catalogMovie(movie, instance: name, translator)) }
+                for movie in list { movies.append(movie.catalogMovie(instance: name, translator)) }
             case .failure(let error):
                 failures[name] = error.description
                 logger.warning("could not ask radarr \(name): \(error)")
@@ -176,25 +176,6 @@ public struct ArrSnapshot: Sendable {
                 return .failure(error)
             }
         }
-    }
-
-    static func catalogMovie(_ movie: RadarrMovie, instance: String, _ translator: PathTranslator) -> CatalogMovie {
-        var file: CatalogFile?
-        if let f = movie.movieFile, movie.hasFile != false {
-            let remote = f.path ?? movie.path.flatMap { base in f.relativePath.map { base + "/" + $0 } }
-            if let remote {
-                file = CatalogFile(id: f.id, path: translator.toLocal(remote), size: f.size, quality: f.quality?.usherQuality, releaseGroup: f.releaseGroup)
-            }
-        }
-        return CatalogMovie(instance: instance, id: movie.id, title: movie.title, year: movie.year.flatMap { $0 > 0 ? $0 : nil },
-                            tmdb: movie.tmdbId.flatMap { $0 > 0 ? $0 : nil }, imdb: movie.imdbId, tags: movie.tags ?? [], file: file)
-    }
-
-    static func catalogSeries(_ series: SonarrSeries, instance: String, _ translator: PathTranslator) -> CatalogSeries? {
-        guard let path = series.path, !path.isEmpty else { return nil }
-        return CatalogSeries(instance: instance, id: series.id, title: series.title, year: series.year.flatMap { $0 > 0 ? $0 : nil },
-                             tvdb: series.tvdbId.flatMap { $0 > 0 ? $0 : nil }, path: translator.toLocal(path),
-                             seriesType: series.seriesType?.lowercased() ?? "standard", seasonFolders: series.seasonFolder ?? true, tags: series.tags ?? [])
     }
 }
 

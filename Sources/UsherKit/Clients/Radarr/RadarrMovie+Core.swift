@@ -1,0 +1,29 @@
+import UsherCore
+
+/// A Radarr movie as each job's core values see it: the one place where Radarr's record becomes Usher's
+/// (a year, TMDB id or runtime of 0 is unknown; an empty IMDb id, title or collection is none).
+extension RadarrMovie {
+    var knownYear: Int? { year.flatMap { $0 > 0 ? $0 : nil } }
+    var knownTMDB: Int? { tmdbId.flatMap { $0 > 0 ? $0 : nil } }
+    var knownIMDb: String? { imdbId.flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// For the linker: the movie and its file, the file's path as this machine sees it.
+    func catalogMovie(instance: String, _ translator: PathTranslator) -> CatalogMovie {
+        var file: CatalogFile?
+        if let f = movieFile, hasFile != false {
+            let remote = f.path ?? path.flatMap { base in f.relativePath.map { base + "/" + $0 } }
+            if let remote {
+                file = CatalogFile(id: f.id, path: translator.toLocal(remote), size: f.size, quality: f.quality?.usherQuality, releaseGroup: f.releaseGroup)
+            }
+        }
+        return CatalogMovie(instance: instance, id: id, title: title, year: knownYear, tmdb: knownTMDB, imdb: knownIMDb, tags: tags ?? [], file: file)
+    }
+
+    /// For `usher match`.
+    func matchMovie(instance: String) -> MatchMovie {
+        MatchMovie(instance: instance, id: id, title: title, originalTitle: originalTitle,
+                   alternateTitles: (alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
+                   year: knownYear, tmdb: knownTMDB, imdb: knownIMDb, runtime: runtime.flatMap { $0 > 0 ? $0 : nil },
+                   collection: collection?.title.flatMap { $0.isEmpty ? nil : $0 })
+    }
+}

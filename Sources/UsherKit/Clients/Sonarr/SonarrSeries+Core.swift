@@ -1,0 +1,35 @@
+import UsherCore
+
+/// A Sonarr series as each job's core values see it: the one place where Sonarr's record becomes Usher's,
+/// so every job reads "unknown" the same way (a TVDB id or year of 0 is unknown, an empty title is none).
+extension SonarrSeries {
+    var knownTVDB: Int? { tvdbId.flatMap { $0 > 0 ? $0 : nil } }
+    var knownYear: Int? { year.flatMap { $0 > 0 ? $0 : nil } }
+    var alternateTitleTexts: [String] { (alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty } }
+
+    /// For the linker; nil without a folder.
+    func catalogSeries(instance: String, _ translator: PathTranslator) -> CatalogSeries? {
+        guard let path, !path.isEmpty else { return nil }
+        return CatalogSeries(instance: instance, id: id, title: title, year: knownYear, tvdb: knownTVDB, path: translator.toLocal(path),
+                             seriesType: seriesType?.lowercased() ?? "standard", seasonFolders: seasonFolder ?? true, tags: tags ?? [])
+    }
+
+    /// For `usher match`, with the episodes it kept.
+    func matchSeries(instance: String, episodes: [MatchEpisode]) -> MatchSeries {
+        MatchSeries(instance: instance, id: id, title: title, alternateTitles: alternateTitleTexts, tvdb: knownTVDB, year: knownYear, episodes: episodes)
+    }
+
+    /// For `usher prefetch`.
+    func prefetchSeries(instance: String) -> PrefetchSeries {
+        PrefetchSeries(key: SeriesKey(instance: instance, id: id), title: title, year: knownYear, tvdb: knownTVDB,
+                       alternateTitles: alternateTitleTexts, tags: tags ?? [])
+    }
+}
+
+extension SonarrEpisode {
+    /// For `usher match`.
+    var matchEpisode: MatchEpisode {
+        MatchEpisode(season: seasonNumber, episode: episodeNumber, absolute: absoluteEpisodeNumber, title: title ?? "", airDate: airDate,
+                     runtime: runtime.flatMap { $0 > 0 ? $0 : nil })
+    }
+}
