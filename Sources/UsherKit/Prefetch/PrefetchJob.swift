@@ -78,7 +78,7 @@ public struct PrefetchJob: Sendable {
         // Tautulli takes a calendar day in its own time zone: ask from the day before, and keep exactly
         // the last `history_days` × 24 hours (`WatchFilter.since`).
         let since = now - Int64(settings.historyDays) * 86400
-        let after = Self.day(since - 86400)
+        let after = UTCTime.day(since - 86400)
         let rows: [TautulliHistoryRow]
         do { rows = try await tautulli.history(after: after, sectionIDs: sectionIDs) } catch {
             return run.failed(error.description, requests: services.counter.total)
@@ -97,36 +97,19 @@ public struct PrefetchJob: Sendable {
         // 2. Which series each show is, and what Sonarr holds.
         let (seriesList, tagIDs, seriesFailures) = await sonarrSeries(services, excludeTag: settings.excludeTag)
         run.errors += seriesFailures.values.sorted()
-        let matcher = ShowMatcher(series: seriesList)
         let shows = await watchedShows(positions, tautulli: tautulli, state: state, now: now, dryRun: options.dryRun)
-        var byShow: [String: [ViewerPosition]] = [:]
-        for position in positions { byShow[position.show, default: []].append(position) }
-        var matched: [(PrefetchSeries, [ViewerPosition])] = []
-        var unmatched: [String: String] = [:]
-        var matchedKeys: [String] = []
-        let reported = (try? state.reportedUnmatched()) ?? []
-        for (key, viewers) in byShow.sorted(by: { $0.key < $1.key }) {
-            let show = shows[key] ?? WatchedShow(key: key, title: viewers[0].showTitle, tvdb: nil)
-            switch matcher.match(show) {
-            case .matched(let series, _):
-                matchedKeys.append(key)
-                if let tag = tagIDs[series.key.instance], series.tags.contains(tag) {
-                    for viewer in viewers {
-                        run.skipped.append(PrefetchItem(series: series, season: viewer.furthest.season, episode: viewer.furthest.episode, title: nil,
-                                                        users: [viewer.user], reason: "series has the tag '\(settings.excludeTag ?? "")' (last watched)"))
-                    }
-                    continue
-                }
-                matched.append((series, viewers))
-            case .unmatched(let reason):
-                // A failed Sonarr instance may hold it: not reported as unmatched then.
-                if !seriesFailures.isEmpty { continue }
-                let isNew = !reported.contains(key)
-                run.unmatched.append(.init(show: show.title, tvdbId: show.tvdb, reason: reason, new: isNew))
-                if isNew { unmatched[key] = show.title; run.warnings.append("no Sonarr series for the watched show '\(show.title)': \(reason) (reported once)") }
-            }
+        let selection = ShowSelection.select(
+            positions: positions, shows: shows, matcher: ShowMatcher(series: seriesList),
+            excludeTag: settings.excludeTag.map { ($0, tagIDs) }, someSonarrFailed: !seriesFailures.isEmpty,
+            reported: (try? state.reportedUnmatched()) ?? [])
+        run.skipped += selection.excluded
+        run.unmatched += selection.unmatched.map { PrefetchReport.Unmatched(show: $0.title, tvdbId: $0.tvdb, reason: $0.reason, new: $0.new) }
+        run.warnings += selection.unmatched.filter(\.new).map(\.warning)
+        if !options.dryRun {
+            let newlyReported = Dictionary(selection.unmatched.filter(\.new).map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a })
+            try? state.updateUnmatched(reported: newlyReported, matched: selection.matchedKeys, at: now)
         }
-        if !options.dryRun { try? state.updateUnmatched(reported: unmatched, matched: matchedKeys, at: now) }
+        let matched = selection.matched
 
         // 3. What comes next, and what to do about it.
         let instances = Set(matched.map(\.0.key.instance)).sorted()
@@ -139,8 +122,8 @@ public struct PrefetchJob: Sendable {
             guard let client = services.sonarr(entry.0.key.instance) else { return .success([]) }
             do throws(ServiceError) { return .success(try await client.episodes(seriesID: entry.0.key.id)) } catch { return .failure(error) }
         }
-        var searches: [(PrefetchSeries, [SearchRequest], [Int: PrefetchItem], monitor: [Int])] = []
-        var downloading: [(PrefetchItem, String, Int)] = []
+        var plans: [(series: PrefetchSeries, plan: SeriesPlan)] = []
+        var downloading: [SeriesPlan.Downloading] = []
         for ((series, viewers), answer) in zip(matched, episodeLists) {
             guard case .success(let list) = answer else {
                 if case .failure(let error) = answer { run.errors.append(error.description) }
@@ -149,42 +132,15 @@ public struct PrefetchJob: Sendable {
             guard case .success(let queue) = queues[series.key.instance] ?? .success([:]) else {
                 continue  // the instance's queue could not be read: reported once below
             }
-            let episodes = list.map(Self.upcoming)
             var titles: [Int: String] = [:]
             for episode in list { if let title = episode.title { titles[episode.id] = title } }
-            let needs = NextEpisodes.needs(of: viewers, in: episodes, settings.window, now: now)
-            let actions = PrefetchPlanner.actions(for: needs, queue: queue, lastSearched: searchedRecently[series.key.instance] ?? [:],
-                                                  cooldownSeconds: Int64(settings.searchCooldownSeconds), now: now)
-            var toSearch: [UpcomingEpisode] = []
-            var items: [Int: PrefetchItem] = [:]
-            var monitor: [Int] = []
-            for (need, action) in actions {
-                var item = PrefetchItem(series: series, season: need.episode.number.season, episode: need.episode.number.episode,
-                                        title: titles[need.episode.id], users: need.users.sorted(), reason: "", episodeID: need.episode.id)
-                item.reachedInMinutes = need.reachedInMinutes
-                switch action {
-                case .onDisk:
-                    item.reason = "on disk"
-                    run.skipped.append(item)
-                case .notAired:
-                    item.reason = "not aired yet" + (need.episode.airsAt.map { " (airs \(Self.timestamp($0)))" } ?? "")
-                    run.skipped.append(item)
-                case .coolingDown(let at):
-                    item.reason = "searched \(Self.timestamp(at)); next search after the \(DurationText.format(seconds: settings.searchCooldownSeconds)) cooldown"
-                    run.skipped.append(item)
-                case .search(let monitorFirst):
-                    item.reason = monitorFirst ? "missing (set monitored)" : "missing"
-                    toSearch.append(need.episode)
-                    items[need.episode.id] = item
-                    if monitorFirst { monitor.append(need.episode.id) }
-                case .prioritize(let downloadID):
-                    downloading.append((item, downloadID, need.reachedInMinutes))
-                }
-            }
-            let queued = Set(queue.keys)
-            let requests = SearchBatcher.requests(seriesID: series.key.id, searching: toSearch, episodes: episodes, queued: queued,
-                                                  seasonSearch: settings.seasonSearch, now: now)
-            if !requests.isEmpty { searches.append((series, requests, items, monitor)) }
+            let plan = SeriesPlan.make(
+                series: series, viewers: viewers, episodes: list.map(\.upcomingEpisode), titles: titles, queue: queue,
+                lastSearched: searchedRecently[series.key.instance] ?? [:], window: settings.window,
+                cooldownSeconds: settings.searchCooldownSeconds, seasonSearch: settings.seasonSearch, now: now)
+            run.skipped += plan.skipped
+            downloading += plan.downloading
+            if !plan.searches.isEmpty { plans.append((series, plan)) }
         }
         for instance in instances {
             if case .failure(let error) = queues[instance] { run.errors.append(error.description) }
@@ -198,15 +154,15 @@ public struct PrefetchJob: Sendable {
         if let lock, !lock.verify() {
             return run.failed("the lock file \(lock.path) was deleted and another run took the lock; this run stopped before searching", requests: services.counter.total)
         }
-        for (series, requests, items, monitor) in searches {
+        for (series, plan) in plans {
             guard let client = services.sonarr(series.key.instance) else { continue }
-            if !options.dryRun, !monitor.isEmpty {
-                do { try await client.setMonitored(episodeIDs: monitor, true) } catch {
+            if !options.dryRun, !plan.monitor.isEmpty {
+                do { try await client.setMonitored(episodeIDs: plan.monitor, true) } catch {
                     run.errors.append(error.description)
                     continue
                 }
             }
-            for request in requests {
+            for request in plan.searches {
                 var accepted = options.dryRun
                 if !options.dryRun {
                     do {
@@ -226,8 +182,7 @@ public struct PrefetchJob: Sendable {
                 }
                 guard accepted else { continue }
                 for id in request.episodeIDs {
-                    guard var item = items[id] else { continue }
-                    if case .season(_, let season, _) = request { item.reason += "; season \(season) searched whole (every remaining episode is missing)" }
+                    guard let item = plan.searched(id, by: request) else { continue }
                     run.searched.append(item)
                     searchedEpisodes[series.key.instance, default: []].insert(id)
                 }
@@ -239,7 +194,7 @@ public struct PrefetchJob: Sendable {
             let grabbed = await waitForGrabs(services, commands: sentCommands, episodes: searchedEpisodes, seconds: settings.searchWaitSeconds)
             for item in run.searched {
                 guard let download = grabbed[item.sonarr]?[item.episodeID ?? -1] else { continue }
-                downloading.append((item, download, item.reachedInMinutes))
+                downloading.append(SeriesPlan.Downloading(item: item, downloadID: download, reachedInMinutes: item.reachedInMinutes))
             }
         }
 
@@ -390,124 +345,59 @@ public struct PrefetchJob: Sendable {
         return result
     }
 
+    /// Moves the urgent downloads up in their clients: where each is and what to do is `DownloadPlacement`'s
+    /// and `QueueOrder`'s to say; this reads the queues and makes the calls.
     private func prioritize(
-        _ downloading: [(PrefetchItem, String, Int)], settings: PrefetchSettings, options: PrefetchOptions, hub: ServiceHub,
+        _ downloading: [SeriesPlan.Downloading], settings: PrefetchSettings, options: PrefetchOptions, hub: ServiceHub,
         counter: RequestCounter, run: inout PrefetchRun
     ) async {
         guard !downloading.isEmpty else { return }
-        // Most urgent first, across shows: the episode someone reaches first leads.
-        let ordered = downloading.sorted { ($0.2, $0.0.series, $0.0.season, $0.0.episode) < ($1.2, $1.0.series, $1.0.season, $1.0.episode) }
-        guard !config.downloadClients.isEmpty else {
-            for (item, download, _) in ordered {
-                run.skipped.append(item.with(reason: "downloading; no download client is configured to move it up", download: download))
-            }
-            return
-        }
         let clients = config.downloadClients.map { hub.downloadClient($0, counter: counter) }
         let queues = await boundedMap(Array(clients.indices), limit: config.apiConcurrency) { index -> Result<[DownloadItem], ServiceError> in
             do throws(ServiceError) { return .success(try await clients[index].queue()) } catch { return .failure(error) }
         }
-        var located: [String: (Int, DownloadItem)] = [:]
+        var located: [String: DownloadPlacement.Located] = [:]
         var failedClients = false
         for (index, answer) in queues.enumerated() {
             switch answer {
-            case .success(let items): for item in items { located[item.downloadID.lowercased()] = located[item.downloadID.lowercased()] ?? (index, item) }
+            case .success(let items):
+                for item in items where located[item.downloadID.lowercased()] == nil {
+                    located[item.downloadID.lowercased()] = .init(client: index, clientName: clients[index].name, ref: item.ref, paused: item.paused)
+                }
             case .failure(let error): run.errors.append(error.description); failedClients = true
             }
         }
-        var urgent: [Int: [DownloadItem]] = [:]
-        var itemsOf: [String: [PrefetchItem]] = [:]
-        for (item, download, _) in ordered {
-            let found = located[download.lowercased()]
-            guard let (index, entry) = found else {
-                let reason = failedClients ? "downloading; its download client did not answer" : "downloading, but in none of the configured download clients"
-                run.skipped.append(item.with(reason: reason, download: download))
-                continue
-            }
-            var item = item.with(reason: "", download: download)
-            item.client = clients[index].name
-            if entry.paused {
-                item.reason = "paused in \(clients[index].name) by someone; left paused"
-                run.skipped.append(item)
-                continue
-            }
-            if !(urgent[index]?.contains { $0.ref == entry.ref } ?? false) { urgent[index, default: []].append(entry) }
-            itemsOf[entry.ref, default: []].append(item)
-        }
-        for (index, wanted) in urgent.sorted(by: { $0.key < $1.key }) {
+        let placement = DownloadPlacement.place(downloading, located: located, clientsConfigured: !clients.isEmpty, someClientFailed: failedClients)
+        run.skipped += placement.skipped
+        for (index, refs) in placement.urgent.sorted(by: { $0.key < $1.key }) {
             let client = clients[index]
             var queue = (try? queues[index].get()) ?? []
             var raised = Set<String>()
-            if settings.priority != .top, client.kind == .sabnzbd || client.kind == .nzbget {
-                for entry in wanted where Self.rank(entry.priority) < Self.rank(settings.priority) {
+            if client.kind == .sabnzbd || client.kind == .nzbget {
+                for ref in refs {
+                    guard let entry = queue.first(where: { $0.ref == ref }), settings.priority.raises(entry.priority) else { continue }
                     if !options.dryRun {
                         do { try await client.raisePriority(entry, to: settings.priority) } catch { run.errors.append(error.description); continue }
                     }
-                    raised.insert(entry.ref)
+                    raised.insert(ref)
                 }
                 if !raised.isEmpty, !options.dryRun, let fresh = try? await client.queue() { queue = fresh }
             }
-            let moves = QueueOrder.movesToTop(queue: queue.map { QueueItem(id: $0.ref, paused: $0.paused) }, urgent: wanted.map(\.ref))
             var moved = Set<String>()
-            for ref in moves {
+            for ref in QueueOrder.movesToTop(queue: queue.map { QueueItem(id: $0.ref, paused: $0.paused) }, urgent: refs) {
                 guard let entry = queue.first(where: { $0.ref == ref }) else { continue }
                 if !options.dryRun {
                     do { try await client.moveToTop(entry) } catch { run.errors.append(error.description); continue }
                 }
                 moved.insert(ref)
             }
-            for entry in wanted {
-                for var item in itemsOf[entry.ref] ?? [] {
-                    var done: [String] = []
-                    if raised.contains(entry.ref) { done.append("priority set to \(settings.priority.rawValue)") }
-                    if moved.contains(entry.ref) { done.append("moved to the front of \(client.name)") }
-                    if done.isEmpty {
-                        item.reason = "downloading in \(client.name), already in order"
-                        run.skipped.append(item)
-                    } else {
-                        item.reason = done.joined(separator: ", ")
-                        run.prioritized.append(item)
-                    }
+            for ref in refs {
+                for item in placement.items[ref] ?? [] {
+                    let outcome = DownloadPlacement.outcome(item, raisedTo: raised.contains(ref) ? settings.priority : nil, moved: moved.contains(ref),
+                                                            clientName: client.name)
+                    if outcome.prioritized { run.prioritized.append(outcome.item) } else { run.skipped.append(outcome.item) }
                 }
             }
         }
-    }
-
-    static func rank(_ priority: DownloadPriority?) -> Int {
-        switch priority {
-        case nil, .top?: 0
-        case .high?: 1
-        case .force?: 2
-        }
-    }
-
-    // MARK: - Values
-
-    static func upcoming(_ episode: SonarrEpisode) -> UpcomingEpisode {
-        UpcomingEpisode(id: episode.id, number: EpisodeNumber(season: episode.seasonNumber, episode: episode.episodeNumber),
-                        airsAt: episode.airDateUtc.flatMap(parseTimestamp), runtimeMinutes: episode.runtime.flatMap { $0 > 0 ? $0 : nil },
-                        hasFile: episode.hasFile ?? ((episode.episodeFileId ?? 0) != 0), monitored: episode.monitored ?? true)
-    }
-
-    /// `2024-03-01T02:00:00Z`, with or without fractional seconds.
-    static func parseTimestamp(_ text: String) -> Int64? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return Int64(date.timeIntervalSince1970) }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text).map { Int64($0.timeIntervalSince1970) }
-    }
-
-    static func timestamp(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-    }
-
-    /// `YYYY-MM-DD` (UTC) of a moment.
-    static func day(_ seconds: Int64) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
     }
 }

@@ -1,3 +1,5 @@
+import UsherCore
+
 /// The report being built during a run.
 struct PrefetchRun {
     var dryRun: Bool

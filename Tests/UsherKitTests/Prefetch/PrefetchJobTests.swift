@@ -165,7 +165,7 @@ struct PrefetchJobTests {
         #expect(users == ["ann"], "bob's play is 49 hours old")
         #expect(PrefetchWorld.codes(report.searched) == ["S01E03", "S02E01", "S02E02"])
         let after = world.tautulli.requests.last { $0.query("cmd") == "get_history" }?.query("after")
-        #expect(after == PrefetchJob.day(Int64(world.now.timeIntervalSince1970) - 3 * 86400))
+        #expect(after == UTCTime.day(Int64(world.now.timeIntervalSince1970) - 3 * 86400))
     }
 
     @Test func partialPlaysAreIgnoredAndRewatchesDoNotMoveBack() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+public import UsherCore
 
 /// NZBGet's queue through JSON-RPC (`POST /jsonrpc`, HTTP Basic auth, positional parameters only).
 public struct NZBGetClient: DownloadClient {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+public import UsherCore
 
 /// qBittorrent's queue through its Web API v2: a form login that sets cookies (all of them are sent back), the
 /// torrent list, and `topPrio`.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+public import UsherCore
 
 /// SABnzbd's queue through `GET /api?mode=…&output=json&apikey=KEY` (the key only as a parameter, redacted in
 /// every message).

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+public import UsherCore
 
 /// Transmission's queue through its RPC (`POST /transmission/rpc`, HTTP Basic auth). The first call of a session
 /// answers 409 with an `X-Transmission-Session-Id` header; the call is sent again once with it, and the id is kept.

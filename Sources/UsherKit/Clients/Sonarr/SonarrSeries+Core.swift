@@ -1,3 +1,4 @@
+import Foundation
 import UsherCore
 
 /// A Sonarr series as each job's core values see it: the one place where Sonarr's record becomes Usher's,
@@ -31,5 +32,22 @@ extension SonarrEpisode {
     var matchEpisode: MatchEpisode {
         MatchEpisode(season: seasonNumber, episode: episodeNumber, absolute: absoluteEpisodeNumber, title: title ?? "", airDate: airDate,
                      runtime: runtime.flatMap { $0 > 0 ? $0 : nil })
+    }
+
+    /// For `usher prefetch`: an episode without a file is to be had (`hasFile`, else a file id), an unknown air
+    /// time is "not aired".
+    var upcomingEpisode: UpcomingEpisode {
+        UpcomingEpisode(id: id, number: EpisodeNumber(season: seasonNumber, episode: episodeNumber),
+                        airsAt: airDateUtc.flatMap(Self.parseTimestamp), runtimeMinutes: runtime.flatMap { $0 > 0 ? $0 : nil },
+                        hasFile: hasFile ?? ((episodeFileId ?? 0) != 0), monitored: monitored ?? true)
+    }
+
+    /// `2024-03-01T02:00:00Z`, with or without fractional seconds.
+    static func parseTimestamp(_ text: String) -> Int64? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return Int64(date.timeIntervalSince1970) }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 }
