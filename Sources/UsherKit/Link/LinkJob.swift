@@ -73,11 +73,13 @@ public struct LinkJob: Sendable {
         }
     }
 
+    /// The steps of a run, each a value the report can show.
     private func run(_ options: LinkOptions, progress: (@Sendable (Int, Int) -> Void)?, hub: ServiceHub) async throws(JobError) -> LinkOutcome {
         if let message = config.requirementError(for: .link) { throw JobError(kind: .config, message: message) }
         let clock = ContinuousClock()
         let start = clock.now
         let startedAt = Date()
+        let now = Int64(startedAt.timeIntervalSince1970)
         // The mapping file is read while the services are asked or the library is scanned.
         let mappingsFile = config.mappingsFile
         let readingMappings = Background { () throws(ConfigError) -> ([LinkMapping], Duration) in
@@ -85,101 +87,16 @@ public struct LinkJob: Sendable {
             let read = try MappingFile.load(path: mappingsFile)
             return (read, ContinuousClock.now - started)
         }
-
-        var lock: RunLock?
-        var lockNotice: String?
-        if !options.dryRun {
-            do {
-                lock = try RunLock.beside(statePath: config.statePath, suffix: ".lock")
-                if let pid = lock?.takenOverFrom {
-                    lockNotice = "took over the lock of an earlier run (pid \(pid)) that did not finish"
-                    logger.warning("\(lockNotice!)")
-                }
-            } catch let busy as RunLock.Busy {
-                throw JobError(kind: .busy, message: busy.description)
-            } catch {
-                throw JobError(kind: .library, message: "\(error)")
-            }
-        }
+        let (lock, lockNotice) = try takeLock(options)
         defer { lock?.release() }
-
-        let ledger: Ledger?
-        let entries: [LedgerEntry]
-        do {
-            ledger = options.dryRun ? try Ledger.openIfPresent(path: config.statePath) : try Ledger(path: config.statePath)
-            entries = try ledger?.entries() ?? []
-        } catch {
-            throw JobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
-        }
+        let (ledger, entries) = try openLedger(options)
         try checkRoots(entries)
-
         let services = hub.arr(config)
-        let apiMode = services.usesSonarr || services.usesRadarr
-        let resolveStart = clock.now
-        var snapshot: ArrSnapshot?
-        let mappings: [LinkMapping]
-        var wanted: [WantedLink]
-        var problems: [MappingProblem]
-        var gone: [MappingProblem] = []
-        var apiResult: ApiResolver.Result?
-        if apiMode {
-            // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked.
-            let movies = Task { [logger] in await ArrSnapshot.fetchMovies(services, logger: logger) }
-            var current = await ArrSnapshot.fetchSeries(services, logger: logger)
-            mappings = try readMappings(readingMappings)
-            let needed = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: false).lookup(mappings)
-            await current.fetchDetails(of: ApiResolver.neededSeries(needed), services)
-            current.movies = await movies.value
-            snapshot = current
-            logger.debug("asked sonarr and radarr", metadata: [
-                "movies": "\(current.movies.all.count)", "series": "\(current.series.byKey.count)",
-                "requests": "\(services.counter.total)", "seconds": "\(clock.now - resolveStart)",
-            ])
-            let askedAt = clock.now
-            let resolver = ApiResolver(config: config, snapshot: current, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
-            let lookups = resolver.lookup(mappings)
-            let filesystem = lookups.contains(where: \.needsFilesystem) ? FilesystemResolver(index: try scan(), config: config) : nil
-            let result = resolver.resolve(lookups, filesystem: filesystem, ledgerTargets: Set(entries.map(\.target)))
-            wanted = result.wanted
-            problems = result.problems
-            gone = result.gone
-            apiResult = result
-            logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - askedAt)"])
-        } else {
-            let index = try scan()
-            mappings = try readMappings(readingMappings)
-            let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
-            wanted = resolved.wanted
-            problems = resolved.problems
-            logger.debug("resolved the mappings", metadata: ["links": "\(wanted.count)", "seconds": "\(clock.now - resolveStart)"])
-        }
-        let readSeconds = (try? readingMappings.wait().get().1).map { "\($0)" } ?? "?"
-        logger.debug("read the mapping file", metadata: ["mappings": "\(mappings.count)", "seconds": "\(readSeconds)"])
-        let observeStart = clock.now
-
-        var paths = Set(wanted.map(\.target)).union(entries.map(\.target))
-        for entry in entries { if let t = entry.pending?.temporaryPath { paths.insert(t) } }
-        var observations: [String: PathObservation] = [:]
-        for path in paths { observations[path] = FileSystem.observe(path) }
-        let ledgerTargets = Set(entries.map(\.target))
-        var identical = Set<String>()
-        for link in wanted where !ledgerTargets.contains(link.target) {
-            if case let .file(device, inode, size, _) = observations[link.target], size == link.source.size,
-               !(device == link.source.device && inode == link.source.inode),
-               FileSystem.sameContents(link.target, link.source.path) {
-                identical.insert(link.target)
-            }
-        }
-        let now = Int64(startedAt.timeIntervalSince1970)
-        logger.debug("examined the targets", metadata: ["paths": "\(paths.count)", "seconds": "\(clock.now - observeStart)"])
-        let plan = LinkPlanner().plan(.init(
-            wanted: wanted, ledger: entries, observations: observations, identicalToSource: identical,
-            problems: problems, gone: gone, adopt: options.adopt, now: now))
-
+        let resolved = try await resolve(readingMappings, services: services, ledgerTargets: Set(entries.map(\.target)))
+        let plan = planLinks(resolved, entries: entries, options: options, now: now)
         if !options.confirmRemovals, let refusal = Self.massRemoval(plan, ledgerCount: entries.count) {
             throw JobError(kind: .config, message: refusal)
         }
-
         var failures: [ApplyFailure] = []
         if !options.dryRun, let ledger {
             failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: options.killAfterChanges, lock: lock)
@@ -187,41 +104,145 @@ public struct LinkJob: Sendable {
         }
         var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
                                   duration: clock.now - start, lockNotice: lockNotice)
-        outcome.duplicates = apiResult?.duplicates ?? []
-        if let snapshot {
-            outcome.unanswered = snapshot.series.failures.sorted { $0.key < $1.key }.map { "sonarr \($0.key): \($0.value)" }
-                + snapshot.movies.failures.sorted { $0.key < $1.key }.map { "radarr \($0.key): \($0.value)" }
-                + snapshot.seriesFailures.sorted { $0.key < $1.key }.map { "sonarr \($0.key.instance), series \($0.key.id): \($0.value)" }
+        outcome.duplicates = resolved.api?.duplicates ?? []
+        outcome.unanswered = resolved.snapshot?.unanswered ?? []
+        if resolved.apiMode || services.plex != nil {
+            await tellServices(&outcome, resolved: resolved, services: services, ledger: ledger, options: options, now: now)
+        } else if !options.dryRun, !((try? ledger?.serviceRetries()) ?? []).isEmpty {
+            remember([], in: ledger)  // the services they were for are no longer configured
         }
+        if !options.dryRun { record(outcome, in: ledger, duration: clock.now - start) }
+        outcome.duration = clock.now - start
+        return outcome
+    }
+
+    /// What the mappings ask for, as links, problems and mappings whose movie or series is gone.
+    struct Resolution {
+        var mappings: [LinkMapping]
+        var wanted: [WantedLink]
+        var problems: [MappingProblem]
+        var gone: [MappingProblem] = []
+        var apiMode: Bool
+        var snapshot: ArrSnapshot?
+        var api: ApiResolver.Result?
+    }
+
+    private func takeLock(_ options: LinkOptions) throws(JobError) -> (RunLock?, String?) {
+        guard !options.dryRun else { return (nil, nil) }
+        do {
+            let lock = try RunLock.beside(statePath: config.statePath, suffix: ".lock")
+            var notice: String?
+            if let pid = lock.takenOverFrom {
+                notice = "took over the lock of an earlier run (pid \(pid)) that did not finish"
+                logger.warning("\(notice!)")
+            }
+            return (lock, notice)
+        } catch let busy as RunLock.Busy {
+            throw JobError(kind: .busy, message: busy.description)
+        } catch {
+            throw JobError(kind: .library, message: "\(error)")
+        }
+    }
+
+    /// The ledger: read-only (and perhaps absent) in a dry run.
+    private func openLedger(_ options: LinkOptions) throws(JobError) -> (Ledger?, [LedgerEntry]) {
+        do {
+            let ledger = options.dryRun ? try Ledger.openIfPresent(path: config.statePath) : try Ledger(path: config.statePath)
+            return (ledger, try ledger?.entries() ?? [])
+        } catch {
+            throw JobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
+        }
+    }
+
+    /// Through Sonarr and Radarr when they are configured (and the folders for mappings that need them),
+    /// else through the folders alone.
+    private func resolve(_ reading: Background<([LinkMapping], Duration), ConfigError>, services: ArrServices,
+                         ledgerTargets: Set<String>) async throws(JobError) -> Resolution {
+        let clock = ContinuousClock()
+        let started = clock.now
+        defer {
+            let readSeconds = (try? reading.wait().get().1).map { "\($0)" } ?? "?"
+            logger.debug("read the mapping file", metadata: ["seconds": "\(readSeconds)"])
+        }
+        guard services.usesSonarr || services.usesRadarr else {
+            let index = try scan()
+            let mappings = try readMappings(reading)
+            let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
+            logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - started)"])
+            return Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false)
+        }
+        // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked.
+        let movies = Task { [logger] in await ArrSnapshot.fetchMovies(services, logger: logger) }
+        var snapshot = await ArrSnapshot.fetchSeries(services, logger: logger)
+        let mappings = try readMappings(reading)
+        let needed = ApiResolver(config: config, snapshot: snapshot, usesSonarr: services.usesSonarr, usesRadarr: false).lookup(mappings)
+        await snapshot.fetchDetails(of: ApiResolver.neededSeries(needed), services)
+        snapshot.movies = await movies.value
+        logger.debug("asked sonarr and radarr", metadata: [
+            "movies": "\(snapshot.movies.all.count)", "series": "\(snapshot.series.byKey.count)",
+            "requests": "\(services.counter.total)", "seconds": "\(clock.now - started)",
+        ])
+        let askedAt = clock.now
+        let resolver = ApiResolver(config: config, snapshot: snapshot, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
+        let lookups = resolver.lookup(mappings)
+        let filesystem = lookups.contains(where: \.needsFilesystem) ? FilesystemResolver(index: try scan(), config: config) : nil
+        let result = resolver.resolve(lookups, filesystem: filesystem, ledgerTargets: ledgerTargets)
+        logger.debug("resolved the mappings", metadata: ["links": "\(result.wanted.count)", "seconds": "\(clock.now - askedAt)"])
+        return Resolution(mappings: mappings, wanted: result.wanted, problems: result.problems, gone: result.gone, apiMode: true,
+                          snapshot: snapshot, api: result)
+    }
+
+    /// Looks at every path the plan may touch (`lstat`; bytes only for a foreign file of the source's size), then plans.
+    private func planLinks(_ resolved: Resolution, entries: [LedgerEntry], options: LinkOptions, now: Int64) -> LinkPlan {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var paths = Set(resolved.wanted.map(\.target)).union(entries.map(\.target))
+        for entry in entries { if let t = entry.pending?.temporaryPath { paths.insert(t) } }
+        var observations: [String: PathObservation] = [:]
+        for path in paths { observations[path] = FileSystem.observe(path) }
+        let ledgerTargets = Set(entries.map(\.target))
+        var identical = Set<String>()
+        for link in resolved.wanted where !ledgerTargets.contains(link.target) {
+            if case let .file(device, inode, size, _) = observations[link.target], size == link.source.size,
+               !(device == link.source.device && inode == link.source.inode),
+               FileSystem.sameContents(link.target, link.source.path) {
+                identical.insert(link.target)
+            }
+        }
+        logger.debug("examined the targets", metadata: ["paths": "\(paths.count)", "seconds": "\(clock.now - started)"])
+        return LinkPlanner().plan(.init(
+            wanted: resolved.wanted, ledger: entries, observations: observations, identicalToSource: identical,
+            problems: resolved.problems, gone: resolved.gone, adopt: options.adopt, now: now))
+    }
+
+    /// Rescans, tags, unmonitoring and Plex scans (`ServiceSync`), and the steps left for the next run.
+    private func tellServices(_ outcome: inout LinkOutcome, resolved: Resolution, services: ArrServices, ledger: Ledger?,
+                              options: LinkOptions, now: Int64) async {
         var retries: [ServiceRetry] = []
         do { retries = try ledger?.serviceRetries() ?? [] } catch {
             logger.warning("could not read the service steps to retry from \(config.statePath): \(error)")
         }
-        if apiMode || services.plex != nil {
-            let servicePlan = ServiceSync.plan(outcome: outcome, resolved: apiResult, snapshot: snapshot, config: config, retries: retries)
-            outcome.servicePlan = servicePlan
-            if !options.dryRun {
-                let report = await ServiceSync.apply(servicePlan, snapshot: snapshot, services: services, config: config, logger: logger, now: now)
-                outcome.services = report
-                if report.retries != retries { remember(report.retries, in: ledger) }
-            }
-            outcome.requests = services.counter.total
-        } else if !options.dryRun, !retries.isEmpty {
-            remember([], in: ledger)  // the services they were for are no longer configured
+        let servicePlan = ServiceSync.plan(outcome: outcome, resolved: resolved.api, snapshot: resolved.snapshot, config: config, retries: retries)
+        outcome.servicePlan = servicePlan
+        if !options.dryRun {
+            let report = await ServiceSync.apply(servicePlan, snapshot: resolved.snapshot, services: services, config: config, logger: logger, now: now)
+            outcome.services = report
+            if report.retries != retries { remember(report.retries, in: ledger) }
         }
-        if !options.dryRun, let ledger {
-            let run = RunRecord(
-                startedAt: startedAt, durationMilliseconds: Int((clock.now - start).milliseconds),
-                created: outcome.created, replaced: outcome.replaced, removed: outcome.removed, unchanged: outcome.unchanged,
-                conflicts: plan.conflicts.count, errors: plan.errors.count + failures.count, reclaimedBytes: plan.reclaimedBytes)
-            var change = Ledger.Change()
-            change.run = run
-            do { try ledger.apply(change) } catch {
-                logger.warning("could not record the run in \(config.statePath): \(error)")
-            }
+        outcome.requests = services.counter.total
+    }
+
+    /// The run's line in `usher stats`.
+    private func record(_ outcome: LinkOutcome, in ledger: Ledger?, duration: Duration) {
+        guard let ledger else { return }
+        var change = Ledger.Change()
+        change.run = RunRecord(
+            startedAt: outcome.startedAt, durationMilliseconds: Int(duration.milliseconds),
+            created: outcome.created, replaced: outcome.replaced, removed: outcome.removed, unchanged: outcome.unchanged,
+            conflicts: outcome.plan.conflicts.count, errors: outcome.plan.errors.count + outcome.failures.count, reclaimedBytes: outcome.plan.reclaimedBytes)
+        do { try ledger.apply(change) } catch {
+            logger.warning("could not record the run in \(config.statePath): \(error)")
         }
-        outcome.duration = clock.now - start
-        return outcome
     }
 
     /// A plan that removes more than half of the links, and at least 10, is refused unless confirmed:

@@ -42,23 +42,14 @@ public struct PrefetchJob: Sendable {
         }
     }
 
+    /// The steps of a run, each adding to the report.
     private func run(_ options: PrefetchOptions, tautulliServer: TautulliServer, hub: ServiceHub) async throws(JobError) -> PrefetchReport {
-        var lock: RunLock?
-        if !options.dryRun {
-            do {
-                lock = try RunLock.beside(statePath: config.statePath, suffix: ".prefetch.lock")
-            } catch let busy as RunLock.Busy {
-                throw JobError(kind: .busy, message: busy.description)
-            } catch {
-                throw JobError(kind: .state, message: "\(error)")
-            }
-        }
+        let lock = try takeLock(options)
         defer { lock?.release() }
         let state: Ledger
         do { state = try Ledger(path: config.statePath) } catch {
             throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
         }
-
         let settings = config.prefetch
         let now = Int64(options.now.timeIntervalSince1970)
         let services = hub.arr(config)
@@ -67,34 +58,80 @@ public struct PrefetchJob: Sendable {
         defer { logger.debug("prefetch finished", metadata: ["requests": "\(services.counter.total)"]) }
 
         // 1. Who watches what.
-        let sectionIDs: [Int]
-        do {
-            sectionIDs = try await librarySections(tautulli, settings.libraries)
-        } catch let error as JobError {
+        let positions: [ViewerPosition]
+        do { positions = try await readHistory(tautulli, settings: settings, now: now) } catch let error as JobError {
             throw error
         } catch {
             return run.failed("\(error)", requests: services.counter.total)
         }
-        // Tautulli takes a calendar day in its own time zone: ask from the day before, and keep exactly
-        // the last `history_days` × 24 hours (`WatchFilter.since`).
-        let since = now - Int64(settings.historyDays) * 86400
-        let after = UTCTime.day(since - 86400)
-        let rows: [TautulliHistoryRow]
-        do { rows = try await tautulli.history(after: after, sectionIDs: sectionIDs) } catch {
-            return run.failed(error.description, requests: services.counter.total)
-        }
-        var filter = settings.filter
-        filter.since = since
-        let positions = WatchProgress.positions(rows.compactMap(\.watchEvent), filter: filter)
-        logger.debug("read the watch history", metadata: ["plays": "\(rows.count)", "viewers": "\(positions.count)"])
-
         if positions.isEmpty {
             // Nobody watched anything: nothing to ask Sonarr, but the run went through.
             await finish(&run, options: options, settings: settings, hub: hub, counter: services.counter, tautulli: tautulli)
             return run.report(requests: services.counter.total)
         }
+        // 2. Which series each show is.
+        let matched = await selectShows(positions, services: services, tautulli: tautulli, state: state, options: options, now: now, run: &run)
+        // 3. What comes next for each series, and what to do about it.
+        let plans = try await planSeries(matched, services: services, state: state, now: now, run: &run)
+        // 4. Search (not if another run took the lock: it asks itself).
+        if let lock, !lock.verify() {
+            return run.failed("the lock file \(lock.path) was deleted and another run took the lock; this run stopped before searching",
+                              requests: services.counter.total)
+        }
+        let sent = await search(plans.map { ($0.series, $0.plan) }, services: services, state: state, options: options, now: now, run: &run)
+        // 5. Downloads that the searches just started: watched for a short, bounded time.
+        var downloading = plans.flatMap(\.plan.downloading)
+        if !sent.commands.isEmpty, settings.searchWaitSeconds > 0 {
+            let grabbed = await waitForGrabs(services, commands: sent.commands, episodes: sent.episodes, seconds: settings.searchWaitSeconds)
+            for item in run.searched {
+                guard let download = grabbed[item.sonarr]?[item.episodeID ?? -1] else { continue }
+                downloading.append(SeriesPlan.Downloading(item: item, downloadID: download, reachedInMinutes: item.reachedInMinutes))
+            }
+        }
+        // 6. Move the most urgent downloads to the front of their client (not if another run took the lock
+        // meanwhile: it moves them itself).
+        if let lock, !lock.verify() {
+            run.errors.append("the lock file \(lock.path) was deleted and another run took the lock; this run did not move any download")
+        } else {
+            await prioritize(downloading, settings: settings, options: options, hub: hub, counter: services.counter, run: &run)
+        }
+        run.sort()
+        await finish(&run, options: options, settings: settings, hub: hub, counter: services.counter, tautulli: tautulli)
+        return run.report(requests: services.counter.total)
+    }
 
-        // 2. Which series each show is, and what Sonarr holds.
+    // MARK: - Steps
+
+    private func takeLock(_ options: PrefetchOptions) throws(JobError) -> RunLock? {
+        guard !options.dryRun else { return nil }
+        do {
+            return try RunLock.beside(statePath: config.statePath, suffix: ".prefetch.lock")
+        } catch let busy as RunLock.Busy {
+            throw JobError(kind: .busy, message: busy.description)
+        } catch {
+            throw JobError(kind: .state, message: "\(error)")
+        }
+    }
+
+    /// Tautulli's history of the last `history_days` × 24 hours, as viewer positions. Tautulli takes a
+    /// calendar day in its own time zone: it is asked from the day before, and `WatchFilter.since` keeps
+    /// exactly the window.
+    private func readHistory(_ tautulli: TautulliClient, settings: PrefetchSettings, now: Int64) async throws -> [ViewerPosition] {
+        let sectionIDs = try await librarySections(tautulli, settings.libraries)
+        let since = now - Int64(settings.historyDays) * 86400
+        let rows = try await tautulli.history(after: UTCTime.day(since - 86400), sectionIDs: sectionIDs)
+        var filter = settings.filter
+        filter.since = since
+        let positions = WatchProgress.positions(rows.compactMap(\.watchEvent), filter: filter)
+        logger.debug("read the watch history", metadata: ["plays": "\(rows.count)", "viewers": "\(positions.count)"])
+        return positions
+    }
+
+    /// The watched shows matched to Sonarr series (`ShowSelection`); the excluded and unmatched ones go to the
+    /// report, new unmatched ones are remembered so they are reported once.
+    private func selectShows(_ positions: [ViewerPosition], services: ArrServices, tautulli: TautulliClient, state: Ledger,
+                             options: PrefetchOptions, now: Int64, run: inout PrefetchRun) async -> [(series: PrefetchSeries, viewers: [ViewerPosition])] {
+        let settings = config.prefetch
         let (seriesList, tagIDs, seriesFailures) = await sonarrSeries(services, excludeTag: settings.excludeTag)
         run.errors += seriesFailures.values.sorted()
         let shows = await watchedShows(positions, tautulli: tautulli, state: state, now: now, dryRun: options.dryRun)
@@ -109,21 +146,24 @@ public struct PrefetchJob: Sendable {
             let newlyReported = Dictionary(selection.unmatched.filter(\.new).map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a })
             try? state.updateUnmatched(reported: newlyReported, matched: selection.matchedKeys, at: now)
         }
-        let matched = selection.matched
+        return selection.matched
+    }
 
-        // 3. What comes next, and what to do about it.
-        let instances = Set(matched.map(\.0.key.instance)).sorted()
+    /// Each matched series' episodes and its instance's queue, into a `SeriesPlan`; skipped episodes go to the report.
+    private func planSeries(_ matched: [(series: PrefetchSeries, viewers: [ViewerPosition])], services: ArrServices, state: Ledger, now: Int64,
+                            run: inout PrefetchRun) async throws(JobError) -> [(series: PrefetchSeries, plan: SeriesPlan)] {
+        let settings = config.prefetch
+        let instances = Set(matched.map(\.series.key.instance)).sorted()
         let queues = await sonarrQueues(services, instances)
         var searchedRecently: [String: [Int: Int64]] = [:]
         do { searchedRecently = try state.recentSearches(now: now, cooldownSeconds: settings.searchCooldownSeconds) } catch {
             throw JobError(kind: .state, message: "cannot read the search cooldowns from \(config.statePath): \(error)")
         }
         let episodeLists = await boundedMap(matched, limit: services.concurrency) { entry -> Result<[SonarrEpisode], ServiceError> in
-            guard let client = services.sonarr(entry.0.key.instance) else { return .success([]) }
-            do throws(ServiceError) { return .success(try await client.episodes(seriesID: entry.0.key.id)) } catch { return .failure(error) }
+            guard let client = services.sonarr(entry.series.key.instance) else { return .success([]) }
+            do throws(ServiceError) { return .success(try await client.episodes(seriesID: entry.series.key.id)) } catch { return .failure(error) }
         }
         var plans: [(series: PrefetchSeries, plan: SeriesPlan)] = []
-        var downloading: [SeriesPlan.Downloading] = []
         for ((series, viewers), answer) in zip(matched, episodeLists) {
             guard case .success(let list) = answer else {
                 if case .failure(let error) = answer { run.errors.append(error.description) }
@@ -139,22 +179,21 @@ public struct PrefetchJob: Sendable {
                 lastSearched: searchedRecently[series.key.instance] ?? [:], window: settings.window,
                 cooldownSeconds: settings.searchCooldownSeconds, seasonSearch: settings.seasonSearch, now: now)
             run.skipped += plan.skipped
-            downloading += plan.downloading
-            if !plan.searches.isEmpty { plans.append((series, plan)) }
+            plans.append((series, plan))
         }
         for instance in instances {
             if case .failure(let error) = queues[instance] { run.errors.append(error.description) }
         }
+        return plans
+    }
 
-        // 4. Search: set monitored where needed, one command per series (or season), the cooldown
-        // recorded only for searches Sonarr accepted.
+    /// Sets monitored where needed and sends one command per series (or season); the cooldown is recorded only
+    /// for searches Sonarr accepted. Returns the commands sent and the episodes they search.
+    private func search(_ plans: [(PrefetchSeries, SeriesPlan)], services: ArrServices, state: Ledger, options: PrefetchOptions, now: Int64,
+                        run: inout PrefetchRun) async -> (commands: [String: [Int]], episodes: [String: Set<Int>]) {
         var sentCommands: [String: [Int]] = [:]
         var searchedEpisodes: [String: Set<Int>] = [:]
-        // A run whose lock file was deleted and taken by another run stops asking for anything.
-        if let lock, !lock.verify() {
-            return run.failed("the lock file \(lock.path) was deleted and another run took the lock; this run stopped before searching", requests: services.counter.total)
-        }
-        for (series, plan) in plans {
+        for (series, plan) in plans where !plan.searches.isEmpty {
             guard let client = services.sonarr(series.key.instance) else { continue }
             if !options.dryRun, !plan.monitor.isEmpty {
                 do { try await client.setMonitored(episodeIDs: plan.monitor, true) } catch {
@@ -188,30 +227,8 @@ public struct PrefetchJob: Sendable {
                 }
             }
         }
-
-        // 5. Downloads that the searches just started: watched for a short, bounded time.
-        if !sentCommands.isEmpty, settings.searchWaitSeconds > 0 {
-            let grabbed = await waitForGrabs(services, commands: sentCommands, episodes: searchedEpisodes, seconds: settings.searchWaitSeconds)
-            for item in run.searched {
-                guard let download = grabbed[item.sonarr]?[item.episodeID ?? -1] else { continue }
-                downloading.append(SeriesPlan.Downloading(item: item, downloadID: download, reachedInMinutes: item.reachedInMinutes))
-            }
-        }
-
-        // 6. Move the most urgent downloads to the front of their client (not if another run took the lock
-        // meanwhile: it moves them itself).
-        if let lock, !lock.verify() {
-            run.errors.append("the lock file \(lock.path) was deleted and another run took the lock; this run did not move any download")
-        } else {
-            await prioritize(downloading, settings: settings, options: options, hub: hub, counter: services.counter, run: &run)
-        }
-
-        run.sort()
-        await finish(&run, options: options, settings: settings, hub: hub, counter: services.counter, tautulli: tautulli)
-        return run.report(requests: services.counter.total)
+        return (sentCommands, searchedEpisodes)
     }
-
-    // MARK: - Steps
 
     /// Tells people what is new (nothing on a quiet run), and the health check that the run went through.
     private func finish(

@@ -67,6 +67,13 @@ func boundedMap<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @esc
 /// What Sonarr and Radarr said this run: every movie, every series, Sonarr's naming, and the episodes
 /// and episode files of the series the mappings need.
 public struct ArrSnapshot: Sendable {
+    /// The instances and series that did not answer, for people: what they hold is unknown this run.
+    public var unanswered: [String] {
+        series.failures.sorted { $0.key < $1.key }.map { "sonarr \($0.key): \($0.value)" }
+            + movies.failures.sorted { $0.key < $1.key }.map { "radarr \($0.key): \($0.value)" }
+            + seriesFailures.sorted { $0.key < $1.key }.map { "sonarr \($0.key.instance), series \($0.key.id): \($0.value)" }
+    }
+
     public var movies: MovieCatalog
     public var series: SeriesCatalog
     public var naming: [String: SonarrNamingConfig] = [:]
