@@ -1,6 +1,6 @@
 import Foundation
-public import UsherKit
 import UsherCore
+public import UsherKit
 
 /// Routing, auth and fault injection shared by the fake Sonarr and Radarr.
 public class FakeArrBase: @unchecked Sendable {
@@ -37,7 +37,9 @@ public class FakeArrBase: @unchecked Sendable {
 
     /// Requests received, paths without the URL base.
     public var requests: [FakeRequest] {
-        server.requests.map { var r = $0; r.path = String(r.path.dropFirst(urlBase.count)); return r }
+        server.requests.map {
+            var r = $0; r.path = String(r.path.dropFirst(urlBase.count)); return r
+        }
     }
 
     public func stop() async { await server.stop() }

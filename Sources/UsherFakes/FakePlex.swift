@@ -57,8 +57,10 @@ public final class FakePlex: @unchecked Sendable {
         if fail { return FakeResponse(status: 500, body: Data("<html>Internal Server Error</html>".utf8), contentType: "text/html") }
         if request.method == "GET", request.path == "/library/sections" {
             let directories = lock.withLock { sections }.map { section -> [String: Any] in
-                ["key": section.key, "type": section.type, "title": section.title, "agent": "tv.plex.agents.series",
-                 "scanner": "Plex TV Series", "Location": section.locations.enumerated().map { ["id": $0.offset + 1, "path": $0.element] }]
+                [
+                    "key": section.key, "type": section.type, "title": section.title, "agent": "tv.plex.agents.series",
+                    "scanner": "Plex TV Series", "Location": section.locations.enumerated().map { ["id": $0.offset + 1, "path": $0.element] },
+                ]
             }
             let body: [String: Any] = ["MediaContainer": ["size": directories.count, "allowSync": false, "title1": "Plex Library", "Directory": directories]]
             return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())

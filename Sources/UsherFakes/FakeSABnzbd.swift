@@ -42,7 +42,9 @@ public final class FakeSABnzbd: @unchecked Sendable {
     public var url: String { server.baseURL + urlBase }
     /// The requests received, paths without the URL base.
     public var requests: [FakeRequest] {
-        server.requests.map { var r = $0; r.path = String(r.path.dropFirst(urlBase.count)); return r }
+        server.requests.map {
+            var r = $0; r.path = String(r.path.dropFirst(urlBase.count)); return r
+        }
     }
 
     public static func start(apiKey: String = "sabnzbd-test-key-0123456789", urlBase: String = "") async throws -> FakeSABnzbd {
@@ -61,13 +63,16 @@ public final class FakeSABnzbd: @unchecked Sendable {
     /// Adds a job as SABnzbd does (a Force job to the front of its list, others to the end) and returns its
     /// nzo_id (`SABnzbd_nzo_…`, or `nzoID` when given, e.g. the download id a fake Sonarr grabbed).
     @discardableResult
-    public func add(_ filename: String, nzoID: String? = nil, category: String = "tv", priority: Int = 0, paused: Bool = false,
-                    mb: Double = 1277.65, mbLeft: Double? = nil) -> String {
+    public func add(
+        _ filename: String, nzoID: String? = nil, category: String = "tv", priority: Int = 0, paused: Bool = false,
+        mb: Double = 1277.65, mbLeft: Double? = nil
+    ) -> String {
         lock.withLock {
             nextID += 1
             let id = nzoID ?? "SABnzbd_nzo_" + Self.shortID(nextID)
-            let job = Job(nzoID: id, filename: filename, category: category, priority: Self.normalised(priority), paused: paused,
-                          mb: mb, mbLeft: mbLeft ?? mb, timeAdded: 1_800_000_000 + nextID)
+            let job = Job(
+                nzoID: id, filename: filename, category: category, priority: Self.normalised(priority), paused: paused,
+                mb: mb, mbLeft: mbLeft ?? mb, timeAdded: 1_800_000_000 + nextID)
             insert(job)
             return id
         }

@@ -1,10 +1,11 @@
 import Foundation
-public import UsherKit
 import UsherCore
+public import UsherKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An in-process Sonarr (API v3 as served by Sonarr v4, or v3 with `version: "3.0.10.1567"`) for
@@ -65,9 +66,11 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
         let own = episodes.filter { $0.seriesId == s.id }
         copy.seasons = Set(own.map(\.seasonNumber)).sorted().map { season in
             let list = own.filter { $0.seasonNumber == season }
-            return SonarrSeason(seasonNumber: season, monitored: true, statistics: .init(
-                episodeCount: list.filter { $0.monitored != false }.count, episodeFileCount: list.filter { $0.hasFile == true }.count,
-                totalEpisodeCount: list.count))
+            return SonarrSeason(
+                seasonNumber: season, monitored: true,
+                statistics: .init(
+                    episodeCount: list.filter { $0.monitored != false }.count, episodeFileCount: list.filter { $0.hasFile == true }.count,
+                    totalEpisodeCount: list.count))
         }
         return copy
     }
@@ -196,11 +199,13 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
                 fileIDs[path] = fileID
                 let relative = String(path.dropFirst(root.count + 1))
                 let quality = Quality.parse(fileName: Paths.lastComponent(path))
-                episodeFiles.append(SonarrEpisodeFile(
-                    id: fileID, seriesId: s.id, seasonNumber: episodes[first].seasonNumber, relativePath: relative, path: path, size: fileSize(path),
-                    quality: ArrQuality(quality: .init(id: 7, name: quality?.title ?? "Unknown", source: nil, resolution: nil),
-                                        revision: .init(version: 1, real: 0, isRepack: false)),
-                    sceneName: nil, releaseGroup: nil))
+                episodeFiles.append(
+                    SonarrEpisodeFile(
+                        id: fileID, seriesId: s.id, seasonNumber: episodes[first].seasonNumber, relativePath: relative, path: path, size: fileSize(path),
+                        quality: ArrQuality(
+                            quality: .init(id: 7, name: quality?.title ?? "Unknown", source: nil, resolution: nil),
+                            revision: .init(version: 1, real: 0, isRepack: false)),
+                        sceneName: nil, releaseGroup: nil))
             }
             for i in matching {
                 episodes[i].episodeFileId = fileID
@@ -225,9 +230,11 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
     private func grab(_ wanted: [SonarrEpisode]) {
         for episode in wanted where episode.monitored != false {
             guard let download = releases[episode.id], !queue.contains(where: { $0.episodeId == episode.id }) else { continue }
-            queue.append(SonarrQueueRecord(id: makeID(), seriesId: episode.seriesId, episodeId: episode.id, seasonNumber: episode.seasonNumber,
-                                           title: "release for episode \(episode.id)", status: "downloading", trackedDownloadState: "downloading",
-                                           downloadId: download, downloadClient: "Download Client", protocol: "usenet"))
+            queue.append(
+                SonarrQueueRecord(
+                    id: makeID(), seriesId: episode.seriesId, episodeId: episode.id, seasonNumber: episode.seasonNumber,
+                    title: "release for episode \(episode.id)", status: "downloading", trackedDownloadState: "downloading",
+                    downloadId: download, downloadClient: "Download Client", protocol: "usenet"))
             onGrab?(episode.id, download)
         }
     }

@@ -64,7 +64,8 @@ public final class FakeTautulli: @unchecked Sendable {
             let type = request.query("media_type")
             let wanted = request.query("section_id").map { Set($0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }) }
             let (all, rowSections) = lock.withLock { (history, sections) }
-            let rows = all
+            let rows =
+                all
                 .filter { type == nil || $0.mediaType == type }
                 .filter { row in wanted.map { w in row.ratingKey.flatMap { rowSections[$0] }.map(w.contains) ?? false } ?? true }
                 .filter { row in after.map { (row.date ?? 0) >= $0 } ?? true }
@@ -73,7 +74,10 @@ public final class FakeTautulli: @unchecked Sendable {
             let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(page))) ?? []
             return envelope(["recordsFiltered": rows.count, "recordsTotal": lock.withLock { history.count }, "draw": 1, "data": encoded])
         case "get_libraries":
-            return envelope(lock.withLock { libraries }.map { ["section_id": String($0.id), "section_name": $0.name, "section_type": "show", "is_active": 1] as [String: Any] })
+            return envelope(
+                lock.withLock { libraries }.map {
+                    ["section_id": String($0.id), "section_name": $0.name, "section_type": "show", "is_active": 1] as [String: Any]
+                })
         case "notify":
             guard let id = request.query("notifier_id").flatMap(Int.init) else {
                 return envelope([:], status: 400, result: "error", message: "Missing notifier_id")

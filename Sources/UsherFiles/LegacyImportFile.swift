@@ -31,8 +31,9 @@ public enum LegacyImportFile {
         guard let root = document.root else { return contents }
         guard case .mapping(let pairs) = reader.follow(root).content else {
             if contents.error == nil {
-                contents.error = ConfigError(file: path, line: root.line, column: root.column,
-                                             message: "expected a mapping of movie folder names to their details (a Plex Linker collection file)")
+                contents.error = ConfigError(
+                    file: path, line: root.line, column: root.column,
+                    message: "expected a mapping of movie folder names to their details (a Plex Linker collection file)")
             }
             return contents
         }
@@ -40,8 +41,9 @@ public enum LegacyImportFile {
             let movie = reader.movie(pair, file: path)
             // Out of budget: this entry may be incomplete, so it is left out with the rest.
             guard reader.budget >= 0 else {
-                contents.error = ConfigError(file: path, line: pair.keyLine, column: pair.keyColumn,
-                                             message: "the file refers to the same entries too many times to be read; nothing from this line on was read")
+                contents.error = ConfigError(
+                    file: path, line: pair.keyLine, column: pair.keyColumn,
+                    message: "the file refers to the same entries too many times to be read; nothing from this line on was read")
                 contents.cutOff = LegacyImport.Skip(location: movie.location, entry: pair.key, reason: "cut off by the error in the file; not imported")
                 break
             }

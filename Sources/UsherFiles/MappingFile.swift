@@ -12,18 +12,23 @@ public enum MappingFile {
     /// The whole mapping file: links, crossovers and hints.
     public static func loadDocument(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> MappingDocument {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: path, message: "the mapping file does not exist (set link.mappings in the config, or create it: see README, 'Mapping file')")
+            throw ConfigError(
+                file: path, message: "the mapping file does not exist (set link.mappings in the config, or create it: see README, 'Mapping file')")
         }
         var reader = YAMLReader(file: path, environment: environment)
         return try document(from: try reader.load(), path: path)
     }
 
     /// Reads and validates mapping-file text as if it were the file at `path`.
-    public static func load(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> [LinkMapping] {
+    public static func load(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+        -> [LinkMapping]
+    {
         try loadDocument(text: text, path: path, environment: environment).mappings
     }
 
-    public static func loadDocument(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> MappingDocument {
+    public static func loadDocument(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+        -> MappingDocument
+    {
         try loadDocument(text: text, reader: YAMLReader(file: path, environment: environment))
     }
 
@@ -40,7 +45,9 @@ public enum MappingFile {
     private static func document(from rootValue: YAMLValue?, path: String) throws(ConfigError) -> MappingDocument {
         let say = "to mean no links at all, write 'links: []'"
         guard let rootValue else {
-            throw ConfigError(file: path, message: "the mapping file holds no mappings, not even an empty 'links:' list (truncated? emptied by a failed sync?); nothing was done; \(say)")
+            throw ConfigError(
+                file: path,
+                message: "the mapping file holds no mappings, not even an empty 'links:' list (truncated? emptied by a failed sync?); nothing was done; \(say)")
         }
         let root = ConfigNode(value: rootValue, path: "", file: path)
         let top = try root.mapping(allowed: ["links", "crossovers", "hints"])
@@ -57,9 +64,10 @@ public enum MappingFile {
             let f = try item.mapping(allowed: movieKeys + showKeys + ["episodes", "title"])
             let movie = try movieRef(f, in: item), show = try showRef(f, in: item)
             guard let episodes = f["episodes"] else { throw item.fail("missing key 'episodes' (e.g. S00E09)") }
-            document.mappings.append(LinkMapping(
-                source: .movie(movie), show: show, episodes: try parseEpisodes(episodes),
-                title: try title(f["title"]), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+            document.mappings.append(
+                LinkMapping(
+                    source: .movie(movie), show: show, episodes: try parseEpisodes(episodes),
+                    title: try title(f["title"]), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         for item in try top["crossovers"]?.list() ?? [] {
             let f = try item.mapping(allowed: ["from", "to"])
@@ -68,15 +76,18 @@ public enum MappingFile {
             let to = try toNode.mapping(allowed: showKeys + ["episodes", "title"])
             guard from["show"] != nil, let fromEpisodes = from["episodes"] else { throw fromNode.fail("needs 'show' and 'episodes'") }
             guard to["show"] != nil, let toEpisodes = to["episodes"] else { throw toNode.fail("needs 'show' and 'episodes'") }
-            document.mappings.append(LinkMapping(
-                source: .episode(show: try showRef(from, in: fromNode), episodes: try parseEpisodes(fromEpisodes)),
-                show: try showRef(to, in: toNode), episodes: try parseEpisodes(toEpisodes), title: try title(to["title"]),
-                location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+            document.mappings.append(
+                LinkMapping(
+                    source: .episode(show: try showRef(from, in: fromNode), episodes: try parseEpisodes(fromEpisodes)),
+                    show: try showRef(to, in: toNode), episodes: try parseEpisodes(toEpisodes), title: try title(to["title"]),
+                    location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         for item in try top["hints"]?.list() ?? [] {
             let f = try item.mapping(allowed: movieKeys + showKeys)
-            document.hints.append(MappingHint(
-                movie: try movieRef(f, in: item), show: try showRef(f, in: item), location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+            document.hints.append(
+                MappingHint(
+                    movie: try movieRef(f, in: item), show: try showRef(f, in: item),
+                    location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         return document
     }
@@ -93,8 +104,9 @@ public enum MappingFile {
 
     package static func showRef(_ f: [String: ConfigNode], in item: ConfigNode) throws(ConfigError) -> ShowRef {
         guard let show = f["show"] else { throw item.fail("missing key 'show' (the show's title)") }
-        return ShowRef(title: try cleanTitle(show), tvdb: try f["tvdb"]?.int(in: MappingRules.ids),
-                       sonarr: try f["sonarr"].map { n throws(ConfigError) in try cleanTitle(n) })
+        return ShowRef(
+            title: try cleanTitle(show), tvdb: try f["tvdb"]?.int(in: MappingRules.ids),
+            sonarr: try f["sonarr"].map { n throws(ConfigError) in try cleanTitle(n) })
     }
 
     private static func title(_ node: ConfigNode?) throws(ConfigError) -> String? {
@@ -273,10 +285,13 @@ public enum MappingFile {
     public static func save(_ document: MappingDocument, to path: String, keep: Int, now: Date = Date()) throws -> String? {
         let text = render(document)
         guard holds(text, document, path: path) else {
-            let problems = document.mappings.flatMap { m in MappingRules.problems(m).map { "\(m.label): \($0)" } }
+            let problems =
+                document.mappings.flatMap { m in MappingRules.problems(m).map { "\(m.label): \($0)" } }
                 + document.hints.flatMap { h in MappingRules.problems(h).map { "\(h.label): \($0)" } }
-            throw ConfigError(file: path, message: "the mappings would not read back as written (nothing was changed)"
-                              + (problems.isEmpty ? "" : ": " + problems.prefix(3).joined(separator: "; ")))
+            throw ConfigError(
+                file: path,
+                message: "the mappings would not read back as written (nothing was changed)"
+                    + (problems.isEmpty ? "" : ": " + problems.prefix(3).joined(separator: "; ")))
         }
         return try write(text, to: path, keep: keep, now: now)
     }

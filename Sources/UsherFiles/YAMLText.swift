@@ -2,7 +2,8 @@
 package enum YAMLText {
     /// A YAML scalar, quoted only when it must be.
     package static func quote(_ s: String) -> String {
-        let plainSafe = !s.isEmpty && s.first.map { !"!&*-?{}[],#|>@`\"'%: ".contains($0) } == true
+        let plainSafe =
+            !s.isEmpty && s.first.map { !"!&*-?{}[],#|>@`\"'%: ".contains($0) } == true
             && !s.contains(": ") && !s.contains(" #") && !s.hasSuffix(":") && !s.hasSuffix(" ")
             && !["true", "false", "yes", "no", "null", "on", "off", "~"].contains(s.lowercased())
             && Double(s) == nil && !s.contains("{") && !s.contains("}") && !s.contains("[") && !s.contains("]") && !s.contains(",")

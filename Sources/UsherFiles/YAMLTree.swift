@@ -84,8 +84,10 @@ package struct YAMLReader {
     private var secrets: [String: String]?
     package private(set) var secretValues: [String] = []
 
-    package init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-         runCommand: @escaping @Sendable (String, Duration) throws -> String = YAMLReader.shell) {
+    package init(
+        file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        runCommand: @escaping @Sendable (String, Duration) throws -> String = YAMLReader.shell
+    ) {
         self.file = file
         self.environment = environment
         self.runCommand = runCommand
@@ -126,8 +128,9 @@ package struct YAMLReader {
         let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         let column = String(decoding: bytes[lineStart..<start], as: UTF8.self).unicodeScalars.count + 1
         let byte = start < bytes.count ? String(format: "0x%02X", bytes[start]) : "end of file"
-        throw ConfigError(file: file, line: line, column: column,
-                          message: "the file is not UTF-8 text (byte \(byte) here); save it as UTF-8")
+        throw ConfigError(
+            file: file, line: line, column: column,
+            message: "the file is not UTF-8 text (byte \(byte) here); save it as UTF-8")
     }
 
     private struct CountingIterator: IteratorProtocol {
@@ -273,7 +276,8 @@ package struct YAMLReader {
 
     package static func reason(_ error: any Error) -> String {
         if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
+            underlying.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(underlying.code)))
         }
         if let cocoa = error as? CocoaError {
@@ -325,7 +329,8 @@ package struct ConfigNode {
         for pair in pairs {
             let keyPath = path.isEmpty ? pair.key : "\(path).\(pair.key)"
             guard allowed.contains(pair.key) else {
-                throw ConfigError(file: file, line: pair.keyLine, column: pair.keyColumn, key: keyPath,
+                throw ConfigError(
+                    file: file, line: pair.keyLine, column: pair.keyColumn, key: keyPath,
                     message: "unknown key (expected one of: \(allowed.joined(separator: ", ")))")
             }
             result[pair.key] = ConfigNode(value: pair.value, path: keyPath, file: file)

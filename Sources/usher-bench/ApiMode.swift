@@ -2,8 +2,9 @@ import Foundation
 import UsherCore
 import UsherFakes
 import UsherKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the fake services listen, for the config.
@@ -66,7 +67,8 @@ struct ServicesReport {
 
     static func parse(_ stdout: [UInt8]) -> ServicesReport? {
         guard let top = (try? JSONSerialization.jsonObject(with: Data(stdout))) as? [String: Any],
-              let services = top["services"] as? [String: Any] else { return nil }
+            let services = top["services"] as? [String: Any]
+        else { return nil }
         return ServicesReport(
             rescans: (services["rescans"] as? [Any])?.count ?? 0,
             registered: (services["registered"] as? NSNumber)?.intValue,
@@ -78,7 +80,8 @@ struct ServicesReport {
     /// The `target` of every `create` action of `usher link --json`.
     static func createdTargets(_ stdout: [UInt8]) -> [String] {
         guard let top = (try? JSONSerialization.jsonObject(with: Data(stdout))) as? [String: Any],
-              let actions = top["actions"] as? [[String: Any]] else { return [] }
+            let actions = top["actions"] as? [[String: Any]]
+        else { return [] }
         return actions.compactMap { $0["action"] as? String == "create" ? $0["target"] as? String : nil }
     }
 }
@@ -111,11 +114,17 @@ struct UsherPhases {
             return Double(rest.prefix { $0.isNumber || $0 == "." || $0 == "e" || $0 == "-" })
         }
         for line in String(decoding: stderr, as: UTF8.self).split(separator: "\n") {
-            if line.hasPrefix("debug: asked sonarr and radarr") { phases.catalogs = seconds(line) }
-            else if line.hasPrefix("debug: resolved the mappings") { phases.resolution = seconds(line) }
-            else if line.hasPrefix("debug: examined the targets") { phases.targets = seconds(line) }
-            else if line.hasPrefix("debug: scanned the library") { phases.scan = seconds(line) }
-            else if line.hasPrefix("warning: ") { phases.warnings.append(String(line.dropFirst(9))) }
+            if line.hasPrefix("debug: asked sonarr and radarr") {
+                phases.catalogs = seconds(line)
+            } else if line.hasPrefix("debug: resolved the mappings") {
+                phases.resolution = seconds(line)
+            } else if line.hasPrefix("debug: examined the targets") {
+                phases.targets = seconds(line)
+            } else if line.hasPrefix("debug: scanned the library") {
+                phases.scan = seconds(line)
+            } else if line.hasPrefix("warning: ") {
+                phases.warnings.append(String(line.dropFirst(9)))
+            }
         }
         if let top = (try? JSONSerialization.jsonObject(with: Data(stdout))) as? [String: Any] {
             phases.total = (top["duration_seconds"] as? NSNumber)?.doubleValue
@@ -142,8 +151,10 @@ final class FakeServices: @unchecked Sendable {
     var episodeCount: Int { initialEpisodes.count }
     var episodeFileCount: Int { initialFiles.count }
 
-    private init(sonarr: FakeSonarr, radarr: FakeRadarr, series: [SonarrSeries], episodes: [SonarrEpisode],
-                 files: [SonarrEpisodeFile], movieCount: Int, mappedShows: Int) {
+    private init(
+        sonarr: FakeSonarr, radarr: FakeRadarr, series: [SonarrSeries], episodes: [SonarrEpisode],
+        files: [SonarrEpisodeFile], movieCount: Int, mappedShows: Int
+    ) {
         self.sonarr = sonarr
         self.radarr = radarr
         initialSeries = series
@@ -176,20 +187,23 @@ final class FakeServices: @unchecked Sendable {
         }
 
         // Radarr: every movie, with its main file.
-        let bluray = ArrQuality(quality: .init(id: 7, name: "Bluray-1080p", source: "bluray", resolution: 1080),
-                                revision: .init(version: 1, real: 0, isRepack: false))
+        let bluray = ArrQuality(
+            quality: .init(id: 7, name: "Bluray-1080p", source: "bluray", resolution: 1080),
+            revision: .init(version: 1, real: 0, isRepack: false))
         var movies: [RadarrMovie] = []
         movies.reserveCapacity(plan.options.movies)
         for index in 0..<plan.options.movies {
             let movie = plan.movie(index)
             let id = LibraryPlan.radarrID(movie: index)
             let folder = root + "/movies/" + movie.folder
-            movies.append(RadarrMovie(
-                id: id, title: movie.title, year: movie.year, path: folder, folderName: folder,
-                tmdbId: LibraryPlan.tmdbID(movie: index), hasFile: true, monitored: true,
-                movieFile: RadarrMovieFile(id: id, movieId: id, relativePath: movie.fileName, path: folder + "/" + movie.fileName,
-                                           size: movie.size, quality: bluray, releaseGroup: nil),
-                sizeOnDisk: movie.size, rootFolderPath: root + "/movies", movieFileId: id))
+            movies.append(
+                RadarrMovie(
+                    id: id, title: movie.title, year: movie.year, path: folder, folderName: folder,
+                    tmdbId: LibraryPlan.tmdbID(movie: index), hasFile: true, monitored: true,
+                    movieFile: RadarrMovieFile(
+                        id: id, movieId: id, relativePath: movie.fileName, path: folder + "/" + movie.fileName,
+                        size: movie.size, quality: bluray, releaseGroup: nil),
+                    sizeOnDisk: movie.size, rootFolderPath: root + "/movies", movieFileId: id))
         }
         radarr.withState { $0.movies = movies }
 
@@ -197,8 +211,9 @@ final class FakeServices: @unchecked Sendable {
         // gives out itself (from 1001, for commands and for files its rescan finds).
         var movieOfSpecial: [Int: [Int: Int]] = [:]
         for link in plan.links { movieOfSpecial[link.show, default: [:]][link.episode] = link.movie }
-        let webdl = ArrQuality(quality: .init(id: 3, name: "WEBDL-1080p", source: "web", resolution: 1080),
-                               revision: .init(version: 1, real: 0, isRepack: false))
+        let webdl = ArrQuality(
+            quality: .init(id: 3, name: "WEBDL-1080p", source: "web", resolution: 1080),
+            revision: .init(version: 1, real: 0, isRepack: false))
         var series: [SonarrSeries] = []
         var episodes: [SonarrEpisode] = []
         var files: [SonarrEpisodeFile] = []
@@ -208,31 +223,38 @@ final class FakeServices: @unchecked Sendable {
         for (index, show) in plan.shows.enumerated() {
             let id = LibraryPlan.sonarrID(show: index)
             let folder = root + "/tv/" + show.folder
-            series.append(SonarrSeries(
-                id: id, title: show.title, path: folder, tvdbId: LibraryPlan.tvdbID(show: index), year: show.year,
-                seriesType: "standard", monitored: true, rootFolderPath: root + "/tv", seasonFolder: true))
+            series.append(
+                SonarrSeries(
+                    id: id, title: show.title, path: folder, tvdbId: LibraryPlan.tvdbID(show: index), year: show.year,
+                    seriesType: "standard", monitored: true, rootFolderPath: root + "/tv", seasonFolder: true))
             guard show.mapped > 0 else { continue }
             mappedShows += 1
             for episode in 1...show.mapped {
                 let title = movieOfSpecial[index]?[episode].map { plan.movie($0).title } ?? "Special \(episode)"
                 nextEpisodeID += 1
-                episodes.append(SonarrEpisode(id: nextEpisodeID, seriesId: id, episodeFileId: 0, seasonNumber: 0, episodeNumber: episode,
-                                              title: title, hasFile: false, monitored: true))
+                episodes.append(
+                    SonarrEpisode(
+                        id: nextEpisodeID, seriesId: id, episodeFileId: 0, seasonNumber: 0, episodeNumber: episode,
+                        title: title, hasFile: false, monitored: true))
             }
             for season in LibraryPlan.seasons(of: show, index: index, seed: plan.options.seed) {
                 for file in season.files {
                     nextFileID += 1
                     nextEpisodeID += 1
-                    files.append(SonarrEpisodeFile(
-                        id: nextFileID, seriesId: id, seasonNumber: season.number, relativePath: season.folder + "/" + file.fileName,
-                        path: folder + "/" + season.folder + "/" + file.fileName, size: file.size, quality: webdl))
-                    episodes.append(SonarrEpisode(id: nextEpisodeID, seriesId: id, episodeFileId: nextFileID, seasonNumber: season.number,
-                                                  episodeNumber: file.episode, title: file.title, hasFile: true, monitored: true))
+                    files.append(
+                        SonarrEpisodeFile(
+                            id: nextFileID, seriesId: id, seasonNumber: season.number, relativePath: season.folder + "/" + file.fileName,
+                            path: folder + "/" + season.folder + "/" + file.fileName, size: file.size, quality: webdl))
+                    episodes.append(
+                        SonarrEpisode(
+                            id: nextEpisodeID, seriesId: id, episodeFileId: nextFileID, seasonNumber: season.number,
+                            episodeNumber: file.episode, title: file.title, hasFile: true, monitored: true))
                 }
             }
         }
-        let services = FakeServices(sonarr: sonarr, radarr: radarr, series: series, episodes: episodes, files: files,
-                                    movieCount: movies.count, mappedShows: mappedShows)
+        let services = FakeServices(
+            sonarr: sonarr, radarr: radarr, series: series, episodes: episodes, files: files,
+            movieCount: movies.count, mappedShows: mappedShows)
         services.reload()
         services.loadSeconds = Posix.now() - started
         return services
@@ -304,10 +326,15 @@ final class FakeServices: @unchecked Sendable {
         guard let decoded = try? ServiceClient.decodeList(RadarrMovie.self, from: Data(movies.body)) else { return nil }
         costs.movieDecode = Posix.now() - start
         start = Posix.now()
-        let catalog = MovieCatalog(instances: ["main"], movies: decoded.map { movie in
-            CatalogMovie(instance: "main", id: movie.id, title: movie.title, year: movie.year, tmdb: movie.tmdbId, imdb: movie.imdbId, tags: movie.tags ?? [],
-                         file: movie.movieFile.map { CatalogFile(id: $0.id, path: $0.path ?? "", size: $0.size, quality: $0.quality?.usherQuality, releaseGroup: $0.releaseGroup) })
-        })
+        let catalog = MovieCatalog(
+            instances: ["main"],
+            movies: decoded.map { movie in
+                CatalogMovie(
+                    instance: "main", id: movie.id, title: movie.title, year: movie.year, tmdb: movie.tmdbId, imdb: movie.imdbId, tags: movie.tags ?? [],
+                    file: movie.movieFile.map {
+                        CatalogFile(id: $0.id, path: $0.path ?? "", size: $0.size, quality: $0.quality?.usherQuality, releaseGroup: $0.releaseGroup)
+                    })
+            })
         costs.movieCatalog = Posix.now() - start
         guard catalog.all.count == decoded.count else { return nil }
 
@@ -321,8 +348,10 @@ final class FakeServices: @unchecked Sendable {
         var bodies: [[UInt8]] = []
         start = Posix.now()
         for id in seriesIDs {
-            guard let episodes = RawHTTP.request(port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)&seasonNumber=0&includeEpisodeFile=true", key: sonarr.apiKey),
-                  episodes.status == 200
+            guard
+                let episodes = RawHTTP.request(
+                    port: sonarrPort, "GET", "/api/v3/episode?seriesId=\(id)&seasonNumber=0&includeEpisodeFile=true", key: sonarr.apiKey),
+                episodes.status == 200
             else { return nil }
             bodies.append(episodes.body)
         }
@@ -337,7 +366,8 @@ final class FakeServices: @unchecked Sendable {
         for id in seriesIDs {
             let body = "{\"name\":\"RescanSeries\",\"seriesId\":\(id)}"
             guard let answer = RawHTTP.request(port: sonarrPort, "POST", "/api/v3/command", key: sonarr.apiKey, body: body),
-                  answer.status == 201 else { return nil }
+                answer.status == 201
+            else { return nil }
         }
         costs.rescans = Posix.now() - start
         costs.series = seriesIDs.count

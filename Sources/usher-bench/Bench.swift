@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One measured pass, for the results table.
@@ -84,14 +85,17 @@ enum Bench {
         if options.api {
             say("  mode:       API (fake Sonarr and Radarr in this process; mappings carry tmdb and tvdb ids)")
         }
-        say("  library:    \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings (seed \(options.seed))")
+        say(
+            "  library:    \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings (seed \(options.seed))"
+        )
 
         note("generating the library with \(options.jobs) thread(s)...")
         let plan = LibraryPlan(options: options)
         let stats = try Generator.generate(plan, root: root, jobs: options.jobs)
-        say(String(
-            format: "  generation: %.1f s (%@ files, %@ folders, %.1f TB apparent, sparse; not part of the figures)",
-            stats.seconds, grouped(stats.files), grouped(stats.folders), Double(stats.apparentBytes) / 1e12))
+        say(
+            String(
+                format: "  generation: %.1f s (%@ files, %@ folders, %.1f TB apparent, sparse; not part of the figures)",
+                stats.seconds, grouped(stats.files), grouped(stats.folders), Double(stats.apparentBytes) / 1e12))
         let mappedShowIndices = Set(plan.links.map(\.show)).sorted()
         let mappedShows = mappedShowIndices.count
         say("  mappings:   \(grouped(plan.links.count)) links to specials of \(grouped(mappedShows)) shows")
@@ -114,9 +118,12 @@ enum Bench {
             launcher = me
             try Posix.writeFile(root + "/links.yml", plan.mappingFile(withIDs: true))
             try Posix.writeFile(root + "/usher.yml", plan.configFile(root: root, services: services.endpoints))
-            say(String(format: "  services:   fake Radarr at %@ (%@ movies with files), fake Sonarr at %@ (%@ series; %@ episodes and %@ episode files of the %@ mapped series); loaded in %.1f s",
-                       services.radarr.url, grouped(services.movieCount), services.sonarr.url, grouped(plan.shows.count),
-                       grouped(services.episodeCount), grouped(services.episodeFileCount), grouped(services.mappedShows), services.loadSeconds))
+            say(
+                String(
+                    format:
+                        "  services:   fake Radarr at %@ (%@ movies with files), fake Sonarr at %@ (%@ series; %@ episodes and %@ episode files of the %@ mapped series); loaded in %.1f s",
+                    services.radarr.url, grouped(services.movieCount), services.sonarr.url, grouped(plan.shows.count),
+                    grouped(services.episodeCount), grouped(services.episodeFileCount), grouped(services.mappedShows), services.loadSeconds))
         }
         defer { fakes?.stop() }
 
@@ -127,9 +134,17 @@ enum Bench {
         if access("/bin/true", X_OK) == 0, let run = try? Runner.run("/bin/true", [], scratch: root, launcher: launcher), run.succeeded {
             floorMiB = Double(run.maxRSSKiB) / 1024
             if options.api {
-                say(String(format: "  RSS floor:  %.1f MiB (/bin/true started through the launcher, as usher is: the launcher's resident memory counts in a child's ru_maxrss, so figures at this level are not the child's own)", floorMiB!))
+                say(
+                    String(
+                        format:
+                            "  RSS floor:  %.1f MiB (/bin/true started through the launcher, as usher is: the launcher's resident memory counts in a child's ru_maxrss, so figures at this level are not the child's own)",
+                        floorMiB!))
             } else {
-                say(String(format: "  RSS floor:  %.1f MiB (/bin/true measured the same way: Linux counts the launcher's resident memory in a child's ru_maxrss, so figures at this level are not the child's own)", floorMiB!))
+                say(
+                    String(
+                        format:
+                            "  RSS floor:  %.1f MiB (/bin/true measured the same way: Linux counts the launcher's resident memory in a child's ru_maxrss, so figures at this level are not the child's own)",
+                        floorMiB!))
             }
         }
 
@@ -175,10 +190,13 @@ enum Bench {
             let result = PassResult(name: name, run: kept, counts: counts, api: api, phases: phases)
             if diagnostic { diagnostics.append(result) } else { results.append(result) }
             if let api {
-                note(String(format: "  %.3f s, %.1f MiB, created %d, unchanged %d, %d requests, usher CPU %.3f s, fakes' CPU %.3f s", run.seconds,
-                            Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged, api.totalRequests, run.cpuSeconds, api.fakeCPUSeconds))
+                note(
+                    String(
+                        format: "  %.3f s, %.1f MiB, created %d, unchanged %d, %d requests, usher CPU %.3f s, fakes' CPU %.3f s", run.seconds,
+                        Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged, api.totalRequests, run.cpuSeconds, api.fakeCPUSeconds))
             } else {
-                note(String(format: "  %.3f s, %.1f MiB, created %d, unchanged %d", run.seconds, Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged))
+                note(
+                    String(format: "  %.3f s, %.1f MiB, created %d, unchanged %d", run.seconds, Double(run.maxRSSKiB) / 1024, counts.created, counts.unchanged))
             }
             if counts.conflicts + counts.errors > 0 {
                 FileHandle.standardError.write(Data(run.stdout.prefix(20_000)) + Data("\n".utf8))
@@ -200,7 +218,9 @@ enum Bench {
             var seen = api.requests
             if rescanned > 0 {
                 // The command list is looked at once per round until every rescan is done.
-                if (seen[.commandList] ?? 0) < 1 { throw failed(result, "\(result.name): usher never looked at Sonarr's command list after asking for rescans") }
+                if (seen[.commandList] ?? 0) < 1 {
+                    throw failed(result, "\(result.name): usher never looked at Sonarr's command list after asking for rescans")
+                }
                 seen[.commandList] = nil
             }
             let expected = fakes.expectedRequests(rescanned: rescanned)
@@ -219,7 +239,10 @@ enum Bench {
                 throw failed(result, "\(result.name): usher reports \(report.rescans) rescans, expected \(rescanned)")
             }
             if report.registered != options.mappings || !report.notRegistered.isEmpty {
-                throw failed(result, "\(result.name): Sonarr registered \(report.registered.map(String.init) ?? "no") links, expected \(options.mappings); \(report.notRegistered.prefix(3).joined(separator: "; "))")
+                throw failed(
+                    result,
+                    "\(result.name): Sonarr registered \(report.registered.map(String.init) ?? "no") links, expected \(options.mappings); \(report.notRegistered.prefix(3).joined(separator: "; "))"
+                )
             }
         }
 
@@ -243,7 +266,10 @@ enum Bench {
             for i in 1...options.runs {
                 let again = try pass("no-change pass \(i)", dryRun: false)
                 if again.counts.changes != 0 {
-                    throw failed(again, "no-change pass \(i): created \(again.counts.created), replaced \(again.counts.replaced), removed \(again.counts.removed); expected no changes")
+                    throw failed(
+                        again,
+                        "no-change pass \(i): created \(again.counts.created), replaced \(again.counts.replaced), removed \(again.counts.removed); expected no changes"
+                    )
                 }
                 if again.counts.unchanged != options.mappings {
                     note("note: no-change pass \(i) reported \(again.counts.unchanged) unchanged links, expected \(options.mappings)")
@@ -291,15 +317,19 @@ enum Bench {
         }
         if options.markdown, failure == nil {
             if let fakes {
-                say(apiMarkdown(results, diagnostics: diagnostics, parts: parts, fakes: fakes, plan: plan, options: options,
-                                machine: machine, stats: stats, floorMiB: floorMiB))
+                say(
+                    apiMarkdown(
+                        results, diagnostics: diagnostics, parts: parts, fakes: fakes, plan: plan, options: options,
+                        machine: machine, stats: stats, floorMiB: floorMiB))
             } else {
                 say(markdown(results, options: options, machine: machine, stats: stats, floorMiB: floorMiB))
             }
         }
         if let failure { throw failure }
         if options.api {
-            say("\nAll checks passed: the first pass created \(options.mappings) links, rescanned \(mappedShows) shows and Sonarr registered every link; the no-change passes changed nothing and sent \(fakes?.expectedRequests(rescanned: 0).values.reduce(0, +) ?? 0) requests each.")
+            say(
+                "\nAll checks passed: the first pass created \(options.mappings) links, rescanned \(mappedShows) shows and Sonarr registered every link; the no-change passes changed nothing and sent \(fakes?.expectedRequests(rescanned: 0).values.reduce(0, +) ?? 0) requests each."
+            )
         } else {
             say("\nAll checks passed: the first pass created \(options.mappings) links, the no-change passes changed nothing.")
         }
@@ -343,10 +373,14 @@ enum Bench {
         var header = ["Pass", "Wall (s)", "Peak RSS (MiB)", "Created", "Unchanged", "Replaced", "Removed", "Conflicts", "Errors"]
         if api { header += ["Requests", "usher CPU (s)", "Fakes' CPU (s)"] }
         var rows: [[String]] = results.map { r in
-            var row = [r.name, String(format: "%.3f", r.run.seconds), String(format: "%.1f", Double(r.run.maxRSSKiB) / 1024),
-                       String(r.counts.created), String(r.counts.unchanged), String(r.counts.replaced), String(r.counts.removed),
-                       String(r.counts.conflicts), String(r.counts.errors)]
-            if let facts = r.api { row += [String(facts.totalRequests), String(format: "%.3f", r.run.cpuSeconds), String(format: "%.3f", facts.fakeCPUSeconds)] }
+            var row = [
+                r.name, String(format: "%.3f", r.run.seconds), String(format: "%.1f", Double(r.run.maxRSSKiB) / 1024),
+                String(r.counts.created), String(r.counts.unchanged), String(r.counts.replaced), String(r.counts.removed),
+                String(r.counts.conflicts), String(r.counts.errors),
+            ]
+            if let facts = r.api {
+                row += [String(facts.totalRequests), String(format: "%.3f", r.run.cpuSeconds), String(format: "%.3f", facts.fakeCPUSeconds)]
+            }
             return row
         }
         let again = noChangeRuns(results)
@@ -355,7 +389,12 @@ enum Bench {
                 "no-change, median of \(again.count)", String(format: "%.3f", median(again.map(\.run.seconds))),
                 String(format: "%.1f", median(again.map { Double($0.run.maxRSSKiB) / 1024 })), "", "", "", "", "", "",
             ]
-            if api { row += ["", String(format: "%.3f", median(again.map(\.run.cpuSeconds))), String(format: "%.3f", median(again.compactMap { $0.api?.fakeCPUSeconds }))] }
+            if api {
+                row += [
+                    "", String(format: "%.3f", median(again.map(\.run.cpuSeconds))),
+                    String(format: "%.3f", median(again.compactMap { $0.api?.fakeCPUSeconds })),
+                ]
+            }
             rows.append(row)
         }
         printColumns(header, rows)
@@ -394,8 +433,10 @@ enum Bench {
         func f(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "?" }
         return passes.map { r in
             let p = r.phases ?? UsherPhases()
-            return [r.name, f(r.run.seconds), f(p.total), f(p.catalogs), f(p.resolution), f(p.targets), f(p.rest),
-                    f(p.total.map { r.run.seconds - $0 }), f(r.run.cpuSeconds), f(r.api?.fakeCPUSeconds)]
+            return [
+                r.name, f(r.run.seconds), f(p.total), f(p.catalogs), f(p.resolution), f(p.targets), f(p.rest),
+                f(p.total.map { r.run.seconds - $0 }), f(r.run.cpuSeconds), f(r.api?.fakeCPUSeconds),
+            ]
         }
     }
 
@@ -427,22 +468,29 @@ enum Bench {
             return out
         }
         var out = "\n<!-- usher-bench --api --markdown -->\n"
-        out += "### \(date): API mode, \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings over \(grouped(fakes.mappedShows)) shows\n\n"
+        out +=
+            "### \(date): API mode, \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings over \(grouped(fakes.mappedShows)) shows\n\n"
         out += "- Machine: \(machine.cpu), \(machine.cores) cores, \(machine.memory) RAM; \(machine.kernel); \(machine.filesystem)\n"
-        out += String(format: "- Library: %@ files in %@ folders (sparse), generated in %.1f s (not measured); seed %llu\n",
-                      grouped(stats.files), grouped(stats.folders), stats.seconds, options.seed)
-        out += String(format: "- Services: `UsherFakes` in the benchmark process on 127.0.0.1: Radarr with %@ movies (each with its file), Sonarr with %@ series, and the %@ episodes and %@ episode files of the %@ mapped series; loaded in %.1f s\n",
-                      grouped(fakes.movieCount), grouped(plan.shows.count), grouped(fakes.episodeCount), grouped(fakes.episodeFileCount),
-                      grouped(fakes.mappedShows), fakes.loadSeconds)
-        out += "- Command: `usher link --config usher.yml --json`, each pass a new process started through a small launcher; wall time monotonic, peak RSS from wait4"
+        out += String(
+            format: "- Library: %@ files in %@ folders (sparse), generated in %.1f s (not measured); seed %llu\n",
+            grouped(stats.files), grouped(stats.folders), stats.seconds, options.seed)
+        out += String(
+            format:
+                "- Services: `UsherFakes` in the benchmark process on 127.0.0.1: Radarr with %@ movies (each with its file), Sonarr with %@ series, and the %@ episodes and %@ episode files of the %@ mapped series; loaded in %.1f s\n",
+            grouped(fakes.movieCount), grouped(plan.shows.count), grouped(fakes.episodeCount), grouped(fakes.episodeFileCount),
+            grouped(fakes.mappedShows), fakes.loadSeconds)
+        out +=
+            "- Command: `usher link --config usher.yml --json`, each pass a new process started through a small launcher; wall time monotonic, peak RSS from wait4"
         if let floorMiB { out += String(format: " (floor %.1f MiB: /bin/true started the same way)", floorMiB) }
         out += "; usher CPU: user + system time of the usher process; fakes' CPU: CPU time of the benchmark process (the fakes) during the pass\n\n"
 
         func row(_ name: String, _ r: [PassResult]) -> [String] {
-            [name, String(format: "%.3f", median(r.map(\.run.seconds))), String(format: "%.1f", median(r.map { Double($0.run.maxRSSKiB) / 1024 })),
-             String(r.map(\.counts.created).max() ?? 0), String(r.map(\.counts.unchanged).min() ?? 0),
-             String(r.compactMap { $0.api?.totalRequests }.max() ?? 0), String(format: "%.3f", median(r.map(\.run.cpuSeconds))),
-             String(format: "%.3f", median(r.compactMap { $0.api?.fakeCPUSeconds }))]
+            [
+                name, String(format: "%.3f", median(r.map(\.run.seconds))), String(format: "%.1f", median(r.map { Double($0.run.maxRSSKiB) / 1024 })),
+                String(r.map(\.counts.created).max() ?? 0), String(r.map(\.counts.unchanged).min() ?? 0),
+                String(r.compactMap { $0.api?.totalRequests }.max() ?? 0), String(format: "%.3f", median(r.map(\.run.cpuSeconds))),
+                String(format: "%.3f", median(r.compactMap { $0.api?.fakeCPUSeconds })),
+            ]
         }
         var rows = results.filter { !$0.name.hasPrefix("no-change pass") }.map { row($0.name, [$0]) }
         let again = noChangeRuns(results)
@@ -454,11 +502,13 @@ enum Bench {
         out += "\nRequests received by the fakes, by endpoint:\n\n"
         out += table(["Endpoint"] + results.map(\.name), requestRows(results))
         if !diagnostics.isEmpty {
-            out += "\nWhere the time goes: the same first and no-change pass again with `-v` (usher's phase log; the library, ledger and Sonarr reset in between), seconds:\n\n"
+            out +=
+                "\nWhere the time goes: the same first and no-change pass again with `-v` (usher's phase log; the library, ledger and Sonarr reset in between), seconds:\n\n"
             out += table(phaseHeader, phaseRows(diagnostics))
         }
         if let parts {
-            out += "\nThe parts one by one, in the benchmark process (the fakes' answers with a plain HTTP client, one request after the other; decoding with usher's own decoder, `ServiceClient.decodeList`):\n\n"
+            out +=
+                "\nThe parts one by one, in the benchmark process (the fakes' answers with a plain HTTP client, one request after the other; decoding with usher's own decoder, `ServiceClient.decodeList`):\n\n"
             for line in parts.lines { out += "- " + line + "\n" }
         }
         return out
@@ -472,10 +522,12 @@ enum Bench {
             "| \(name) | \(String(format: "%.3f", seconds)) | \(String(format: "%.1f", rssMiB)) | \(created) | \(unchanged) |"
         }
         var out = "\n<!-- usher-bench --markdown -->\n"
-        out += "### \(date): \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings\n\n"
+        out +=
+            "### \(date): \(grouped(options.movies)) movies, \(grouped(options.shows)) shows, \(grouped(options.episodes)) episodes, \(grouped(options.mappings)) mappings\n\n"
         out += "- Machine: \(machine.cpu), \(machine.cores) cores, \(machine.memory) RAM; \(machine.kernel); \(machine.filesystem)\n"
-        out += String(format: "- Library: %@ files in %@ folders (sparse), generated in %.1f s (not measured); seed %llu\n",
-                      grouped(stats.files), grouped(stats.folders), stats.seconds, options.seed)
+        out += String(
+            format: "- Library: %@ files in %@ folders (sparse), generated in %.1f s (not measured); seed %llu\n",
+            grouped(stats.files), grouped(stats.folders), stats.seconds, options.seed)
         out += "- Command: `usher link --config usher.yml --json`, each pass a new process; wall time monotonic, peak RSS from wait4"
         if let floorMiB { out += String(format: " (floor %.1f MiB: a /bin/true child measured the same way)", floorMiB) }
         out += "\n\n"
@@ -487,9 +539,11 @@ enum Bench {
         let again = noChangeRuns(results)
         if !again.isEmpty {
             let each = again.map { String(format: "%.3f", $0.run.seconds) }.joined(separator: ", ")
-            out += row("no-change pass (median of \(again.count): \(each))", median(again.map(\.run.seconds)),
-                       median(again.map { Double($0.run.maxRSSKiB) / 1024 }),
-                       String(again.map(\.counts.created).max() ?? 0), String(again.map(\.counts.unchanged).min() ?? 0)) + "\n"
+            out +=
+                row(
+                    "no-change pass (median of \(again.count): \(each))", median(again.map(\.run.seconds)),
+                    median(again.map { Double($0.run.maxRSSKiB) / 1024 }),
+                    String(again.map(\.counts.created).max() ?? 0), String(again.map(\.counts.unchanged).min() ?? 0)) + "\n"
         }
         return out
     }

@@ -1,7 +1,8 @@
 import Foundation
 import UsherCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SplitMix64 {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `usher-bench --internal-launch EXECUTABLE ARGUMENTS...`: starts one child, waits for it and writes

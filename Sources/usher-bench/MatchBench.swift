@@ -1,8 +1,9 @@
 import Foundation
 import UsherCore
 import UsherKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `usher-bench match`: times the matching planner on a generated library, and
@@ -80,9 +81,14 @@ enum MatchBench {
         let found = result!.proposals.filter { library.truth[$0.movie.id] == "\($0.series.id)|\($0.episodes[0].episode)" }.count
         let auto = result!.proposals.filter { $0.status == .auto }.count
         let autoCorrect = result!.proposals.filter { $0.status == .auto && library.truth[$0.movie.id] == "\($0.series.id)|\($0.episodes[0].episode)" }.count
-        say(String(format: "median %.2f s over %d runs; %d candidate pairs scored (of %d movie × episode pairs); peak RSS %.0f MiB (whole process, library included)",
-                   median, runs, result!.candidatesScored, movies * specials, rssMiB))
-        say("planted specials: \(library.truth.count); proposed correctly: \(found); proposals: \(result!.proposals.count) (\(auto) auto, \(autoCorrect) of them planted pairs)")
+        say(
+            String(
+                format:
+                    "median %.2f s over %d runs; %d candidate pairs scored (of %d movie × episode pairs); peak RSS %.0f MiB (whole process, library included)",
+                median, runs, result!.candidatesScored, movies * specials, rssMiB))
+        say(
+            "planted specials: \(library.truth.count); proposed correctly: \(found); proposals: \(result!.proposals.count) (\(auto) auto, \(autoCorrect) of them planted pairs)"
+        )
         if let parseSeconds { say(String(format: "anime-list-master.xml parsed in %.2f s (%d entries)", parseSeconds, animeList!.entries.count)) }
         if markdown {
             let machine = MachineFacts.collect(folder: "/tmp")
@@ -113,7 +119,8 @@ enum MatchBench {
         var out = "| run | cases | true pairs | auto precision | auto recall | all-proposal precision | proposed recall |\n|---|---|---|---|---|---|---|\n"
         for (name, outcome) in runs {
             let s = outcome.overall
-            out += "| \(name) | \(evaluation.movies.count) | \(s.truePairs) | \(pct(s.autoPrecision)) (\(s.autoCorrect)/\(s.auto)) | \(pct(s.autoRecall)) | \(pct(s.precision)) (\(s.proposedCorrect)/\(s.proposed)) | \(pct(s.recall)) |\n"
+            out +=
+                "| \(name) | \(evaluation.movies.count) | \(s.truePairs) | \(pct(s.autoPrecision)) (\(s.autoCorrect)/\(s.auto)) | \(pct(s.autoRecall)) | \(pct(s.precision)) (\(s.proposedCorrect)/\(s.proposed)) | \(pct(s.recall)) |\n"
         }
         out += "\nBy kind (\(runs[0].0)):\n\n| kind | cases | auto correct / auto | proposed correct / proposed | true pairs |\n|---|---|---|---|---|\n"
         for (kind, s) in runs[0].1.byKind.sorted(by: { $0.key < $1.key }) {
@@ -148,8 +155,10 @@ struct MatchLibrary {
 
     init(movies movieCount: Int, series seriesCount: Int, specials: Int, seed: UInt64, animeList: AnimeList?) {
         var random = SplitMix64(seed: seed)
-        let syllables = ["ka", "ri", "to", "mu", "sen", "dor", "la", "vek", "an", "shi", "ro", "bel", "tan", "gu", "ne", "mor", "it", "za", "pho", "lin",
-                         "the", "ash", "qu", "el", "bra", "on", "yu", "kei", "dra", "fen"]
+        let syllables = [
+            "ka", "ri", "to", "mu", "sen", "dor", "la", "vek", "an", "shi", "ro", "bel", "tan", "gu", "ne", "mor", "it", "za", "pho", "lin",
+            "the", "ash", "qu", "el", "bra", "on", "yu", "kei", "dra", "fen",
+        ]
         var vocabulary: [String] = []
         var seen = Set<String>()
         while vocabulary.count < 40_000 {
@@ -173,16 +182,20 @@ struct MatchLibrary {
             let share = specials / seriesCount + (s < specials % seriesCount ? 1 : 0)
             let year = random.int(1970...2024)
             let episodes = (0..<share).map { e in
-                MatchEpisode(season: 0, episode: e + 1, title: random.int(0...9) == 0 ? "Special \(e + 1)" : title(2...6),
-                             airDate: "\(year + random.int(0...10))-0\(random.int(1...9))-1\(random.int(0...9))", runtime: random.pick([24, 25, 45, 90, 110]))
+                MatchEpisode(
+                    season: 0, episode: e + 1, title: random.int(0...9) == 0 ? "Special \(e + 1)" : title(2...6),
+                    airDate: "\(year + random.int(0...10))-0\(random.int(1...9))-1\(random.int(0...9))", runtime: random.pick([24, 25, 45, 90, 110]))
             }
             episodeCount += episodes.count
-            series.append(MatchSeries(instance: "bench", id: s + 1, title: title(1...4), alternateTitles: [title(1...3)], tvdb: 100_000 + s, year: year, episodes: episodes))
+            series.append(
+                MatchSeries(
+                    instance: "bench", id: s + 1, title: title(1...4), alternateTitles: [title(1...3)], tvdb: 100_000 + s, year: year, episodes: episodes))
         }
         let imdbIDs = animeList.map { list in list.entries.filter { $0.tvdb != nil && $0.defaultSeason == 0 }.flatMap(\.imdb) } ?? []
         for m in 0..<movieCount {
-            var movie = MatchMovie(instance: "bench", id: m + 1, title: title(1...5), alternateTitles: [title(1...5), title(2...4)],
-                                   year: random.int(1950...2025), tmdb: 1_000_000 + m, runtime: random.int(80...150))
+            var movie = MatchMovie(
+                instance: "bench", id: m + 1, title: title(1...5), alternateTitles: [title(1...5), title(2...4)],
+                year: random.int(1950...2025), tmdb: 1_000_000 + m, runtime: random.int(80...150))
             if m % 10 == 0, !series.isEmpty {
                 let s = random.int(0...(series.count - 1))
                 if let episode = series[s].episodes.randomElement(using: &random) {
@@ -198,4 +211,3 @@ struct MatchLibrary {
         }
     }
 }
-

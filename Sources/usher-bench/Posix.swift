@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thin wrappers over the system calls the generator and the cleanup use (no FileManager: it is an
@@ -162,7 +163,9 @@ enum Posix {
         }
         var failure: String?
         for entry in entries(of: fd) {
-            let problem = entry.isDirectory ? removeTree(at: fd, entry.name)
+            let problem =
+                entry.isDirectory
+                ? removeTree(at: fd, entry.name)
                 : (unlinkat(fd, entry.name, 0) == 0 || errno == ENOENT ? nil : "\(entry.name): \(errorText())")
             if failure == nil, let problem { failure = "\(name)/\(problem)" }
         }

@@ -47,17 +47,17 @@ func check(_ data: Data) {
 }
 
 #if !USHER_FUZZ
-@main
-struct Replay {
-    static func main() {
-        for file in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                FileHandle.standardError.write(Data("cannot read \(file)\n".utf8))
-                exit(2)
+    @main
+    struct Replay {
+        static func main() {
+            for file in CommandLine.arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    FileHandle.standardError.write(Data("cannot read \(file)\n".utf8))
+                    exit(2)
+                }
+                check(data)
+                print("\(file): ok")
             }
-            check(data)
-            print("\(file): ok")
         }
     }
-}
 #endif

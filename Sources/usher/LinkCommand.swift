@@ -104,7 +104,8 @@ struct DedupeCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         let outcome: DedupeJob.Outcome
         do {
-            outcome = try await DedupeJob(config: config, logger: global.makeLogger()).run(DedupeOptions(apply: apply, prefer: prefer == .movie ? .movie : .better))
+            outcome = try await DedupeJob(config: config, logger: global.makeLogger()).run(
+                DedupeOptions(apply: apply, prefer: prefer == .movie ? .movie : .better))
         } catch {
             Output.error(error.description)
             throw ExitCode(error.exitCode)

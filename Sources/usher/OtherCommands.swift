@@ -45,7 +45,8 @@ struct ConfigCommand: AsyncParsableCommand {
             for root in config.movieRoots + config.showRoots {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
-                   FileManager.default.isReadableFile(atPath: root.path) {
+                    FileManager.default.isReadableFile(atPath: root.path)
+                {
                     Output.line("folder: \(root.path): OK")
                 } else {
                     Output.line("folder: \(root.path): cannot be read")
@@ -57,7 +58,9 @@ struct ConfigCommand: AsyncParsableCommand {
             var claims: [MappingProblem] = []
             if !FileManager.default.fileExists(atPath: config.mappingsFile) {
                 if ready.contains(.link) {
-                    Output.line("mappings: \(config.mappingsFile) does not exist yet (usher link needs it; see README, 'Mapping file'; usher match --write and usher import create it)")
+                    Output.line(
+                        "mappings: \(config.mappingsFile) does not exist yet (usher link needs it; see README, 'Mapping file'; usher match --write and usher import create it)"
+                    )
                 }
             } else {
                 let document = try loadMappingDocument(config.mappingsFile)
@@ -162,7 +165,9 @@ struct LinksCommand: ParsableCommand {
             do {
                 let archived = try MappingFile.save(document, to: config.mappingsFile, keep: config.archiveKeep)
                 let hints = document.hints.isEmpty ? "" : " and \(document.hints.count) hints"
-                Output.line("Formatted \(config.mappingsFile) (\(document.mappings.count) mappings\(hints))\(archived.map { "; previous version kept as \($0)" } ?? "").")
+                Output.line(
+                    "Formatted \(config.mappingsFile) (\(document.mappings.count) mappings\(hints))\(archived.map { "; previous version kept as \($0)" } ?? "")."
+                )
             } catch {
                 Output.error("cannot write \(config.mappingsFile): \(error)")
                 throw ExitCode(1)

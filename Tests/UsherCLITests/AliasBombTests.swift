@@ -17,19 +17,21 @@ struct AliasBombTests {
         let quoted = ([Usher.binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Swift.Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                    process.arguments = ["-c", "ulimit -v 400000 && exec \(quoted)"]
-                    process.currentDirectoryURL = URL(fileURLWithPath: dir)
-                    let out = Pipe(), err = Pipe()
-                    process.standardOutput = out
-                    process.standardError = err
-                    try process.run()
-                    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return Usher.Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-                })
+                continuation.resume(
+                    with: Swift.Result {
+                        let process = Process()
+                        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                        process.arguments = ["-c", "ulimit -v 400000 && exec \(quoted)"]
+                        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+                        let out = Pipe(), err = Pipe()
+                        process.standardOutput = out
+                        process.standardError = err
+                        try process.run()
+                        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+                        process.waitUntilExit()
+                        return Usher.Result(
+                            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+                    })
             }
         }
     }
@@ -44,7 +46,8 @@ struct AliasBombTests {
         #expect(config.status == 2, "\(config.stdout)\(config.stderr)")
         #expect(config.stderr.contains("bomb.yml:5:10: YAML aliases (*a0) are not supported here"), "\(config.stderr)")
 
-        try "library:\n  movies: [m]\n  shows: [s]\nlink: {mappings: links.yml}\nstate: usher.db\n".write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
+        try "library:\n  movies: [m]\n  shows: [s]\nlink: {mappings: links.yml}\nstate: usher.db\n".write(
+            toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
         try ("links:\n  - {movie: A, show: B, episodes: S00E01}\n" + Self.bomb).write(toFile: dir + "/links.yml", atomically: true, encoding: .utf8)
         for command in [["link"], ["link", "--dry-run"], ["links", "fmt"]] {
             let run = try await bounded(command + ["--config", "usher.yml"], in: dir)

@@ -15,10 +15,13 @@ struct ApiCLITests {
         try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: movie))
         let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-123")
         let radarr = try await FakeRadarr.start(apiKey: "radarr-secret-key-456")
-        sonarr.add(SonarrSeries(id: 3, title: "Heat Show", path: dir + "/lib/tv/Heat Show", tvdbId: 300, seriesType: "standard", seasonFolder: true),
-                   episodes: [SonarrEpisode(id: 31, seriesId: 3, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "The Film", monitored: true)])
-        radarr.add(RadarrMovie(id: 1, title: "Heat", year: 1995, path: Paths.parent(movie), tmdbId: 949, hasFile: true,
-                               movieFile: RadarrMovieFile(id: 5, path: movie, size: 4096, quality: ArrQuality(quality: .init(id: 7, name: "Bluray-1080p")))))
+        sonarr.add(
+            SonarrSeries(id: 3, title: "Heat Show", path: dir + "/lib/tv/Heat Show", tvdbId: 300, seriesType: "standard", seasonFolder: true),
+            episodes: [SonarrEpisode(id: 31, seriesId: 3, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "The Film", monitored: true)])
+        radarr.add(
+            RadarrMovie(
+                id: 1, title: "Heat", year: 1995, path: Paths.parent(movie), tmdbId: 949, hasFile: true,
+                movieFile: RadarrMovieFile(id: 5, path: movie, size: 4096, quality: ArrQuality(quality: .init(id: 7, name: "Bluray-1080p")))))
         try """
         library:
           movies: [lib/movies]
@@ -40,7 +43,11 @@ struct ApiCLITests {
 
     @Test func configCheckAsksEachServiceAndLinkRegisters() async throws {
         let (dir, sonarr, radarr) = try await setUp()
-        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            Task {
+                await sonarr.stop(); await radarr.stop()
+            }; try? FileManager.default.removeItem(atPath: dir)
+        }
         let env = ["SONARR_KEY": sonarr.apiKey]
         let check = try await Usher.run(["config", "check", "--config", dir + "/usher.yml"], environment: env)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
@@ -63,7 +70,11 @@ struct ApiCLITests {
 
     @Test func wrongKeyIsReportedWithoutTheKeyAndChangesNothing() async throws {
         let (dir, sonarr, radarr) = try await setUp(radarrKey: "not-the-radarr-key")
-        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            Task {
+                await sonarr.stop(); await radarr.stop()
+            }; try? FileManager.default.removeItem(atPath: dir)
+        }
         let env = ["SONARR_KEY": sonarr.apiKey]
         let check = try await Usher.run(["config", "check", "--config", dir + "/usher.yml"], environment: env)
         #expect(check.status == 1)
@@ -82,7 +93,11 @@ struct ApiCLITests {
     @Test(arguments: [["dedupe"], ["dedupe", "--json"], ["match"], ["match", "--json"], ["link", "--dry-run", "--json"]])
     func wrongSonarrKeyIsNeverAnAllClear(arguments: [String]) async throws {
         let (dir, sonarr, radarr) = try await setUp()
-        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            Task {
+                await sonarr.stop(); await radarr.stop()
+            }; try? FileManager.default.removeItem(atPath: dir)
+        }
         let run = try await Usher.run(arguments + ["--config", dir + "/usher.yml"], environment: ["SONARR_KEY": "a-wrong-key"])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(!run.stdout.contains("No duplicates:"))
@@ -99,16 +114,26 @@ struct ApiCLITests {
         let dir = try temporaryFolder()
         let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-123")
         let tautulli = try await FakeTautulli.start(apiKey: "tautulli-secret-key-789")
-        defer { Task { await sonarr.stop(); await tautulli.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            Task {
+                await sonarr.stop(); await tautulli.stop()
+            }; try? FileManager.default.removeItem(atPath: dir)
+        }
         let aired = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7 * 86400))
-        sonarr.add(SonarrSeries(id: 3, title: "Slow Horses", path: "/tv/Slow Horses", tvdbId: 393164, tags: []), episodes: (1...4).map {
-            SonarrEpisode(id: 30 + $0, seriesId: 3, episodeFileId: $0 == 1 ? 99 : 0, seasonNumber: 1, episodeNumber: $0, title: "Part \($0)",
-                          hasFile: $0 == 1, monitored: true, airDateUtc: aired, runtime: 50)
-        })
+        sonarr.add(
+            SonarrSeries(id: 3, title: "Slow Horses", path: "/tv/Slow Horses", tvdbId: 393164, tags: []),
+            episodes: (1...4).map {
+                SonarrEpisode(
+                    id: 30 + $0, seriesId: 3, episodeFileId: $0 == 1 ? 99 : 0, seasonNumber: 1, episodeNumber: $0, title: "Part \($0)",
+                    hasFile: $0 == 1, monitored: true, airDateUtc: aired, runtime: 50)
+            })
         tautulli.setMetadata(TautulliMetadata(ratingKey: 44, title: "Slow Horses", libraryName: "TV", guids: ["tvdb://393164"]), for: 44)
         let stopped = Int64(Date().timeIntervalSince1970) - 600
-        tautulli.add([TautulliHistoryRow(user: "ann", grandparentRatingKey: 44, grandparentTitle: "Slow Horses", parentMediaIndex: 1, mediaIndex: 1,
-                                         percentComplete: 97, date: stopped - 3000, stopped: stopped)])
+        tautulli.add([
+            TautulliHistoryRow(
+                user: "ann", grandparentRatingKey: 44, grandparentTitle: "Slow Horses", parentMediaIndex: 1, mediaIndex: 1,
+                percentComplete: 97, date: stopped - 3000, stopped: stopped)
+        ])
         // A just-in-time-only config, as a jitplex user would write it: no library folders, no mapping file.
         try """
         state: state/usher.db
@@ -145,7 +170,8 @@ struct ApiCLITests {
         }
 
         // Without Tautulli in the config: a configuration mistake, exit 2.
-        try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
+        try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(
+            toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
         let bare = try await Usher.run(["prefetch", "--config", dir + "/bare.yml"])
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("usher prefetch needs a 'tautulli:' section"), "\(bare.stderr)")
@@ -155,15 +181,23 @@ struct ApiCLITests {
         let dir = try temporaryFolder()
         let sonarr = try await FakeSonarr.start(apiKey: "sonarr-secret-key-456")
         let radarr = try await FakeRadarr.start(apiKey: "radarr-secret-key-654")
-        defer { Task { await sonarr.stop(); await radarr.stop() }; try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            Task {
+                await sonarr.stop(); await radarr.stop()
+            }; try? FileManager.default.removeItem(atPath: dir)
+        }
         radarr.add(RadarrMovie(id: 1, title: "El Camino: A Breaking Bad Movie", year: 2019, path: "/m/El Camino", tmdbId: 559969, runtime: 122))
         radarr.add(RadarrMovie(id: 2, title: "Breaking Bad: The Movie", year: 2009, path: "/m/BB", tmdbId: 900001, runtime: 120))
-        sonarr.add(SonarrSeries(id: 4, title: "Breaking Bad", path: "/tv/Breaking Bad", tvdbId: 81189, year: 2008), episodes: [
-            SonarrEpisode(id: 40, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 7, title: "El Camino: A Breaking Bad Movie",
-                          hasFile: false, monitored: false, airDate: "2019-10-11", runtime: 122),
-            SonarrEpisode(id: 41, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 8, title: "Breaking Bad: Original Minisodes",
-                          hasFile: false, monitored: false, airDate: "2009-02-17", runtime: 120),
-        ])
+        sonarr.add(
+            SonarrSeries(id: 4, title: "Breaking Bad", path: "/tv/Breaking Bad", tvdbId: 81189, year: 2008),
+            episodes: [
+                SonarrEpisode(
+                    id: 40, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 7, title: "El Camino: A Breaking Bad Movie",
+                    hasFile: false, monitored: false, airDate: "2019-10-11", runtime: 122),
+                SonarrEpisode(
+                    id: 41, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 8, title: "Breaking Bad: Original Minisodes",
+                    hasFile: false, monitored: false, airDate: "2009-02-17", runtime: 120),
+            ])
         try """
         library:
           movies: [lib/movies]
@@ -201,7 +235,8 @@ struct ApiCLITests {
         }
 
         // Without Radarr in the config: a configuration mistake, exit 2.
-        try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
+        try "library: {movies: [m], shows: [t]}\nsonarr:\n  main: {url: \"\(sonarr.url)\", api_key: x}\n".write(
+            toFile: dir + "/bare.yml", atomically: true, encoding: .utf8)
         let bare = try await Usher.run(["match", "--config", dir + "/bare.yml"])
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("usher match needs a 'radarr:' section"), "\(bare.stderr)")

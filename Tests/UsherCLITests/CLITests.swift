@@ -137,46 +137,46 @@ struct CLITests {
         try "links: []\n".write(toFile: dir + "/lib/links.yml", atomically: true, encoding: .utf8)
         _ = try Usher.run(["link", "--config", dir + "/lib/usher.yml"])
         let legacy = """
-        24- Redemption (2008):
-          Movie DB ID: 13989
-          Year: 2008
-          Shows:
-            '24':
-              Season: 0
-              Episode: 9
-              Episode ID: 4441
-              seriesId: 12
-              tvdbId: 76290
-              Anime: false
-              Parsed Episode Title: tv/staging/24/Season 00/24 - S00E09 - Redemption
-        Cowboy Bebop- The Movie (2001):
-          Movie DB ID: 11299
-          Year: 2001
-          Shows:
-            Cowboy Bebop:
-              Season: 0
-              Episode: [1]
-              Episode ID: 9000
-              seriesId: 30
-              tvdbId: 76885
-              Anime: true
-              Parsed Episode Title: anime/Cowboy Bebop/Season 00/Cowboy Bebop - S00E01 - Knockin' on Heaven's Door
-        Serenity (2005):
-          Movie DB ID: 16320
-          Year: 2005
-          Shows: {}
-        Heat (1995):
-          Movie DB ID: 949
-          Year: 1995
-          Shows:
-            Cowboy Bebop:
-              Season: 0
-              Episode: 1
-              tvdbId: 76885
-            Firefly:
-              Season: '-1'
-              Episode: 3
-        """
+            24- Redemption (2008):
+              Movie DB ID: 13989
+              Year: 2008
+              Shows:
+                '24':
+                  Season: 0
+                  Episode: 9
+                  Episode ID: 4441
+                  seriesId: 12
+                  tvdbId: 76290
+                  Anime: false
+                  Parsed Episode Title: tv/staging/24/Season 00/24 - S00E09 - Redemption
+            Cowboy Bebop- The Movie (2001):
+              Movie DB ID: 11299
+              Year: 2001
+              Shows:
+                Cowboy Bebop:
+                  Season: 0
+                  Episode: [1]
+                  Episode ID: 9000
+                  seriesId: 30
+                  tvdbId: 76885
+                  Anime: true
+                  Parsed Episode Title: anime/Cowboy Bebop/Season 00/Cowboy Bebop - S00E01 - Knockin' on Heaven's Door
+            Serenity (2005):
+              Movie DB ID: 16320
+              Year: 2005
+              Shows: {}
+            Heat (1995):
+              Movie DB ID: 949
+              Year: 1995
+              Shows:
+                Cowboy Bebop:
+                  Season: 0
+                  Episode: 1
+                  tvdbId: 76885
+                Firefly:
+                  Season: '-1'
+                  Episode: 3
+            """
         try legacy.write(toFile: dir + "/collection.yml", atomically: true, encoding: .utf8)
         let imported = try Usher.run(["import", "plex-linker", dir + "/collection.yml", "--output", dir + "/lib/links.yml"])
         #expect(imported.status == 1)  // something could not be converted
@@ -199,7 +199,9 @@ struct CLITests {
         let linked = try Usher.run(["link", "--config", dir + "/lib/usher.yml", "--adopt"])
         #expect(linked.status == 0, "\(linked.stdout)\(linked.stderr)")
         #expect(linked.stdout.contains("2 created"))
-        #expect(FileManager.default.fileExists(atPath: dir + "/lib/tv/Cowboy Bebop (1998)/Season 00/Cowboy Bebop - S00E01 - Knockin' on Heaven's Door Bluray-720p.mkv"))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: dir + "/lib/tv/Cowboy Bebop (1998)/Season 00/Cowboy Bebop - S00E01 - Knockin' on Heaven's Door Bluray-720p.mkv"))
     }
 
     @Test func configShowRedactsAndLinksFmtArchives() throws {

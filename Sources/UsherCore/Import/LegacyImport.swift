@@ -38,8 +38,10 @@ public struct LegacyMovie: Sendable, Hashable {
     public var showsField: LegacyField
     public var location: SourceLocation?
 
-    public init(folderName: String, shape: Shape = .details, fields: [String: LegacyField] = [:], shows: [LegacyShow] = [],
-                showsField: LegacyField = .absent, location: SourceLocation? = nil) {
+    public init(
+        folderName: String, shape: Shape = .details, fields: [String: LegacyField] = [:], shows: [LegacyShow] = [],
+        showsField: LegacyField = .absent, location: SourceLocation? = nil
+    ) {
         self.folderName = folderName
         self.shape = shape
         self.fields = fields
@@ -136,11 +138,12 @@ public enum LegacyImport {
                 }
             }
             if shows.isEmpty {
-                let why: String = switch movie.showsField {
-                case .absent: "no Shows: listed"
-                case .null, .text(""), .list([]): "Shows: is empty"
-                default: "Shows: is \(describe(movie.showsField)), not a list of shows"
-                }
+                let why: String =
+                    switch movie.showsField {
+                    case .absent: "no Shows: listed"
+                    case .null, .text(""), .list([]): "Shows: is empty"
+                    default: "Shows: is \(describe(movie.showsField)), not a list of shows"
+                    }
                 result.ignored.append(Skip(location: at, entry: movie.folderName, reason: why))
                 continue
             }
@@ -256,7 +259,8 @@ public enum LegacyImport {
         let parsed = FolderName(parsing: folder)
         var title = MappingRules.cleanTitle(restoreColon(parsed.title))
         if case .text(let unparsed) = movie.fields["Unparsed Title"] ?? .absent, let clean = MappingRules.cleanTitle(unparsed),
-           TitleMatching.normalize(clean) == parsed.key {
+            TitleMatching.normalize(clean) == parsed.key
+        {
             title = clean
         }
         guard let title else { return .failure(Failure(message: "the movie has no title")) }

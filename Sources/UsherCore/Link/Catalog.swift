@@ -72,8 +72,10 @@ public struct CatalogSeries: Sendable, Hashable {
     public var seasonFolders: Bool
     public var tags: [Int]
 
-    public init(instance: String, id: Int, title: String, year: Int? = nil, tvdb: Int? = nil, path: String,
-                seriesType: String = "standard", seasonFolders: Bool = true, tags: [Int] = []) {
+    public init(
+        instance: String, id: Int, title: String, year: Int? = nil, tvdb: Int? = nil, path: String,
+        seriesType: String = "standard", seasonFolders: Bool = true, tags: [Int] = []
+    ) {
         self.instance = instance
         self.id = id
         self.title = title

@@ -37,9 +37,7 @@ public enum LibraryRules {
         let lower = name.lowercased().trimmingSpaces()
         if lower == "specials" || lower == "special" { return 0 }
         var rest = Substring(lower)
-        if rest.hasPrefix("season") { rest = rest.dropFirst("season".count) }
-        else if rest.hasPrefix("s") { rest = rest.dropFirst() }
-        else { return nil }
+        if rest.hasPrefix("season") { rest = rest.dropFirst("season".count) } else if rest.hasPrefix("s") { rest = rest.dropFirst() } else { return nil }
         rest = Substring(rest.trimmingSpaces())
         guard !rest.isEmpty, rest.count <= 4, rest.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int(rest)

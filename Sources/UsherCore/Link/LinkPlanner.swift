@@ -86,15 +86,21 @@ public struct LinkPlanner: Sendable {
             let others = (claimants[link.target] ?? []).filter { $0.mappingKey != link.mappingKey }
             if !others.isEmpty {
                 if !failedKeys.contains(link.mappingKey) {
-                    plan.errors.append(MappingProblem(key: link.mappingKey, label: link.mappingLabel,
-                        message: "resolves to the same file as \(others.map(\.mappingLabel).joined(separator: ", ")): \(link.target)"))
+                    plan.errors.append(
+                        MappingProblem(
+                            key: link.mappingKey, label: link.mappingLabel,
+                            message: "resolves to the same file as \(others.map(\.mappingLabel).joined(separator: ", ")): \(link.target)"))
                 }
                 failedKeys.insert(link.mappingKey)
                 continue
             }
             if case .hardlink = link.identity, let device = link.targetDevice, device != link.source.device {
-                plan.errors.append(MappingProblem(key: link.mappingKey, label: link.mappingLabel,
-                    message: "\(link.source.path) and \(Paths.parent(link.target)) are on different filesystems, so a hardlink is impossible; use link.type: symlink, or keep movies and shows on one filesystem (Usher never copies)"))
+                plan.errors.append(
+                    MappingProblem(
+                        key: link.mappingKey, label: link.mappingLabel,
+                        message:
+                            "\(link.source.path) and \(Paths.parent(link.target)) are on different filesystems, so a hardlink is impossible; use link.type: symlink, or keep movies and shows on one filesystem (Usher never copies)"
+                    ))
                 failedKeys.insert(link.mappingKey)
                 continue
             }
@@ -128,12 +134,15 @@ public struct LinkPlanner: Sendable {
                     if input.adopt {
                         plan.adopts.append(link)
                     } else {
-                        plan.conflicts.append(conflict(.alreadyLinked, link,
-                            "already links to the source but was not made by Usher; run with --adopt to manage it"))
+                        plan.conflicts.append(
+                            conflict(
+                                .alreadyLinked, link,
+                                "already links to the source but was not made by Usher; run with --adopt to manage it"))
                     }
                 case .file(_, _, let size, _):
                     if input.identicalToSource.contains(target) {
-                        var c = conflict(.duplicate, link,
+                        var c = conflict(
+                            .duplicate, link,
                             "a file Usher did not create is here, with the same bytes as the source; deleting it and linking would free \(size) bytes")
                         c.freeableBytes = seen.bytesFreedByUnlink
                         plan.conflicts.append(c)
@@ -153,12 +162,14 @@ public struct LinkPlanner: Sendable {
                 } else if current.link.identity == link.identity {
                     plan.unchanged.append(link)
                     if current.link.sourcePath != link.source.path || current.mappingKey != link.mappingKey
-                        || current.show != link.show || current.link.size != link.source.size {
+                        || current.show != link.show || current.link.size != link.source.size
+                    {
                         plan.refreshes.append(LedgerEntry(wanted: link, at: input.now, createdAt: current.createdAt))
                     }
                 } else {
                     let reason: LinkPlan.Reason =
-                        current.link.identity.kind != link.identity.kind ? .kindChanged
+                        current.link.identity.kind != link.identity.kind
+                        ? .kindChanged
                         : current.mappingKey != link.mappingKey ? .mappingChanged : .sourceChanged
                     plan.replaces.append(.init(old: current, new: link, reason: reason, reclaimedBytes: seen.bytesFreedByUnlink))
                 }
@@ -191,7 +202,8 @@ public struct LinkPlanner: Sendable {
         let blockedKeys = Set(plan.conflicts.map(\.mappingKey))
         for stale in staleEntries where !paired.contains(stale.entry.target) {
             if blockedKeys.contains(stale.entry.mappingKey) {
-                plan.kept.append(.init(entry: stale.entry, reason: "its mapping's new path is blocked (see the conflict); the old link stays until the new one can be made"))
+                plan.kept.append(
+                    .init(entry: stale.entry, reason: "its mapping's new path is blocked (see the conflict); the old link stays until the new one can be made"))
                 continue
             }
             if let why = goneByKey[stale.entry.mappingKey] {
@@ -209,7 +221,9 @@ public struct LinkPlanner: Sendable {
     }
 
     private func conflict(_ kind: LinkPlan.Conflict.Kind, _ link: WantedLink, _ message: String) -> LinkPlan.Conflict {
-        LinkPlan.Conflict(kind: kind, target: link.target, sourcePath: link.source.path, mappingLabel: link.mappingLabel, mappingKey: link.mappingKey, freeableBytes: nil, message: message)
+        LinkPlan.Conflict(
+            kind: kind, target: link.target, sourcePath: link.source.path, mappingLabel: link.mappingLabel, mappingKey: link.mappingKey, freeableBytes: nil,
+            message: message)
     }
 }
 

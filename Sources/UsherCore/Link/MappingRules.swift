@@ -23,7 +23,8 @@ public enum MappingRules {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
-            let control = scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
+            let control =
+                scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
                 || scalar.properties.generalCategory == .paragraphSeparator || scalar.value == 0xFEFF
             out.unicodeScalars.append(control ? " " : scalar)
         }

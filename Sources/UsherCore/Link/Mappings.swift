@@ -74,10 +74,11 @@ public struct LinkMapping: Hashable, Sendable {
 
     /// `24: Redemption (2008) → 24 S00E09`, for people.
     public var label: String {
-        let from: String = switch source {
-        case .movie(let movie): movie.label
-        case .episode(let show, let episodes): "\(show.title) \(EpisodeSpec.format(episodes))"
-        }
+        let from: String =
+            switch source {
+            case .movie(let movie): movie.label
+            case .episode(let show, let episodes): "\(show.title) \(EpisodeSpec.format(episodes))"
+            }
         return "\(from) → \(show.title) \(EpisodeSpec.format(episodes))"
     }
 
@@ -115,10 +116,12 @@ public enum MappingValidation {
                 if let other = claims[claim] {
                     let first = mappings[other]
                     if reported.insert(other).inserted {
-                        problems.append(MappingProblem(mapping: first, message: "claims \(mapping.show.title) \(episode), which \(mapping.labelWithLocation) also claims"))
+                        problems.append(
+                            MappingProblem(mapping: first, message: "claims \(mapping.show.title) \(episode), which \(mapping.labelWithLocation) also claims"))
                     }
                     if reported.insert(index).inserted {
-                        problems.append(MappingProblem(mapping: mapping, message: "claims \(mapping.show.title) \(episode), which \(first.labelWithLocation) also claims"))
+                        problems.append(
+                            MappingProblem(mapping: mapping, message: "claims \(mapping.show.title) \(episode), which \(first.labelWithLocation) also claims"))
                     }
                 } else {
                     claims[claim] = index

@@ -205,7 +205,7 @@ public struct EpisodeNamer: Sendable {
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}"),
-                  let token = Token(rest[rest.index(after: open)..<close])
+                let token = Token(rest[rest.index(after: open)..<close])
             else {
                 out.append("{")
                 rest = rest[rest.index(after: open)...]

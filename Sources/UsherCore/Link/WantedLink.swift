@@ -55,8 +55,9 @@ public struct WantedLink: Hashable, Sendable {
         case .hardlink:
             identity = .hardlink(device: source.device, inode: source.inode)
         case .symlink:
-            identity = .symlink(destination: symlinkTarget == .absolute
-                ? source.path : Paths.relative(from: Paths.parent(target), to: source.path))
+            identity = .symlink(
+                destination: symlinkTarget == .absolute
+                    ? source.path : Paths.relative(from: Paths.parent(target), to: source.path))
         }
         self.mappingKey = mappingKey
         self.mappingLabel = mappingLabel

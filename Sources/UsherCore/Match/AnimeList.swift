@@ -40,8 +40,10 @@ public struct AnimeList: Sendable {
         public var imdb: [String]
         public var mappings: [Mapping]
 
-        public init(anidb: Int, name: String, tvdb: Int?, defaultSeason: Int?, absolute: Bool = false, episodeOffset: Int = 0,
-                    tmdbMovies: [Int] = [], imdb: [String] = [], mappings: [Mapping] = []) {
+        public init(
+            anidb: Int, name: String, tvdb: Int?, defaultSeason: Int?, absolute: Bool = false, episodeOffset: Int = 0,
+            tmdbMovies: [Int] = [], imdb: [String] = [], mappings: [Mapping] = []
+        ) {
             self.anidb = anidb
             self.name = name
             self.tvdb = tvdb

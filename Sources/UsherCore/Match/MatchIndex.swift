@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The token index over every episode and series title, with inverse-document-frequency weights.
@@ -128,12 +128,14 @@ struct MatchIndex {
             for key in byBase.keys.sorted() {
                 let parts = byBase[key]!.sorted { $0.part < $1.part }
                 guard parts.count >= 2, parts.map(\.part) == Array(1...parts.count),
-                      zip(parts, parts.dropFirst()).allSatisfy({ episodes[$1.e].episode.episode == episodes[$0.e].episode.episode + 1 }) else { continue }
+                    zip(parts, parts.dropFirst()).allSatisfy({ episodes[$1.e].episode.episode == episodes[$0.e].episode.episode + 1 })
+                else { continue }
                 let (words, ordinal) = MatchText.tokensAndOrdinal(parts[0].base)
                 let tokens = Array(Set(words.map(intern))).sorted()
                 guard !tokens.isEmpty else { continue }
                 for p in parts { partGroupOf[p.e] = partGroups.count }
-                partGroups.append(PartGroup(series: s, episodes: parts.map(\.e), tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }, ordinal: ordinal))
+                partGroups.append(
+                    PartGroup(series: s, episodes: parts.map(\.e), tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }, ordinal: ordinal))
             }
             episodeRanges.append(firstEpisode..<episodes.count)
             episodeBySeasonNumber[s] = bySeason
@@ -184,7 +186,8 @@ struct MatchIndex {
         // The collection names the franchise a title may leave out ("The Last Wizard of the Century" in
         // the "Detective Conan Collection"): the title after it, as a title of its own.
         if let collection = movie.collection.map(MatchText.collectionName), !collection.isEmpty,
-           !MatchText.tokens(movie.title).starts(with: MatchText.tokens(collection)) {
+            !MatchText.tokens(movie.title).starts(with: MatchText.tokens(collection))
+        {
             texts.append(collection + ": " + movie.title)
         }
         texts.append(contentsOf: movie.alternateTitles)
@@ -216,8 +219,10 @@ struct MatchIndex {
             }
             known.sort()
             guard !out.contains(where: { $0.tokens == known && abs($0.weight - weight) < 1e-9 }) else { continue }
-            out.append(Variant(text: text, tokens: known, weight: weight, numbers: known.filter { isNumber[Int($0)] }, unknownNumber: unknownNumber,
-                               ordinal: ordinal, crossover: crossovers.contains(text)))
+            out.append(
+                Variant(
+                    text: text, tokens: known, weight: weight, numbers: known.filter { isNumber[Int($0)] }, unknownNumber: unknownNumber,
+                    ordinal: ordinal, crossover: crossovers.contains(text)))
             if out.count == 16 { break }
         }
         return out

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Scores movies against episodes and turns the best fits into proposals (see `Matching.swift`).
@@ -26,8 +26,10 @@ public struct MatchPlanner: Sendable {
     static let idBase = 0.96
     static let idWithTitles = 0.99
 
-    public func propose(movies: [MatchMovie], series: [MatchSeries], animeList: AnimeList? = nil,
-                        exclusions: MatchExclusions = MatchExclusions(), hints: [MappingHint] = []) -> MatchResult {
+    public func propose(
+        movies: [MatchMovie], series: [MatchSeries], animeList: AnimeList? = nil,
+        exclusions: MatchExclusions = MatchExclusions(), hints: [MappingHint] = []
+    ) -> MatchResult {
         let index = MatchIndex(series: series)
         let hinted = HintIndex(hints: hints, index: index)
         var scratch = MatchIndex.Scratch(episodes: index.episodes.count, series: series.count)
@@ -53,8 +55,10 @@ public struct MatchPlanner: Sendable {
             scored += blocked.count
             let namesASeries = blocked.contains { $0.1 }
             for (e, seriesNamed) in blocked where !seen.contains(e) {
-                if let candidate = titleCandidate(episode: e, seriesNamed: seriesNamed, namesAnother: namesASeries && !seriesNamed,
-                                                  movie: movie, variants: variants, index: index) {
+                if let candidate = titleCandidate(
+                    episode: e, seriesNamed: seriesNamed, namesAnother: namesASeries && !seriesNamed,
+                    movie: movie, variants: variants, index: index)
+                {
                     candidates.append(candidate)
                 }
             }
@@ -79,9 +83,10 @@ public struct MatchPlanner: Sendable {
             }
             // A movie whose title agrees with an episode of a series is not "only named after" that
             // series: the episodes it merely shares the series' name with drop out.
-            let agreeing = Set(candidates.compactMap { c -> Int? in
-                if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { c.series } else { nil }
-            })
+            let agreeing = Set(
+                candidates.compactMap { c -> Int? in
+                    if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { c.series } else { nil }
+                })
             if !agreeing.isEmpty {
                 candidates.removeAll { c in
                     if case .titles(let t) = c.evidence, t.seriesOnly, agreeing.contains(c.series) { true } else { false }
@@ -99,7 +104,9 @@ public struct MatchPlanner: Sendable {
                     candidates.append(hintedCandidate(episode: e, movie: movie, variants: variants, index: index))
                 }
                 candidates.removeAll { $0.series != hintedSeries }
-                for i in candidates.indices { candidates[i].notes.insert("the mapping file's hints say the movie is an episode of “\(index.series[hintedSeries].title)”", at: 0) }
+                for i in candidates.indices {
+                    candidates[i].notes.insert("the mapping file's hints say the movie is an episode of “\(index.series[hintedSeries].title)”", at: 0)
+                }
             }
             // What was decided before stays decided.
             candidates.removeAll { c in
@@ -159,10 +166,11 @@ public struct MatchPlanner: Sendable {
             var s = index.series[c.series]
             s.episodes = []
             let confidence = (c.confidence * 1000).rounded() / 1000
-            proposals.append(MatchProposal(
-                movie: movies[m], series: s, episodes: c.episodes.map { index.episodes[$0].episode },
-                confidence: confidence, reasons: reasons(c, movie: movies[m], index: index),
-                status: confidence >= settings.autoAccept && !c.contested ? .auto : .review))
+            proposals.append(
+                MatchProposal(
+                    movie: movies[m], series: s, episodes: c.episodes.map { index.episodes[$0].episode },
+                    confidence: confidence, reasons: reasons(c, movie: movies[m], index: index),
+                    status: confidence >= settings.autoAccept && !c.contested ? .auto : .review))
         }
         proposals.sort { a, b in
             if a.confidence != b.confidence { return a.confidence > b.confidence }
@@ -221,11 +229,12 @@ public struct MatchPlanner: Sendable {
         guard let s = index.seriesByTVDB[hit.placement.tvdb] else { return nil }
         var episodes: [Int] = []
         for number in hit.placement.episodes {
-            let found: Int? = if let season = hit.placement.season {
-                index.episodeBySeasonNumber[s]?[season * 100_000 + number]
-            } else {
-                index.episodeByAbsolute[s]?[number]
-            }
+            let found: Int? =
+                if let season = hit.placement.season {
+                    index.episodeBySeasonNumber[s]?[season * 100_000 + number]
+                } else {
+                    index.episodeByAbsolute[s]?[number]
+                }
             guard let found else { return nil }  // the list names an episode Sonarr does not have
             episodes.append(found)
         }
@@ -244,7 +253,9 @@ public struct MatchPlanner: Sendable {
         return Candidate(series: s, episodes: episodes, confidence: confidence, evidence: .anime(hit, hitCount: hitCount, support: support))
     }
 
-    private func titleCandidate(episode e: Int, seriesNamed: Bool, namesAnother: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex) -> Candidate? {
+    private func titleCandidate(episode e: Int, seriesNamed: Bool, namesAnother: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex)
+        -> Candidate?
+    {
         let entry = index.episodes[e]
         var title = titleScore(variants: variants, episode: e, index: index)
         let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
@@ -266,7 +277,8 @@ public struct MatchPlanner: Sendable {
         // Not when the film's title names another series: "Star Knights: Festival of Lanterns" against
         // Moon Guard's "Festival of Lanterns" is for a person to judge.
         if title.coversEpisode, !namesAnother, title.score >= Self.corroboratedTitle, let minutes = entry.episode.runtime,
-           corroborates(movie, year: entry.episode.airYear, minutes: minutes) {
+            corroborates(movie, year: entry.episode.airYear, minutes: minutes)
+        {
             confidence = max(confidence, Self.corroborated)
             notes.append(Self.corroborationNote)
         }
@@ -297,12 +309,14 @@ public struct MatchPlanner: Sendable {
             guard titleScore(variants: variants, episode: candidates[i].episodes[0], index: index).score < 0.3 else { continue }
             let rivals = candidates.indices.filter { j in
                 guard candidates[j].series == candidates[i].series, candidates[j].episodes != candidates[i].episodes,
-                      case .titles(let t) = candidates[j].evidence else { return false }
+                    case .titles(let t) = candidates[j].evidence
+                else { return false }
                 return !t.seriesOnly && t.score >= 0.75 && t.numbers == nil
             }
             guard let j = rivals.max(by: { candidates[$0].confidence < candidates[$1].confidence }) else { continue }
             let titled = index.episodes[candidates[j].episodes[0]].episode
-            let note = "Anime-Lists says \(idEpisode.number), but its title “\(idEpisode.title)” shares nothing with the film's; "
+            let note =
+                "Anime-Lists says \(idEpisode.number), but its title “\(idEpisode.title)” shares nothing with the film's; "
                 + "\(titled.number) “\(titled.title)” matches the film's title"
             candidates[j].confidence = max(candidates[j].confidence, 0.9)
             candidates[j].contested = true
@@ -342,15 +356,18 @@ public struct MatchPlanner: Sendable {
             var confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
             var notes = ["one film in \(group.episodes.count) parts: \(parts)"]
             if title.episodeCoverage >= 0.9, title.score >= Self.corroboratedTitle, runtimes.count == group.episodes.count,
-               corroborates(movie, year: first.airYear, minutes: runtimes.reduce(0, +)) {
+                corroborates(movie, year: first.airYear, minutes: runtimes.reduce(0, +))
+            {
                 confidence = max(confidence, Self.corroborated)
                 notes.append(Self.corroborationNote)
             }
             let best = candidates.filter { $0.episodes.count == 1 && group.episodes.contains($0.episodes[0]) }.map(\.confidence).max() ?? 0
             guard confidence > best else { continue }
             candidates.removeAll { isPart($0, of: group) }
-            candidates.append(Candidate(series: group.series, episodes: group.episodes, confidence: confidence, evidence: .titles(title),
-                                        notes: notes))
+            candidates.append(
+                Candidate(
+                    series: group.series, episodes: group.episodes, confidence: confidence, evidence: .titles(title),
+                    notes: notes))
         }
     }
 
@@ -372,8 +389,10 @@ public struct MatchPlanner: Sendable {
     }
 
     @inline(__always)
-    private func titleScore(variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32], ordinal: Int?), series: Int,
-                            index: MatchIndex) -> TitleScore {
+    private func titleScore(
+        variants: [MatchIndex.Variant], title entry: (tokens: [Int32], weight: Double, numbers: [Int32], ordinal: Int?), series: Int,
+        index: MatchIndex
+    ) -> TitleScore {
         let seriesVariants = index.seriesVariants[series]
         var best = TitleScore(score: 0)
         guard entry.weight > 0 else { return best }
@@ -392,14 +411,20 @@ public struct MatchPlanner: Sendable {
                 guard score > best.score else { continue }
                 // Numbers must agree: "Psych 2" is not "Psych: The Movie", "Part 1" is not "Part 2".
                 // A film number on the other side counts as that number ("Max Heart the Movie 2" has the 2 of "Max Heart 2").
-                let movieExtra = variant.unknownNumber || variant.numbers.contains { n in
-                    !entry.numbers.contains(n) && !(s >= 0 && seriesVariants[s].numbers.contains(n)) && index.numberValue[Int(n)] != entry.ordinal
-                }
+                let movieExtra =
+                    variant.unknownNumber
+                    || variant.numbers.contains { n in
+                        !entry.numbers.contains(n) && !(s >= 0 && seriesVariants[s].numbers.contains(n)) && index.numberValue[Int(n)] != entry.ordinal
+                    }
                 let episodeExtra = entry.numbers.contains { !variant.numbers.contains($0) && index.numberValue[Int($0)] != variant.ordinal }
                 var note: NumberNote?
-                if movieExtra, episodeExtra { score *= 0.3; note = .differ }
-                else if movieExtra { score *= 0.7; note = .movieOnly }
-                else if episodeExtra { score *= 0.7; note = .episodeOnly }
+                if movieExtra, episodeExtra {
+                    score *= 0.3; note = .differ
+                } else if movieExtra {
+                    score *= 0.7; note = .movieOnly
+                } else if episodeExtra {
+                    score *= 0.7; note = .episodeOnly
+                }
                 // Film numbers count only when both titles give one ("Movie 1" is not "Movie 2").
                 if let a = variant.ordinal, let b = entry.ordinal, a != b { score *= 0.3; note = .ordinalsDiffer }
                 if score > best.score { best = TitleScore(score: score, variant: v, seriesVariant: s, numbers: note, episodeCoverage: episodeCoverage) }
@@ -416,9 +441,10 @@ public struct MatchPlanner: Sendable {
         var out: [String] = []
         func title(_ t: TitleScore) {
             guard !t.seriesOnly, t.variant < variants.count else {
-                out.append(t.sameOrdinal
-                    ? "the movie is named after the series “\(series.title)” and the film number, not after this episode's other words"
-                    : "the movie is named after the series “\(series.title)”, not after this episode")
+                out.append(
+                    t.sameOrdinal
+                        ? "the movie is named after the series “\(series.title)” and the film number, not after this episode's other words"
+                        : "the movie is named after the series “\(series.title)”, not after this episode")
                 return
             }
             let seriesPart = t.seriesVariant < 0 ? "" : "“\(index.seriesVariants[c.series][t.seriesVariant].text)” + "
@@ -430,7 +456,8 @@ public struct MatchPlanner: Sendable {
             let movieNumbers = MatchText.tokens(variants[t.variant].text).filter(MatchText.isNumber)
             let episodeNumbers = MatchText.tokens(entry.episode.title).filter(MatchText.isNumber)
             switch note {
-            case .differ: out.append("numbers differ: \(movieNumbers.joined(separator: ", ")) in the movie, \(episodeNumbers.joined(separator: ", ")) in the episode")
+            case .differ:
+                out.append("numbers differ: \(movieNumbers.joined(separator: ", ")) in the movie, \(episodeNumbers.joined(separator: ", ")) in the episode")
             case .movieOnly: out.append("the movie's number \(movieNumbers.joined(separator: ", ")) is not in the episode title")
             case .episodeOnly: out.append("the episode's number \(episodeNumbers.joined(separator: ", ")) is not in the movie title")
             case .ordinalsDiffer:
@@ -441,11 +468,14 @@ public struct MatchPlanner: Sendable {
         }
         switch c.evidence {
         case .anime(let hit, let hitCount, let support):
-            let place = hit.placement.season == nil
+            let place =
+                hit.placement.season == nil
                 ? "absolute \(hit.placement.episodes.map(String.init).joined(separator: "+"))"
                 : EpisodeSpec.format(c.episodes.map { index.episodes[$0].episode.number })
             let id = hit.via == "tmdb" ? "TMDB \(movie.tmdb ?? 0)" : "IMDb \(movie.imdb ?? "")"
-            out.append("anime-lists: \(id) is AniDB \(hit.anidb) “\(hit.name)”\(hit.anidbEpisode > 1 ? " episode \(hit.anidbEpisode)" : ""), TVDB \(hit.placement.tvdb) \(place)")
+            out.append(
+                "anime-lists: \(id) is AniDB \(hit.anidb) “\(hit.name)”\(hit.anidbEpisode > 1 ? " episode \(hit.anidbEpisode)" : ""), TVDB \(hit.placement.tvdb) \(place)"
+            )
             switch support {
             case .none: break
             case .title(let t): title(t)

@@ -110,7 +110,8 @@ public enum MatchText {
         for (i, t) in tokens.enumerated() {
             if isNumber(t) {
                 let after = i > 0 && ordinalMarkers.contains(tokens[i - 1])
-                let before = i > 0 && i + 1 < tokens.count
+                let before =
+                    i > 0 && i + 1 < tokens.count
                     && (tokens[i + 1] == "movie" || (tokens[i + 1] == "the" && i + 2 < tokens.count && tokens[i + 2] == "movie"))
                 if after || before {
                     if ordinal == nil { ordinal = Int(t.prefix(6)) }
@@ -134,7 +135,8 @@ public enum MatchText {
         var i = 0
         while i + 5 < bytes.count {
             if bytes[i] == UInt8(ascii: "("), bytes[i + 5] == UInt8(ascii: ")"),
-               bytes[(i + 1)...(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                bytes[(i + 1)...(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+            {
                 let year = bytes[(i + 1)...(i + 4)].reduce(0) { $0 * 10 + Int($1 - 0x30) }
                 if (1870...2200).contains(year) { years.append(year) }
                 i += 6
@@ -151,7 +153,8 @@ public enum MatchText {
         var i = 0
         while i + 5 < bytes.count {
             if bytes[i] == UInt8(ascii: "("), bytes[i + 5] == UInt8(ascii: ")"),
-               bytes[(i + 1)...(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                bytes[(i + 1)...(i + 4)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+            {
                 bytes.replaceSubrange(i...(i + 5), with: [UInt8(ascii: " ")])
             }
             i += 1
@@ -193,8 +196,10 @@ public enum MatchText {
     }
 
     static let romanNumerals: [String: Int] = {
-        let list = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
-                    "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+        let list = [
+            "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
+            "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx",
+        ]
         return Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1, $0 + 1) })
     }()
 
@@ -225,13 +230,17 @@ public enum MatchText {
 
     /// Base letters of U+00C0…U+017F (Latin-1 Supplement letters and Latin Extended-A).
     private static let latinBase: [String] = {
-        let latin1 = ["a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-                      "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss",
-                      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-                      "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y"]
-        let runs: [(String, Int)] = [("a", 6), ("c", 8), ("d", 4), ("e", 10), ("g", 8), ("h", 4), ("i", 10),
-                                     ("ij", 2), ("j", 2), ("k", 3), ("l", 10), ("n", 9), ("o", 6), ("oe", 2),
-                                     ("r", 6), ("s", 8), ("t", 6), ("u", 12), ("w", 2), ("y", 3), ("z", 6), ("s", 1)]
+        let latin1 = [
+            "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+            "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss",
+            "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+            "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y",
+        ]
+        let runs: [(String, Int)] = [
+            ("a", 6), ("c", 8), ("d", 4), ("e", 10), ("g", 8), ("h", 4), ("i", 10),
+            ("ij", 2), ("j", 2), ("k", 3), ("l", 10), ("n", 9), ("o", 6), ("oe", 2),
+            ("r", 6), ("s", 8), ("t", 6), ("u", 12), ("w", 2), ("y", 3), ("z", 6), ("s", 1),
+        ]
         let extendedA = runs.flatMap { Array(repeating: $0.0, count: $0.1) }
         return latin1 + extendedA
     }()

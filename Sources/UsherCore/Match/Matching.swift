@@ -20,8 +20,10 @@ public struct MatchMovie: Sendable, Hashable {
     /// The name of the collection the movie belongs to (`Detective Conan Collection`).
     public var collection: String?
 
-    public init(instance: String = "", id: Int = 0, title: String, originalTitle: String? = nil, alternateTitles: [String] = [],
-                year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, runtime: Int? = nil, collection: String? = nil) {
+    public init(
+        instance: String = "", id: Int = 0, title: String, originalTitle: String? = nil, alternateTitles: [String] = [],
+        year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, runtime: Int? = nil, collection: String? = nil
+    ) {
         self.collection = collection
         self.instance = instance
         self.id = id
@@ -81,8 +83,10 @@ public struct MatchSeries: Sendable, Hashable {
     public var year: Int?
     public var episodes: [MatchEpisode]
 
-    public init(instance: String = "", id: Int = 0, title: String, alternateTitles: [String] = [], tvdb: Int? = nil,
-                year: Int? = nil, episodes: [MatchEpisode]) {
+    public init(
+        instance: String = "", id: Int = 0, title: String, alternateTitles: [String] = [], tvdb: Int? = nil,
+        year: Int? = nil, episodes: [MatchEpisode]
+    ) {
         self.instance = instance
         self.id = id
         self.title = title

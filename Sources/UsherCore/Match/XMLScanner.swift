@@ -48,7 +48,9 @@ struct XMLScanner {
                     let key = readName()
                     guard !key.isEmpty else { throw AnimeListError(line: line, message: "bad attribute in <\(name)>") }
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw AnimeListError(line: line, message: "attribute \(key) of <\(name)> has no value") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else {
+                        throw AnimeListError(line: line, message: "attribute \(key) of <\(name)> has no value")
+                    }
                     i += 1
                     skipSpace()
                     guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") else {
@@ -137,8 +139,11 @@ struct XMLScanner {
                 case "quot": scalar = "\""
                 case "apos": scalar = "'"
                 default:
-                    if name.hasPrefix("#x") { scalar = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
-                    else if name.hasPrefix("#") { scalar = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init) }
+                    if name.hasPrefix("#x") {
+                        scalar = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
+                    } else if name.hasPrefix("#") {
+                        scalar = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init)
+                    }
                 }
                 if let scalar {
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))

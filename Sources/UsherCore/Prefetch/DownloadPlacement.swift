@@ -28,8 +28,10 @@ public struct DownloadPlacement: Sendable {
     ///   - located: lowercased download id → where it is (the first client that has it).
     ///   - clientsConfigured: whether any download client is configured.
     ///   - someClientFailed: a client's queue could not be read (a download not found may be there).
-    public static func place(_ downloading: [SeriesPlan.Downloading], located: [String: Located], clientsConfigured: Bool,
-                             someClientFailed: Bool) -> DownloadPlacement {
+    public static func place(
+        _ downloading: [SeriesPlan.Downloading], located: [String: Located], clientsConfigured: Bool,
+        someClientFailed: Bool
+    ) -> DownloadPlacement {
         // Most urgent first, across shows: the episode someone reaches first leads.
         let ordered = downloading.sorted {
             ($0.reachedInMinutes, $0.item.series, $0.item.season, $0.item.episode) < ($1.reachedInMinutes, $1.item.series, $1.item.season, $1.item.episode)
@@ -41,7 +43,8 @@ public struct DownloadPlacement: Sendable {
                 continue
             }
             guard let found = located[entry.downloadID.lowercased()] else {
-                let reason = someClientFailed ? "downloading; its download client did not answer" : "downloading, but in none of the configured download clients"
+                let reason =
+                    someClientFailed ? "downloading; its download client did not answer" : "downloading, but in none of the configured download clients"
                 placement.skipped.append(entry.item.with(reason: reason, download: entry.downloadID))
                 continue
             }
@@ -60,7 +63,9 @@ public struct DownloadPlacement: Sendable {
 
     /// The report item of a download after its client was worked on: prioritized when its priority was raised
     /// or it was moved, else skipped as already in order.
-    public static func outcome(_ item: PrefetchItem, raisedTo priority: DownloadPriority?, moved: Bool, clientName: String) -> (item: PrefetchItem, prioritized: Bool) {
+    public static func outcome(_ item: PrefetchItem, raisedTo priority: DownloadPriority?, moved: Bool, clientName: String) -> (
+        item: PrefetchItem, prioritized: Bool
+    ) {
         var item = item
         var done: [String] = []
         if let priority { done.append("priority set to \(priority.rawValue)") }

@@ -61,8 +61,11 @@ public enum NextEpisodes {
     /// specials left out when asked. The window is `episodesAhead` episodes, or more when
     /// `minutesAhead` (plus one run's worth) needs more runtime. Unaired episodes are in the window
     /// like the others (each is reported with its air time, never searched).
-    public static func window(after position: EpisodeNumber, in episodes: [UpcomingEpisode], _ window: PrefetchWindow, now: Int64) -> [(UpcomingEpisode, Int, Bool)] {
-        let ordered = episodes
+    public static func window(after position: EpisodeNumber, in episodes: [UpcomingEpisode], _ window: PrefetchWindow, now: Int64) -> [(
+        UpcomingEpisode, Int, Bool
+    )] {
+        let ordered =
+            episodes
             .filter { $0.number > position && !(window.skipSpecials && $0.number.season == 0) }
             .sorted { $0.number < $1.number }
         let minutesWanted = window.minutesAhead > 0 ? window.minutesAhead + window.runEveryMinutes : 0

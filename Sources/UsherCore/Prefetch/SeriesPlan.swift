@@ -27,16 +27,19 @@ public struct SeriesPlan: Sendable {
     ///   - titles: episode id → title, for the report.
     ///   - queue: Sonarr's queue for the series' instance: episode id → download id.
     ///   - lastSearched: episode id → when Usher last searched it.
-    public static func make(series: PrefetchSeries, viewers: [ViewerPosition], episodes: [UpcomingEpisode], titles: [Int: String],
-                            queue: [Int: String], lastSearched: [Int: Int64], window: PrefetchWindow, cooldownSeconds: Int,
-                            seasonSearch: Bool, now: Int64) -> SeriesPlan {
+    public static func make(
+        series: PrefetchSeries, viewers: [ViewerPosition], episodes: [UpcomingEpisode], titles: [Int: String],
+        queue: [Int: String], lastSearched: [Int: Int64], window: PrefetchWindow, cooldownSeconds: Int,
+        seasonSearch: Bool, now: Int64
+    ) -> SeriesPlan {
         let needs = NextEpisodes.needs(of: viewers, in: episodes, window, now: now)
         let actions = PrefetchPlanner.actions(for: needs, queue: queue, lastSearched: lastSearched, cooldownSeconds: Int64(cooldownSeconds), now: now)
         var plan = SeriesPlan()
         var toSearch: [UpcomingEpisode] = []
         for (need, action) in actions {
-            var item = PrefetchItem(series: series, season: need.episode.number.season, episode: need.episode.number.episode,
-                                    title: titles[need.episode.id], users: need.users.sorted(), reason: "", episodeID: need.episode.id)
+            var item = PrefetchItem(
+                series: series, season: need.episode.number.season, episode: need.episode.number.episode,
+                title: titles[need.episode.id], users: need.users.sorted(), reason: "", episodeID: need.episode.id)
             item.reachedInMinutes = need.reachedInMinutes
             switch action {
             case .onDisk:
@@ -57,8 +60,9 @@ public struct SeriesPlan: Sendable {
                 plan.downloading.append(Downloading(item: item, downloadID: downloadID, reachedInMinutes: need.reachedInMinutes))
             }
         }
-        plan.searches = SearchBatcher.requests(seriesID: series.key.id, searching: toSearch, episodes: episodes, queued: Set(queue.keys),
-                                               seasonSearch: seasonSearch, now: now)
+        plan.searches = SearchBatcher.requests(
+            seriesID: series.key.id, searching: toSearch, episodes: episodes, queued: Set(queue.keys),
+            seasonSearch: seasonSearch, now: now)
         return plan
     }
 

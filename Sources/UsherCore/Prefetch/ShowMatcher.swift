@@ -71,7 +71,8 @@ public struct ShowMatcher: Sendable {
             let ids = show.tvdb.map { "TVDB \($0) is in no Sonarr instance, and " } ?? "no TVDB id known, and "
             return .unmatched(reason: ids + "no series is titled '\(show.title)'")
         default:
-            return .unmatched(reason: "the title '\(show.title)' fits several series: " + candidates.map { "\($0.title) (\($0.key.instance))" }.joined(separator: ", "))
+            return .unmatched(
+                reason: "the title '\(show.title)' fits several series: " + candidates.map { "\($0.title) (\($0.key.instance))" }.joined(separator: ", "))
         }
     }
 

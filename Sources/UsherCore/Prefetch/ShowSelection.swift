@@ -25,8 +25,10 @@ public struct ShowSelection: Sendable {
     /// - Parameters:
     ///   - excludeTag: the tag's name, and its id on each instance that has it.
     ///   - reported: show keys already reported as unmatched by earlier runs.
-    public static func select(positions: [ViewerPosition], shows: [String: WatchedShow], matcher: ShowMatcher,
-                              excludeTag: (name: String, ids: [String: Int])?, someSonarrFailed: Bool, reported: Set<String>) -> ShowSelection {
+    public static func select(
+        positions: [ViewerPosition], shows: [String: WatchedShow], matcher: ShowMatcher,
+        excludeTag: (name: String, ids: [String: Int])?, someSonarrFailed: Bool, reported: Set<String>
+    ) -> ShowSelection {
         var byShow: [String: [ViewerPosition]] = [:]
         for position in positions { byShow[position.show, default: []].append(position) }
         var selection = ShowSelection()
@@ -37,9 +39,11 @@ public struct ShowSelection: Sendable {
                 selection.matchedKeys.append(key)
                 if let excludeTag, let tag = excludeTag.ids[series.key.instance], series.tags.contains(tag) {
                     for viewer in viewers {
-                        selection.excluded.append(PrefetchItem(series: series, season: viewer.furthest.season, episode: viewer.furthest.episode,
-                                                               title: nil, users: [viewer.user],
-                                                               reason: "series has the tag '\(excludeTag.name)' (last watched)"))
+                        selection.excluded.append(
+                            PrefetchItem(
+                                series: series, season: viewer.furthest.season, episode: viewer.furthest.episode,
+                                title: nil, users: [viewer.user],
+                                reason: "series has the tag '\(excludeTag.name)' (last watched)"))
                     }
                     continue
                 }

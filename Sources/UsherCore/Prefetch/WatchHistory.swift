@@ -75,7 +75,8 @@ public enum WatchProgress {
                 current.lastWatchedAt = max(current.lastWatchedAt, event.watchedAt)
                 best[key] = current
             } else {
-                best[key] = ViewerPosition(user: event.user, show: event.show, showTitle: event.showTitle, furthest: event.episode, lastWatchedAt: event.watchedAt)
+                best[key] = ViewerPosition(
+                    user: event.user, show: event.show, showTitle: event.showTitle, furthest: event.episode, lastWatchedAt: event.watchedAt)
             }
         }
         return best.values.sorted { ($0.show, $0.user.lowercased()) < ($1.show, $1.user.lowercased()) }

@@ -31,7 +31,8 @@ public struct Quality: Hashable, Sendable {
         // After a "(2018)" comes the release information; before it, the title (a film called "Cam").
         var fileName = fileName
         if let close = fileName.lastIndex(of: ")"), let open = fileName[..<close].lastIndex(of: "("),
-           let (_, _) = TitleMatching.trailingYear(in: fileName[...close]), fileName.distance(from: open, to: close) == 5 {
+            let (_, _) = TitleMatching.trailingYear(in: fileName[...close]), fileName.distance(from: open, to: close) == 5
+        {
             fileName = String(fileName[fileName.index(after: close)...])
         }
         let name = fileName.lowercased()
@@ -43,16 +44,17 @@ public struct Quality: Hashable, Sendable {
                 return Quality(title: sonarrTitle(title), proper: proper, real: real)
             }
         }
-        let resolution = ["2160p", "1080p", "720p", "576p", "480p"].first { words.contains($0) }
+        let resolution =
+            ["2160p", "1080p", "720p", "576p", "480p"].first { words.contains($0) }
             ?? (words.contains("4k") || words.contains("uhd") ? "2160p" : nil)
         let source: String? =
-            if words.contains("remux") { "Remux" }
-            else if words.contains("bluray") || words.contains("bdrip") || words.contains("brrip") || name.contains("blu-ray") { "Bluray" }
-            else if words.contains("webrip") { "WEBRip" }
-            else if words.contains("webdl") || name.contains("web-dl") || words.contains("web") { "WEBDL" }
-            else if words.contains("hdtv") { "HDTV" }
-            else if words.contains("dvdrip") || words.contains("dvd") { "DVD" }
-            else { nil }
+            if words.contains("remux") {
+                "Remux"
+            } else if words.contains("bluray") || words.contains("bdrip") || words.contains("brrip") || name.contains("blu-ray") {
+                "Bluray"
+            } else if words.contains("webrip") { "WEBRip" } else if words.contains("webdl") || name.contains("web-dl") || words.contains("web") {
+                "WEBDL"
+            } else if words.contains("hdtv") { "HDTV" } else if words.contains("dvdrip") || words.contains("dvd") { "DVD" } else { nil }
         guard let source else { return nil }
         if source == "DVD" { return Quality(title: "DVD", proper: proper, real: real) }
         guard let resolution else { return nil }
@@ -87,8 +89,10 @@ extension Quality {
     public var rank: (resolution: Int, source: Int, revision: Int) {
         let t = title.lowercased()
         let resolution = [2160, 1080, 720, 576, 480].first { t.contains("\($0)p") } ?? (t.contains("dvd") || t.contains("sdtv") ? 480 : 0)
-        let sources: [(String, Int)] = [("remux", 8), ("bluray", 7), ("br-disk", 7), ("raw-hd", 6), ("webdl", 5), ("web-dl", 5),
-                                        ("webrip", 4), ("hdtv", 3), ("dvd", 2), ("sdtv", 1)]
+        let sources: [(String, Int)] = [
+            ("remux", 8), ("bluray", 7), ("br-disk", 7), ("raw-hd", 6), ("webdl", 5), ("web-dl", 5),
+            ("webrip", 4), ("hdtv", 3), ("dvd", 2), ("sdtv", 1),
+        ]
         let source = sources.first { t.contains($0.0) }?.1 ?? 0
         return (resolution, source, (proper ? 1 : 0) + (real ? 1 : 0))
     }

@@ -53,20 +53,27 @@ public final class ServiceHub: Sendable {
     }
 
     public func downloadClient(_ entry: DownloadClientConfig, counter: RequestCounter?) -> any DownloadClient {
-        DownloadClients.make(kind: entry.kind, name: entry.name, url: entry.url, apiKey: entry.apiKey, username: entry.username,
-                             password: entry.password, http: http, policy: policy, logger: logger, counter: counter, gate: gate)
+        DownloadClients.make(
+            kind: entry.kind, name: entry.name, url: entry.url, apiKey: entry.apiKey, username: entry.username,
+            password: entry.password, http: http, policy: policy, logger: logger, counter: counter, gate: gate)
     }
 
     /// Closes the client the hub made, if it made one. Safe to call more than once.
     public func shutdown() async {
-        guard let client = made.withLock({ client -> HTTPClient? in defer { client = nil }; return client }) else { return }
+        guard
+            let client = made.withLock({ client -> HTTPClient? in
+                defer { client = nil }; return client
+            })
+        else { return }
         do { try await client.shutdown() } catch { logger.debug("closing the HTTP client: \(error)") }
     }
 
     /// Runs `body` with `hub`, or with a hub of its own made from `config` and shut down afterwards (a job
     /// started without one: tests, one-off calls).
-    public static func using<T, E: Error>(_ hub: ServiceHub?, config: UsherConfig, logger: Logger,
-                                          _ body: (ServiceHub) async throws(E) -> T) async throws(E) -> T {
+    public static func using<T, E: Error>(
+        _ hub: ServiceHub?, config: UsherConfig, logger: Logger,
+        _ body: (ServiceHub) async throws(E) -> T
+    ) async throws(E) -> T {
         if let hub { return try await body(hub) }
         let own = ServiceHub(config: config, logger: logger)
         let result: Result<T, E>

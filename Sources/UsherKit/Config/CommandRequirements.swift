@@ -56,7 +56,8 @@ extension UsherConfig {
             let mode = sonarr.isEmpty && radarr.isEmpty ? "filesystem mode" : "API mode"
             return ([mode] + services + (folders > 0 ? ["\(folders) library folder\(folders == 1 ? "" : "s")"] : [])).joined(separator: "; ")
         case .prefetch:
-            let clients = downloadClients.isEmpty ? "no download clients (searches only)" : "download clients " + downloadClients.map(\.name).joined(separator: ", ")
+            let clients =
+                downloadClients.isEmpty ? "no download clients (searches only)" : "download clients " + downloadClients.map(\.name).joined(separator: ", ")
             return ["tautulli", names("sonarr", sonarr), clients].compactMap { $0 }.joined(separator: "; ")
         case .match:
             return [names("radarr", radarr), names("sonarr", sonarr)].compactMap { $0 }.joined(separator: "; ")

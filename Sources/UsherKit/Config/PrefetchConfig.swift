@@ -103,7 +103,9 @@ extension UsherConfig {
             let username = try fields["username"]?.nonEmptyString()
             let password = try fields["password"]?.string()
             if kind == .sabnzbd, apiKey == nil { throw entry.fail("missing key 'api_key' (SABnzbd: Config → General → API Key)") }
-            if kind == .nzbget, username == nil || password == nil { throw entry.fail("NZBGet needs 'username' and 'password' (its ControlUsername and ControlPassword)") }
+            if kind == .nzbget, username == nil || password == nil {
+                throw entry.fail("NZBGet needs 'username' and 'password' (its ControlUsername and ControlPassword)")
+            }
             result.append(DownloadClientConfig(name: name, kind: kind, url: try validURL(url), apiKey: apiKey, username: username, password: password))
         }
         return result

@@ -124,11 +124,12 @@ public struct UsherConfig: Sendable {
             if extensions.isEmpty { throw node.fail("list at least one extension") }
         }
 
-        let link = try top["link"]?.mapping(allowed: [
-            "type", "symlink_target", "mappings", "season_folder", "specials_folder", "episode_format",
-            "multi_episode_style", "colon_replacement", "replace_illegal_characters", "archive_keep",
-            "unmonitor_linked", "tag",
-        ]) ?? [:]
+        let link =
+            try top["link"]?.mapping(allowed: [
+                "type", "symlink_target", "mappings", "season_folder", "specials_folder", "episode_format",
+                "multi_episode_style", "colon_replacement", "replace_illegal_characters", "archive_keep",
+                "unmonitor_linked", "tag",
+            ]) ?? [:]
         var naming = NamingScheme()
         if let n = link["episode_format"] { naming.episodeFormat = try n.nonEmptyString() }
         if let n = link["season_folder"] { naming.seasonFolderFormat = try n.nonEmptyString() }
@@ -300,11 +301,12 @@ public struct UsherConfig: Sendable {
         }
         if !sonarr.isEmpty || !radarr.isEmpty {
             let m = match
-            let source: String = switch m.animeList {
-            case .url(let url): q(url)
-            case .file(let path): q(path)
-            case nil: "off"
-            }
+            let source: String =
+                switch m.animeList {
+                case .url(let url): q(url)
+                case .file(let path): q(path)
+                case nil: "off"
+                }
             lines.append("match:")
             lines.append("  auto_accept: \(m.autoAccept)")
             lines.append("  minimum: \(m.minimum)")

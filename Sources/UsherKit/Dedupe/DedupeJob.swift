@@ -84,8 +84,11 @@ public struct DedupeJob: Sendable {
                 movieFile: duplicate.sourcePath, movieQuality: duplicate.sourceQuality?.full, movieBytes: duplicate.sourceBytes,
                 freeableBytes: duplicate.freeableBytes,
                 action: replace ? "replace" : "keep",
-                reason: duplicate.sameFileAsMovie ? "the episode file already is another name of the movie's file"
-                    : replace ? (better ? "the movie is at least as good" : "--prefer movie") : "the episode file is better than the movie; --prefer movie replaces it anyway")
+                reason: duplicate.sameFileAsMovie
+                    ? "the episode file already is another name of the movie's file"
+                    : replace
+                        ? (better ? "the movie is at least as good" : "--prefer movie")
+                        : "the episode file is better than the movie; --prefer movie replaces it anyway")
             if replace, options.apply { toDelete.append((duplicate, items.count)) }
             items.append(item)
         }
@@ -130,8 +133,10 @@ public struct DedupeReport: Codable, Sendable {
         var lines: [String] = []
         for error in errors { lines.append("  error    could not ask \(error)") }
         if duplicates.isEmpty {
-            lines.append(errors.isEmpty ? "No duplicates: no mapped special has a file of its own in Sonarr."
-                : "No duplicates found among what did answer; what the services above hold is unknown.")
+            lines.append(
+                errors.isEmpty
+                    ? "No duplicates: no mapped special has a file of its own in Sonarr."
+                    : "No duplicates found among what did answer; what the services above hold is unknown.")
         }
         for d in duplicates {
             lines.append("  \(d.action.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.series) \(d.episodes)  (\(d.reason))")

@@ -36,7 +36,8 @@ public enum Demo {
         }
         let config = Paths.join(folder, "usher.yml")
         if !fm.fileExists(atPath: config) {
-            try Data("""
+            try Data(
+                """
                 # Usher demo config: paths are relative to this file.
                 library:
                   movies: [{path: movies, depth: 2}]
@@ -49,11 +50,13 @@ public enum Demo {
                   multi_episode_style: prefixed_range
                 state: usher.db
 
-                """.utf8).write(to: URL(fileURLWithPath: config))
+                """.utf8
+            ).write(to: URL(fileURLWithPath: config))
         }
         let links = Paths.join(folder, "links.yml")
         if !fm.fileExists(atPath: links) {
-            try Data("""
+            try Data(
+                """
                 # Movies that are also episodes of a show. Edit, then run `usher link`.
                 links:
                   - movie: "24: Redemption"
@@ -82,7 +85,8 @@ public enum Demo {
                   - from: {show: "Chicago Fire", episodes: S03E21}
                     to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
 
-                """.utf8).write(to: URL(fileURLWithPath: links))
+                """.utf8
+            ).write(to: URL(fileURLWithPath: links))
         }
         return config
     }

@@ -78,7 +78,8 @@ struct LibraryIndex: Sendable {
             while !level.isEmpty {
                 let names = level.map(\.name).parallelMap(threshold: 2048) { FolderName(parsing: $0) }
                 // Only folders that may be grouping folders need reading, to know whether to descend.
-                let toRead = depth < root.depth
+                let toRead =
+                    depth < root.depth
                     ? level.indices.filter { names[$0].year == nil && names[$0].tmdb == nil && names[$0].tvdb == nil && names[$0].imdb == nil }
                     : []
                 let listings = toRead.map { level[$0].path }.parallelMap { FileSystem.list($0) }
@@ -101,7 +102,6 @@ struct LibraryIndex: Sendable {
         return result
     }
 }
-
 
 extension LibraryIndex {
     enum Match { case found(MediaFolder), notFound, ambiguous([MediaFolder]) }

@@ -61,8 +61,9 @@ struct AnimeListStore {
             }
             if let cached = readCache() {
                 let old = age.map { ", \(Self.describe(age: $0)) old" } ?? ""
-                return Loaded(list: cached, origin: "\(cachePath) (kept copy\(old))",
-                              warnings: ["could not download the Anime-Lists mapping: \(reason); using the kept copy\(old)"])
+                return Loaded(
+                    list: cached, origin: "\(cachePath) (kept copy\(old))",
+                    warnings: ["could not download the Anime-Lists mapping: \(reason); using the kept copy\(old)"])
             }
             return Loaded(list: nil, origin: url, warnings: ["could not download the Anime-Lists mapping: \(reason); no kept copy, so matching by titles only"])
         }
@@ -86,7 +87,8 @@ struct AnimeListStore {
 
     static func age(of path: String, now: Date) -> TimeInterval? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let modified = attributes[.modificationDate] as? Date else { return nil }
+            let modified = attributes[.modificationDate] as? Date
+        else { return nil }
         return max(0, now.timeIntervalSince(modified))
     }
 

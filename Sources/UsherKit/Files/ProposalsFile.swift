@@ -13,8 +13,10 @@ public struct ProposalEntry: Sendable, Hashable {
     public var reasons: [String]
     public var location: SourceLocation?
 
-    public init(accept: Bool? = nil, confidence: Double, movie: MovieRef, show: ShowRef, episodes: [EpisodeNumber],
-                episodeTitle: String? = nil, reasons: [String] = [], location: SourceLocation? = nil) {
+    public init(
+        accept: Bool? = nil, confidence: Double, movie: MovieRef, show: ShowRef, episodes: [EpisodeNumber],
+        episodeTitle: String? = nil, reasons: [String] = [], location: SourceLocation? = nil
+    ) {
         self.accept = accept
         self.confidence = confidence
         self.movie = movie
@@ -57,7 +59,9 @@ public enum ProposalsFile {
             guard let episodesNode = f["episodes"] else { throw item.fail("missing key 'episodes'") }
             var accept: Bool?
             if let n = f["accept"], !n.isNull, (try? n.string())?.trimmingCharacters(in: .whitespaces).isEmpty != true {
-                do { accept = try n.bool() } catch { throw n.fail("write accept: true (add it to the mapping file) or accept: false (never propose it again), or leave it empty") }
+                do { accept = try n.bool() } catch {
+                    throw n.fail("write accept: true (add it to the mapping file) or accept: false (never propose it again), or leave it empty")
+                }
             }
             let episodes = try MappingFile.parseEpisodes(episodesNode)
             var confidence = 0.0
@@ -65,11 +69,12 @@ public enum ProposalsFile {
                 guard let value = Double(try n.string()), (0...1).contains(value) else { throw n.fail("expected a number from 0 to 1") }
                 confidence = value
             }
-            entries.append(ProposalEntry(
-                accept: accept, confidence: confidence,
-                movie: try MappingFile.movieRef(f, in: item), show: try MappingFile.showRef(f, in: item),
-                episodes: episodes, episodeTitle: try f["episode_title"]?.string(), reasons: try f["reasons"]?.strings() ?? [],
-                location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
+            entries.append(
+                ProposalEntry(
+                    accept: accept, confidence: confidence,
+                    movie: try MappingFile.movieRef(f, in: item), show: try MappingFile.showRef(f, in: item),
+                    episodes: episodes, episodeTitle: try f["episode_title"]?.string(), reasons: try f["reasons"]?.strings() ?? [],
+                    location: SourceLocation(file: path, line: item.value.line, column: item.value.column)))
         }
         return entries
     }

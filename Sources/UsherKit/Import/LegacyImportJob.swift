@@ -37,8 +37,9 @@ public struct LegacyImportReport: Sendable {
         }
         if written {
             let mappings = result.mappings.count, hints = result.hints.count
-            lines.append("Wrote \(mappings) mapping\(mappings == 1 ? "" : "s")\(hints > 0 ? " and \(hints) hint\(hints == 1 ? "" : "s")" : "") to \(output)"
-                         + (archived.map { " (the previous file is kept as \($0))" } ?? "") + ".")
+            lines.append(
+                "Wrote \(mappings) mapping\(mappings == 1 ? "" : "s")\(hints > 0 ? " and \(hints) hint\(hints == 1 ? "" : "s")" : "") to \(output)"
+                    + (archived.map { " (the previous file is kept as \($0))" } ?? "") + ".")
         } else if let notWritten {
             lines.append("Nothing was written: \(notWritten).")
         }

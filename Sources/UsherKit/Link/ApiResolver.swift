@@ -77,7 +77,9 @@ struct ApiResolver {
             case .unknown(let why):
                 return .keep(why)
             case .ambiguous(let movies):
-                return .keep("several movies match in radarr \(movies[0].instance): \(movies.map { "\($0.title) (id \($0.id))" }.joined(separator: ", ")); add a tmdb id")
+                return .keep(
+                    "several movies match in radarr \(movies[0].instance): \(movies.map { "\($0.title) (id \($0.id))" }.joined(separator: ", ")); add a tmdb id"
+                )
             }
         case .episode(let show, _):
             switch series(show) {
@@ -96,7 +98,9 @@ struct ApiResolver {
         case .absent(let why): return show.tvdb != nil || show.sonarr != nil ? .gone("\(show.title) is \(why)") : .filesystem
         case .unknown(let why): return .keep(why)
         case .ambiguous(let list):
-            return .keep("several series match '\(show.title)' in sonarr \(list[0].instance): \(list.map { "\($0.title) (tvdb \($0.tvdb.map(String.init) ?? "?"))" }.joined(separator: ", ")); add a tvdb id")
+            return .keep(
+                "several series match '\(show.title)' in sonarr \(list[0].instance): \(list.map { "\($0.title) (tvdb \($0.tvdb.map(String.init) ?? "?"))" }.joined(separator: ", ")); add a tvdb id"
+            )
         }
     }
 
@@ -161,7 +165,9 @@ struct ApiResolver {
             switch lookup.source {
             case .api(.movie(let movie)):
                 let file = movie.file!
-                source = SourceSpec(path: file.path, quality: file.quality, releaseGroup: file.releaseGroup, movie: MovieKey(instance: movie.instance, id: movie.id), fromService: true)
+                source = SourceSpec(
+                    path: file.path, quality: file.quality, releaseGroup: file.releaseGroup, movie: MovieKey(instance: movie.instance, id: movie.id),
+                    fromService: true)
             case .api(.episodes(let s)):
                 guard case .episode(_, let numbers) = mapping.source else { continue }
                 switch episodeSource(s, numbers) {
@@ -197,7 +203,12 @@ struct ApiResolver {
             case .duplicate(let duplicate):
                 result.duplicates.append(duplicate)
                 let quality = duplicate.episodeFile.quality?.full ?? "unknown quality"
-                result.problems.append(MappingProblem(mapping: mapping, message: "sonarr \(duplicate.series.instance) already has its own file for \(EpisodeSpec.format(mapping.episodes)): \(duplicate.episodeFile.path) (\(quality)); `usher dedupe` shows it and can replace it with a link"))
+                result.problems.append(
+                    MappingProblem(
+                        mapping: mapping,
+                        message:
+                            "sonarr \(duplicate.series.instance) already has its own file for \(EpisodeSpec.format(mapping.episodes)): \(duplicate.episodeFile.path) (\(quality)); `usher dedupe` shows it and can replace it with a link"
+                    ))
             case .link(let link):
                 result.wanted.append(link)
                 result.targets[mapping.key] = target
@@ -222,7 +233,9 @@ struct ApiResolver {
         }
         // With library folders configured, Usher writes only under them; without, where Sonarr keeps the series.
         guard config.showRoots.isEmpty || config.showRoots.contains(where: { PathTranslator.isPrefix($0.path, of: s.path) }) else {
-            return problem("sonarr \(s.instance) keeps \(s.title) in \(s.path), which is not under library.shows (\(config.showRoots.map(\.path).joined(separator: ", "))); add a 'paths:' mapping if Sonarr sees the disk under another path")
+            return problem(
+                "sonarr \(s.instance) keeps \(s.title) in \(s.path), which is not under library.shows (\(config.showRoots.map(\.path).joined(separator: ", "))); add a 'paths:' mapping if Sonarr sees the disk under another path"
+            )
         }
         let absolute = episodes.allSatisfy { $0.absolute != nil } ? episodes.compactMap(\.absolute) : nil
         let namerKey = "\(s.instance)|\(s.seriesType)|\(absolute != nil)"
@@ -232,9 +245,10 @@ struct ApiResolver {
         let directory = s.seasonFolders ? Paths.join(s.path, namer.seasonFolder(season: season, seriesTitle: s.title, seriesYear: s.year)) : s.path
         var titles = episodes.compactMap { $0.title?.isEmpty == false ? $0.title : nil }
         if titles.isEmpty, let title = mapping.title { titles = [title] }
-        return .success(TargetSpec(
-            showFolder: s.path, directory: directory, namer: namer, seriesTitle: s.title, seriesYear: s.year, tvdb: s.tvdb,
-            episodeTitles: titles, absoluteNumbers: absolute, series: s.key, episodes: episodes))
+        return .success(
+            TargetSpec(
+                showFolder: s.path, directory: directory, namer: namer, seriesTitle: s.title, seriesYear: s.year, tvdb: s.tvdb,
+                episodeTitles: titles, absoluteNumbers: absolute, series: s.key, episodes: episodes))
     }
 
     private func episodeSource(_ s: CatalogSeries, _ numbers: [EpisodeNumber]) -> Swift.Result<SourceSpec, Message> {

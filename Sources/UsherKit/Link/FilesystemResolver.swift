@@ -94,15 +94,22 @@ struct FilesystemResolver {
             let season = mapping.episodes[0].season
             let configured = namer.seasonFolder(season: season, seriesTitle: mapping.show.title, seriesYear: folder.name.year)
             let seasonName = LibraryRules.seasonFolder(season: season, existing: contents.folders, configured: configured)
-            return .success(TargetSpec(
-                showFolder: folder.path, directory: Paths.join(folder.path, seasonName), namer: namer,
-                seriesTitle: mapping.show.title, seriesYear: folder.name.year, tvdb: mapping.show.tvdb ?? folder.name.tvdb,
-                episodeTitles: mapping.title.map { [$0] } ?? []))
+            return .success(
+                TargetSpec(
+                    showFolder: folder.path, directory: Paths.join(folder.path, seasonName), namer: namer,
+                    seriesTitle: mapping.show.title, seriesYear: folder.name.year, tvdb: mapping.show.tvdb ?? folder.name.tvdb,
+                    episodeTitles: mapping.title.map { [$0] } ?? []))
         case .notFound:
-            let place = config.showRoots.isEmpty ? "(no 'library: shows:' folders are configured)" : "in " + config.showRoots.map(\.path).joined(separator: ", ")
+            let place =
+                config.showRoots.isEmpty ? "(no 'library: shows:' folders are configured)" : "in " + config.showRoots.map(\.path).joined(separator: ", ")
             return .failure(MappingProblem(mapping: mapping, message: "no show folder matches '\(mapping.show.title)' \(place)"))
         case .ambiguous(let folders):
-            return .failure(MappingProblem(mapping: mapping, message: "several show folders match '\(mapping.show.title)': \(folders.map(\.path).joined(separator: ", ")) (add the year to the show title or a tvdb id)"))
+            return .failure(
+                MappingProblem(
+                    mapping: mapping,
+                    message:
+                        "several show folders match '\(mapping.show.title)': \(folders.map(\.path).joined(separator: ", ")) (add the year to the show title or a tvdb id)"
+                ))
         }
     }
 
@@ -115,7 +122,8 @@ struct FilesystemResolver {
         case .movie(let ref):
             switch pick(index.movieCandidates(ref), kind: .movies) {
             case .notFound:
-                let place = config.movieRoots.isEmpty ? "(no 'library: movies:' folders are configured)" : "in " + config.movieRoots.map(\.path).joined(separator: ", ")
+                let place =
+                    config.movieRoots.isEmpty ? "(no 'library: movies:' folders are configured)" : "in " + config.movieRoots.map(\.path).joined(separator: ", ")
                 return problem("no movie folder matches '\(ref.label)' \(place)")
             case .ambiguous(let folders):
                 return problem("several movie folders match '\(ref.label)': \(folders.map(\.path).joined(separator: ", ")) (add the year or a tmdb id)")

@@ -23,10 +23,17 @@ struct LinkAssembler {
 
     func link(_ mapping: LinkMapping, _ source: SourceSpec, _ target: TargetSpec) -> Swift.Result<WantedLink, MappingProblem> {
         if let real = outside(target) {
-            return .failure(MappingProblem(mapping: mapping, message: "\(target.directory) leads outside the library, to \(real) (a symlink on the way); Usher writes links only inside library.shows or the show's own folder"))
+            return .failure(
+                MappingProblem(
+                    mapping: mapping,
+                    message:
+                        "\(target.directory) leads outside the library, to \(real) (a symlink on the way); Usher writes links only inside library.shows or the show's own folder"
+                ))
         }
         guard let status = FileSystem.status(source.path), status.isRegular else {
-            let hint = source.fromService ? " (the path as Radarr or Sonarr reports it, translated by 'paths:'; add a 'paths:' entry if they see the disk under another path)" : ""
+            let hint =
+                source.fromService
+                ? " (the path as Radarr or Sonarr reports it, translated by 'paths:'; add a 'paths:' entry if they see the disk under another path)" : ""
             return .failure(MappingProblem(mapping: mapping, message: "cannot read \(source.path)\(hint)"))
         }
         let file = SourceFile(path: source.path, device: status.device, inode: status.inode, size: status.size)
@@ -38,13 +45,19 @@ struct LinkAssembler {
             quality: source.quality ?? Quality.parse(fileName: fileName), releaseGroup: source.releaseGroup,
             originalFileName: base, tvdbID: target.tvdb)
         guard let name = target.namer.fileName(for: input, extension: ext) else {
-            return .failure(MappingProblem(mapping: mapping, message: "the episode's file name would be longer than \(target.namer.scheme.maxFileNameBytes) bytes even without its episode title: \(target.namer.baseName(for: input).prefix(80))… (a shorter episode format in Sonarr, or fewer episodes in one file)"))
+            return .failure(
+                MappingProblem(
+                    mapping: mapping,
+                    message:
+                        "the episode's file name would be longer than \(target.namer.scheme.maxFileNameBytes) bytes even without its episode title: \(target.namer.baseName(for: input).prefix(80))… (a shorter episode format in Sonarr, or fewer episodes in one file)"
+                ))
         }
         let path = Paths.join(target.directory, name)
         if path == source.path { return .failure(MappingProblem(mapping: mapping, message: "the link would be the source file itself: \(path)")) }
-        return .success(WantedLink(
-            target: path, source: file, kind: config.linkKind, symlinkTarget: config.symlinkTarget,
-            mappingKey: mapping.key, mappingLabel: mapping.labelWithLocation, show: mapping.show.title,
-            targetDevice: FileSystem.device(ofNearestExisting: target.directory)))
+        return .success(
+            WantedLink(
+                target: path, source: file, kind: config.linkKind, symlinkTarget: config.symlinkTarget,
+                mappingKey: mapping.key, mappingLabel: mapping.labelWithLocation, show: mapping.show.title,
+                targetDevice: FileSystem.device(ofNearestExisting: target.directory)))
     }
 }

@@ -53,7 +53,10 @@ struct LinkExecutor {
             // Without a record of intent nothing may be changed on disk.
             return (plan.creates.map(\.link) + plan.replaces.map(\.new)).map {
                 ApplyFailure(target: $0.target, mappingLabel: $0.mappingLabel, message: "could not write the state database: \(error)")
-            } + plan.removes.map { ApplyFailure(target: $0.entry.target, mappingLabel: $0.entry.mappingKey, message: "could not write the state database: \(error)") }
+            }
+                + plan.removes.map {
+                    ApplyFailure(target: $0.entry.target, mappingLabel: $0.entry.mappingKey, message: "could not write the state database: \(error)")
+                }
         }
 
         var done = Ledger.Change()
@@ -72,8 +75,10 @@ struct LinkExecutor {
                 logger.error("the lock file \(lock.path) was deleted and another run took the lock; this run stops changing anything")
             }
             if lockLost {
-                failures.append(ApplyFailure(target: target, mappingLabel: label,
-                    message: "not done: the lock file was deleted during the run and another run took the lock"))
+                failures.append(
+                    ApplyFailure(
+                        target: target, mappingLabel: label,
+                        message: "not done: the lock file was deleted during the run and another run took the lock"))
             }
             return lockLost
         }
@@ -121,7 +126,9 @@ struct LinkExecutor {
                     case .missing: break
                     case let seen where seen.matches(new.identity): try FileSystem.remove(temporary)  // an earlier attempt at this link
                     default:
-                        throw FileSystemError(operation: "replace (a file Usher did not create is at its temporary name, left alone; move it away)", path: temporary, code: EEXIST)
+                        throw FileSystemError(
+                            operation: "replace (a file Usher did not create is at its temporary name, left alone; move it away)", path: temporary, code: EEXIST
+                        )
                     }
                     try makeLink(new, at: temporary)
                     do {
@@ -157,7 +164,7 @@ struct LinkExecutor {
                 try FileSystem.makeDirectories(Paths.parent(create.link.target))
                 try makeLink(create.link, at: create.link.target)
                 done.upserts.append(LedgerEntry(wanted: create.link, at: now))
-            } catch where error.alreadyExists && FileSystem.observe(create.link.target).matches(create.link.identity) {
+            } catch  where error.alreadyExists && FileSystem.observe(create.link.target).matches(create.link.identity) {
                 // Exactly the wanted link is there already (another run made it): it is this one's too.
                 done.upserts.append(LedgerEntry(wanted: create.link, at: now))
             } catch {

@@ -102,8 +102,9 @@ public struct LinkJob: Sendable {
             failures = LinkExecutor(ledger: ledger, logger: logger, now: now, progress: progress, killAfter: options.killAfterChanges, lock: lock)
                 .apply(plan)
         }
-        var outcome = LinkOutcome(plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
-                                  duration: clock.now - start, lockNotice: lockNotice)
+        var outcome = LinkOutcome(
+            plan: plan, dryRun: options.dryRun, failures: failures, startedAt: startedAt,
+            duration: clock.now - start, lockNotice: lockNotice)
         outcome.duplicates = resolved.api?.duplicates ?? []
         outcome.unanswered = resolved.snapshot?.unanswered ?? []
         if resolved.apiMode || services.plex != nil {
@@ -156,8 +157,10 @@ public struct LinkJob: Sendable {
 
     /// Through Sonarr and Radarr when they are configured (and the folders for mappings that need them),
     /// else through the folders alone.
-    private func resolve(_ reading: Background<([LinkMapping], Duration), ConfigError>, services: ArrServices,
-                         ledgerTargets: Set<String>) async throws(JobError) -> Resolution {
+    private func resolve(
+        _ reading: Background<([LinkMapping], Duration), ConfigError>, services: ArrServices,
+        ledgerTargets: Set<String>
+    ) async throws(JobError) -> Resolution {
         let clock = ContinuousClock()
         let started = clock.now
         defer {
@@ -178,18 +181,21 @@ public struct LinkJob: Sendable {
         let needed = ApiResolver(config: config, snapshot: snapshot, usesSonarr: services.usesSonarr, usesRadarr: false).lookup(mappings)
         await snapshot.fetchDetails(of: ApiResolver.neededSeries(needed), services)
         snapshot.movies = await movies.value
-        logger.debug("asked sonarr and radarr", metadata: [
-            "movies": "\(snapshot.movies.all.count)", "series": "\(snapshot.series.byKey.count)",
-            "requests": "\(services.counter.total)", "seconds": "\(clock.now - started)",
-        ])
+        logger.debug(
+            "asked sonarr and radarr",
+            metadata: [
+                "movies": "\(snapshot.movies.all.count)", "series": "\(snapshot.series.byKey.count)",
+                "requests": "\(services.counter.total)", "seconds": "\(clock.now - started)",
+            ])
         let askedAt = clock.now
         let resolver = ApiResolver(config: config, snapshot: snapshot, usesSonarr: services.usesSonarr, usesRadarr: services.usesRadarr)
         let lookups = resolver.lookup(mappings)
         let filesystem = lookups.contains(where: \.needsFilesystem) ? FilesystemResolver(index: try scan(), config: config) : nil
         let result = resolver.resolve(lookups, filesystem: filesystem, ledgerTargets: ledgerTargets)
         logger.debug("resolved the mappings", metadata: ["links": "\(result.wanted.count)", "seconds": "\(clock.now - askedAt)"])
-        return Resolution(mappings: mappings, wanted: result.wanted, problems: result.problems, gone: result.gone, apiMode: true,
-                          snapshot: snapshot, api: result)
+        return Resolution(
+            mappings: mappings, wanted: result.wanted, problems: result.problems, gone: result.gone, apiMode: true,
+            snapshot: snapshot, api: result)
     }
 
     /// Looks at every path the plan may touch (`lstat`; bytes only for a foreign file of the source's size), then plans.
@@ -204,20 +210,24 @@ public struct LinkJob: Sendable {
         var identical = Set<String>()
         for link in resolved.wanted where !ledgerTargets.contains(link.target) {
             if case let .file(device, inode, size, _) = observations[link.target], size == link.source.size,
-               !(device == link.source.device && inode == link.source.inode),
-               FileSystem.sameContents(link.target, link.source.path) {
+                !(device == link.source.device && inode == link.source.inode),
+                FileSystem.sameContents(link.target, link.source.path)
+            {
                 identical.insert(link.target)
             }
         }
         logger.debug("examined the targets", metadata: ["paths": "\(paths.count)", "seconds": "\(clock.now - started)"])
-        return LinkPlanner().plan(.init(
-            wanted: resolved.wanted, ledger: entries, observations: observations, identicalToSource: identical,
-            problems: resolved.problems, gone: resolved.gone, adopt: options.adopt, now: now))
+        return LinkPlanner().plan(
+            .init(
+                wanted: resolved.wanted, ledger: entries, observations: observations, identicalToSource: identical,
+                problems: resolved.problems, gone: resolved.gone, adopt: options.adopt, now: now))
     }
 
     /// Rescans, tags, unmonitoring and Plex scans (`ServiceSync`), and the steps left for the next run.
-    private func tellServices(_ outcome: inout LinkOutcome, resolved: Resolution, services: ArrServices, ledger: Ledger?,
-                              options: LinkOptions, now: Int64) async {
+    private func tellServices(
+        _ outcome: inout LinkOutcome, resolved: Resolution, services: ArrServices, ledger: Ledger?,
+        options: LinkOptions, now: Int64
+    ) async {
         var retries: [ServiceRetry] = []
         do { retries = try ledger?.serviceRetries() ?? [] } catch {
             logger.warning("could not read the service steps to retry from \(config.statePath): \(error)")
@@ -278,12 +288,15 @@ public struct LinkJob: Sendable {
         let clock = ContinuousClock()
         let scanStart = clock.now
         let index = LibraryIndex.scan(movies: config.movieRoots, shows: config.showRoots, extensions: config.videoExtensions)
-        logger.debug("scanned the library", metadata: [
-            "movie_folders": "\(index.movies.count)", "show_folders": "\(index.shows.count)",
-            "seconds": "\(clock.now - scanStart)",
-        ])
+        logger.debug(
+            "scanned the library",
+            metadata: [
+                "movie_folders": "\(index.movies.count)", "show_folders": "\(index.shows.count)",
+                "seconds": "\(clock.now - scanStart)",
+            ])
         if !index.unreadableRoots.isEmpty {
-            throw JobError(kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
+            throw JobError(
+                kind: .library, message: "cannot read \(index.unreadableRoots.joined(separator: ", ")) (not mounted? wrong path?); nothing was changed")
         }
         return index
     }
@@ -297,7 +310,9 @@ public struct LinkJob: Sendable {
                 bad.append("\(root.path) cannot be read")
                 continue
             }
-            if !holdsAny, entries.contains(where: { PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath) }) {
+            if !holdsAny,
+                entries.contains(where: { PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath) })
+            {
                 bad.append("\(root.path) is empty but held links")
             }
         }

@@ -75,13 +75,17 @@ public struct LinkReport: Codable, Sendable {
         reclaimedBytes = plan.reclaimedBytes
         var actions: [Action] = []
         for r in plan.removes {
-            actions.append(Action(action: "remove", target: r.entry.target, source: r.entry.link.sourcePath, mapping: r.entry.mappingKey,
-                                  reason: r.reason.rawValue, reclaimedBytes: r.reclaimedBytes))
+            actions.append(
+                Action(
+                    action: "remove", target: r.entry.target, source: r.entry.link.sourcePath, mapping: r.entry.mappingKey,
+                    reason: r.reason.rawValue, reclaimedBytes: r.reclaimedBytes))
         }
         for r in plan.replaces {
-            actions.append(Action(action: "replace", target: r.new.target, source: r.new.source.path,
-                                  oldTarget: r.old.target == r.new.target ? nil : r.old.target, oldSource: r.old.link.sourcePath,
-                                  mapping: r.new.mappingLabel, reason: r.reason.rawValue, reclaimedBytes: r.reclaimedBytes))
+            actions.append(
+                Action(
+                    action: "replace", target: r.new.target, source: r.new.source.path,
+                    oldTarget: r.old.target == r.new.target ? nil : r.old.target, oldSource: r.old.link.sourcePath,
+                    mapping: r.new.mappingLabel, reason: r.reason.rawValue, reclaimedBytes: r.reclaimedBytes))
         }
         for c in plan.creates {
             actions.append(Action(action: "create", target: c.link.target, source: c.link.source.path, mapping: c.link.mappingLabel, reason: c.reason.rawValue))
@@ -90,13 +94,16 @@ public struct LinkReport: Codable, Sendable {
             actions.append(Action(action: "adopt", target: a.target, source: a.source.path, mapping: a.mappingLabel, reason: LinkPlan.Reason.adopted.rawValue))
         }
         for f in plan.forgets {
-            actions.append(Action(action: "forget", target: f.entry.target, source: f.entry.link.sourcePath, mapping: f.entry.mappingKey, reason: f.reason.rawValue))
+            actions.append(
+                Action(action: "forget", target: f.entry.target, source: f.entry.link.sourcePath, mapping: f.entry.mappingKey, reason: f.reason.rawValue))
         }
         self.actions = actions
         conflicts = plan.conflicts.map {
-            Conflict(target: $0.target, source: $0.sourcePath, mapping: $0.mappingLabel, kind: $0.kind.rawValue, reason: $0.message, freeableBytes: $0.freeableBytes)
+            Conflict(
+                target: $0.target, source: $0.sourcePath, mapping: $0.mappingLabel, kind: $0.kind.rawValue, reason: $0.message, freeableBytes: $0.freeableBytes)
         }
-        errors = plan.errors.map { Problem(mapping: $0.label, target: nil, reason: $0.message) }
+        errors =
+            plan.errors.map { Problem(mapping: $0.label, target: nil, reason: $0.message) }
             + outcome.failures.map { Problem(mapping: $0.mappingLabel, target: $0.target, reason: $0.message) }
         kept = plan.kept.map { Kept(target: $0.entry.target, reason: $0.reason) }
         repairedFromInterruptedRun = plan.repairs.count + plan.temporaryCleanups.count

@@ -139,8 +139,9 @@ enum ServiceSync {
         plan.rescans = rescans.keys.sorted().compactMap { rescans[$0] }
         for link in madeNow {
             guard let spec = resolved.targets[link.mappingKey], let key = spec.series else { continue }
-            plan.expectations[key, default: []].append(.init(
-                target: link.target, episodeIDs: spec.episodes.map(\.id), seasons: Set(spec.episodes.map(\.number.season)), label: link.mappingLabel))
+            plan.expectations[key, default: []].append(
+                .init(
+                    target: link.target, episodeIDs: spec.episodes.map(\.id), seasons: Set(spec.episodes.map(\.number.season)), label: link.mappingLabel))
         }
 
         // Links alive after the run: wanted and in place, or kept.
@@ -150,8 +151,9 @@ enum ServiceSync {
         // A retried rescan checks the series' links that were made by an earlier run.
         for link in linkPlan.unchanged + linkPlan.adopts {
             guard let spec = resolved.targets[link.mappingKey], let key = spec.series, retriedSeries.contains(key) else { continue }
-            plan.expectations[key, default: []].append(.init(
-                target: link.target, episodeIDs: spec.episodes.map(\.id), seasons: Set(spec.episodes.map(\.number.season)), label: link.mappingLabel))
+            plan.expectations[key, default: []].append(
+                .init(
+                    target: link.target, episodeIDs: spec.episodes.map(\.id), seasons: Set(spec.episodes.map(\.number.season)), label: link.mappingLabel))
         }
         if config.unmonitorLinked {
             for link in alive {
@@ -181,7 +183,9 @@ enum ServiceSync {
     /// Carries out the plan. A failure is never a change on disk: a step that was not taken is an
     /// error of the run, and a rescan or Plex scan is remembered in `retries` for the next run (tags
     /// and monitoring are compared afresh by every run, so they need no memory).
-    static func apply(_ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger, now: Int64) async -> ServiceReport {
+    static func apply(_ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger, now: Int64) async
+        -> ServiceReport
+    {
         var report = ServiceReport()
         var failed: [ServiceRetry] = []
         if let snapshot {
@@ -235,8 +239,9 @@ enum ServiceSync {
         }
         // Follow the commands with one look at each instance's command list per round.
         var finished: [SeriesKey] = []
-        let follower = CommandFollower(services: services, timeout: .seconds(min(600, 30 + 2 * rescans.count)),
-                                       firstPause: .milliseconds(50), longestPause: .seconds(2), giveUpOnReadError: true)
+        let follower = CommandFollower(
+            services: services, timeout: .seconds(min(600, 30 + 2 * rescans.count)),
+            firstPause: .milliseconds(50), longestPause: .seconds(2), giveUpOnReadError: true)
         let ends = await follower.follow(waiting.mapValues { $0.map(\.command) })
         var unreadable = Set<String>()
         for instance in waiting.keys.sorted() {
@@ -301,23 +306,25 @@ enum ServiceSync {
             let linked = plan.linkedSeries[s.name] ?? []
             let all = snapshot.series.byKey.values.filter { $0.instance == s.name }
             let names = Dictionary(all.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
-            await keepTag(label, service: "sonarr \(s.name)", linked: linked, current: { tag in Set(all.filter { $0.tags.contains(tag) }.map(\.id)) },
-                          removeAllowed: plan.completeSonarr.contains(s.name), names: names,
-                          tags: { () async throws(ServiceError) in try await s.client.tags() },
-                          create: { () async throws(ServiceError) in try await s.client.createTag(label) },
-                          edit: { (ids, tag, mode) async throws(ServiceError) in try await s.client.editTags(seriesIDs: ids, tagIDs: [tag], apply: mode) },
-                          into: &report)
+            await keepTag(
+                label, service: "sonarr \(s.name)", linked: linked, current: { tag in Set(all.filter { $0.tags.contains(tag) }.map(\.id)) },
+                removeAllowed: plan.completeSonarr.contains(s.name), names: names,
+                tags: { () async throws(ServiceError) in try await s.client.tags() },
+                create: { () async throws(ServiceError) in try await s.client.createTag(label) },
+                edit: { (ids, tag, mode) async throws(ServiceError) in try await s.client.editTags(seriesIDs: ids, tagIDs: [tag], apply: mode) },
+                into: &report)
         }
         for r in services.radarr {
             let linked = plan.linkedMovies[r.name] ?? []
             let all = snapshot.movies.all.filter { $0.instance == r.name }
             let names = Dictionary(all.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
-            await keepTag(label, service: "radarr \(r.name)", linked: linked, current: { tag in Set(all.filter { $0.tags.contains(tag) }.map(\.id)) },
-                          removeAllowed: plan.completeRadarr.contains(r.name), names: names,
-                          tags: { () async throws(ServiceError) in try await r.client.tags() },
-                          create: { () async throws(ServiceError) in try await r.client.createTag(label) },
-                          edit: { (ids, tag, mode) async throws(ServiceError) in try await r.client.editTags(movieIDs: ids, tagIDs: [tag], apply: mode) },
-                          into: &report)
+            await keepTag(
+                label, service: "radarr \(r.name)", linked: linked, current: { tag in Set(all.filter { $0.tags.contains(tag) }.map(\.id)) },
+                removeAllowed: plan.completeRadarr.contains(r.name), names: names,
+                tags: { () async throws(ServiceError) in try await r.client.tags() },
+                create: { () async throws(ServiceError) in try await r.client.createTag(label) },
+                edit: { (ids, tag, mode) async throws(ServiceError) in try await r.client.editTags(movieIDs: ids, tagIDs: [tag], apply: mode) },
+                into: &report)
         }
     }
 
@@ -347,7 +354,9 @@ enum ServiceSync {
         }
     }
 
-    private static func scanPlex(_ plex: PlexClient, _ folders: [String], translator: PathTranslator, into report: inout ServiceReport, failed: inout [ServiceRetry]) async {
+    private static func scanPlex(
+        _ plex: PlexClient, _ folders: [String], translator: PathTranslator, into report: inout ServiceReport, failed: inout [ServiceRetry]
+    ) async {
         let sections: [PlexSection]
         do { sections = try await plex.sections() } catch {
             report.errors.append("could not ask Plex for its libraries, so no scan was requested (asked again next run): \(error)")

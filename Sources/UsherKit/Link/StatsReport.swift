@@ -38,7 +38,8 @@ public struct StatsReport: Codable, Sendable {
         shows = stats.shows.map { Show(show: $0.show, links: $0.links, bytesSaved: $0.bytesSaved) }
         let formatter = ISO8601DateFormatter()
         self.runs = runs.map {
-            Run(startedAt: formatter.string(from: $0.startedAt), durationSeconds: Double($0.durationMilliseconds) / 1000,
+            Run(
+                startedAt: formatter.string(from: $0.startedAt), durationSeconds: Double($0.durationMilliseconds) / 1000,
                 created: $0.created, replaced: $0.replaced, removed: $0.removed, unchanged: $0.unchanged,
                 conflicts: $0.conflicts, errors: $0.errors, reclaimedBytes: $0.reclaimedBytes)
         }
@@ -47,7 +48,9 @@ public struct StatsReport: Codable, Sendable {
     public func json() -> String { encodeReport(self) }
 
     public func text() -> String {
-        var lines = ["\(links) link\(links == 1 ? "" : "s") (\(hardlinks) hardlink\(hardlinks == 1 ? "" : "s"), \(symlinks) symlink\(symlinks == 1 ? "" : "s")), saving \(formatBytes(bytesSaved))."]
+        var lines = [
+            "\(links) link\(links == 1 ? "" : "s") (\(hardlinks) hardlink\(hardlinks == 1 ? "" : "s"), \(symlinks) symlink\(symlinks == 1 ? "" : "s")), saving \(formatBytes(bytesSaved))."
+        ]
         if pending > 0 { lines.append("\(pending) change(s) from an interrupted run wait for the next run.") }
         if !shows.isEmpty {
             lines.append("")
@@ -58,7 +61,9 @@ public struct StatsReport: Codable, Sendable {
             lines.append("")
             lines.append("Recent runs:")
             for r in runs {
-                lines.append("  \(r.startedAt)  \(String(format: "%.2f", r.durationSeconds)) s  +\(r.created) ~\(r.replaced) -\(r.removed) =\(r.unchanged)\(r.conflicts > 0 ? "  \(r.conflicts) conflicts" : "")\(r.errors > 0 ? "  \(r.errors) errors" : "")")
+                lines.append(
+                    "  \(r.startedAt)  \(String(format: "%.2f", r.durationSeconds)) s  +\(r.created) ~\(r.replaced) -\(r.removed) =\(r.unchanged)\(r.conflicts > 0 ? "  \(r.conflicts) conflicts" : "")\(r.errors > 0 ? "  \(r.errors) errors" : "")"
+                )
             }
         }
         return lines.joined(separator: "\n")

@@ -53,13 +53,15 @@ public struct MatchEvaluation: Sendable {
     public init(path: String) throws {
         let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         series = file.series.map { s in
-            MatchSeries(instance: "eval", id: s.tvdbId, title: s.title, alternateTitles: s.alternateTitles, tvdb: s.tvdbId, year: s.year,
-                        episodes: s.episodes.map { MatchEpisode(season: $0.season, episode: $0.episode, title: $0.title, airDate: $0.airDate, runtime: $0.runtime) })
+            MatchSeries(
+                instance: "eval", id: s.tvdbId, title: s.title, alternateTitles: s.alternateTitles, tvdb: s.tvdbId, year: s.year,
+                episodes: s.episodes.map { MatchEpisode(season: $0.season, episode: $0.episode, title: $0.title, airDate: $0.airDate, runtime: $0.runtime) })
         }
         movies = file.movies.enumerated().map { i, m in
             Labelled(
-                movie: MatchMovie(instance: "eval", id: i + 1, title: m.title, originalTitle: m.originalTitle, alternateTitles: m.alternateTitles,
-                                  year: m.year, tmdb: m.tmdbId, imdb: m.imdbId, runtime: m.runtime, collection: m.collection),
+                movie: MatchMovie(
+                    instance: "eval", id: i + 1, title: m.title, originalTitle: m.originalTitle, alternateTitles: m.alternateTitles,
+                    year: m.year, tmdb: m.tmdbId, imdb: m.imdbId, runtime: m.runtime, collection: m.collection),
                 kind: m.kind,
                 truth: m.truth.map { t in Self.pair(t.tvdbId, t.episodes.map { EpisodeNumber(season: $0[0], episode: $0[1]) }) })
         }
@@ -115,13 +117,17 @@ public struct MatchEvaluation: Sendable {
             count(&overall)
             count(&byKind[labelled.kind, default: Score()])
             if let proposal, !correct {
-                notes.append("\(proposal.status.rawValue) \(proposal.confidence) \(labelled.movie.label) → \(proposal.series.title) \(EpisodeSpec.format(proposal.episodes.map(\.number))) (truth: \(labelled.truth ?? "none"))")
+                notes.append(
+                    "\(proposal.status.rawValue) \(proposal.confidence) \(labelled.movie.label) → \(proposal.series.title) \(EpisodeSpec.format(proposal.episodes.map(\.number))) (truth: \(labelled.truth ?? "none"))"
+                )
             } else if proposal == nil, let truth = labelled.truth {
                 notes.append("missed \(labelled.movie.label) (truth: \(truth))")
             }
             overall.mistakes += notes
             if let proposal, correct, proposal.status != .auto {
-                overall.reviews.append("\(proposal.confidence) \(labelled.movie.label) → \(proposal.series.title) \(EpisodeSpec.format(proposal.episodes.map(\.number))): \(proposal.reasons.joined(separator: "; "))")
+                overall.reviews.append(
+                    "\(proposal.confidence) \(labelled.movie.label) → \(proposal.series.title) \(EpisodeSpec.format(proposal.episodes.map(\.number))): \(proposal.reasons.joined(separator: "; "))"
+                )
             }
         }
         return Outcome(overall: overall, byKind: byKind)

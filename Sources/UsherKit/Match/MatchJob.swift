@@ -86,7 +86,11 @@ public struct MatchJob: Sendable {
         var writable: [MatchProposal] = []
         for p in proposals {
             let problems = MappingRules.problems(mapping(for: p))
-            if problems.isEmpty { writable.append(p) } else { report.warnings.append("\(p.movie.label) → \(p.series.title): not written: \(problems.joined(separator: "; "))") }
+            if problems.isEmpty {
+                writable.append(p)
+            } else {
+                report.warnings.append("\(p.movie.label) → \(p.series.title): not written: \(problems.joined(separator: "; "))")
+            }
         }
         let accepted = writable.filter { $0.status == .auto }
         let review = writable.filter { $0.status == .review }
@@ -131,11 +135,13 @@ public struct MatchJob: Sendable {
         let imdb = p.movie.tmdb == nil ? p.movie.imdb.flatMap { MappingRules.isIMDbID($0) ? $0 : nil } : nil
         return ProposalEntry(
             confidence: p.confidence,
-            movie: MovieRef(title: MappingRules.cleanTitle(p.movie.title) ?? p.movie.title, year: p.movie.year.flatMap { MappingRules.years.contains($0) ? $0 : nil },
-                            tmdb: p.movie.tmdb.flatMap { MappingRules.ids.contains($0) ? $0 : nil }, imdb: imdb,
-                            radarr: config.radarr.count > 1 ? p.movie.instance : nil),
-            show: ShowRef(title: MappingRules.cleanTitle(p.series.title) ?? p.series.title, tvdb: p.series.tvdb.flatMap { MappingRules.ids.contains($0) ? $0 : nil },
-                          sonarr: config.sonarr.count > 1 ? p.series.instance : nil),
+            movie: MovieRef(
+                title: MappingRules.cleanTitle(p.movie.title) ?? p.movie.title, year: p.movie.year.flatMap { MappingRules.years.contains($0) ? $0 : nil },
+                tmdb: p.movie.tmdb.flatMap { MappingRules.ids.contains($0) ? $0 : nil }, imdb: imdb,
+                radarr: config.radarr.count > 1 ? p.movie.instance : nil),
+            show: ShowRef(
+                title: MappingRules.cleanTitle(p.series.title) ?? p.series.title, tvdb: p.series.tvdb.flatMap { MappingRules.ids.contains($0) ? $0 : nil },
+                sonarr: config.sonarr.count > 1 ? p.series.instance : nil),
             episodes: p.episodes.map(\.number), episodeTitle: p.episodes.first?.title, reasons: p.reasons)
     }
 

@@ -47,14 +47,17 @@ public struct MatchReport: Sendable {
             "warnings": warnings,
             "errors": errors,
             "animeList": animeList ?? NSNull(),
-            "counts": ["movies": movies, "series": series, "episodes": episodes, "moviesConsidered": moviesConsidered,
-                       "candidatesScored": candidatesScored, "requests": requests],
+            "counts": [
+                "movies": movies, "series": series, "episodes": episodes, "moviesConsidered": moviesConsidered,
+                "candidatesScored": candidatesScored, "requests": requests,
+            ],
         ]
         if linksAdded > 0 || proposalsFile != nil {
-            root["written"] = [
-                "linksAdded": linksAdded, "archived": archived ?? NSNull(),
-                "proposalsFile": proposalsFile ?? NSNull(), "proposals": proposalsWritten,
-            ] as [String: Any]
+            root["written"] =
+                [
+                    "linksAdded": linksAdded, "archived": archived ?? NSNull(),
+                    "proposalsFile": proposalsFile ?? NSNull(), "proposals": proposalsWritten,
+                ] as [String: Any]
         }
         let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
@@ -64,7 +67,9 @@ public struct MatchReport: Sendable {
         var lines: [String] = []
         let auto = proposals.filter { $0.status == .auto }
         let review = proposals.filter { $0.status == .review }
-        lines.append("\(proposals.count) proposals (\(auto.count) auto-accepted, \(review.count) for review) from \(moviesConsidered) movies not yet mapped, against \(episodes) episodes of \(series) series")
+        lines.append(
+            "\(proposals.count) proposals (\(auto.count) auto-accepted, \(review.count) for review) from \(moviesConsidered) movies not yet mapped, against \(episodes) episodes of \(series) series"
+        )
         for p in proposals {
             let episodes = p.episodes.map { "\($0.number)" }.joined(separator: "+")
             let title = p.episodes.first.map { " “\($0.title)”" } ?? ""

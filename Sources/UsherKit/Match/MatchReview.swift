@@ -17,7 +17,9 @@ public struct ReviewReport: Sendable {
     public func text() -> String {
         var lines: [String] = []
         let verb = dryRun ? "would add" : "added"
-        lines.append("\(verb) \(accepted.count) links to the mapping file, \(dryRun ? "would remember" : "remembered") \(rejected.count) rejections, \(undecided) proposals left undecided")
+        lines.append(
+            "\(verb) \(accepted.count) links to the mapping file, \(dryRun ? "would remember" : "remembered") \(rejected.count) rejections, \(undecided) proposals left undecided"
+        )
         for e in accepted { lines.append("  + \(e.label)") }
         for e in rejected { lines.append("  - \(e.label) (never proposed again)") }
         for c in conflicts { lines.append("error: \(c)") }
@@ -54,7 +56,8 @@ extension MatchJob {
                 break
             case true?:
                 let problems = MappingValidation.conflictingClaims(claimed + [entry.mapping])
-                if let problem = problems.first(where: { $0.mappingKey == entry.mapping.key && $0.label == entry.mapping.labelWithLocation }) ?? problems.first {
+                if let problem = problems.first(where: { $0.mappingKey == entry.mapping.key && $0.label == entry.mapping.labelWithLocation }) ?? problems.first
+                {
                     report.conflicts.append("\(entry.location.map { "\($0): " } ?? "")\(entry.label) was not added: \(problem.message)")
                     keep.append(entry)
                 } else {
@@ -67,9 +70,11 @@ extension MatchJob {
         let state = try openState()
         let nowSeconds = Int64(now.timeIntervalSince1970)
         do {
-            try state.recordRejections(report.rejected.map {
-                Ledger.Rejection(pairKey: $0.pairKey, movie: $0.movie.label, target: "\($0.show.title) \(EpisodeSpec.format($0.episodes))", rejectedAt: nowSeconds)
-            })
+            try state.recordRejections(
+                report.rejected.map {
+                    Ledger.Rejection(
+                        pairKey: $0.pairKey, movie: $0.movie.label, target: "\($0.show.title) \(EpisodeSpec.format($0.episodes))", rejectedAt: nowSeconds)
+                })
         } catch {
             throw JobError(kind: .state, message: "cannot remember the rejections in \(config.statePath): \(error) (nothing was changed)")
         }

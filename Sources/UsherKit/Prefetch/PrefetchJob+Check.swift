@@ -1,4 +1,3 @@
-
 extension PrefetchJob {
     /// For `usher config check`: does Tautulli answer and accept its key, and does each download
     /// client answer and let Usher in (its queue is read, nothing is changed).
@@ -21,7 +20,9 @@ extension PrefetchJob {
             calls.append {
                 do throws(ServiceError) {
                     let queue = try await client.queue()
-                    return ServiceCheck(service: entry.name, ok: true, message: "OK, \(entry.kind.rawValue), \(queue.count) download\(queue.count == 1 ? "" : "s") in the queue")
+                    return ServiceCheck(
+                        service: entry.name, ok: true, message: "OK, \(entry.kind.rawValue), \(queue.count) download\(queue.count == 1 ? "" : "s") in the queue"
+                    )
                 } catch {
                     return ServiceCheck(service: entry.name, ok: false, message: error.description)
                 }

@@ -1,7 +1,7 @@
+import AsyncHTTPClient
 public import Foundation
 public import Logging
 import UsherCore
-import AsyncHTTPClient
 
 public struct PrefetchOptions: Sendable {
     public var dryRun: Bool
@@ -75,8 +75,9 @@ public struct PrefetchJob: Sendable {
         let plans = try await planSeries(matched, services: services, state: state, now: now, run: &run)
         // 4. Search (not if another run took the lock: it asks itself).
         if let lock, !lock.verify() {
-            return run.failed("the lock file \(lock.path) was deleted and another run took the lock; this run stopped before searching",
-                              requests: services.counter.total)
+            return run.failed(
+                "the lock file \(lock.path) was deleted and another run took the lock; this run stopped before searching",
+                requests: services.counter.total)
         }
         let sent = await search(plans.map { ($0.series, $0.plan) }, services: services, state: state, options: options, now: now, run: &run)
         // 5. Downloads that the searches just started: watched for a short, bounded time.
@@ -129,8 +130,10 @@ public struct PrefetchJob: Sendable {
 
     /// The watched shows matched to Sonarr series (`ShowSelection`); the excluded and unmatched ones go to the
     /// report, new unmatched ones are remembered so they are reported once.
-    private func selectShows(_ positions: [ViewerPosition], services: ArrServices, tautulli: TautulliClient, state: Ledger,
-                             options: PrefetchOptions, now: Int64, run: inout PrefetchRun) async -> [(series: PrefetchSeries, viewers: [ViewerPosition])] {
+    private func selectShows(
+        _ positions: [ViewerPosition], services: ArrServices, tautulli: TautulliClient, state: Ledger,
+        options: PrefetchOptions, now: Int64, run: inout PrefetchRun
+    ) async -> [(series: PrefetchSeries, viewers: [ViewerPosition])] {
         let settings = config.prefetch
         let (seriesList, tagIDs, seriesFailures) = await sonarrSeries(services, excludeTag: settings.excludeTag)
         run.errors += seriesFailures.values.sorted()
@@ -150,8 +153,10 @@ public struct PrefetchJob: Sendable {
     }
 
     /// Each matched series' episodes and its instance's queue, into a `SeriesPlan`; skipped episodes go to the report.
-    private func planSeries(_ matched: [(series: PrefetchSeries, viewers: [ViewerPosition])], services: ArrServices, state: Ledger, now: Int64,
-                            run: inout PrefetchRun) async throws(JobError) -> [(series: PrefetchSeries, plan: SeriesPlan)] {
+    private func planSeries(
+        _ matched: [(series: PrefetchSeries, viewers: [ViewerPosition])], services: ArrServices, state: Ledger, now: Int64,
+        run: inout PrefetchRun
+    ) async throws(JobError) -> [(series: PrefetchSeries, plan: SeriesPlan)] {
         let settings = config.prefetch
         let instances = Set(matched.map(\.series.key.instance)).sorted()
         let queues = await sonarrQueues(services, instances)
@@ -189,8 +194,10 @@ public struct PrefetchJob: Sendable {
 
     /// Sets monitored where needed and sends one command per series (or season); the cooldown is recorded only
     /// for searches Sonarr accepted. Returns the commands sent and the episodes they search.
-    private func search(_ plans: [(PrefetchSeries, SeriesPlan)], services: ArrServices, state: Ledger, options: PrefetchOptions, now: Int64,
-                        run: inout PrefetchRun) async -> (commands: [String: [Int]], episodes: [String: Set<Int>]) {
+    private func search(
+        _ plans: [(PrefetchSeries, SeriesPlan)], services: ArrServices, state: Ledger, options: PrefetchOptions, now: Int64,
+        run: inout PrefetchRun
+    ) async -> (commands: [String: [Int]], episodes: [String: Set<Int>]) {
         var sentCommands: [String: [Int]] = [:]
         var searchedEpisodes: [String: Set<Int>] = [:]
         for (series, plan) in plans where !plan.searches.isEmpty {
@@ -351,8 +358,9 @@ public struct PrefetchJob: Sendable {
     /// Follows the search commands until Sonarr has finished them (or `seconds` pass), then reads the
     /// queue once: the downloads of searched episodes that are there now. Polls at growing intervals.
     private func waitForGrabs(_ services: ArrServices, commands: [String: [Int]], episodes: [String: Set<Int>], seconds: Int) async -> [String: [Int: String]] {
-        let follower = CommandFollower(services: services, timeout: .seconds(seconds), firstPause: .milliseconds(250), longestPause: .seconds(5),
-                                       giveUpOnReadError: false)
+        let follower = CommandFollower(
+            services: services, timeout: .seconds(seconds), firstPause: .milliseconds(250), longestPause: .seconds(5),
+            giveUpOnReadError: false)
         _ = await follower.follow(commands.mapValues { $0.map { ArrCommand(id: $0) } })
         var result: [String: [Int: String]] = [:]
         for (instance, wanted) in episodes {
@@ -410,8 +418,9 @@ public struct PrefetchJob: Sendable {
             }
             for ref in refs {
                 for item in placement.items[ref] ?? [] {
-                    let outcome = DownloadPlacement.outcome(item, raisedTo: raised.contains(ref) ? settings.priority : nil, moved: moved.contains(ref),
-                                                            clientName: client.name)
+                    let outcome = DownloadPlacement.outcome(
+                        item, raisedTo: raised.contains(ref) ? settings.priority : nil, moved: moved.contains(ref),
+                        clientName: client.name)
                     if outcome.prioritized { run.prioritized.append(outcome.item) } else { run.skipped.append(outcome.item) }
                 }
             }

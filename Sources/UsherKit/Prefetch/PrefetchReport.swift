@@ -41,7 +41,8 @@ public struct PrefetchReport: Codable, Sendable {
         for w in warnings { lines.append("  warning  \(w)") }
         for e in errors { lines.append("  error    \(e)") }
         let onDisk = skipped.filter { $0.reason == "on disk" }.count
-        var summary = "\(searched.count) \(dryRun ? "to search" : "searched"), \(prioritized.count) \(dryRun ? "to move up" : "moved up"), \(skipped.count - onDisk) waiting, \(onDisk) on disk"
+        var summary =
+            "\(searched.count) \(dryRun ? "to search" : "searched"), \(prioritized.count) \(dryRun ? "to move up" : "moved up"), \(skipped.count - onDisk) waiting, \(onDisk) on disk"
         if !errors.isEmpty { summary += ", \(errors.count) error\(errors.count == 1 ? "" : "s")" }
         lines.append((dryRun ? "Would do: " : "Done: ") + summary + ".")
         return lines.joined(separator: "\n")

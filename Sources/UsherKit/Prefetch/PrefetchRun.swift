@@ -27,7 +27,8 @@ struct PrefetchRun {
     }
 
     func report(requests: Int) -> PrefetchReport {
-        PrefetchReport(dryRun: dryRun, searched: searched, prioritized: prioritized, skipped: skipped, unmatched: unmatched,
-                       warnings: warnings, errors: errors, notified: notified, healthChecked: healthChecked, requests: requests)
+        PrefetchReport(
+            dryRun: dryRun, searched: searched, prioritized: prioritized, skipped: skipped, unmatched: unmatched,
+            warnings: warnings, errors: errors, notified: notified, healthChecked: healthChecked, requests: requests)
     }
 }

@@ -40,8 +40,10 @@ public struct StderrLogHandler: LogHandler {
             let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "\(event.level): \(event.message)\(meta)"
         case .json:
-            var object: [String: String] = ["level": "\(event.level)", "message": "\(event.message)", "label": label,
-                                            "time": ISO8601DateFormatter().string(from: Date())]
+            var object: [String: String] = [
+                "level": "\(event.level)", "message": "\(event.message)", "label": label,
+                "time": ISO8601DateFormatter().string(from: Date()),
+            ]
             for (key, value) in all { object[key] = "\(value)" }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             line = String(decoding: data, as: UTF8.self)

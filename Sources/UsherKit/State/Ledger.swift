@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import Foundation
 import GRDB
 public import UsherCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A finished run, for `usher stats`.
 public struct RunRecord: Sendable, Codable, Hashable {
@@ -19,7 +20,10 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var errors: Int
     public var reclaimedBytes: Int64
 
-    public init(startedAt: Date, durationMilliseconds: Int, created: Int, replaced: Int, removed: Int, unchanged: Int, conflicts: Int, errors: Int, reclaimedBytes: Int64) {
+    public init(
+        startedAt: Date, durationMilliseconds: Int, created: Int, replaced: Int, removed: Int, unchanged: Int, conflicts: Int, errors: Int,
+        reclaimedBytes: Int64
+    ) {
         self.startedAt = startedAt
         self.durationMilliseconds = durationMilliseconds
         self.created = created
@@ -46,7 +50,10 @@ public final class Ledger: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         do { try FileSystem.makeDirectories(Paths.parent(path)) } catch {
-            throw RunLock.StateFolderError(message: "cannot create the state folder \(error.path): \(String(cString: strerror(error.code))) (set 'state:' in the config to a file in a folder Usher can write)")
+            throw RunLock.StateFolderError(
+                message:
+                    "cannot create the state folder \(error.path): \(String(cString: strerror(error.code))) (set 'state:' in the config to a file in a folder Usher can write)"
+            )
         }
         // Set WAL and `synchronous` before the pool opens its readers (a pool needs WAL).
         try DatabaseQueue(path: path, configuration: configuration).writeWithoutTransaction { db in
@@ -88,87 +95,91 @@ public final class Ledger: Sendable {
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE links (
-                    target TEXT PRIMARY KEY NOT NULL,
-                    source TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    device INTEGER,
-                    inode INTEGER,
-                    symlink_destination TEXT,
-                    size INTEGER NOT NULL,
-                    mapping_key TEXT NOT NULL,
-                    show TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    updated_at INTEGER NOT NULL,
-                    pending INTEGER NOT NULL DEFAULT 0,
-                    pending_temporary TEXT,
-                    previous_source TEXT,
-                    previous_kind TEXT,
-                    previous_device INTEGER,
-                    previous_inode INTEGER,
-                    previous_symlink_destination TEXT,
-                    previous_size INTEGER
-                );
-                CREATE INDEX links_mapping ON links(mapping_key);
-                CREATE TABLE runs (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    started_at REAL NOT NULL,
-                    duration_ms INTEGER NOT NULL,
-                    created INTEGER NOT NULL,
-                    replaced INTEGER NOT NULL,
-                    removed INTEGER NOT NULL,
-                    unchanged INTEGER NOT NULL,
-                    conflicts INTEGER NOT NULL,
-                    errors INTEGER NOT NULL,
-                    reclaimed_bytes INTEGER NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE links (
+                        target TEXT PRIMARY KEY NOT NULL,
+                        source TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        device INTEGER,
+                        inode INTEGER,
+                        symlink_destination TEXT,
+                        size INTEGER NOT NULL,
+                        mapping_key TEXT NOT NULL,
+                        show TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        pending INTEGER NOT NULL DEFAULT 0,
+                        pending_temporary TEXT,
+                        previous_source TEXT,
+                        previous_kind TEXT,
+                        previous_device INTEGER,
+                        previous_inode INTEGER,
+                        previous_symlink_destination TEXT,
+                        previous_size INTEGER
+                    );
+                    CREATE INDEX links_mapping ON links(mapping_key);
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started_at REAL NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        created INTEGER NOT NULL,
+                        replaced INTEGER NOT NULL,
+                        removed INTEGER NOT NULL,
+                        unchanged INTEGER NOT NULL,
+                        conflicts INTEGER NOT NULL,
+                        errors INTEGER NOT NULL,
+                        reclaimed_bytes INTEGER NOT NULL
+                    );
+                    """)
         }
         migrator.registerMigration("v2-prefetch") { db in
-            try db.execute(sql: """
-                CREATE TABLE prefetch_searches (
-                    instance TEXT NOT NULL,
-                    episode_id INTEGER NOT NULL,
-                    searched_at INTEGER NOT NULL,
-                    PRIMARY KEY (instance, episode_id)
-                );
-                CREATE TABLE prefetch_shows (
-                    show_key TEXT PRIMARY KEY NOT NULL,
-                    title TEXT NOT NULL,
-                    tvdb_id INTEGER,
-                    checked_at INTEGER NOT NULL
-                );
-                CREATE TABLE prefetch_unmatched (
-                    show_key TEXT PRIMARY KEY NOT NULL,
-                    title TEXT NOT NULL,
-                    reported_at INTEGER NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE prefetch_searches (
+                        instance TEXT NOT NULL,
+                        episode_id INTEGER NOT NULL,
+                        searched_at INTEGER NOT NULL,
+                        PRIMARY KEY (instance, episode_id)
+                    );
+                    CREATE TABLE prefetch_shows (
+                        show_key TEXT PRIMARY KEY NOT NULL,
+                        title TEXT NOT NULL,
+                        tvdb_id INTEGER,
+                        checked_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE prefetch_unmatched (
+                        show_key TEXT PRIMARY KEY NOT NULL,
+                        title TEXT NOT NULL,
+                        reported_at INTEGER NOT NULL
+                    );
+                    """)
         }
         migrator.registerMigration("v3-match") { db in
-            try db.execute(sql: """
-                CREATE TABLE match_rejections (
-                    pair_key TEXT PRIMARY KEY NOT NULL,
-                    movie TEXT NOT NULL,
-                    target TEXT NOT NULL,
-                    rejected_at INTEGER NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE match_rejections (
+                        pair_key TEXT PRIMARY KEY NOT NULL,
+                        movie TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        rejected_at INTEGER NOT NULL
+                    );
+                    """)
         }
         migrator.registerMigration("v4-service-retries") { db in
-            try db.execute(sql: """
-                CREATE TABLE service_retries (
-                    kind TEXT NOT NULL,
-                    instance TEXT NOT NULL,
-                    target TEXT NOT NULL,
-                    label TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    since INTEGER NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    PRIMARY KEY (kind, instance, target)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE service_retries (
+                        kind TEXT NOT NULL,
+                        instance TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        label TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        since INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        PRIMARY KEY (kind, instance, target)
+                    );
+                    """)
         }
         return migrator
     }
@@ -179,8 +190,9 @@ public final class Ledger: Sendable {
             guard try db.tableExists("service_retries") else { return [] }  // a read-only open of an older file
             return try Row.fetchAll(db, sql: "SELECT * FROM service_retries ORDER BY kind, instance, target").compactMap { row in
                 guard let kind = ServiceRetry.Kind(rawValue: row["kind"]) else { return nil }
-                return ServiceRetry(kind: kind, instance: row["instance"], target: row["target"], label: row["label"],
-                                    reason: row["reason"], since: row["since"], attempts: row["attempts"])
+                return ServiceRetry(
+                    kind: kind, instance: row["instance"], target: row["target"], label: row["label"],
+                    reason: row["reason"], since: row["since"], attempts: row["attempts"])
             }
         }
     }
@@ -190,10 +202,11 @@ public final class Ledger: Sendable {
         try queue.write { db in
             try db.execute(sql: "DELETE FROM service_retries")
             for r in retries {
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO service_retries (kind, instance, target, label, reason, since, attempts)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.kind.rawValue, r.instance, r.target, r.label, r.reason, r.since, r.attempts])
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO service_retries (kind, instance, target, label, reason, since, attempts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [r.kind.rawValue, r.instance, r.target, r.label, r.reason, r.since, r.attempts])
             }
         }
     }
@@ -228,12 +241,13 @@ public final class Ledger: Sendable {
             for target in change.deletes {
                 try db.execute(sql: "DELETE FROM links WHERE target = ?", arguments: [target])
             }
-            let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO links (target, source, kind, device, inode, symlink_destination, size, mapping_key, show,
-                    created_at, updated_at, pending, pending_temporary, previous_source, previous_kind, previous_device,
-                    previous_inode, previous_symlink_destination, previous_size)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO links (target, source, kind, device, inode, symlink_destination, size, mapping_key, show,
+                        created_at, updated_at, pending, pending_temporary, previous_source, previous_kind, previous_device,
+                        previous_inode, previous_symlink_destination, previous_size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for entry in change.upserts {
                 let (kind, device, inode, destination) = Self.columns(entry.link.identity)
                 let previous = entry.pending?.previous
@@ -245,11 +259,15 @@ public final class Ledger: Sendable {
                 ])
             }
             if let run = change.run {
-                try db.execute(sql: """
-                    INSERT INTO runs (started_at, duration_ms, created, replaced, removed, unchanged, conflicts, errors, reclaimed_bytes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [run.startedAt.timeIntervalSince1970, run.durationMilliseconds, run.created, run.replaced,
-                                     run.removed, run.unchanged, run.conflicts, run.errors, run.reclaimedBytes])
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (started_at, duration_ms, created, replaced, removed, unchanged, conflicts, errors, reclaimed_bytes)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run.startedAt.timeIntervalSince1970, run.durationMilliseconds, run.created, run.replaced,
+                        run.removed, run.unchanged, run.conflicts, run.errors, run.reclaimedBytes,
+                    ])
             }
         }
     }
@@ -277,8 +295,9 @@ public final class Ledger: Sendable {
             if let source: String = row["previous_source"] {
                 previous = LedgerLink(
                     sourcePath: source,
-                    identity: identity(kind: row["previous_kind"], device: row["previous_device"], inode: row["previous_inode"],
-                                       destination: row["previous_symlink_destination"]),
+                    identity: identity(
+                        kind: row["previous_kind"], device: row["previous_device"], inode: row["previous_inode"],
+                        destination: row["previous_symlink_destination"]),
                     size: row["previous_size"] ?? 0)
             }
             pending = PendingChange(previous: previous, temporaryPath: row["pending_temporary"])

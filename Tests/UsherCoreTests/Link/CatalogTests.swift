@@ -55,11 +55,13 @@ struct CatalogLookupTests {
     }
 
     @Test func seriesByTVDBThenTitleWithOptionalYear() {
-        let catalog = SeriesCatalog(instances: ["main", "anime"], series: [
-            CatalogSeries(instance: "main", id: 1, title: "Doctor Who (2005)", year: 2005, tvdb: 78804, path: "/tv/dw"),
-            CatalogSeries(instance: "main", id: 2, title: "Doctor Who", year: 1963, tvdb: 76107, path: "/tv/dw63"),
-            CatalogSeries(instance: "anime", id: 9, title: "Cowboy Bebop", year: 1998, tvdb: 76885, path: "/anime/cb"),
-        ])
+        let catalog = SeriesCatalog(
+            instances: ["main", "anime"],
+            series: [
+                CatalogSeries(instance: "main", id: 1, title: "Doctor Who (2005)", year: 2005, tvdb: 78804, path: "/tv/dw"),
+                CatalogSeries(instance: "main", id: 2, title: "Doctor Who", year: 1963, tvdb: 76107, path: "/tv/dw63"),
+                CatalogSeries(instance: "anime", id: 9, title: "Cowboy Bebop", year: 1998, tvdb: 76885, path: "/anime/cb"),
+            ])
         func key(_ lookup: CatalogLookup<CatalogSeries>) -> String {
             switch lookup {
             case .found(let s): "\(s.instance)#\(s.id)"

@@ -18,7 +18,11 @@ struct FakeDisk {
     /// Puts a new regular file (a new inode) at `path`.
     @discardableResult
     mutating func addFile(_ path: String, device: UInt64 = 1, inode: UInt64? = nil, size: Int64) -> SourceFile {
-        let inode = inode ?? { nextInode += 1; return nextInode }()
+        let inode =
+            inode
+            ?? {
+                nextInode += 1; return nextInode
+            }()
         nodes[path] = .file(device: device, inode: inode)
         sizes[InodeKey(device: device, inode: inode)] = size
         return SourceFile(path: path, device: device, inode: inode, size: size)
@@ -109,14 +113,19 @@ struct Runner {
     var ledger: [LedgerEntry] = []
     var now: Int64 = 1_000
 
-    func plan(_ wanted: [WantedLink], problems: [MappingProblem] = [], gone: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false) -> LinkPlan {
-        LinkPlanner().plan(.init(
-            wanted: wanted, ledger: ledger, observations: disk.observations(wanted: wanted, ledger: ledger),
-            identicalToSource: identical, problems: problems, gone: gone, adopt: adopt, now: now))
+    func plan(_ wanted: [WantedLink], problems: [MappingProblem] = [], gone: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false)
+        -> LinkPlan
+    {
+        LinkPlanner().plan(
+            .init(
+                wanted: wanted, ledger: ledger, observations: disk.observations(wanted: wanted, ledger: ledger),
+                identicalToSource: identical, problems: problems, gone: gone, adopt: adopt, now: now))
     }
 
     @discardableResult
-    mutating func run(_ wanted: [WantedLink], problems: [MappingProblem] = [], gone: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false) -> LinkPlan {
+    mutating func run(_ wanted: [WantedLink], problems: [MappingProblem] = [], gone: [MappingProblem] = [], identical: Set<String> = [], adopt: Bool = false)
+        -> LinkPlan
+    {
         let plan = plan(wanted, problems: problems, gone: gone, identical: identical, adopt: adopt)
         ledger = disk.apply(plan, to: ledger, now: now)
         now += 1
@@ -128,8 +137,9 @@ func want(
     _ target: String, _ source: SourceFile, kind: LinkKind = .hardlink, symlinkTarget: SymlinkTarget = .relative,
     key: String, show: String = "show", targetDevice: UInt64? = 1
 ) -> WantedLink {
-    WantedLink(target: target, source: source, kind: kind, symlinkTarget: symlinkTarget,
-               mappingKey: key, mappingLabel: "label of \(key)", show: show, targetDevice: targetDevice)
+    WantedLink(
+        target: target, source: source, kind: kind, symlinkTarget: symlinkTarget,
+        mappingKey: key, mappingLabel: "label of \(key)", show: show, targetDevice: targetDevice)
 }
 
 extension LinkPlan {

@@ -21,8 +21,10 @@ private func library() -> Runner {
     return runner
 }
 
-private func links(_ runner: Runner, kind: LinkKind = .hardlink, symlinkTarget: SymlinkTarget = .relative,
-                   redemptionAt redemptionSource: String = redemptionPath) -> [WantedLink] {
+private func links(
+    _ runner: Runner, kind: LinkKind = .hardlink, symlinkTarget: SymlinkTarget = .relative,
+    redemptionAt redemptionSource: String = redemptionPath
+) -> [WantedLink] {
     [
         want(redemptionTarget, runner.disk.source(redemptionSource), kind: kind, symlinkTarget: symlinkTarget, key: redemptionKey, show: "24"),
         want(liveAnotherDayTarget, runner.disk.source(liveAnotherDayPath), kind: kind, symlinkTarget: symlinkTarget, key: liveAnotherDayKey, show: "24"),
@@ -31,8 +33,10 @@ private func links(_ runner: Runner, kind: LinkKind = .hardlink, symlinkTarget: 
 }
 
 /// Asserts that planning again changes nothing and that every wanted link is on disk.
-private func expectSettled(_ runner: Runner, _ wanted: [WantedLink], problems: [MappingProblem] = [],
-                           sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+private func expectSettled(
+    _ runner: Runner, _ wanted: [WantedLink], problems: [MappingProblem] = [],
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
     let again = runner.plan(wanted, problems: problems)
     #expect(again.isEmpty, "not settled: \(again.summary)", sourceLocation: sourceLocation)
     #expect(Set(again.unchangedTargets) == Set(wanted.map(\.target)), sourceLocation: sourceLocation)
@@ -53,8 +57,9 @@ struct LinkPlannerIdempotenceTests {
         #expect(first.replaces.isEmpty && first.removes.isEmpty && first.forgets.isEmpty && first.conflicts.isEmpty)
         #expect(runner.disk.observe(redemptionTarget) == .file(device: 1, inode: 101, size: 1_000, links: 2))
         #expect(runner.ledger.count == 3)
-        #expect(runner.ledger.first { $0.target == redemptionTarget }?.link
-            == LedgerLink(sourcePath: redemptionPath, identity: .hardlink(device: 1, inode: 101), size: 1_000))
+        #expect(
+            runner.ledger.first { $0.target == redemptionTarget }?.link
+                == LedgerLink(sourcePath: redemptionPath, identity: .hardlink(device: 1, inode: 101), size: 1_000))
         expectSettled(runner, wanted)
     }
 
@@ -64,7 +69,8 @@ struct LinkPlannerIdempotenceTests {
         let wanted = links(runner, kind: .symlink, symlinkTarget: symlinkTarget)
         let first = runner.run(wanted)
         #expect(first.creates.count == 3)
-        let expected = symlinkTarget == .relative
+        let expected =
+            symlinkTarget == .relative
             ? "../../../movies/24 Redemption (2008)/24 Redemption (2008) Bluray-1080p.mkv" : redemptionPath
         #expect(runner.disk.observe(redemptionTarget) == .symlink(destination: expected))
         expectSettled(runner, wanted)
@@ -73,8 +79,9 @@ struct LinkPlannerIdempotenceTests {
     @Test func mixedKinds() {
         var runner = library()
         var wanted = links(runner)
-        wanted[1] = WantedLink(target: liveAnotherDayTarget, source: runner.disk.source(liveAnotherDayPath), kind: .symlink,
-                               mappingKey: liveAnotherDayKey, mappingLabel: "x", show: "24", targetDevice: 2)
+        wanted[1] = WantedLink(
+            target: liveAnotherDayTarget, source: runner.disk.source(liveAnotherDayPath), kind: .symlink,
+            mappingKey: liveAnotherDayKey, mappingLabel: "x", show: "24", targetDevice: 2)
         runner.run(wanted)
         expectSettled(runner, wanted)
     }
@@ -176,10 +183,11 @@ struct LinkPlannerIdempotenceTests {
                     problems.append(MappingProblem(key: key(s), label: key(s), message: "movie not found"))
                     continue
                 }
-                wanted.append(WantedLink(
-                    target: target(s), source: runner.disk.source(moviePath(slots[s].movie)), kind: slots[s].kind,
-                    symlinkTarget: slots[s].absolute ? .absolute : .relative, mappingKey: key(s),
-                    mappingLabel: key(s), show: "Show \(s / episodeCount)", targetDevice: 1))
+                wanted.append(
+                    WantedLink(
+                        target: target(s), source: runner.disk.source(moviePath(slots[s].movie)), kind: slots[s].kind,
+                        symlinkTarget: slots[s].absolute ? .absolute : .relative, mappingKey: key(s),
+                        mappingLabel: key(s), show: "Show \(s / episodeCount)", targetDevice: 1))
             }
 
             let bytesBefore = runner.disk.liveBytes
@@ -477,9 +485,12 @@ struct LinkPlannerReplaceTests {
         let entry = LedgerEntry(wanted: want(redemptionTarget, old, key: redemptionKey), at: 5)
         let link = want(redemptionTarget, new, key: redemptionKey)
         for (links, expected) in [(1, Int64(1_000)), (2, 0), (3, 0)] {
-            let plan = LinkPlanner().plan(.init(wanted: [link], ledger: [entry], observations: [
-                redemptionTarget: .file(device: 1, inode: 101, size: 1_000, links: links),
-            ]))
+            let plan = LinkPlanner().plan(
+                .init(
+                    wanted: [link], ledger: [entry],
+                    observations: [
+                        redemptionTarget: .file(device: 1, inode: 101, size: 1_000, links: links)
+                    ]))
             #expect(plan.replaces.map(\.reason) == [.sourceChanged])
             #expect(plan.replaces.first?.reclaimedBytes == expected, "links \(links)")
         }
@@ -592,8 +603,6 @@ struct LinkPlannerReplaceTests {
     }
 }
 
-
-
 @Suite("LinkPlanner: a rename blocked by a foreign file")
 struct LinkPlannerRenameBlockedTests {
     @Test func oldLinkIsKeptWhileTheNewPathIsBlocked() {
@@ -649,8 +658,9 @@ struct LinkPlannerProblemTests {
         var runner = library()
         let all = links(runner)
         runner.run(all)
-        let mapping = LinkMapping(source: .movie(MovieRef(title: "Razor", year: 2007)), show: ShowRef(title: "Battlestar Galactica"),
-                                  episodes: [EpisodeNumber(season: 0, episode: 1)])
+        let mapping = LinkMapping(
+            source: .movie(MovieRef(title: "Razor", year: 2007)), show: ShowRef(title: "Battlestar Galactica"),
+            episodes: [EpisodeNumber(season: 0, episode: 1)])
         #expect(mapping.key == razorKey)
         let plan = runner.plan([all[0], all[1]], problems: [MappingProblem(mapping: mapping, message: "claimed twice")])
         #expect(plan.keptTargets == [razorTarget])

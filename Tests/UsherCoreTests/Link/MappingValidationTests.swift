@@ -4,8 +4,9 @@ import UsherCore
 private func e(_ season: Int, _ episode: Int) -> EpisodeNumber { EpisodeNumber(season: season, episode: episode) }
 
 private func mapping(_ movie: String, year: Int, show: String, _ episodes: [EpisodeNumber], line: Int? = nil) -> LinkMapping {
-    LinkMapping(source: .movie(MovieRef(title: movie, year: year)), show: ShowRef(title: show), episodes: episodes,
-                location: line.map { UsherCore.SourceLocation(file: "mappings.yml", line: $0, column: 3) })
+    LinkMapping(
+        source: .movie(MovieRef(title: movie, year: year)), show: ShowRef(title: show), episodes: episodes,
+        location: line.map { UsherCore.SourceLocation(file: "mappings.yml", line: $0, column: 3) })
 }
 
 @Suite("MappingValidation")
@@ -51,8 +52,9 @@ struct MappingValidationTests {
         #expect(m.key == "24|S00E09")
         #expect(m.label == "24: Redemption (2008) → 24 S00E09")
         #expect(m.labelWithLocation == m.label)
-        let crossover = LinkMapping(source: .episode(show: ShowRef(title: "Arrow"), episodes: [e(3, 8)]), show: ShowRef(title: "The Flash"),
-                                    episodes: [e(1, 8)], location: UsherCore.SourceLocation(file: "m.yml", line: 2, column: 1))
+        let crossover = LinkMapping(
+            source: .episode(show: ShowRef(title: "Arrow"), episodes: [e(3, 8)]), show: ShowRef(title: "The Flash"),
+            episodes: [e(1, 8)], location: UsherCore.SourceLocation(file: "m.yml", line: 2, column: 1))
         #expect(crossover.key == "the flash|S01E08")
         #expect(crossover.labelWithLocation == "Arrow S03E08 → The Flash S01E08 (m.yml:2:1)")
         #expect(MovieRef(title: "Movie").label == "Movie")

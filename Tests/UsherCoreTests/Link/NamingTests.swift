@@ -11,9 +11,10 @@ private func namer(
     replaceIllegal: Bool = true,
     maxBytes: Int = 255
 ) -> EpisodeNamer {
-    EpisodeNamer(scheme: NamingScheme(
-        episodeFormat: format, multiEpisodeStyle: style, colonReplacement: colon,
-        replaceIllegalCharacters: replaceIllegal, maxFileNameBytes: maxBytes))
+    EpisodeNamer(
+        scheme: NamingScheme(
+            episodeFormat: format, multiEpisodeStyle: style, colonReplacement: colon,
+            replaceIllegalCharacters: replaceIllegal, maxFileNameBytes: maxBytes))
 }
 
 @Suite("EpisodeNamer: default format")
@@ -58,8 +59,9 @@ struct DefaultFormatTests {
     }
 
     @Test func properAndRealAreInQualityFull() {
-        let input = EpisodeNameInput(seriesTitle: "Show", episodes: [e(1, 2)], episodeTitles: ["Pilot"],
-                                     quality: Quality(title: "WEBDL-720p", proper: true, real: true))
+        let input = EpisodeNameInput(
+            seriesTitle: "Show", episodes: [e(1, 2)], episodeTitles: ["Pilot"],
+            quality: Quality(title: "WEBDL-720p", proper: true, real: true))
         #expect(namer().fileName(for: input, extension: "mkv") == "Show - S01E02 - Pilot WEBDL-720p Proper REAL.mkv")
     }
 
@@ -237,12 +239,15 @@ struct TokenTests {
 
     @Test func lowercaseAndUppercaseTokens() {
         let input = EpisodeNameInput(seriesTitle: "The Office", episodes: [e(2, 1)], episodeTitles: ["The Dundies"])
-        #expect(namer("{series title} - S{season:00}E{episode:00} - {episode title}").fileName(for: input, extension: "mkv")
-            == "the office - S02E01 - the dundies.mkv")
-        #expect(namer("{SERIES TITLE} - S{season:00}E{episode:00}").fileName(for: input, extension: "mkv")
-            == "THE OFFICE - S02E01.mkv")
-        #expect(namer("{series.title}.s{season:00}e{episode:00}").fileName(for: input, extension: "mkv")
-            == "the.office.s02e01.mkv")
+        #expect(
+            namer("{series title} - S{season:00}E{episode:00} - {episode title}").fileName(for: input, extension: "mkv")
+                == "the office - S02E01 - the dundies.mkv")
+        #expect(
+            namer("{SERIES TITLE} - S{season:00}E{episode:00}").fileName(for: input, extension: "mkv")
+                == "THE OFFICE - S02E01.mkv")
+        #expect(
+            namer("{series.title}.s{season:00}e{episode:00}").fileName(for: input, extension: "mkv")
+                == "the.office.s02e01.mkv")
     }
 
     @Test func seriesTitleYear() {
@@ -278,8 +283,9 @@ struct LengthLimitTests {
 
     @Test(arguments: ["é", "👨‍👩‍👧", "a", "日"])
     func longTitleIsShortenedWithAnEllipsis(unit: String) {
-        let input = EpisodeNameInput(seriesTitle: "24", episodes: [e(0, 9)],
-                                     episodeTitles: [String(repeating: unit, count: 400)], quality: bluray1080)
+        let input = EpisodeNameInput(
+            seriesTitle: "24", episodes: [e(0, 9)],
+            episodeTitles: [String(repeating: unit, count: 400)], quality: bluray1080)
         let name = namer().fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name.utf8.count <= 255)
         #expect(name.utf8.count > 255 - unit.utf8.count - 4, "should not be shortened more than needed: \(name.utf8.count)")
@@ -326,8 +332,9 @@ struct LengthLimitTests {
     }
 
     @Test func multipleTitlesAreShortenedTogether() {
-        let input = EpisodeNameInput(seriesTitle: "Show", episodes: [e(1, 1), e(1, 2)],
-                                     episodeTitles: [String(repeating: "x", count: 200), String(repeating: "y", count: 200)])
+        let input = EpisodeNameInput(
+            seriesTitle: "Show", episodes: [e(1, 1), e(1, 2)],
+            episodeTitles: [String(repeating: "x", count: 200), String(repeating: "y", count: 200)])
         let name = namer().fileName(for: input, extension: "mkv") ?? "<no name>"
         #expect(name.utf8.count <= 255)
         #expect(name.hasPrefix("Show - S01E01-E02 - xxx"))
@@ -339,8 +346,9 @@ struct LengthLimitTests {
     @Test func nameThatCannotFitWithoutItsTitleIsNoName() {
         let input = EpisodeNameInput(seriesTitle: String(repeating: "ü", count: 300), episodes: [e(0, 9)], episodeTitles: ["T"])
         #expect(namer().fileName(for: input, extension: "mkv") == nil)
-        let many = EpisodeNameInput(seriesTitle: String(repeating: "Long Series ", count: 12), episodes: (1...40).map { e(1, $0) },
-                                    episodeTitles: ["Part"], quality: bluray1080)
+        let many = EpisodeNameInput(
+            seriesTitle: String(repeating: "Long Series ", count: 12), episodes: (1...40).map { e(1, $0) },
+            episodeTitles: ["Part"], quality: bluray1080)
         #expect(namer(style: .repeat).fileName(for: many, extension: "mkv") == nil)
         // Just short enough: kept whole.
         let fits = EpisodeNameInput(seriesTitle: String(repeating: "x", count: 255 - 9 - 4), episodes: [e(0, 9)])

@@ -7,25 +7,31 @@ import UsherCore
 @Suite("Match planner: numbered films, films in parts, stale ID mappings")
 struct MatchKindsTests {
     static let library: [MatchSeries] = [
-        MatchSeries(title: "Detective Conan", alternateTitles: ["Case Closed"], tvdb: 1, year: 1996, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Movie 1: The Time Bombed Skyscraper", airDate: "1997-04-19", runtime: 95),
-            MatchEpisode(season: 0, episode: 2, title: "Movie 2: The Fourteenth Target", airDate: "1998-04-18", runtime: 99),
-            MatchEpisode(season: 0, episode: 3, title: "Movie 3: The Last Wizard of the Century", airDate: "1999-04-17", runtime: 100),
-        ]),
-        MatchSeries(title: "Mighty Show", tvdb: 2, year: 2000, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Mighty Show the Movie 1: Dawn of Stars", airDate: "2001-12-01", runtime: 95),
-            MatchEpisode(season: 0, episode: 2, title: "Special Edition II Ocean Requiem", airDate: "2003-07-01", runtime: 90),
-            MatchEpisode(season: 0, episode: 3, title: "Recap Special", airDate: "2002-01-01", runtime: 24),
-        ]),
-        MatchSeries(title: "Spiral Drill", tvdb: 3, year: 2007, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Parallel Works", airDate: "2008-06-01", runtime: 8),
-            MatchEpisode(season: 0, episode: 5, title: "Childhood's End (1)", airDate: "2009-03-01", runtime: 56),
-            MatchEpisode(season: 0, episode: 6, title: "Childhood's End (2)", airDate: "2009-03-01", runtime: 56),
-            MatchEpisode(season: 0, episode: 7, title: "Lights in the Sky Part 1", airDate: "2009-09-01", runtime: 63),
-            MatchEpisode(season: 0, episode: 8, title: "Lights in the Sky Part 2", airDate: "2009-09-01", runtime: 63),
-            MatchEpisode(season: 0, episode: 10, title: "Far Away (1)", airDate: "2010-01-01", runtime: 50),
-            MatchEpisode(season: 0, episode: 12, title: "Far Away (3)", airDate: "2010-01-01", runtime: 50),
-        ]),
+        MatchSeries(
+            title: "Detective Conan", alternateTitles: ["Case Closed"], tvdb: 1, year: 1996,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Movie 1: The Time Bombed Skyscraper", airDate: "1997-04-19", runtime: 95),
+                MatchEpisode(season: 0, episode: 2, title: "Movie 2: The Fourteenth Target", airDate: "1998-04-18", runtime: 99),
+                MatchEpisode(season: 0, episode: 3, title: "Movie 3: The Last Wizard of the Century", airDate: "1999-04-17", runtime: 100),
+            ]),
+        MatchSeries(
+            title: "Mighty Show", tvdb: 2, year: 2000,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Mighty Show the Movie 1: Dawn of Stars", airDate: "2001-12-01", runtime: 95),
+                MatchEpisode(season: 0, episode: 2, title: "Special Edition II Ocean Requiem", airDate: "2003-07-01", runtime: 90),
+                MatchEpisode(season: 0, episode: 3, title: "Recap Special", airDate: "2002-01-01", runtime: 24),
+            ]),
+        MatchSeries(
+            title: "Spiral Drill", tvdb: 3, year: 2007,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Parallel Works", airDate: "2008-06-01", runtime: 8),
+                MatchEpisode(season: 0, episode: 5, title: "Childhood's End (1)", airDate: "2009-03-01", runtime: 56),
+                MatchEpisode(season: 0, episode: 6, title: "Childhood's End (2)", airDate: "2009-03-01", runtime: 56),
+                MatchEpisode(season: 0, episode: 7, title: "Lights in the Sky Part 1", airDate: "2009-09-01", runtime: 63),
+                MatchEpisode(season: 0, episode: 8, title: "Lights in the Sky Part 2", airDate: "2009-09-01", runtime: 63),
+                MatchEpisode(season: 0, episode: 10, title: "Far Away (1)", airDate: "2010-01-01", runtime: 50),
+                MatchEpisode(season: 0, episode: 12, title: "Far Away (3)", airDate: "2010-01-01", runtime: 50),
+            ]),
     ]
 
     struct Case: Sendable, CustomStringConvertible {
@@ -111,20 +117,26 @@ struct MatchKindsTests {
     }
 
     static let numbered: [MatchSeries] = [
-        MatchSeries(title: "Sky Patrol", tvdb: 40, year: 1988, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Sky Patrol the Movie", airDate: "1989-07-15", runtime: 100),
-            MatchEpisode(season: 0, episode: 2, title: "Sky Patrol the Movie 2", airDate: "1993-08-07", runtime: 113),
-        ]),
-        MatchSeries(title: "Twin Hearts", tvdb: 41, year: 2004, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Movie 1: Max Heart", airDate: "2005-04-16", runtime: 70),
-            MatchEpisode(season: 0, episode: 2, title: "Movie 2: Max Heart 2 - Yukizora no Tomodachi", airDate: "2005-12-10", runtime: 71),
-        ]),
-        MatchSeries(title: "Silver Soul", tvdb: 42, year: 2006, episodes: [
-            MatchEpisode(season: 0, episode: 6, title: "Silver Soul Film: Gold", airDate: "2016-07-23", runtime: 120),
-            MatchEpisode(season: 0, episode: 7, title: "Be Forever Yorozuya", airDate: "2013-07-06", runtime: 110),
-            MatchEpisode(season: 0, episode: 14, title: "I'll Be Here: Past", airDate: "2015-03-14", runtime: 86),
-            MatchEpisode(season: 0, episode: 15, title: "I'll Be Here: Future", airDate: "2015-04-25", runtime: 89),
-        ]),
+        MatchSeries(
+            title: "Sky Patrol", tvdb: 40, year: 1988,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Sky Patrol the Movie", airDate: "1989-07-15", runtime: 100),
+                MatchEpisode(season: 0, episode: 2, title: "Sky Patrol the Movie 2", airDate: "1993-08-07", runtime: 113),
+            ]),
+        MatchSeries(
+            title: "Twin Hearts", tvdb: 41, year: 2004,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Movie 1: Max Heart", airDate: "2005-04-16", runtime: 70),
+                MatchEpisode(season: 0, episode: 2, title: "Movie 2: Max Heart 2 - Yukizora no Tomodachi", airDate: "2005-12-10", runtime: 71),
+            ]),
+        MatchSeries(
+            title: "Silver Soul", tvdb: 42, year: 2006,
+            episodes: [
+                MatchEpisode(season: 0, episode: 6, title: "Silver Soul Film: Gold", airDate: "2016-07-23", runtime: 120),
+                MatchEpisode(season: 0, episode: 7, title: "Be Forever Yorozuya", airDate: "2013-07-06", runtime: 110),
+                MatchEpisode(season: 0, episode: 14, title: "I'll Be Here: Past", airDate: "2015-03-14", runtime: 86),
+                MatchEpisode(season: 0, episode: 15, title: "I'll Be Here: Future", airDate: "2015-04-25", runtime: 89),
+            ]),
     ]
 
     @Test(arguments: [
@@ -132,7 +144,9 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Sky Patrol 2: The Movie", year: 1993, runtime: 113), expected: "40 S00E02", status: .auto),
         // Named after the series and its film number only: the episode with that number, for review;
         // never the film with another number.
-        Case(movie: MatchMovie(title: "Twin Hearts Max Heart the Movie 2: Friends of the Snowy Sky", year: 2005, runtime: 71), expected: "41 S00E02", status: .review),
+        Case(
+            movie: MatchMovie(title: "Twin Hearts Max Heart the Movie 2: Friends of the Snowy Sky", year: 2005, runtime: 71), expected: "41 S00E02",
+            status: .review),
         Case(movie: MatchMovie(title: "Twin Hearts Max Heart the Movie", year: 2005, runtime: 70), expected: "41 S00E01", status: .auto),
         // Words only the film has, with the year and feature length agreeing: accepted, and said so.
         Case(movie: MatchMovie(title: "Silver Soul: The Final Chapter - Be Forever Yorozuya", year: 2013, runtime: 110), expected: "42 S00E07", status: .auto),
@@ -164,37 +178,46 @@ struct MatchKindsTests {
     // MARK: An ID mapping that disagrees with every title
 
     static let anime: [MatchSeries] = [
-        MatchSeries(title: "Star Knights", tvdb: 500, year: 2010, episodes: [
-            MatchEpisode(season: 0, episode: 7, title: "Music Video", airDate: "2012-03-01", runtime: 4),
-            MatchEpisode(season: 0, episode: 11, title: "Crimson Tide", airDate: "2012-08-01", runtime: 100),
-            MatchEpisode(season: 0, episode: 12, title: "Silver Horizon", airDate: "2013-08-01", runtime: 105),
-        ]),
+        MatchSeries(
+            title: "Star Knights", tvdb: 500, year: 2010,
+            episodes: [
+                MatchEpisode(season: 0, episode: 7, title: "Music Video", airDate: "2012-03-01", runtime: 4),
+                MatchEpisode(season: 0, episode: 11, title: "Crimson Tide", airDate: "2012-08-01", runtime: 100),
+                MatchEpisode(season: 0, episode: 12, title: "Silver Horizon", airDate: "2013-08-01", runtime: 105),
+            ])
     ]
 
     /// tmdb 11 → S00E07 (stale), tmdb 12 → S00E11 and tmdb 13 → S00E12 (crosswise), tmdb 14 → S00E11 (right).
     static func list() throws -> AnimeList {
-        try AnimeList.parse(Array("""
-            <anime-list>
-              <anime anidbid="1" tvdbid="500" defaulttvdbseason="0" episodeoffset="6" tmdbid="11" imdbid=""><name>A</name></anime>
-              <anime anidbid="2" tvdbid="500" defaulttvdbseason="0" episodeoffset="10" tmdbid="12" imdbid=""><name>B</name></anime>
-              <anime anidbid="3" tvdbid="500" defaulttvdbseason="0" episodeoffset="11" tmdbid="13" imdbid=""><name>C</name></anime>
-              <anime anidbid="4" tvdbid="500" defaulttvdbseason="0" episodeoffset="10" tmdbid="14" imdbid=""><name>D</name></anime>
-            </anime-list>
-            """.utf8))
+        try AnimeList.parse(
+            Array(
+                """
+                <anime-list>
+                  <anime anidbid="1" tvdbid="500" defaulttvdbseason="0" episodeoffset="6" tmdbid="11" imdbid=""><name>A</name></anime>
+                  <anime anidbid="2" tvdbid="500" defaulttvdbseason="0" episodeoffset="10" tmdbid="12" imdbid=""><name>B</name></anime>
+                  <anime anidbid="3" tvdbid="500" defaulttvdbseason="0" episodeoffset="11" tmdbid="13" imdbid=""><name>C</name></anime>
+                  <anime anidbid="4" tvdbid="500" defaulttvdbseason="0" episodeoffset="10" tmdbid="14" imdbid=""><name>D</name></anime>
+                </anime-list>
+                """.utf8))
     }
 
     @Test func titleAgreementOverrulesAStaleIDMappingForAPersonToConfirm() throws {
-        let p = try #require(Self.first(MatchMovie(title: "Star Knights: Silver Horizon", year: 2013, tmdb: 11, runtime: 105), list: Self.list(), series: Self.anime))
+        let p = try #require(
+            Self.first(MatchMovie(title: "Star Knights: Silver Horizon", year: 2013, tmdb: 11, runtime: 105), list: Self.list(), series: Self.anime))
         #expect(p.episodes.map(\.number) == [EpisodeNumber(season: 0, episode: 12)])
         #expect(p.status == .review)
-        #expect(p.reasons.contains { $0.contains("Anime-Lists says S00E07, but its title “Music Video” shares nothing with the film's; S00E12 “Silver Horizon” matches") }, "\(p.reasons)")
+        #expect(
+            p.reasons.contains {
+                $0.contains("Anime-Lists says S00E07, but its title “Music Video” shares nothing with the film's; S00E12 “Silver Horizon” matches")
+            }, "\(p.reasons)")
     }
 
     @Test func siblingFilmsMappedCrosswiseAreEachSentToTheirOwnTitle() throws {
-        let result = MatchPlanner().propose(movies: [
-            MatchMovie(id: 1, title: "Star Knights: Silver Horizon", year: 2013, tmdb: 12, runtime: 105),
-            MatchMovie(id: 2, title: "Star Knights: Crimson Tide", year: 2012, tmdb: 13, runtime: 100),
-        ], series: Self.anime, animeList: try Self.list())
+        let result = MatchPlanner().propose(
+            movies: [
+                MatchMovie(id: 1, title: "Star Knights: Silver Horizon", year: 2013, tmdb: 12, runtime: 105),
+                MatchMovie(id: 2, title: "Star Knights: Crimson Tide", year: 2012, tmdb: 13, runtime: 100),
+            ], series: Self.anime, animeList: try Self.list())
         let byMovie = Dictionary(uniqueKeysWithValues: result.proposals.map { ($0.movie.id, $0) })
         #expect(byMovie[1]?.episodes.map(\.number.episode) == [12])
         #expect(byMovie[2]?.episodes.map(\.number.episode) == [11])
@@ -202,7 +225,8 @@ struct MatchKindsTests {
     }
 
     @Test func anIDMappingTheTitleAgreesWithStaysAutomatic() throws {
-        let p = try #require(Self.first(MatchMovie(title: "Star Knights: Crimson Tide", year: 2012, tmdb: 14, runtime: 100), list: Self.list(), series: Self.anime))
+        let p = try #require(
+            Self.first(MatchMovie(title: "Star Knights: Crimson Tide", year: 2012, tmdb: 14, runtime: 100), list: Self.list(), series: Self.anime))
         #expect(p.episodes.map(\.number.episode) == [11])
         #expect(p.status == .auto)
         #expect(!p.reasons.contains { $0.contains("shares nothing") })
@@ -223,14 +247,16 @@ extension MatchKindsTests {
     /// Anime-Lists already places the film on both parts (`1-5+6`): one proposal, automatic, not
     /// contested by its own parts found by title.
     @Test func partsTheIDListAlreadyJoinsAreNotARival() throws {
-        let list = try AnimeList.parse(Array("""
-            <anime-list>
-              <anime anidbid="9" tvdbid="3" defaulttvdbseason="1" episodeoffset="" tmdbid="77" imdbid="">
-                <name>Spiral</name>
-                <mapping-list><mapping anidbseason="1" tvdbseason="0">;1-5+6;</mapping></mapping-list>
-              </anime>
-            </anime-list>
-            """.utf8))
+        let list = try AnimeList.parse(
+            Array(
+                """
+                <anime-list>
+                  <anime anidbid="9" tvdbid="3" defaulttvdbseason="1" episodeoffset="" tmdbid="77" imdbid="">
+                    <name>Spiral</name>
+                    <mapping-list><mapping anidbseason="1" tvdbseason="0">;1-5+6;</mapping></mapping-list>
+                  </anime>
+                </anime-list>
+                """.utf8))
         let p = try #require(Self.first(MatchMovie(title: "Spiral Drill the Movie: Childhood's End", year: 2008, tmdb: 77, runtime: 112), list: list))
         #expect(p.episodes.map(\.number.episode) == [5, 6])
         #expect(p.status == .auto, "\(p.confidence) \(p.reasons)")
@@ -243,8 +269,11 @@ extension MatchKindsTests {
     /// two series have a special of that name, the collection says which.
     @Test func theCollectionNamesTheSeriesTheTitleLeavesOut() throws {
         let series = [
-            MatchSeries(title: "Mighty Show", tvdb: 2, year: 2000, episodes: [MatchEpisode(season: 0, episode: 5, title: "Requiem", airDate: "2003-07-01", runtime: 90)]),
-            MatchSeries(title: "Other Show", tvdb: 9, year: 2000, episodes: [MatchEpisode(season: 0, episode: 2, title: "Requiem", airDate: "2003-07-01", runtime: 90)]),
+            MatchSeries(
+                title: "Mighty Show", tvdb: 2, year: 2000, episodes: [MatchEpisode(season: 0, episode: 5, title: "Requiem", airDate: "2003-07-01", runtime: 90)]
+            ),
+            MatchSeries(
+                title: "Other Show", tvdb: 9, year: 2000, episodes: [MatchEpisode(season: 0, episode: 2, title: "Requiem", airDate: "2003-07-01", runtime: 90)]),
         ]
         let film = MatchMovie(title: "Requiem", year: 2003, runtime: 90, collection: "Mighty Show Collection")
         let p = try #require(Self.first(film, series: series))

@@ -4,26 +4,36 @@ import UsherCore
 @Suite("Match planner")
 struct MatchPlannerTests {
     static let library: [MatchSeries] = [
-        MatchSeries(title: "Cowboy Bebop", tvdb: 76885, year: 1998, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Session XX: Mish-Mash Blues", airDate: "1999-06-26", runtime: 25),
-            MatchEpisode(season: 0, episode: 3, title: "Knockin' on Heaven's Door", airDate: "2001-09-01", runtime: 115),
-        ]),
-        MatchSeries(title: "24", tvdb: 76290, year: 2001, episodes: [
-            MatchEpisode(season: 0, episode: 9, title: "Redemption", airDate: "2008-11-23", runtime: 102),
-            MatchEpisode(season: 0, episode: 10, title: "Day 7 Prequel", airDate: "2008-11-23", runtime: 10),
-        ]),
-        MatchSeries(title: "Psych", tvdb: 79335, year: 2006, episodes: [
-            MatchEpisode(season: 0, episode: 20, title: "Psych: The Movie", airDate: "2017-12-07", runtime: 88),
-            MatchEpisode(season: 0, episode: 21, title: "Psych 2: Lassie Come Home", airDate: "2020-07-15", runtime: 88),
-            MatchEpisode(season: 0, episode: 22, title: "Psych 3: This Is Gus", airDate: "2021-11-18", runtime: 88),
-        ]),
-        MatchSeries(title: "Fargo", tvdb: 269613, year: 2014, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Making of Fargo", airDate: "2014-04-15", runtime: 20),
-        ]),
-        MatchSeries(title: "Breaking Bad", tvdb: 81189, year: 2008, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Good Cop Bad Cop", airDate: "2009-02-17", runtime: 3),
-            MatchEpisode(season: 0, episode: 33, title: "El Camino: A Breaking Bad Movie", airDate: "2019-10-11", runtime: 122),
-        ]),
+        MatchSeries(
+            title: "Cowboy Bebop", tvdb: 76885, year: 1998,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Session XX: Mish-Mash Blues", airDate: "1999-06-26", runtime: 25),
+                MatchEpisode(season: 0, episode: 3, title: "Knockin' on Heaven's Door", airDate: "2001-09-01", runtime: 115),
+            ]),
+        MatchSeries(
+            title: "24", tvdb: 76290, year: 2001,
+            episodes: [
+                MatchEpisode(season: 0, episode: 9, title: "Redemption", airDate: "2008-11-23", runtime: 102),
+                MatchEpisode(season: 0, episode: 10, title: "Day 7 Prequel", airDate: "2008-11-23", runtime: 10),
+            ]),
+        MatchSeries(
+            title: "Psych", tvdb: 79335, year: 2006,
+            episodes: [
+                MatchEpisode(season: 0, episode: 20, title: "Psych: The Movie", airDate: "2017-12-07", runtime: 88),
+                MatchEpisode(season: 0, episode: 21, title: "Psych 2: Lassie Come Home", airDate: "2020-07-15", runtime: 88),
+                MatchEpisode(season: 0, episode: 22, title: "Psych 3: This Is Gus", airDate: "2021-11-18", runtime: 88),
+            ]),
+        MatchSeries(
+            title: "Fargo", tvdb: 269613, year: 2014,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Making of Fargo", airDate: "2014-04-15", runtime: 20)
+            ]),
+        MatchSeries(
+            title: "Breaking Bad", tvdb: 81189, year: 2008,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Good Cop Bad Cop", airDate: "2009-02-17", runtime: 3),
+                MatchEpisode(season: 0, episode: 33, title: "El Camino: A Breaking Bad Movie", airDate: "2019-10-11", runtime: 122),
+            ]),
     ]
 
     static func propose(_ movies: [MatchMovie], list: AnimeList? = nil, exclusions: MatchExclusions = MatchExclusions()) -> [MatchProposal] {
@@ -63,14 +73,18 @@ struct MatchPlannerTests {
 @Suite("Match planner: hints from the mapping file")
 struct MatchPlannerHintTests {
     static let library: [MatchSeries] = [
-        MatchSeries(title: "South Park", tvdb: 75897, year: 1997, episodes: [
-            MatchEpisode(season: 0, episode: 1, title: "Jay Leno Comes to South Park", airDate: "1998-02-04", runtime: 3),
-            MatchEpisode(season: 0, episode: 41, title: "Six Days to Air", airDate: "2011-10-09", runtime: 43),
-            MatchEpisode(season: 0, episode: 42, title: "The Chef Experience", airDate: "2011-10-22", runtime: 22),
-        ]),
-        MatchSeries(title: "Documentaries", tvdb: 1, year: 2010, episodes: [
-            MatchEpisode(season: 0, episode: 5, title: "The Making of South Park", airDate: "2011-10-09", runtime: 43),
-        ]),
+        MatchSeries(
+            title: "South Park", tvdb: 75897, year: 1997,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Jay Leno Comes to South Park", airDate: "1998-02-04", runtime: 3),
+                MatchEpisode(season: 0, episode: 41, title: "Six Days to Air", airDate: "2011-10-09", runtime: 43),
+                MatchEpisode(season: 0, episode: 42, title: "The Chef Experience", airDate: "2011-10-22", runtime: 22),
+            ]),
+        MatchSeries(
+            title: "Documentaries", tvdb: 1, year: 2010,
+            episodes: [
+                MatchEpisode(season: 0, episode: 5, title: "The Making of South Park", airDate: "2011-10-09", runtime: 43)
+            ]),
     ]
     static let movie = MatchMovie(title: "6 Days to Air: The Making of South Park", year: 2011, tmdb: 76360, runtime: 43)
 
@@ -78,7 +92,8 @@ struct MatchPlannerHintTests {
         let unhinted = MatchPlanner().propose(movies: [Self.movie], series: Self.library).proposals
         // Without the hint, the special is not found ("6" is not "Six").
         #expect(!unhinted.contains { $0.series.tvdb == 75897 && $0.episodes.first?.episode == 41 }, "\(unhinted.map { ($0.series.title, $0.reasons) })")
-        let hint = MappingHint(movie: MovieRef(title: "6 Days to Air: The Making of South Park", year: 2011, tmdb: 76360), show: ShowRef(title: "South Park", tvdb: 75897))
+        let hint = MappingHint(
+            movie: MovieRef(title: "6 Days to Air: The Making of South Park", year: 2011, tmdb: 76360), show: ShowRef(title: "South Park", tvdb: 75897))
         let proposals = MatchPlanner().propose(movies: [Self.movie], series: Self.library, hints: [hint]).proposals
         let proposal = try #require(proposals.first)
         #expect(proposals.count == 1)

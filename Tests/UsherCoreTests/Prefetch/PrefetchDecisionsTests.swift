@@ -6,8 +6,9 @@ private let now: Int64 = 1_800_000_000
 private let day: Int64 = 86_400
 private func e(_ s: Int, _ n: Int) -> EpisodeNumber { EpisodeNumber(season: s, episode: n) }
 private func viewer(_ user: String, show: String = "42", title: String = "Show", at number: EpisodeNumber) -> ViewerPosition {
-    WatchProgress.positions([WatchEvent(user: user, show: show, showTitle: title, episode: number, percentComplete: 100, watchedAt: now - day)],
-                            filter: WatchFilter())[0]
+    WatchProgress.positions(
+        [WatchEvent(user: user, show: show, showTitle: title, episode: number, percentComplete: 100, watchedAt: now - day)],
+        filter: WatchFilter())[0]
 }
 private let show = PrefetchSeries(key: SeriesKey(instance: "main", id: 7), title: "Show", tvdb: 100, tags: [3])
 private let other = PrefetchSeries(key: SeriesKey(instance: "main", id: 8), title: "Other", tvdb: 200)
@@ -16,12 +17,15 @@ private let other = PrefetchSeries(key: SeriesKey(instance: "main", id: 8), titl
 @Suite("Just-in-time: which shows, what per series, where the downloads are")
 struct PrefetchDecisionsTests {
     @Test func showsAreMatchedExcludedByTagOrReportedOnce() {
-        let positions = [viewer("ann", at: e(1, 2)), viewer("bob", show: "43", title: "Other", at: e(2, 1)),
-                         viewer("cid", show: "44", title: "Nowhere", at: e(1, 1)), viewer("dee", show: "45", title: "Known", at: e(1, 1))]
+        let positions = [
+            viewer("ann", at: e(1, 2)), viewer("bob", show: "43", title: "Other", at: e(2, 1)),
+            viewer("cid", show: "44", title: "Nowhere", at: e(1, 1)), viewer("dee", show: "45", title: "Known", at: e(1, 1)),
+        ]
         let shows = ["42": WatchedShow(key: "42", title: "Show", tvdb: 100), "43": WatchedShow(key: "43", title: "Other", tvdb: 200)]
         let matcher = ShowMatcher(series: [show, other])
-        let selection = ShowSelection.select(positions: positions, shows: shows, matcher: matcher, excludeTag: ("no-prefetch", ["main": 3]),
-                                             someSonarrFailed: false, reported: ["45"])
+        let selection = ShowSelection.select(
+            positions: positions, shows: shows, matcher: matcher, excludeTag: ("no-prefetch", ["main": 3]),
+            someSonarrFailed: false, reported: ["45"])
         #expect(selection.matched.map(\.series.key.id) == [8])
         #expect(selection.matchedKeys == ["42", "43"])
         #expect(selection.excluded.map(\.reason) == ["series has the tag 'no-prefetch' (last watched)"])
@@ -43,14 +47,16 @@ struct PrefetchDecisionsTests {
             UpcomingEpisode(id: 5, number: e(1, 5), airsAt: now - 2 * day, runtimeMinutes: 40),
             UpcomingEpisode(id: 6, number: e(1, 6), airsAt: now + day, runtimeMinutes: 40),
         ]
-        let plan = SeriesPlan.make(series: show, viewers: [viewer("ann", at: e(1, 1))], episodes: episodes, titles: [3: "Three"],
-                                   queue: [5: "SABnzbd_nzo_5"], lastSearched: [4: now - 3600], window: PrefetchWindow(episodesAhead: 5),
-                                   cooldownSeconds: 6 * 3600, seasonSearch: false, now: now)
-        #expect(plan.skipped.map(\.reason) == [
-            "on disk",
-            "searched \(UTCTime.iso8601(now - 3600)); next search after the 6h cooldown",
-            "not aired yet (airs \(UTCTime.iso8601(now + day)))",
-        ])
+        let plan = SeriesPlan.make(
+            series: show, viewers: [viewer("ann", at: e(1, 1))], episodes: episodes, titles: [3: "Three"],
+            queue: [5: "SABnzbd_nzo_5"], lastSearched: [4: now - 3600], window: PrefetchWindow(episodesAhead: 5),
+            cooldownSeconds: 6 * 3600, seasonSearch: false, now: now)
+        #expect(
+            plan.skipped.map(\.reason) == [
+                "on disk",
+                "searched \(UTCTime.iso8601(now - 3600)); next search after the 6h cooldown",
+                "not aired yet (airs \(UTCTime.iso8601(now + day)))",
+            ])
         #expect(plan.searches.flatMap(\.episodeIDs) == [3])
         #expect(plan.searched(3, by: plan.searches[0])?.title == "Three")
         #expect(plan.searched(3, by: plan.searches[0])?.reason == "missing")

@@ -24,10 +24,11 @@ private func play(_ user: String, _ number: EpisodeNumber, _ percent: Int = 100,
 @Suite("Just-in-time: who is where")
 struct WatchProgressTests {
     @Test func partialPlaysDoNotCountAndRewatchesDoNotMoveBack() {
-        let positions = WatchProgress.positions([
-            play("ann", e(1, 1)), play("ann", e(1, 2)), play("ann", e(1, 3), 30),  // stopped early in S01E03
-            play("ann", e(1, 1), 100, at: now),  // rewatched the pilot today
-        ], filter: WatchFilter(watchedPercent: 50))
+        let positions = WatchProgress.positions(
+            [
+                play("ann", e(1, 1)), play("ann", e(1, 2)), play("ann", e(1, 3), 30),  // stopped early in S01E03
+                play("ann", e(1, 1), 100, at: now),  // rewatched the pilot today
+            ], filter: WatchFilter(watchedPercent: 50))
         #expect(positions.count == 1)
         #expect(positions.first?.furthest == e(1, 2))
         #expect(positions.first?.lastWatchedAt == now)
@@ -38,9 +39,10 @@ struct WatchProgressTests {
     @Test func theHistoryWindowIsExact() {
         let hour: Int64 = 3600
         let filter = WatchFilter(since: now - 48 * hour)
-        let positions = WatchProgress.positions([
-            play("in", e(1, 2), at: now - 47 * hour), play("edge", e(1, 2), at: now - 48 * hour), play("out", e(1, 2), at: now - 49 * hour),
-        ], filter: filter)
+        let positions = WatchProgress.positions(
+            [
+                play("in", e(1, 2), at: now - 47 * hour), play("edge", e(1, 2), at: now - 48 * hour), play("out", e(1, 2), at: now - 49 * hour),
+            ], filter: filter)
         #expect(positions.map(\.user) == ["edge", "in"])
     }
 
@@ -99,8 +101,9 @@ struct PrefetchPlannerTests {
     @Test func eachCase() {
         let positions = WatchProgress.positions([play("ann", e(1, 1))], filter: WatchFilter())
         let needs = NextEpisodes.needs(of: positions, in: episodes, PrefetchWindow(episodesAhead: 6), now: now)
-        let actions = PrefetchPlanner.actions(for: needs, queue: [3: "SABnzbd_nzo_abc"], lastSearched: [4: now - 3600],
-                                              cooldownSeconds: 12 * 3600, now: now)
+        let actions = PrefetchPlanner.actions(
+            for: needs, queue: [3: "SABnzbd_nzo_abc"], lastSearched: [4: now - 3600],
+            cooldownSeconds: 12 * 3600, now: now)
         let byNumber = Dictionary(uniqueKeysWithValues: actions.map { ($0.0.episode.number, $0.1) })
         #expect(byNumber[e(1, 2)] == .onDisk)
         #expect(byNumber[e(1, 3)] == .prioritize(downloadID: "SABnzbd_nzo_abc"))

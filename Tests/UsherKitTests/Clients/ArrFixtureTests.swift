@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 import UsherCore
+
 @testable import UsherKit
 
 // Sonarr/Radarr models against REAL captured responses (../shared/contracts/fixtures), and the OpenAPI
 // checker against the real specs (../shared/contracts/specs). Suites that need ../shared are skipped,
 // with the reason, when it is missing.
-
 
 struct ArrFixtureTests {
 
@@ -151,8 +151,11 @@ struct ArrFixtureTests {
             #expect(all.count == 11)
             #expect(all.allSatisfy { $0.status == "completed" && $0.message == "Completed" })
             #expect(all.first?.id == 4_327_826)
-            #expect(all.last == ArrCommand(id: 4_327_832, name: "MessagingCleanup", commandName: "Messaging Cleanup",
-                                           status: "completed", message: "Completed"))
+            #expect(
+                all.last
+                    == ArrCommand(
+                        id: 4_327_832, name: "MessagingCleanup", commandName: "Messaging Cleanup",
+                        status: "completed", message: "Completed"))
             #expect(Set(all.compactMap(\.name)) == ["RefreshMonitoredDownloads", "ProcessMonitoredDownloads", "MessagingCleanup"])
         }
 
@@ -275,25 +278,29 @@ struct ArrFixtureTests {
 
     struct HandMade {
         @Test func sonarrV4EpisodeFileWithLanguagesAndNewFieldsDecodes() throws {
-            let file = try decodeJSON(SonarrEpisodeFile.self, """
-            {"id": 7, "seriesId": 64, "seasonNumber": 0, "relativePath": "Specials/x.mkv", "path": "/tv/x/Specials/x.mkv",
-             "size": 4294967296, "dateAdded": "2024-01-01T00:00:00Z", "releaseGroup": "GRP",
-             "languages": [{"id": 1, "name": "English"}, {"id": 8, "name": "Japanese"}],
-             "quality": {"quality": {"id": 7, "name": "Bluray-1080p", "source": "bluray", "resolution": 1080},
-                         "revision": {"version": 2, "real": 1, "isRepack": true}},
-             "customFormats": [], "customFormatScore": 0, "indexerFlags": 0, "releaseType": "singleEpisode",
-             "mediaInfo": {"videoCodec": "x265"}, "qualityCutoffNotMet": false}
-            """)
+            let file = try decodeJSON(
+                SonarrEpisodeFile.self,
+                """
+                {"id": 7, "seriesId": 64, "seasonNumber": 0, "relativePath": "Specials/x.mkv", "path": "/tv/x/Specials/x.mkv",
+                 "size": 4294967296, "dateAdded": "2024-01-01T00:00:00Z", "releaseGroup": "GRP",
+                 "languages": [{"id": 1, "name": "English"}, {"id": 8, "name": "Japanese"}],
+                 "quality": {"quality": {"id": 7, "name": "Bluray-1080p", "source": "bluray", "resolution": 1080},
+                             "revision": {"version": 2, "real": 1, "isRepack": true}},
+                 "customFormats": [], "customFormatScore": 0, "indexerFlags": 0, "releaseType": "singleEpisode",
+                 "mediaInfo": {"videoCodec": "x265"}, "qualityCutoffNotMet": false}
+                """)
             #expect(file.size == 4_294_967_296)
             #expect(file.languages?.map(\.name) == ["English", "Japanese"])
             #expect(file.quality?.usherQuality == Quality(title: "Bluray-1080p", proper: true, real: true))
         }
 
         @Test func optionalFieldsOfAnUnexpectedTypeOrNullDecodeAsNil() throws {
-            let series = try decodeJSON(SonarrSeries.self, """
-            {"id": 5, "title": null, "tvdbId": "77754", "year": null, "tags": [1, "x"], "monitored": 1,
-             "path": "/tv/Show", "someFutureField": {"a": [1, 2]}}
-            """)
+            let series = try decodeJSON(
+                SonarrSeries.self,
+                """
+                {"id": 5, "title": null, "tvdbId": "77754", "year": null, "tags": [1, "x"], "monitored": 1,
+                 "path": "/tv/Show", "someFutureField": {"a": [1, 2]}}
+                """)
             #expect(series == SonarrSeries(id: 5, title: "", path: "/tv/Show"))
             let movie = try decodeJSON(RadarrMovie.self, #"{"id": 9, "movieFile": {"no": "id"}, "sizeOnDisk": 1.5}"#)
             #expect(movie == RadarrMovie(id: 9, title: ""))

@@ -1,13 +1,15 @@
 import Testing
 import UsherCore
+
 @testable import UsherKit
 
 /// The one mapping from Sonarr's and Radarr's records to core values: every job reads "unknown" alike.
 @Suite("Sonarr and Radarr records as core values")
 struct ArrToCoreTests {
     @Test func zeroIdsAndYearsAreUnknownForEveryJob() {
-        let series = SonarrSeries(id: 3, title: "Show", path: "/tv/Show", tvdbId: 0, year: 0, tags: [2],
-                                  alternateTitles: [SonarrAlternateTitle(title: ""), SonarrAlternateTitle(title: "Alt")])
+        let series = SonarrSeries(
+            id: 3, title: "Show", path: "/tv/Show", tvdbId: 0, year: 0, tags: [2],
+            alternateTitles: [SonarrAlternateTitle(title: ""), SonarrAlternateTitle(title: "Alt")])
         let prefetch = series.prefetchSeries(instance: "main")
         let match = series.matchSeries(instance: "main", episodes: [])
         let catalog = series.catalogSeries(instance: "main", PathTranslator([]))

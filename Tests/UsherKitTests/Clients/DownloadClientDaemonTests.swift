@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import UsherKit
 
 // Against the real daemons `scripts/download-clients` starts on 127.0.0.1 (`scripts/test` does it). Each suite adds
@@ -109,9 +110,9 @@ struct DownloadClientNZBGetTests {
             world.queue(62, download: drone("s02e02"))
             world.tautulli.add([world.play("ann", 1, 2)])
             world.extra = """
-            download_clients:
-              nzbget: {url: "\(login.url)", username: "\(login.user)", password: "\(login.password)"}
-            """
+                download_clients:
+                  nzbget: {url: "\(login.url)", username: "\(login.user)", password: "\(login.password)"}
+                """
             let report = try await world.prefetch()
             #expect(report.errors.isEmpty, "\(report.errors)")
             #expect(PrefetchWorld.codes(report.prioritized) == ["S01E03", "S02E02"])
@@ -166,8 +167,10 @@ struct DownloadClientQBittorrentTests {
 
     func delete(_ client: QBittorrentClient, _ hashes: [String]) async {
         guard !hashes.isEmpty else { return }
-        _ = try? await client.call(ServiceRequest("POST", "/api/v2/torrents/delete",
-                                                  body: .form([("hashes", hashes.joined(separator: "|")), ("deleteFiles", "true")]), accept: "*/*"))
+        _ = try? await client.call(
+            ServiceRequest(
+                "POST", "/api/v2/torrents/delete",
+                body: .form([("hashes", hashes.joined(separator: "|")), ("deleteFiles", "true")]), accept: "*/*"))
     }
 
     @Test func queueAndMoveToTop() async throws {
@@ -216,8 +219,10 @@ struct DownloadClientQBittorrentTests {
         let login = try Daemon.qbittorrent.require()
         let client = try #require(Daemon.qbittorrent.client(login) as? QBittorrentClient)
         func queueing(_ on: Bool) async throws {
-            _ = try await client.call(ServiceRequest("POST", "/api/v2/app/setPreferences", body: .form([("json", "{\"queueing_enabled\":\(on)}")]),
-                                                     accept: "*/*"))
+            _ = try await client.call(
+                ServiceRequest(
+                    "POST", "/api/v2/app/setPreferences", body: .form([("json", "{\"queueing_enabled\":\(on)}")]),
+                    accept: "*/*"))
         }
         let torrent = TestTorrent(name: "usher-\(UUID().uuidString.prefix(8).lowercased())-q")
         try await withCleanup {
@@ -246,9 +251,10 @@ struct DownloadClientQBittorrentTests {
         _ = try await client.queue()
         // The session ends behind the client's back (as when qBittorrent restarts or the session times out).
         let cookie = try #require(client.cookieHeader)
-        let other = ServiceClient(endpoint: ServiceEndpoint(name: "qbittorrent", baseURL: login.url, credentialHeader: "", credential: ""),
-                                  http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
-                                  logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let other = ServiceClient(
+            endpoint: ServiceEndpoint(name: "qbittorrent", baseURL: login.url, credentialHeader: "", credential: ""),
+            http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         _ = try await other.send(ServiceRequest("POST", "/api/v2/auth/logout", headers: [("Cookie", cookie)], accept: "*/*"))
         _ = try await client.queue()
         #expect(logs.all.contains { $0.contains("logging in again") })

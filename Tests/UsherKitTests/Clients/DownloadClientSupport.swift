@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import Testing
+
 @testable import UsherKit
 
 /// A real download client started by `scripts/download-clients` (which `scripts/test` runs): where it is and the
@@ -22,8 +23,9 @@ enum Daemon: String, CaseIterable {
 
     var login: Login? {
         guard let url = Self.environment["USHER_\(rawValue)_URL"], !url.isEmpty else { return nil }
-        return Login(url: url, user: Self.environment["USHER_\(rawValue)_USER"] ?? "",
-                     password: Self.environment["USHER_\(rawValue)_PASSWORD"] ?? "")
+        return Login(
+            url: url, user: Self.environment["USHER_\(rawValue)_USER"] ?? "",
+            password: Self.environment["USHER_\(rawValue)_PASSWORD"] ?? "")
     }
 
     static var required: Bool { environment["USHER_REQUIRE_DAEMONS"] == "1" }
@@ -36,11 +38,13 @@ enum Daemon: String, CaseIterable {
         if required {
             FileHandle.standardError.write(Data("error: USHER_REQUIRE_DAEMONS=1 but \(names) not set: those download-client tests FAIL\n".utf8))
         } else {
-            FileHandle.standardError.write(Data("""
-            warning: \(names) not set: the tests against real NZBGet/qBittorrent/Transmission are SKIPPED, not passed.
-            warning: run ./scripts/test (it starts the daemons with scripts/download-clients and sets them).
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    warning: \(names) not set: the tests against real NZBGet/qBittorrent/Transmission are SKIPPED, not passed.
+                    warning: run ./scripts/test (it starts the daemons with scripts/download-clients and sets them).
 
-            """.utf8))
+                    """.utf8))
         }
     }()
 
@@ -75,12 +79,15 @@ enum Daemon: String, CaseIterable {
     }
 
     /// A client for the daemon, `password` overriding the right one.
-    func client(_ login: Login, url: String? = nil, username: String?? = .none, password: String?? = .none, logs: LogCollector? = nil,
-                counter: RequestCounter? = nil) -> any DownloadClient {
-        DownloadClients.make(kind: kind, name: rawValue.lowercased(), url: url ?? login.url, apiKey: nil, username: username ?? login.user,
-                             password: password ?? login.password, http: TestHTTP.client,
-                             policy: RetryPolicy(attempts: 2, backoff: .milliseconds(50), timeout: .seconds(10)),
-                             logger: logs?.logger ?? Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: counter, gate: nil)
+    func client(
+        _ login: Login, url: String? = nil, username: String?? = .none, password: String?? = .none, logs: LogCollector? = nil,
+        counter: RequestCounter? = nil
+    ) -> any DownloadClient {
+        DownloadClients.make(
+            kind: kind, name: rawValue.lowercased(), url: url ?? login.url, apiKey: nil, username: username ?? login.user,
+            password: password ?? login.password, http: TestHTTP.client,
+            policy: RetryPolicy(attempts: 2, backoff: .milliseconds(50), timeout: .seconds(10)),
+            logger: logs?.logger ?? Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: counter, gate: nil)
     }
 }
 
@@ -190,7 +197,8 @@ indirect enum Bencode {
         case .bytes(let bytes): Array("\(bytes.count):".utf8) + bytes
         case .dict(let entries):
             // Keys in byte order, as the format requires.
-            Array("d".utf8) + entries.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
+            Array("d".utf8)
+                + entries.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
                 .flatMap { Bencode.string($0.0).encoded + $0.1.encoded } + Array("e".utf8)
         }
     }
@@ -238,14 +246,15 @@ struct TestTorrent {
 /// as a duplicate).
 func testNZB(_ name: String) -> Data {
     let id = UUID().uuidString
-    return Data("""
-    <?xml version="1.0" encoding="UTF-8"?>
-    <!DOCTYPE nzb PUBLIC "-//newzBin//DTD NZB 1.1//EN" "http://www.newzbin.com/DTD/nzb/nzb-1.1.dtd">
-    <nzb xmlns="http://www.newzbin.com/DTD/2003/nzb">
-     <file poster="usher@test.invalid" date="1700000000" subject="&quot;\(name).mkv&quot; yEnc (1/1)">
-      <groups><group>alt.binaries.test</group></groups>
-      <segments><segment bytes="500000" number="1">\(id)-part1@usher.test.invalid</segment></segments>
-     </file>
-    </nzb>
-    """.utf8)
+    return Data(
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!DOCTYPE nzb PUBLIC "-//newzBin//DTD NZB 1.1//EN" "http://www.newzbin.com/DTD/nzb/nzb-1.1.dtd">
+        <nzb xmlns="http://www.newzbin.com/DTD/2003/nzb">
+         <file poster="usher@test.invalid" date="1700000000" subject="&quot;\(name).mkv&quot; yEnc (1/1)">
+          <groups><group>alt.binaries.test</group></groups>
+          <segments><segment bytes="500000" number="1">\(id)-part1@usher.test.invalid</segment></segments>
+         </file>
+        </nzb>
+        """.utf8)
 }

@@ -2,19 +2,22 @@ import Foundation
 import Logging
 import Testing
 import UsherFakes
+
 @testable import UsherKit
 
 private func sabnzbd(_ fake: FakeSABnzbd, key: String?? = .none, logs: LogCollector? = nil) -> any DownloadClient {
-    DownloadClients.make(kind: .sabnzbd, name: "sabnzbd", url: fake.url, apiKey: key ?? fake.apiKey, username: nil, password: nil,
-                         http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
-                         logger: logs?.logger ?? Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: nil, gate: nil)
+    DownloadClients.make(
+        kind: .sabnzbd, name: "sabnzbd", url: fake.url, apiKey: key ?? fake.apiKey, username: nil, password: nil,
+        http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+        logger: logs?.logger ?? Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: nil, gate: nil)
 }
 
 /// A raw client for requests Usher never sends (what a person or another program does).
 private func raw(_ fake: FakeSABnzbd) -> ServiceClient {
-    ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey, credentialQueryName: "apikey"),
-                  http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
-                  logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    ServiceClient(
+        endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey, credentialQueryName: "apikey"),
+        http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
 }
 
 private func priorityRequests(_ fake: FakeSABnzbd) -> [FakeRequest] {
@@ -154,7 +157,8 @@ struct DownloadClientSABnzbdTests {
         #expect(fake.job(a)?.paused == true && fake.job(a)?.priority != 1)
         #expect(priorityRequests(fake).allSatisfy { $0.query("value") != a })
         // What Usher avoids: SABnzbd (and the fake) un-pause a job whose priority changes.
-        let answer = try await raw(fake).send("GET", "/api", query: [("mode", "queue"), ("name", "priority"), ("value", paused), ("value2", "1"), ("output", "json")])
+        let answer = try await raw(fake).send(
+            "GET", "/api", query: [("mode", "queue"), ("name", "priority"), ("value", paused), ("value2", "1"), ("output", "json")])
         #expect(String(decoding: answer.body, as: UTF8.self).contains("\"position\""))
         #expect(fake.job(paused)?.paused == false)
     }
@@ -168,7 +172,8 @@ struct DownloadClientSABnzbdTests {
         await #expect { try await client.moveToTop(ghost) } throws: { ($0 as? ServiceError)?.kind == .notFound }
         await #expect { try await client.raisePriority(ghost, to: .high) } throws: { ($0 as? ServiceError)?.kind == .notFound }
         // The raw answers: {"position": -1} and {"result": {"position": -1, …}}.
-        let priority = try await raw(fake).send("GET", "/api", query: [("mode", "queue"), ("name", "priority"), ("value", ghost.ref), ("value2", "1"), ("output", "json")])
+        let priority = try await raw(fake).send(
+            "GET", "/api", query: [("mode", "queue"), ("name", "priority"), ("value", ghost.ref), ("value2", "1"), ("output", "json")])
         #expect(try JSONSerialization.jsonObject(with: priority.body) as? [String: Int] == ["position": -1])
         let move = try await raw(fake).send("GET", "/api", query: [("mode", "switch"), ("value", ghost.ref), ("value2", "0"), ("output", "json")])
         #expect((try JSONSerialization.jsonObject(with: move.body) as? [String: [String: Int]])?["result"]?["position"] == -1)
@@ -232,14 +237,16 @@ struct DownloadClientFixtureTests {
     }
 
     @Test func nzbgetListgroups() throws {
-        let envelope = try JSONDecoder().decode(NZBGetClient.Envelope<[NZBGetClient.Group]>.self,
-                                                from: Contracts.fixture("constructed-download-clients/nzbget.jsonrpc.listgroups.response.json"))
+        let envelope = try JSONDecoder().decode(
+            NZBGetClient.Envelope<[NZBGetClient.Group]>.self,
+            from: Contracts.fixture("constructed-download-clients/nzbget.jsonrpc.listgroups.response.json"))
         let item = try #require(envelope.result?.first?.item)
         #expect(item == DownloadItem(downloadID: "3f2b8c1d9e7a4b6c8d0e1f2a3b4c5d6e", ref: "17", name: "House.S02E01.1080p.BluRay.x264-GRP", paused: false))
     }
 
     @Test func qbittorrentTorrentsInfo() throws {
-        let torrents = try JSONDecoder().decode([QBittorrentClient.Torrent].self, from: Contracts.fixture("constructed-download-clients/qbittorrent.torrents.info.json"))
+        let torrents = try JSONDecoder().decode(
+            [QBittorrentClient.Torrent].self, from: Contracts.fixture("constructed-download-clients/qbittorrent.torrents.info.json"))
         let item = try #require(torrents.first?.item)
         // Sonarr's queue (home-assistant queue_season_pack.json) names it in upper case.
         #expect(item.downloadID.caseInsensitiveCompare("CA4552774085F1B5DB3C8E7D39DD220B0474FE4B") == .orderedSame)
@@ -262,8 +269,9 @@ struct DownloadClientHTTPTests {
     }
 
     @Test func basicAuthSecretsAreRedacted() {
-        let endpoint = ServiceEndpoint(name: "nzbget", baseURL: "http://127.0.0.1:6789", credentialHeader: "", credential: "",
-                                       basicAuth: .init(username: "usher", password: "s3cret pass"))
+        let endpoint = ServiceEndpoint(
+            name: "nzbget", baseURL: "http://127.0.0.1:6789", credentialHeader: "", credential: "",
+            basicAuth: .init(username: "usher", password: "s3cret pass"))
         let token = Data("usher:s3cret pass".utf8).base64EncodedString()
         let text = "Authorization: Basic \(token) password=s3cret pass or s3cret%20pass"
         let redacted = ServiceClient.redact(text, endpoint.secrets)
@@ -273,8 +281,9 @@ struct DownloadClientHTTPTests {
 
     @Test func transmissionURLMayAlreadyNameTheRPC() {
         let make = { (url: String) in
-            DownloadClients.make(kind: .transmission, name: "t", url: url, apiKey: nil, username: nil, password: nil, http: TestHTTP.client,
-                                 policy: RetryPolicy(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: nil, gate: nil) as? TransmissionClient
+            DownloadClients.make(
+                kind: .transmission, name: "t", url: url, apiKey: nil, username: nil, password: nil, http: TestHTTP.client,
+                policy: RetryPolicy(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, counter: nil, gate: nil) as? TransmissionClient
         }
         #expect(make("http://127.0.0.1:9091")?.path == "/transmission/rpc")
         #expect(make("http://127.0.0.1:9091/")?.path == "/transmission/rpc")

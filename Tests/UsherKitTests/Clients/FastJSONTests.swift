@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsherKit
 
 /// The fast reader must read exactly what the `Codable` models read.
@@ -27,12 +28,12 @@ struct FastJSONTests {
 
     @Test func escapesUnicodeNumbersAndWrongTypes() throws {
         let json = #"""
-         [ {"id": 1, "title": "Amélie \"Le\" \u00e9\\/\n\ud83c\udfac", "year": "1999", "tmdbId": 1.5, "hasFile": 1,
-            "tags": [1, "x", 3], "path": null, "extra": {"nested": [1, {"a": "]}"}], "s": "\\"}, "sizeOnDisk": -12,
-            "movieFile": {"id": 9, "size": 123456789012, "quality": {"quality": {"id": 7, "name": "Bluray-1080p"}, "revision": {"version": 2, "real": 0, "isRepack": true}},
-                          "language": {"id": 1, "name": "English"}, "path": "/m/a.mkv"}},
-           {"id": 2, "title": "", "movieFile": "not an object", "tmdbId": 99999999999999999999, "tags": null} ]
-        """#
+             [ {"id": 1, "title": "Amélie \"Le\" \u00e9\\/\n\ud83c\udfac", "year": "1999", "tmdbId": 1.5, "hasFile": 1,
+                "tags": [1, "x", 3], "path": null, "extra": {"nested": [1, {"a": "]}"}], "s": "\\"}, "sizeOnDisk": -12,
+                "movieFile": {"id": 9, "size": 123456789012, "quality": {"quality": {"id": 7, "name": "Bluray-1080p"}, "revision": {"version": 2, "real": 0, "isRepack": true}},
+                              "language": {"id": 1, "name": "English"}, "path": "/m/a.mkv"}},
+               {"id": 2, "title": "", "movieFile": "not an object", "tmdbId": 99999999999999999999, "tags": null} ]
+            """#
         try agree(RadarrMovie.self, Data(json.utf8))
         let movies = try #require(RadarrMovie.fastList(Data(json.utf8)))
         #expect(movies[0].title == "Amélie \"Le\" é\\/\n🎬")
@@ -43,7 +44,8 @@ struct FastJSONTests {
 
     /// Radarr v4+ names a collection with `title`, Radarr v3 with `name`: both are read, by both readers.
     @Test func collectionTitleOrName() throws {
-        let json = #"[{"id": 1, "collection": {"title": "Detective Conan Collection", "tmdbId": 8354}}, {"id": 2, "collection": {"name": "Old Shape", "tmdbId": 1}}, {"id": 3, "collection": null}]"#
+        let json =
+            #"[{"id": 1, "collection": {"title": "Detective Conan Collection", "tmdbId": 8354}}, {"id": 2, "collection": {"name": "Old Shape", "tmdbId": 1}}, {"id": 3, "collection": null}]"#
         try agree(RadarrMovie.self, Data(json.utf8))
         let movies = try #require(RadarrMovie.fastList(Data(json.utf8)))
         #expect(movies.map { $0.collection?.title } == ["Detective Conan Collection", "Old Shape", nil])

@@ -4,11 +4,14 @@ import Logging
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// A client for a fake service, with quick retries so failure tests stay fast.
-func serviceClient(_ name: String, url: String, header: String = "X-Api-Key", key: String,
-                   attempts: Int = 3, timeout: Duration = .seconds(5)) -> ServiceClient {
+func serviceClient(
+    _ name: String, url: String, header: String = "X-Api-Key", key: String,
+    attempts: Int = 3, timeout: Duration = .seconds(5)
+) -> ServiceClient {
     ServiceClient(
         endpoint: ServiceEndpoint(name: name, baseURL: url, credentialHeader: header, credential: key),
         http: TestHTTP.client,
@@ -21,8 +24,9 @@ struct ServiceClientTests {
     @Test func sonarrCallsWithURLBaseAndKeyInAHeader() async throws {
         let sonarr = try await FakeSonarr.start(urlBase: "/sonarr")
         defer { Task { await sonarr.stop() } }
-        sonarr.add(SonarrSeries(id: 7, title: "24", path: "/tv/24", tvdbId: 76290),
-                   episodes: [SonarrEpisode(id: 70, seriesId: 7, seasonNumber: 0, episodeNumber: 9, title: "Redemption")])
+        sonarr.add(
+            SonarrSeries(id: 7, title: "24", path: "/tv/24", tvdbId: 76290),
+            episodes: [SonarrEpisode(id: 70, seriesId: 7, seasonNumber: 0, episodeNumber: 9, title: "Redemption")])
         let client = SonarrClient(client: serviceClient("sonarr main", url: sonarr.url, key: sonarr.apiKey))
         let status = try await client.status()
         #expect(status.appName == "Sonarr")

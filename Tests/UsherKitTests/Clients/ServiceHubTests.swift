@@ -3,6 +3,7 @@ import Logging
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// The one wiring of issue 14: every client a process makes goes through one hub, so `api.concurrency`

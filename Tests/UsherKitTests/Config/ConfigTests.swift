@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import UsherKit
 import UsherCore
+
+@testable import UsherKit
 
 @Suite("Config and mapping files")
 struct ConfigTests {
@@ -43,20 +44,27 @@ struct ConfigTests {
         let error = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  tpye: symlink\n")
         #expect(error.line == 5 && error.column == 3)
         #expect(error.key == "link.tpye")
-        #expect(error.description.hasSuffix("usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep, unmonitor_linked, tag)"))
+        #expect(
+            error.description.hasSuffix(
+                "usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep, unmonitor_linked, tag)"
+            ))
     }
 
-    @Test(arguments: [
-        ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  type: copy\n", 5, "link.type", "'copy' is not one of: hardlink, symlink"),
-        ("library:\n  movies: [{path: /m, depth: deep}]\n  shows: [/s]\n", 2, "library.movies[0].depth", "expected a whole number"),
-        ("library:\n  movies: []\n", 2, "library.movies", "list at least one folder"),
-        ("library:\n  video_extensions: [mkv]\n", 2, "library", "list folders under 'movies' or 'shows'"),
-        ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  episode_format: \"{Series Title} - {Episode Title}\"\n", 5, "link.episode_format", "must contain the season and episode"),
-        ("library:\n  movies: [/m\n", 3, nil, "not valid YAML"),
-        ("library:\n  movies: &m [/m]\n  shows: *m\n", 3, nil, "YAML aliases (*m) are not supported here"),
-        ("library:\n  movies: [/m]\n  movies: [/n]\n", 3, "movies", "this key is given twice"),
-        ("library:\n  movies: [/m]\n  shows: [/s]\nsonarr:\n  main: {url: ftp://x, api_key: abc}\n", 5, "sonarr.main.url", "http://"),
-    ] as [(String, Int, String?, String)])
+    @Test(
+        arguments: [
+            ("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  type: copy\n", 5, "link.type", "'copy' is not one of: hardlink, symlink"),
+            ("library:\n  movies: [{path: /m, depth: deep}]\n  shows: [/s]\n", 2, "library.movies[0].depth", "expected a whole number"),
+            ("library:\n  movies: []\n", 2, "library.movies", "list at least one folder"),
+            ("library:\n  video_extensions: [mkv]\n", 2, "library", "list folders under 'movies' or 'shows'"),
+            (
+                "library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  episode_format: \"{Series Title} - {Episode Title}\"\n", 5, "link.episode_format",
+                "must contain the season and episode"
+            ),
+            ("library:\n  movies: [/m\n", 3, nil, "not valid YAML"),
+            ("library:\n  movies: &m [/m]\n  shows: *m\n", 3, nil, "YAML aliases (*m) are not supported here"),
+            ("library:\n  movies: [/m]\n  movies: [/n]\n", 3, "movies", "this key is given twice"),
+            ("library:\n  movies: [/m]\n  shows: [/s]\nsonarr:\n  main: {url: ftp://x, api_key: abc}\n", 5, "sonarr.main.url", "http://"),
+        ] as [(String, Int, String?, String)])
     func mistakesArePinpointed(yaml: String, line: Int, key: String?, message: String) throws {
         let error = try loadError(yaml)
         #expect(error.line == line)
@@ -66,14 +74,15 @@ struct ConfigTests {
 
     /// Each command asks only for what it uses (issue 11): a missing section is an error only for the
     /// command that needs it, and says which command.
-    @Test(arguments: [
-        ("tautulli: {url: http://t, api_key: k}\nsonarr:\n  main: {url: http://s, api_key: k}\n", ["prefetch", "dedupe"]),
-        ("sonarr:\n  main: {url: http://s, api_key: k}\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link", "match", "dedupe"]),
-        ("library:\n  movies: [/m]\n  shows: [/s]\n", ["link"]),
-        ("library:\n  shows: [/s]\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link"]),
-        ("library:\n  movies: [/m]\n", []),
-        ("state: x.db\n", []),
-    ] as [(String, [String])])
+    @Test(
+        arguments: [
+            ("tautulli: {url: http://t, api_key: k}\nsonarr:\n  main: {url: http://s, api_key: k}\n", ["prefetch", "dedupe"]),
+            ("sonarr:\n  main: {url: http://s, api_key: k}\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link", "match", "dedupe"]),
+            ("library:\n  movies: [/m]\n  shows: [/s]\n", ["link"]),
+            ("library:\n  shows: [/s]\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link"]),
+            ("library:\n  movies: [/m]\n", []),
+            ("state: x.db\n", []),
+        ] as [(String, [String])])
     func eachCommandNeedsOnlyWhatItUses(yaml: String, ready: [String]) throws {
         let lib = try TestLibrary()
         let config = try UsherConfig.load(path: try write(lib, yaml), environment: [:])
@@ -92,7 +101,10 @@ struct ConfigTests {
             _ = try await PrefetchJob(config: config, logger: quiet).run(PrefetchOptions(dryRun: true))
         } catch {
             #expect(error.kind == .config)
-            #expect(error.message.hasSuffix("usher prefetch needs a 'tautulli:' section (url and api_key), for the watch history, and a 'sonarr:' section, to search and to read the queue"))
+            #expect(
+                error.message.hasSuffix(
+                    "usher prefetch needs a 'tautulli:' section (url and api_key), for the watch history, and a 'sonarr:' section, to search and to read the queue"
+                ))
         }
         do {
             _ = try await MatchJob(config: config, logger: quiet).run(MatchOptions())
@@ -106,18 +118,20 @@ struct ConfigTests {
         let lib = try TestLibrary()
         try "sonarr_main: s3cr3t-sonarr\n".write(toFile: lib.path("secrets.yml"), atomically: true, encoding: .utf8)
         try "  plex-token-from-file\n".write(toFile: lib.path("plex.token"), atomically: true, encoding: .utf8)
-        let path = try write(lib, """
-        library:
-          movies: [!env_var MOVIES_DIR /fallback/movies]
-          shows: [!env_var SHOWS_DIR]
-        sonarr:
-          main: {url: http://127.0.0.1:8989, api_key: !secret sonarr_main}
-        radarr:
-          main: {url: http://127.0.0.1:7878, api_key: !cmd "printf 'radarr-key-from-cmd'"}
-        plex:
-          url: http://127.0.0.1:32400
-          token: !file plex.token
-        """)
+        let path = try write(
+            lib,
+            """
+            library:
+              movies: [!env_var MOVIES_DIR /fallback/movies]
+              shows: [!env_var SHOWS_DIR]
+            sonarr:
+              main: {url: http://127.0.0.1:8989, api_key: !secret sonarr_main}
+            radarr:
+              main: {url: http://127.0.0.1:7878, api_key: !cmd "printf 'radarr-key-from-cmd'"}
+            plex:
+              url: http://127.0.0.1:32400
+              token: !file plex.token
+            """)
         let config = try UsherConfig.load(path: path, environment: ["SHOWS_DIR": "/data/tv"])
         #expect(config.movieRoots.map(\.path) == ["/fallback/movies"])
         #expect(config.showRoots.map(\.path) == ["/data/tv"])
@@ -168,21 +182,22 @@ struct ConfigTests {
 
     @Test func formattingSortsAndRoundTripsAndArchives() throws {
         let lib = try TestLibrary()
-        try lib.writeMappings("""
-        links:
-          - {movie: "Zorro", show: "Z Show", episodes: [S00E02, S00E01]}
-          - movie: "24: Redemption"
-            year: 2008
-            tmdb: 13989
-            show: "24"
-            tvdb: 76290
-            episodes: S00E09
-            title: Redemption
-          - {movie: "Akira", tmdb: 149, radarr: 4k, show: "Akira Show", tvdb: 1, sonarr: anime, episodes: S00E01}
-        crossovers:
-          - from: {show: "Chicago Fire", episodes: S03E21}
-            to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
-        """)
+        try lib.writeMappings(
+            """
+            links:
+              - {movie: "Zorro", show: "Z Show", episodes: [S00E02, S00E01]}
+              - movie: "24: Redemption"
+                year: 2008
+                tmdb: 13989
+                show: "24"
+                tvdb: 76290
+                episodes: S00E09
+                title: Redemption
+              - {movie: "Akira", tmdb: 149, radarr: 4k, show: "Akira Show", tvdb: 1, sonarr: anime, episodes: S00E01}
+            crossovers:
+              - from: {show: "Chicago Fire", episodes: S03E21}
+                to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
+            """)
         let mappings = try MappingFile.load(path: lib.path("links.yml"))
         let text = MappingFile.render(mappings)
         #expect(text.range(of: "24: Redemption")!.lowerBound < text.range(of: "Zorro")!.lowerBound)
@@ -191,7 +206,9 @@ struct ConfigTests {
         let akira = try #require(mappings.first { $0.show.title == "Akira Show" })
         #expect(akira.show.sonarr == "anime")
         if case .movie(let ref) = akira.source { #expect(ref.radarr == "4k") } else { Issue.record("not a movie") }
-        #expect(text.contains("  - from: {show: \"Chicago Fire\", episodes: S03E21}\n    to: {show: \"Chicago P.D.\", episodes: S00E05, title: \"Chicago Fire crossover\"}"))
+        #expect(
+            text.contains(
+                "  - from: {show: \"Chicago Fire\", episodes: S03E21}\n    to: {show: \"Chicago P.D.\", episodes: S00E05, title: \"Chicago Fire crossover\"}"))
         for i in 0..<4 {
             try MappingFile.write(text, to: lib.path("links.yml"), keep: 2, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)))
         }
@@ -213,12 +230,12 @@ struct ConfigTests {
         let lib = try TestLibrary()
         lib.extraLinkConfig = "  tag: Usher-Linked\n  unmonitor_linked: true"
         lib.extraTopConfig = """
-        sonarr:
-          main: {url: "http://127.0.0.1:8989/", api_key: abcdef}
-        api: {concurrency: 2, timeout_seconds: 10, attempts: 2}
-        paths:
-          - {remote: /data, local: /mnt/data}
-        """
+            sonarr:
+              main: {url: "http://127.0.0.1:8989/", api_key: abcdef}
+            api: {concurrency: 2, timeout_seconds: 10, attempts: 2}
+            paths:
+              - {remote: /data, local: /mnt/data}
+            """
         let config = try lib.config()
         #expect(config.tag == "usher-linked")
         #expect(config.unmonitorLinked)
@@ -239,24 +256,24 @@ struct ConfigTests {
     @Test func prefetchSectionsWithDefaultsAndPinpointedMistakes() throws {
         let lib = try TestLibrary()
         lib.extraTopConfig = """
-        tautulli: {url: "http://127.0.0.1:8181", api_key: tautulli-secret}
-        download_clients:
-          sabnzbd: {url: "http://127.0.0.1:8080", api_key: sab-secret}
-          nzbget: {url: "http://127.0.0.1:6789", username: nzbget, password: nzb-secret}
-          seedbox: {type: qbittorrent, url: "http://127.0.0.1:8081", username: admin, password: qbt-secret}
-        prefetch:
-          history_days: 3
-          minutes_ahead: 120
-          run_every: 30m
-          users: [ann, Bob]
-          exclude_tag: Keep-Away
-          search_cooldown: 1d
-          priority: force
-          health_url: "https://hc-ping.com/0000-secret-uuid"
-        notify:
-          - {type: tautulli, notifier_id: 3}
-          - {type: discord, url: "https://discord.com/api/webhooks/1/token-secret"}
-        """
+            tautulli: {url: "http://127.0.0.1:8181", api_key: tautulli-secret}
+            download_clients:
+              sabnzbd: {url: "http://127.0.0.1:8080", api_key: sab-secret}
+              nzbget: {url: "http://127.0.0.1:6789", username: nzbget, password: nzb-secret}
+              seedbox: {type: qbittorrent, url: "http://127.0.0.1:8081", username: admin, password: qbt-secret}
+            prefetch:
+              history_days: 3
+              minutes_ahead: 120
+              run_every: 30m
+              users: [ann, Bob]
+              exclude_tag: Keep-Away
+              search_cooldown: 1d
+              priority: force
+              health_url: "https://hc-ping.com/0000-secret-uuid"
+            notify:
+              - {type: tautulli, notifier_id: 3}
+              - {type: discord, url: "https://discord.com/api/webhooks/1/token-secret"}
+            """
         let config = try lib.config()
         #expect(config.tautulli?.apiKey == "tautulli-secret")
         #expect(config.downloadClients.map(\.kind) == [.sabnzbd, .nzbget, .qbittorrent])

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// Every body the fakes answer with must fit the official OpenAPI schemas, so tests against the fakes
@@ -11,8 +12,10 @@ import UsherFakes
 struct FakeContractTests {
     /// Sends one request and checks the answer against the operation's declared schema, and against
     /// `schema` where the spec declares none (Swashbuckle leaves many out).
-    func check(_ client: ServiceClient, _ contract: OpenAPIContract, _ method: String, _ path: String,
-               query: [(String, String)] = [], body: Data? = nil, schema: String?, status: Int) async throws {
+    func check(
+        _ client: ServiceClient, _ contract: OpenAPIContract, _ method: String, _ path: String,
+        query: [(String, String)] = [], body: Data? = nil, schema: String?, status: Int
+    ) async throws {
         let response = try await client.send(method, path, query: query, json: body)
         #expect(response.status == status, "\(method) \(path)")
         let fullPath = path + ServiceClient.encode(query)
@@ -29,22 +32,31 @@ struct FakeContractTests {
         try FileManager.default.createDirectory(atPath: folder + "/Season 00", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         _ = FileManager.default.createFile(atPath: folder + "/Season 00/24 - S00E09 - Redemption Bluray-1080p.mkv", contents: Data("x".utf8))
-        sonarr.add(SonarrSeries(id: 7, title: "24", path: folder, tvdbId: 76290, year: 2001, seriesType: "standard", monitored: true, tags: []),
-                   episodes: [SonarrEpisode(id: 70, seriesId: 7, tvdbId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 9,
-                                            title: "Redemption", hasFile: false, monitored: true)])
+        sonarr.add(
+            SonarrSeries(id: 7, title: "24", path: folder, tvdbId: 76290, year: 2001, seriesType: "standard", monitored: true, tags: []),
+            episodes: [
+                SonarrEpisode(
+                    id: 70, seriesId: 7, tvdbId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 9,
+                    title: "Redemption", hasFile: false, monitored: true)
+            ])
         let client = serviceClient("sonarr", url: sonarr.url, key: sonarr.apiKey)
         try await check(client, contract, "GET", "/api/v3/system/status", schema: "SystemResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/series", schema: "SeriesResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/series/7", schema: "SeriesResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/config/naming", schema: "NamingConfigResource", status: 200)
-        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanSeries","seriesId":7}"#.utf8), schema: "CommandResource", status: 201)
+        try await check(
+            client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanSeries","seriesId":7}"#.utf8), schema: "CommandResource", status: 201)
         try await check(client, contract, "GET", "/api/v3/command", schema: "CommandResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/episode", query: [("seriesId", "7")], schema: "EpisodeResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/episodefile", query: [("seriesId", "7")], schema: "EpisodeFileResource", status: 200)
         try await check(client, contract, "POST", "/api/v3/tag", body: Data(#"{"label":"Usher-Linked"}"#.utf8), schema: "TagResource", status: 201)
         try await check(client, contract, "GET", "/api/v3/tag", schema: "TagResource", status: 200)
-        try await check(client, contract, "PUT", "/api/v3/series/editor", body: Data(#"{"seriesIds":[7],"tags":[1],"applyTags":"add"}"#.utf8), schema: "SeriesResource", status: 202)
-        try await check(client, contract, "PUT", "/api/v3/episode/monitor", body: Data(#"{"episodeIds":[70],"monitored":false}"#.utf8), schema: "EpisodeResource", status: 202)
+        try await check(
+            client, contract, "PUT", "/api/v3/series/editor", body: Data(#"{"seriesIds":[7],"tags":[1],"applyTags":"add"}"#.utf8), schema: "SeriesResource",
+            status: 202)
+        try await check(
+            client, contract, "PUT", "/api/v3/episode/monitor", body: Data(#"{"episodeIds":[70],"monitored":false}"#.utf8), schema: "EpisodeResource",
+            status: 202)
         let series = try await SonarrClient(client: client).series()
         #expect(series.first?.tags == [1])
         // The rescan found the file: the episode now has it.
@@ -63,20 +75,33 @@ struct FakeContractTests {
         let contract = try OpenAPIContract(specAt: Contracts.spec("sonarr/sonarr-v3-openapi.v4.0.19.2979.json"))
         let sonarr = try await FakeSonarr.start()
         defer { Task { await sonarr.stop() } }
-        sonarr.add(SonarrSeries(id: 5, title: "Dark", path: "/tv/Dark", tvdbId: 281670, year: 2017, tags: [],
-                                alternateTitles: [SonarrAlternateTitle(title: "Dark (2017)", seasonNumber: -1)]),
-                   episodes: (1...3).map { SonarrEpisode(id: 50 + $0, seriesId: 5, episodeFileId: 0, seasonNumber: 1, episodeNumber: $0, title: "E\($0)",
-                                                         hasFile: false, monitored: true, airDate: "2017-12-01", airDateUtc: "2017-12-01T08:00:00Z", runtime: 52) })
+        sonarr.add(
+            SonarrSeries(
+                id: 5, title: "Dark", path: "/tv/Dark", tvdbId: 281670, year: 2017, tags: [],
+                alternateTitles: [SonarrAlternateTitle(title: "Dark (2017)", seasonNumber: -1)]),
+            episodes: (1...3).map {
+                SonarrEpisode(
+                    id: 50 + $0, seriesId: 5, episodeFileId: 0, seasonNumber: 1, episodeNumber: $0, title: "E\($0)",
+                    hasFile: false, monitored: true, airDate: "2017-12-01", airDateUtc: "2017-12-01T08:00:00Z", runtime: 52)
+            })
         sonarr.withState { fake in
-            fake.queue = (1...3).map { SonarrQueueRecord(id: 900 + $0, seriesId: 5, episodeId: 50 + $0, seasonNumber: 1, title: "Dark.S01", status: "downloading",
-                                                        trackedDownloadState: "downloading", downloadId: "SABnzbd_nzo_abc", downloadClient: "SABnzbd", protocol: "usenet") }
+            fake.queue = (1...3).map {
+                SonarrQueueRecord(
+                    id: 900 + $0, seriesId: 5, episodeId: 50 + $0, seasonNumber: 1, title: "Dark.S01", status: "downloading",
+                    trackedDownloadState: "downloading", downloadId: "SABnzbd_nzo_abc", downloadClient: "SABnzbd", protocol: "usenet")
+            }
         }
         let client = serviceClient("sonarr", url: sonarr.url, key: sonarr.apiKey)
         try await check(client, contract, "GET", "/api/v3/series", schema: "SeriesResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/episode", query: [("seriesId", "5")], schema: "EpisodeResource", status: 200)
-        try await check(client, contract, "GET", "/api/v3/queue", query: [("page", "2"), ("pageSize", "2")], schema: "QueueResourcePagingResource", status: 200)
-        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"EpisodeSearch","episodeIds":[52,53]}"#.utf8), schema: "CommandResource", status: 201)
-        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"SeasonSearch","seriesId":5,"seasonNumber":1}"#.utf8), schema: "CommandResource", status: 201)
+        try await check(
+            client, contract, "GET", "/api/v3/queue", query: [("page", "2"), ("pageSize", "2")], schema: "QueueResourcePagingResource", status: 200)
+        try await check(
+            client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"EpisodeSearch","episodeIds":[52,53]}"#.utf8), schema: "CommandResource",
+            status: 201)
+        try await check(
+            client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"SeasonSearch","seriesId":5,"seasonNumber":1}"#.utf8), schema: "CommandResource",
+            status: 201)
         // Paged as Sonarr pages: two pages of two read the three records once each.
         let records = try await SonarrClient(client: client).queue(pageSize: 2)
         #expect(records.map(\.episodeId) == [51, 52, 53])
@@ -96,20 +121,26 @@ struct FakeContractTests {
         let contract = try OpenAPIContract(specAt: Contracts.spec("radarr/radarr-v3-openapi.v6.0.3.10276.json"))
         let radarr = try await FakeRadarr.start()
         defer { Task { await radarr.stop() } }
-        radarr.add(RadarrMovie(
-            id: 1, title: "24: Redemption", year: 2008, path: "/movies/24 Redemption (2008)", tmdbId: 13989, imdbId: "tt1102275",
-            hasFile: true, monitored: true, tags: [],
-            movieFile: RadarrMovieFile(id: 11, movieId: 1, relativePath: "24 Redemption (2008) Bluray-1080p.mkv",
-                                       path: "/movies/24 Redemption (2008)/24 Redemption (2008) Bluray-1080p.mkv", size: 7_000_000_000,
-                                       quality: ArrQuality(quality: .init(id: 7, name: "Bluray-1080p", source: "bluray", resolution: 1080),
-                                                           revision: .init(version: 1, real: 0, isRepack: false)))))
+        radarr.add(
+            RadarrMovie(
+                id: 1, title: "24: Redemption", year: 2008, path: "/movies/24 Redemption (2008)", tmdbId: 13989, imdbId: "tt1102275",
+                hasFile: true, monitored: true, tags: [],
+                movieFile: RadarrMovieFile(
+                    id: 11, movieId: 1, relativePath: "24 Redemption (2008) Bluray-1080p.mkv",
+                    path: "/movies/24 Redemption (2008)/24 Redemption (2008) Bluray-1080p.mkv", size: 7_000_000_000,
+                    quality: ArrQuality(
+                        quality: .init(id: 7, name: "Bluray-1080p", source: "bluray", resolution: 1080),
+                        revision: .init(version: 1, real: 0, isRepack: false)))))
         let client = serviceClient("radarr", url: radarr.url, key: radarr.apiKey)
         try await check(client, contract, "GET", "/api/v3/system/status", schema: "SystemResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/movie", schema: "MovieResource", status: 200)
         try await check(client, contract, "GET", "/api/v3/movie/1", schema: "MovieResource", status: 200)
         try await check(client, contract, "POST", "/api/v3/tag", body: Data(#"{"label":"usher-linked"}"#.utf8), schema: "TagResource", status: 201)
-        try await check(client, contract, "PUT", "/api/v3/movie/editor", body: Data(#"{"movieIds":[1],"tags":[1],"applyTags":"add"}"#.utf8), schema: "MovieResource", status: 202)
-        try await check(client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanMovie","movieId":1}"#.utf8), schema: "CommandResource", status: 201)
+        try await check(
+            client, contract, "PUT", "/api/v3/movie/editor", body: Data(#"{"movieIds":[1],"tags":[1],"applyTags":"add"}"#.utf8), schema: "MovieResource",
+            status: 202)
+        try await check(
+            client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanMovie","movieId":1}"#.utf8), schema: "CommandResource", status: 201)
     }
     /// What `usher match` reads: movies with original and alternate titles and runtimes, series with
     /// their seasons' counts, and season-0 episode lists.
@@ -118,21 +149,32 @@ struct FakeContractTests {
         let sonarrContract = try OpenAPIContract(specAt: Contracts.spec("sonarr/sonarr-v3-openapi.v4.0.19.2979.json"))
         let radarr = try await FakeRadarr.start()
         let sonarr = try await FakeSonarr.start()
-        defer { Task { await radarr.stop(); await sonarr.stop() } }
-        radarr.add(RadarrMovie(id: 1, title: "Cowboy Bebop: The Movie", year: 2001, path: "/movies/Cowboy Bebop", tmdbId: 11299, imdbId: "tt0275277",
-                               hasFile: false, monitored: true, tags: [], originalTitle: "カウボーイビバップ 天国の扉",
-                               alternateTitles: [RadarrAlternateTitle(title: "Cowboy Bebop: Knockin' on Heaven's Door", sourceType: "tmdb")], runtime: 115))
-        sonarr.add(SonarrSeries(id: 2, title: "Cowboy Bebop", path: "/tv/Cowboy Bebop", tvdbId: 76885, year: 1998, tags: []), episodes: [
-            SonarrEpisode(id: 20, seriesId: 2, episodeFileId: 0, seasonNumber: 0, episodeNumber: 3, title: "Knockin' on Heaven's Door", hasFile: false,
-                          monitored: false, airDate: "2001-09-01", runtime: 115),
-            SonarrEpisode(id: 21, seriesId: 2, episodeFileId: 0, seasonNumber: 1, episodeNumber: 1, title: "Asteroid Blues", hasFile: false,
-                          monitored: true, airDate: "1998-10-24", runtime: 25),
-        ])
+        defer {
+            Task {
+                await radarr.stop(); await sonarr.stop()
+            }
+        }
+        radarr.add(
+            RadarrMovie(
+                id: 1, title: "Cowboy Bebop: The Movie", year: 2001, path: "/movies/Cowboy Bebop", tmdbId: 11299, imdbId: "tt0275277",
+                hasFile: false, monitored: true, tags: [], originalTitle: "カウボーイビバップ 天国の扉",
+                alternateTitles: [RadarrAlternateTitle(title: "Cowboy Bebop: Knockin' on Heaven's Door", sourceType: "tmdb")], runtime: 115))
+        sonarr.add(
+            SonarrSeries(id: 2, title: "Cowboy Bebop", path: "/tv/Cowboy Bebop", tvdbId: 76885, year: 1998, tags: []),
+            episodes: [
+                SonarrEpisode(
+                    id: 20, seriesId: 2, episodeFileId: 0, seasonNumber: 0, episodeNumber: 3, title: "Knockin' on Heaven's Door", hasFile: false,
+                    monitored: false, airDate: "2001-09-01", runtime: 115),
+                SonarrEpisode(
+                    id: 21, seriesId: 2, episodeFileId: 0, seasonNumber: 1, episodeNumber: 1, title: "Asteroid Blues", hasFile: false,
+                    monitored: true, airDate: "1998-10-24", runtime: 25),
+            ])
         let radarrClient = serviceClient("radarr", url: radarr.url, key: radarr.apiKey)
         let sonarrClient = serviceClient("sonarr", url: sonarr.url, key: sonarr.apiKey)
         try await check(radarrClient, radarrContract, "GET", "/api/v3/movie", schema: "MovieResource", status: 200)
         try await check(sonarrClient, sonarrContract, "GET", "/api/v3/series", schema: "SeriesResource", status: 200)
-        try await check(sonarrClient, sonarrContract, "GET", "/api/v3/episode", query: [("seriesId", "2"), ("seasonNumber", "0")], schema: "EpisodeResource", status: 200)
+        try await check(
+            sonarrClient, sonarrContract, "GET", "/api/v3/episode", query: [("seriesId", "2"), ("seasonNumber", "0")], schema: "EpisodeResource", status: 200)
         let movie = try #require(try await RadarrClient(client: radarrClient).movies().first)
         #expect(movie.originalTitle == "カウボーイビバップ 天国の扉" && movie.runtime == 115)
         #expect(movie.alternateTitles?.map(\.title) == ["Cowboy Bebop: Knockin' on Heaven's Door"])
@@ -165,10 +207,12 @@ struct FakeContractTests {
         fake.add("TV.Show.S04E11.720p.HDTV.x264", mbLeft: 1271.59)
         fake.add("TV.Show.S04E12.720p.HDTV.x264", paused: true)
         fake.add("TV.Show.S04E13.720p.HDTV.x264", priority: 1)
-        let client = ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey,
-                                                             credentialQueryName: "apikey"),
-                                   http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
-                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let client = ServiceClient(
+            endpoint: ServiceEndpoint(
+                name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: fake.apiKey,
+                credentialQueryName: "apikey"),
+            http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let answer = try await client.send("GET", "/api", query: [("mode", "queue"), ("output", "json")])
         let queue = try #require(try object(answer.body)["queue"] as? [String: Any])
         #expect(Set(queue.keys) == Set(docs.keys), "\(Set(queue.keys).symmetricDifference(docs.keys))")
@@ -192,9 +236,10 @@ struct FakeContractTests {
         #expect(slots.map { $0["index"] as? Int } == [0, 1, 2])
         #expect(slots.allSatisfy { ($0["nzo_id"] as? String)?.hasPrefix("SABnzbd_nzo_") == true })
         // Without a key: 403 "API Key Required" (mode=version needs none).
-        let anonymous = ServiceClient(endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: ""),
-                                      http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
-                                      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let anonymous = ServiceClient(
+            endpoint: ServiceEndpoint(name: "sabnzbd", baseURL: fake.url, credentialHeader: "", credential: ""),
+            http: TestHTTP.client, policy: RetryPolicy(attempts: 1, timeout: .seconds(5)),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         await #expect { try await anonymous.send("GET", "/api", query: [("mode", "queue"), ("output", "json")]) } throws: {
             ($0 as? ServiceError)?.status == 403 && ($0 as? ServiceError)?.excerpt == "API Key Required"
         }

@@ -77,8 +77,10 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
     /// or 202). The schema is that of `application/json`, else `text/json`, else `text/plain`.
     /// Many *arr operations declare no schema at all: then the answer is `[]`, or, when `strict`, one
     /// violation saying so. A path or method the spec does not know is always a violation.
-    func violations(of data: Data, forResponseOf method: String, path: String, status: Int,
-                    strict: Bool = false) -> [String] {
+    func violations(
+        of data: Data, forResponseOf method: String, path: String, status: Int,
+        strict: Bool = false
+    ) -> [String] {
         let what = "\(method.uppercased()) \(path) \(status)"
         let lookup = responseSchema(method: method, path: path, status: status, strict: strict)
         let schema: [String: Any]
@@ -128,17 +130,20 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
 
     /// `.success(nil)`: the response exists and has no schema; `.failure`: no such operation or response.
     func responseSchema(method: String, path: String, status: Int, strict: Bool = false)
-        -> Result<[String: Any]?, Problem> {
+        -> Result<[String: Any]?, Problem>
+    {
         guard let template = pathTemplate(matching: path) else {
             return .failure(Problem("no path in the spec matches \(Self.stripQuery(path))"))
         }
         let item = ((document["paths"] as? [String: Any])?[template] as? [String: Any]) ?? [:]
         guard let operation = item[method.lowercased()] as? [String: Any] else {
             let known = item.keys.filter { ["get", "put", "post", "delete", "patch", "head", "options"].contains($0) }
-            return .failure(Problem("\(template) has no \(method.uppercased()) operation (only \(known.sorted().map { $0.uppercased() }.joined(separator: ", ")))"))
+            return .failure(
+                Problem("\(template) has no \(method.uppercased()) operation (only \(known.sorted().map { $0.uppercased() }.joined(separator: ", ")))"))
         }
         let responses = (operation["responses"] as? [String: Any]) ?? [:]
-        var response = responses[String(status)] as? [String: Any]
+        var response =
+            responses[String(status)] as? [String: Any]
             ?? responses.first { $0.key.uppercased() == "\(status / 100)XX" }?.value as? [String: Any]
             ?? responses["default"] as? [String: Any]
         if response == nil, !strict, (200..<300).contains(status) {
@@ -146,11 +151,13 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
             if successes.count == 1 { response = successes.first?.value as? [String: Any] }
         }
         guard let response = response.map(resolveRef) else {
-            return .failure(Problem("\(method.uppercased()) \(template) declares no \(status) response (only \(responses.keys.sorted().joined(separator: ", ")))"))
+            return .failure(
+                Problem("\(method.uppercased()) \(template) declares no \(status) response (only \(responses.keys.sorted().joined(separator: ", ")))"))
         }
         guard let content = response["content"] as? [String: Any], !content.isEmpty else { return .success(nil) }
         let preferred = ["application/json", "text/json", "text/plain"]
-        let mediaType = preferred.first { content[$0] != nil }
+        let mediaType =
+            preferred.first { content[$0] != nil }
             ?? content.keys.sorted().first { $0.contains("json") }
             ?? content.keys.sorted().first!
         return .success((content[mediaType] as? [String: Any])?["schema"] as? [String: Any])
@@ -163,8 +170,10 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
 
     // MARK: Validation
 
-    private func validate(_ value: Any, _ rawSchema: [String: Any], path: String, into out: inout [String],
-                          siblingProperties: Set<String> = []) {
+    private func validate(
+        _ value: Any, _ rawSchema: [String: Any], path: String, into out: inout [String],
+        siblingProperties: Set<String> = []
+    ) {
         let (schema, name, refNullable) = resolve(rawSchema)
         let json = JSONValue(value)
         let nullable = refNullable || (schema["nullable"] as? Bool ?? false) || (rawSchema["nullable"] as? Bool ?? false)
@@ -225,8 +234,10 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
         }
     }
 
-    private func checkObject(_ object: [String: Any], _ schema: [String: Any], name: String?, path: String,
-                             siblingProperties: Set<String>, into out: inout [String]) {
+    private func checkObject(
+        _ object: [String: Any], _ schema: [String: Any], name: String?, path: String,
+        siblingProperties: Set<String>, into out: inout [String]
+    ) {
         let properties = (schema["properties"] as? [String: Any]) ?? [:]
         for required in (schema["required"] as? [String]) ?? [] where object[required] == nil {
             out.append("\(Self.join(path, required)): required property missing")
@@ -245,8 +256,10 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
         }
     }
 
-    private func checkEnum(_ json: JSONValue, _ allowed: [Any], path: String, schemaName: String?,
-                           into out: inout [String]) {
+    private func checkEnum(
+        _ json: JSONValue, _ allowed: [Any], path: String, schemaName: String?,
+        into out: inout [String]
+    ) {
         let names = allowed.map { "\($0)" }
         switch json {
         case .string(let text):
@@ -399,7 +412,8 @@ struct OpenAPIContract: @unchecked Sendable {  // immutable after init
     }
 
     private static func join(_ path: String, _ key: String) -> String {
-        let identifier = key.first.map { $0.isLetter || $0 == "_" } == true
+        let identifier =
+            key.first.map { $0.isLetter || $0 == "_" } == true
             && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
         return identifier ? "\(path).\(key)" : "\(path)[\"\(key)\"]"
     }

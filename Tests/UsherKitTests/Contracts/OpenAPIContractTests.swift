@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UsherCore
+
 @testable import UsherKit
 
 struct OpenAPIContractTests {
@@ -59,10 +60,12 @@ struct OpenAPIContractTests {
             #expect(radarr.violations(of: movies, forResponseOf: "GET", path: "/api/v3/movie", status: 200) == [])
 
             // A list where the operation answers one object, and the reverse.
-            #expect(sonarr.violations(of: episodes, forResponseOf: "GET", path: "/api/v3/episode/1", status: 200)
-                == ["$: expected object, got array"])
-            #expect(sonarr.violations(of: tag, forResponseOf: "GET", path: "/api/v3/tag", status: 200)
-                == ["$: expected array, got object"])
+            #expect(
+                sonarr.violations(of: episodes, forResponseOf: "GET", path: "/api/v3/episode/1", status: 200)
+                    == ["$: expected object, got array"])
+            #expect(
+                sonarr.violations(of: tag, forResponseOf: "GET", path: "/api/v3/tag", status: 200)
+                    == ["$: expected array, got object"])
         }
 
         @Test func statusCodesThePOSTsReallyAnswer() throws {
@@ -113,10 +116,12 @@ struct OpenAPIContractTests {
         }
 
         @Test func pyarrEpisodeFilesHaveV3LanguageFields() throws {
-            let expected = [0, 1].flatMap { i in [
-                "$[\(i)].language: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
-                "$[\(i)].languageCutoffNotMet: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
-            ] }
+            let expected = [0, 1].flatMap { i in
+                [
+                    "$[\(i)].language: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
+                    "$[\(i)].languageCutoffNotMet: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
+                ]
+            }
             #expect(try check(Specs.sonarr4019, Fixture.pyarrSonarr + "episodefile_series.json", "EpisodeFileResource") == expected)
             #expect(try check(Specs.sonarr400, Fixture.pyarrSonarr + "episodefile_series.json", "EpisodeFileResource") == expected)
         }
@@ -124,21 +129,23 @@ struct OpenAPIContractTests {
         /// pyarr's placeholder captures ("string" for every text) fail the enums, besides the v3 fields.
         @Test func pyarrPlaceholdersFailTheEnums() throws {
             let series = try check(Specs.sonarr4019, Fixture.pyarrSonarr + "series.json", "SeriesResource")
-            #expect(series == [
-                "$.seriesType: \"string\" is not one of SeriesTypes: standard, daily, anime",
-                "$.status: \"string\" is not one of SeriesStatusType: continuing, ended, upcoming, deleted",
-            ])
+            #expect(
+                series == [
+                    "$.seriesType: \"string\" is not one of SeriesTypes: standard, daily, anime",
+                    "$.status: \"string\" is not one of SeriesStatusType: continuing, ended, upcoming, deleted",
+                ])
             let all = try check(Specs.sonarr4019, Fixture.pyarrSonarr + "series_all.json", "SeriesResource")
             #expect(all.count == 4 && all.allSatisfy { $0.contains("\"string\" is not one of") })
 
             let episode = try check(Specs.sonarr4019, Fixture.pyarrSonarr + "episode.json", "EpisodeResource")
-            #expect(episode == [
-                "$.episodeFile.language: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
-                "$.episodeFile.languageCutoffNotMet: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
-                "$.episodeFile.quality.quality.source: \"string\" is not one of QualitySource: unknown, television, televisionRaw, web, webRip, dvd, bluray, blurayRaw",
-                "$.series.seriesType: \"string\" is not one of SeriesTypes: standard, daily, anime",
-                "$.series.status: \"string\" is not one of SeriesStatusType: continuing, ended, upcoming, deleted",
-            ])
+            #expect(
+                episode == [
+                    "$.episodeFile.language: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
+                    "$.episodeFile.languageCutoffNotMet: unexpected property (not in EpisodeFileResource, additionalProperties: false)",
+                    "$.episodeFile.quality.quality.source: \"string\" is not one of QualitySource: unknown, television, televisionRaw, web, webRip, dvd, bluray, blurayRaw",
+                    "$.series.seriesType: \"string\" is not one of SeriesTypes: standard, daily, anime",
+                    "$.series.status: \"string\" is not one of SeriesStatusType: continuing, ended, upcoming, deleted",
+                ])
             let file = try check(Specs.sonarr4019, Fixture.pyarrSonarr + "episodefile.json", "EpisodeFileResource")
             #expect(file.count == 3)
         }
@@ -152,20 +159,23 @@ struct OpenAPIContractTests {
 
         /// Sonarr 3.0.8 (mono) reports isMono/isMonoRuntime; 4.0.0's spec models versions and time spans as objects.
         @Test func sonarr3SystemStatusAndTheOlderSpecsOddities() throws {
-            #expect(try check(Specs.sonarr4019, Fixture.pyarrSonarr + "system_status.json", "SystemResource") == [
-                "$.isMono: unexpected property (not in SystemResource, additionalProperties: false)",
-                "$.isMonoRuntime: unexpected property (not in SystemResource, additionalProperties: false)",
-            ])
-            #expect(try check(Specs.sonarr400, Fixture.pyarrSonarr + "system_status.json", "SystemResource") == [
-                "$.isMono: unexpected property (not in SystemResource, additionalProperties: false)",
-                "$.isMonoRuntime: unexpected property (not in SystemResource, additionalProperties: false)",
-                "$.runtimeVersion: expected object, got string",
-                "$.sqliteVersion: expected object, got string",
-            ])
+            #expect(
+                try check(Specs.sonarr4019, Fixture.pyarrSonarr + "system_status.json", "SystemResource") == [
+                    "$.isMono: unexpected property (not in SystemResource, additionalProperties: false)",
+                    "$.isMonoRuntime: unexpected property (not in SystemResource, additionalProperties: false)",
+                ])
+            #expect(
+                try check(Specs.sonarr400, Fixture.pyarrSonarr + "system_status.json", "SystemResource") == [
+                    "$.isMono: unexpected property (not in SystemResource, additionalProperties: false)",
+                    "$.isMonoRuntime: unexpected property (not in SystemResource, additionalProperties: false)",
+                    "$.runtimeVersion: expected object, got string",
+                    "$.sqliteVersion: expected object, got string",
+                ])
             // 4.0.0.748's spec describes TimeSpan as an object, but it is serialized "00:00:00.3358380".
-            #expect(try check(Specs.sonarr400, Fixture.pyarrSonarr + "command.json", "CommandResource") == [
-                "$.duration: expected object, got string",
-            ])
+            #expect(
+                try check(Specs.sonarr400, Fixture.pyarrSonarr + "command.json", "CommandResource") == [
+                    "$.duration: expected object, got string"
+                ])
         }
 
         /// pyarr's Radarr movie (Radarr v4 era) has alternate-title fields that v6 dropped; HA's movies have
@@ -174,30 +184,43 @@ struct OpenAPIContractTests {
             let v6 = try check(Specs.radarr603, Fixture.pyarrRadarr + "movie.json", "MovieResource")
             #expect(v6.count == 40)
             let dropped = ["language", "movieId", "sourceId", "voteCount", "votes"]
-            #expect(Set(v6) == Set((0..<8).flatMap { i in dropped.map {
-                "$.alternateTitles[\(i)].\($0): unexpected property (not in AlternativeTitleResource, additionalProperties: false)"
-            } }))
+            #expect(
+                Set(v6)
+                    == Set(
+                        (0..<8).flatMap { i in
+                            dropped.map {
+                                "$.alternateTitles[\(i)].\($0): unexpected property (not in AlternativeTitleResource, additionalProperties: false)"
+                            }
+                        }))
             let v4 = try check(Specs.radarr475, Fixture.pyarrRadarr + "movie.json", "MovieResource")
-            #expect(v4 == (0..<8).map {
-                "$.alternateTitles[\($0)].movieId: unexpected property (not in AlternativeTitleResource, additionalProperties: false)"
-            })
-            #expect(try check(Specs.radarr475, Fixture.haRadarr + "movies.json", "MovieResource") == [
-                "$[0].statistics: unexpected property (not in MovieResource, additionalProperties: false)",
-                "$[1].statistics: unexpected property (not in MovieResource, additionalProperties: false)",
-            ])
+            #expect(
+                v4
+                    == (0..<8).map {
+                        "$.alternateTitles[\($0)].movieId: unexpected property (not in AlternativeTitleResource, additionalProperties: false)"
+                    })
+            #expect(
+                try check(Specs.radarr475, Fixture.haRadarr + "movies.json", "MovieResource") == [
+                    "$[0].statistics: unexpected property (not in MovieResource, additionalProperties: false)",
+                    "$[1].statistics: unexpected property (not in MovieResource, additionalProperties: false)",
+                ])
         }
 
         /// Queue captures: v3 sends PascalCase enums (reported with a case hint); both carry a `series.seasonCount`
         /// that no v4 spec has.
         @Test func sonarrQueueCaptures() throws {
             let v3 = try check(Specs.sonarr4019, Fixture.haSonarr + "queue.json", "QueueResourcePagingResource")
-            #expect(v3.contains("$.records[0].status: \"Downloading\" is not one of QueueStatus: unknown, queued, paused, downloading, completed, failed, warning, delay, downloadClientUnavailable, fallback (case differs from downloading)"))
+            #expect(
+                v3.contains(
+                    "$.records[0].status: \"Downloading\" is not one of QueueStatus: unknown, queued, paused, downloading, completed, failed, warning, delay, downloadClientUnavailable, fallback (case differs from downloading)"
+                ))
             #expect(v3.contains("$.records[0].trackedDownloadStatus: \"Ok\" is not one of TrackedDownloadStatus: ok, warning, error (case differs from ok)"))
             #expect(v3.count == 5)
             let v4 = try check(Specs.sonarr4019, Fixture.haSonarr + "queue_season_pack.json", "QueueResourcePagingResource")
-            #expect(v4 == (0..<3).map {
-                "$.records[\($0)].series.seasonCount: unexpected property (not in SeriesResource, additionalProperties: false)"
-            })
+            #expect(
+                v4
+                    == (0..<3).map {
+                        "$.records[\($0)].series.seasonCount: unexpected property (not in SeriesResource, additionalProperties: false)"
+                    })
         }
 
         // MARK: Hand-made bad JSON against the real Sonarr spec
@@ -213,21 +236,26 @@ struct OpenAPIContractTests {
             #expect(try bad(#"{"id": 1.5}"#, "TagResource") == ["$.id: expected integer, got number 1.5"])
             #expect(try bad(#"{"id": 2.0}"#, "TagResource") == [])
             #expect(try bad(#"{"id": null, "label": null}"#, "TagResource") == ["$.id: expected integer, got null"])
-            #expect(try bad(#"{"id": 2, "label": "x", "color": "red"}"#, "TagResource")
-                == ["$.color: unexpected property (not in TagResource, additionalProperties: false)"])
-            #expect(try bad(#"{"id": 1, "seriesType": "Anime"}"#, "SeriesResource")
-                == ["$.seriesType: \"Anime\" is not one of SeriesTypes: standard, daily, anime (case differs from anime)"])
+            #expect(
+                try bad(#"{"id": 2, "label": "x", "color": "red"}"#, "TagResource")
+                    == ["$.color: unexpected property (not in TagResource, additionalProperties: false)"])
+            #expect(
+                try bad(#"{"id": 1, "seriesType": "Anime"}"#, "SeriesResource")
+                    == ["$.seriesType: \"Anime\" is not one of SeriesTypes: standard, daily, anime (case differs from anime)"])
             #expect(try bad(#"{"id": 3000000000}"#, "EpisodeResource") == ["$.id: 3000000000 is out of int32 range"])
             #expect(try bad(#"{"size": 3000000000}"#, "EpisodeFileResource") == [])
             #expect(try bad(#"{"size": 10000000000000000000}"#, "EpisodeFileResource") == ["$.size: 10000000000000000000 is out of int64 range"])
             #expect(try bad(#"{"hasFile": 1}"#, "EpisodeResource") == ["$.hasFile: expected boolean, got number"])
             #expect(try bad(#"{"tags": [1, 2, 1]}"#, "SeriesResource") == ["$.tags[2]: duplicate item (uniqueItems)"])
-            #expect(try bad(#"{"quality": {"quality": {"resolution": "1080p"}}}"#, "EpisodeFileResource")
-                == ["$.quality.quality.resolution: expected integer, got string"])
-            #expect(try bad(#"{"page": 1, "records": [{"id": 1, "title": 7}]}"#, "QueueResourcePagingResource")
-                == ["$.records[0].title: expected string, got number"])
-            #expect(try bad(#"{"records": [{"weird key": 1}]}"#, "QueueResourcePagingResource")
-                == ["$.records[0][\"weird key\"]: unexpected property (not in QueueResource, additionalProperties: false)"])
+            #expect(
+                try bad(#"{"quality": {"quality": {"resolution": "1080p"}}}"#, "EpisodeFileResource")
+                    == ["$.quality.quality.resolution: expected integer, got string"])
+            #expect(
+                try bad(#"{"page": 1, "records": [{"id": 1, "title": 7}]}"#, "QueueResourcePagingResource")
+                    == ["$.records[0].title: expected string, got number"])
+            #expect(
+                try bad(#"{"records": [{"weird key": 1}]}"#, "QueueResourcePagingResource")
+                    == ["$.records[0][\"weird key\"]: unexpected property (not in QueueResource, additionalProperties: false)"])
             #expect(try bad(#"[{"id": 1}]"#, "TagResource") == ["$: expected object, got array"])
             #expect(try bad(#"{}"#, "NoSuchResource") == ["$: no schema NoSuchResource in sonarr-v3-openapi.v4.0.19.2979.json"])
             // Several problems are all reported.
@@ -239,33 +267,33 @@ struct OpenAPIContractTests {
 
     struct SyntheticSpec {
         static let spec = """
-        {
-          "openapi": "3.0.1",
-          "paths": {
-            "/api/v3/thing/{id}": {
-              "get": {"responses": {"2XX": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}
-            },
-            "/api/v3/thing/{id}.json": {
-              "get": {"responses": {"default": {"content": {"text/json": {"schema": {"type": "string"}}}}}}
+            {
+              "openapi": "3.0.1",
+              "paths": {
+                "/api/v3/thing/{id}": {
+                  "get": {"responses": {"2XX": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}
+                },
+                "/api/v3/thing/{id}.json": {
+                  "get": {"responses": {"default": {"content": {"text/json": {"schema": {"type": "string"}}}}}}
+                }
+              },
+              "components": {"schemas": {
+                "Kind": {"enum": ["alpha", "beta"], "type": "string"},
+                "Thing": {
+                  "type": "object", "required": ["id", "kind"], "additionalProperties": false,
+                  "properties": {
+                    "id": {"type": "integer", "format": "int64"},
+                    "kind": {"$ref": "#/components/schemas/Kind"},
+                    "maybe": {"type": ["string", "null"]},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "child": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"extra": {"type": "boolean"}}}]},
+                    "either": {"oneOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Base"}]}
+                  }
+                },
+                "Base": {"type": "object", "additionalProperties": false, "properties": {"name": {"type": "string"}}}
+              }}
             }
-          },
-          "components": {"schemas": {
-            "Kind": {"enum": ["alpha", "beta"], "type": "string"},
-            "Thing": {
-              "type": "object", "required": ["id", "kind"], "additionalProperties": false,
-              "properties": {
-                "id": {"type": "integer", "format": "int64"},
-                "kind": {"$ref": "#/components/schemas/Kind"},
-                "maybe": {"type": ["string", "null"]},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                "child": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"extra": {"type": "boolean"}}}]},
-                "either": {"oneOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Base"}]}
-              }
-            },
-            "Base": {"type": "object", "additionalProperties": false, "properties": {"name": {"type": "string"}}}
-          }}
-        }
-        """
+            """
 
         private static func contract() throws -> OpenAPIContract {
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("usher-openapi-\(UUID().uuidString).json")
@@ -278,20 +306,26 @@ struct OpenAPIContractTests {
             let spec = try Self.contract()
             #expect(spec.violations(of: try jsonObject(#"{"id": 1, "kind": "alpha", "maybe": null}"#), against: "Thing") == [])
             #expect(spec.violations(of: try jsonObject(#"{"kind": "alpha"}"#), against: "Thing") == ["$.id: required property missing"])
-            #expect(spec.violations(of: try jsonObject(#"{"id": 1, "kind": "gamma"}"#), against: "Thing")
-                == ["$.kind: \"gamma\" is not one of Kind: alpha, beta"])
-            #expect(spec.violations(of: try jsonObject(#"{"id": 1, "kind": "beta", "labels": {"a": "x", "b": 2}}"#), against: "Thing")
-                == ["$.labels.b: expected string, got number"])
-            #expect(spec.violations(of: try jsonObject(#"{"id": 1, "kind": "beta", "maybe": 3}"#), against: "Thing")
-                == ["$.maybe: expected string or null, got number"])
+            #expect(
+                spec.violations(of: try jsonObject(#"{"id": 1, "kind": "gamma"}"#), against: "Thing")
+                    == ["$.kind: \"gamma\" is not one of Kind: alpha, beta"])
+            #expect(
+                spec.violations(of: try jsonObject(#"{"id": 1, "kind": "beta", "labels": {"a": "x", "b": 2}}"#), against: "Thing")
+                    == ["$.labels.b: expected string, got number"])
+            #expect(
+                spec.violations(of: try jsonObject(#"{"id": 1, "kind": "beta", "maybe": 3}"#), against: "Thing")
+                    == ["$.maybe: expected string or null, got number"])
         }
 
         @Test func allOfKnowsTheSiblingsProperties() throws {
             let spec = try Self.contract()
             #expect(spec.violations(of: try jsonObject(#"{"id": 1, "kind": "alpha", "child": {"name": "n", "extra": true}}"#), against: "Thing") == [])
-            #expect(spec.violations(of: try jsonObject(#"{"id": 1, "kind": "alpha", "child": {"name": 1, "other": true}}"#), against: "Thing")
-                == ["$.child.name: expected string, got number",
-                    "$.child.other: unexpected property (not in Base, additionalProperties: false)"])
+            #expect(
+                spec.violations(of: try jsonObject(#"{"id": 1, "kind": "alpha", "child": {"name": 1, "other": true}}"#), against: "Thing")
+                    == [
+                        "$.child.name: expected string, got number",
+                        "$.child.other: unexpected property (not in Base, additionalProperties: false)",
+                    ])
         }
 
         @Test func oneOfNeedsOneMatchingAlternative() throws {
@@ -305,11 +339,13 @@ struct OpenAPIContractTests {
         @Test func responsesFallBackToNXXAndDefault() throws {
             let spec = try Self.contract()
             #expect(spec.violations(of: Data(#"{"id": 9, "kind": "beta"}"#.utf8), forResponseOf: "GET", path: "/api/v3/thing/9", status: 200) == [])
-            #expect(spec.violations(of: Data(#"{"id": 9}"#.utf8), forResponseOf: "GET", path: "/api/v3/thing/9", status: 204)
-                == ["$.kind: required property missing"])
+            #expect(
+                spec.violations(of: Data(#"{"id": 9}"#.utf8), forResponseOf: "GET", path: "/api/v3/thing/9", status: 204)
+                    == ["$.kind: required property missing"])
             #expect(spec.violations(of: Data(#""text""#.utf8), forResponseOf: "GET", path: "/api/v3/thing/9.json", status: 500) == [])
-            #expect(spec.violations(of: Data("12".utf8), forResponseOf: "GET", path: "/api/v3/thing/9.json", status: 500)
-                == ["$: expected string, got number"])
+            #expect(
+                spec.violations(of: Data("12".utf8), forResponseOf: "GET", path: "/api/v3/thing/9.json", status: 500)
+                    == ["$: expected string, got number"])
         }
 
         @Test func swiftValuesAreClassifiedLikeJSON() throws {

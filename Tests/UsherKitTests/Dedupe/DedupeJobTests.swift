@@ -3,6 +3,7 @@ import Logging
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// `usher dedupe` against fake Sonarr and Radarr: the movie and Sonarr's own file of the same special.
@@ -13,9 +14,11 @@ struct DedupeJobTests {
         let own = "tv/24/Specials/24 - S00E09 - Redemption \(quality).mkv"
         try api.lib.file(own, size: 3000, seed: 7)
         api.sonarr.withState { sonarr in
-            sonarr.episodeFiles.append(SonarrEpisodeFile(id: 900, seriesId: 1, seasonNumber: 0, relativePath: "Specials/" + Paths.lastComponent(own),
-                                                         path: api.lib.path(own), size: 3000,
-                                                         quality: ArrQuality(quality: .init(id: 5, name: quality), revision: .init(version: 1))))
+            sonarr.episodeFiles.append(
+                SonarrEpisodeFile(
+                    id: 900, seriesId: 1, seasonNumber: 0, relativePath: "Specials/" + Paths.lastComponent(own),
+                    path: api.lib.path(own), size: 3000,
+                    quality: ArrQuality(quality: .init(id: 5, name: quality), revision: .init(version: 1))))
             sonarr.episodes[0].episodeFileId = 900
             sonarr.episodes[0].hasFile = true
         }

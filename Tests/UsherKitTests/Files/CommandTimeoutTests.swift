@@ -1,17 +1,18 @@
 import Foundation
 import Testing
-@testable import UsherKit
-import UsherFakes
 import UsherCore
+import UsherFakes
+
+@testable import UsherKit
 
 @Suite("Hardening: a !cmd that hangs")
 struct CommandTimeoutTests {
     /// Each of these would hold a reader that waits for the end of the output: all are stopped at the deadline.
     @Test(arguments: [
-        "sleep 30",                             // hangs
-        "printf 'partial'; sleep 30",           // prints, then hangs with its output open
-        "sleep 30 & printf key",                // exits at once, leaving a child holding the output
-        "(trap '' TERM; sleep 30)",             // ignores SIGTERM
+        "sleep 30",  // hangs
+        "printf 'partial'; sleep 30",  // prints, then hangs with its output open
+        "sleep 30 & printf key",  // exits at once, leaving a child holding the output
+        "(trap '' TERM; sleep 30)",  // ignores SIGTERM
     ])
     func hangingCommandIsStoppedAtItsTimeout(command: String) throws {
         let started = ContinuousClock.now

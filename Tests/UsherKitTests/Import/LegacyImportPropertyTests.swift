@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import UsherKit
 import UsherCore
+
+@testable import UsherKit
 
 /// Writes random Plex Linker collection files with the odd shapes real ones have (and odder ones):
 /// null and empty shows, `''` and `0` ids and years, `(0)` titles, quoted and negative numbers, lists and
@@ -36,9 +37,11 @@ struct LegacyFileGenerator {
     }
 
     mutating func title() -> String {
-        let words = ["Redemption", "24", "The Movie", "Spy Game", "Kyōto", "Pokémon", "Z", "Ōkami", "Rock & Roll", "It's", "\"Quoted\"",
-                     "#1", "A: B", "- Dash", "Movie 2", "II", "ü", "🎬", "x\ny", "tab\there", "nel\u{85}line", "sep\u{2028}x", "bom\u{FEFF}",
-                     "c1\u{9B}", " padded ", "back\\slash", "null", "~", "yes", "[1]", "{a}", "*star", "&amp", "!bang", "%pct", "@at", "`tick`"]
+        let words = [
+            "Redemption", "24", "The Movie", "Spy Game", "Kyōto", "Pokémon", "Z", "Ōkami", "Rock & Roll", "It's", "\"Quoted\"",
+            "#1", "A: B", "- Dash", "Movie 2", "II", "ü", "🎬", "x\ny", "tab\there", "nel\u{85}line", "sep\u{2028}x", "bom\u{FEFF}",
+            "c1\u{9B}", " padded ", "back\\slash", "null", "~", "yes", "[1]", "{a}", "*star", "&amp", "!bang", "%pct", "@at", "`tick`",
+        ]
         let count = Int.random(in: 1...3, using: &random)
         return (0..<count).map { _ in pick(words) }.joined(separator: pick([" ", "- ", ": ", ""]))
     }
@@ -58,7 +61,8 @@ struct LegacyFileGenerator {
     mutating func episodes() -> String? {
         switch Int.random(in: 0..<8, using: &random) {
         case 0: return nil
-        case 1: return "[" + (0..<Int.random(in: 0...3, using: &random)).map { _ in String(Int.random(in: -1...30, using: &random)) }.joined(separator: ", ") + "]"
+        case 1:
+            return "[" + (0..<Int.random(in: 0...3, using: &random)).map { _ in String(Int.random(in: -1...30, using: &random)) }.joined(separator: ", ") + "]"
         case 2: return "[[\(Int.random(in: 1...9, using: &random)), \(Int.random(in: 10...20, using: &random))]]"
         case 3: return "'\(Int.random(in: 0...40, using: &random))'"
         case 4: return pick(["''", "special", "-3", "0", "[1, x]", "1000000", "[1, 1]"])
@@ -67,7 +71,8 @@ struct LegacyFileGenerator {
     }
 
     mutating func show(indent: String) -> String {
-        let name = chance(0.05) ? "''" : Self.quoted(pick(["24", "South Park", "Top Gear", "Naruto", "Show: Sub", "Ōkami", " "]) + (chance(0.2) ? " " + title() : ""))
+        let name =
+            chance(0.05) ? "''" : Self.quoted(pick(["24", "South Park", "Top Gear", "Naruto", "Show: Sub", "Ōkami", " "]) + (chance(0.2) ? " " + title() : ""))
         switch Int.random(in: 0..<10, using: &random) {
         case 0: return "\(indent)\(name): null\n"
         case 1: return "\(indent)\(name): ''\n"
@@ -125,8 +130,13 @@ struct LegacyFileGenerator {
 @Suite("Plex Linker import: random collection files")
 struct LegacyImportPropertyTests {
     private func unplaced(_ document: MappingDocument) -> MappingDocument {
-        MappingDocument(mappings: document.mappings.map { var m = $0; m.location = nil; return m },
-                        hints: document.hints.map { var h = $0; h.location = nil; return h })
+        MappingDocument(
+            mappings: document.mappings.map {
+                var m = $0; m.location = nil; return m
+            },
+            hints: document.hints.map {
+                var h = $0; h.location = nil; return h
+            })
     }
 
     /// Whatever the import writes, the mapping file reader accepts, and reads back as written; the

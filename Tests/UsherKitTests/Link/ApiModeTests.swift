@@ -3,6 +3,7 @@ import Logging
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// The standard small library, served by a fake Sonarr and Radarr (and Plex when asked for).
@@ -28,17 +29,21 @@ final class ApiLibrary: @unchecked Sendable {
             ])
         radarr.add(movie(id: 10, path: Self.movieFile, quality: "Bluray-1080p"))
         radarr.add(movie(id: 11, title: "Heat", year: 1995, tmdb: 949, path: "movies/Heat (1995)/Heat (1995) Bluray-1080p.mkv", quality: "Bluray-1080p"))
-        try lib.writeMappings("""
-        links:
-          - {movie: "24: Redemption", year: 2008, tmdb: 15035, show: "24", tvdb: 76290, episodes: S00E09}
-        """)
+        try lib.writeMappings(
+            """
+            links:
+              - {movie: "24: Redemption", year: 2008, tmdb: 15035, show: "24", tvdb: 76290, episodes: S00E09}
+            """)
         configure()
     }
 
-    func movie(id: Int, title: String = "24: Redemption", year: Int = 2008, tmdb: Int = 15035, path: String, quality: String, size: Int64 = 5000) -> RadarrMovie {
-        RadarrMovie(id: id, title: title, year: year, path: lib.path(Paths.parent(path)), tmdbId: tmdb, hasFile: true, monitored: true, tags: [],
-                    movieFile: RadarrMovieFile(id: id * 10, movieId: id, relativePath: Paths.lastComponent(path), path: lib.path(path), size: size,
-                                               quality: ArrQuality(quality: .init(id: 7, name: quality), revision: .init(version: 1, real: 0, isRepack: false))))
+    func movie(id: Int, title: String = "24: Redemption", year: Int = 2008, tmdb: Int = 15035, path: String, quality: String, size: Int64 = 5000) -> RadarrMovie
+    {
+        RadarrMovie(
+            id: id, title: title, year: year, path: lib.path(Paths.parent(path)), tmdbId: tmdb, hasFile: true, monitored: true, tags: [],
+            movieFile: RadarrMovieFile(
+                id: id * 10, movieId: id, relativePath: Paths.lastComponent(path), path: lib.path(path), size: size,
+                quality: ArrQuality(quality: .init(id: 7, name: quality), revision: .init(version: 1, real: 0, isRepack: false))))
     }
 
     var extra = ""
@@ -47,12 +52,12 @@ final class ApiLibrary: @unchecked Sendable {
 
     func configure() {
         var top = """
-        sonarr:
-          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}\(moreSonarr)
-        radarr:
-          main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}
-        api: {attempts: 1, timeout_seconds: 3}
-        """
+            sonarr:
+              main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}\(moreSonarr)
+            radarr:
+              main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}
+            api: {attempts: 1, timeout_seconds: 3}
+            """
         if let plex { top += "\nplex: {url: \"\(plex.url)\", token: \(plex.token)}" }
         lib.extraTopConfig = top + (extra.isEmpty ? "" : "\n" + extra)
     }
@@ -250,9 +255,11 @@ struct ApiModeTests {
         let own = "tv/24/Specials/24 - S00E09 - Redemption WEBDL-720p.mkv"
         try api.lib.file(own, size: 3000, seed: 7)
         api.sonarr.withState { sonarr in
-            sonarr.episodeFiles.append(SonarrEpisodeFile(id: 900, seriesId: 1, seasonNumber: 0, relativePath: "Specials/" + Paths.lastComponent(own),
-                                                         path: api.lib.path(own), size: 3000,
-                                                         quality: ArrQuality(quality: .init(id: 5, name: "WEBDL-720p"), revision: .init(version: 1))))
+            sonarr.episodeFiles.append(
+                SonarrEpisodeFile(
+                    id: 900, seriesId: 1, seasonNumber: 0, relativePath: "Specials/" + Paths.lastComponent(own),
+                    path: api.lib.path(own), size: 3000,
+                    quality: ArrQuality(quality: .init(id: 5, name: "WEBDL-720p"), revision: .init(version: 1))))
             sonarr.episodes[0].episodeFileId = 900
             sonarr.episodes[0].hasFile = true
         }
@@ -311,11 +318,14 @@ struct ApiModeTests {
         defer { Task { await api.stop() } }
         // Not in Radarr, no ids: found in the movie folders instead.
         try api.lib.file("movies/Other Movie (2010)/Other Movie (2010) HDTV-720p.mkv", size: 1200, seed: 5)
-        api.sonarr.withState { $0.episodes.append(SonarrEpisode(id: 110, seriesId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 10, title: "Other", monitored: true)) }
-        try api.lib.writeMappings("""
-        links:
-          - {movie: "Other Movie", year: 2010, show: "24", tvdb: 76290, episodes: S00E10}
-        """)
+        api.sonarr.withState {
+            $0.episodes.append(SonarrEpisode(id: 110, seriesId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 10, title: "Other", monitored: true))
+        }
+        try api.lib.writeMappings(
+            """
+            links:
+              - {movie: "Other Movie", year: 2010, show: "24", tvdb: 76290, episodes: S00E10}
+            """)
         let run = try await api.link()
         #expect(run.created == 1, "\(run.plan.errors)")
         #expect(api.lib.exists("tv/24/Specials/24 - S00E10 - Other HDTV-720p.mkv"))
@@ -324,10 +334,11 @@ struct ApiModeTests {
     @Test func pinnedInstanceThatDoesNotExistKeepsLinks() async throws {
         let api = try await ApiLibrary()
         defer { Task { await api.stop() } }
-        try api.lib.writeMappings("""
-        links:
-          - {movie: "24: Redemption", tmdb: 15035, radarr: fourk, show: "24", tvdb: 76290, episodes: S00E09}
-        """)
+        try api.lib.writeMappings(
+            """
+            links:
+              - {movie: "24: Redemption", tmdb: 15035, radarr: fourk, show: "24", tvdb: 76290, episodes: S00E09}
+            """)
         let run = try await api.link()
         #expect(run.created == 0)
         #expect(run.plan.errors.first?.message.contains("no radarr instance is named 'fourk'") == true)
@@ -366,20 +377,29 @@ struct RequestBudgetTests {
         try api.lib.file("movies/Akira (1988)/Akira (1988) Bluray-1080p.mkv", size: 1500, seed: 11)
         try api.lib.file("movies/Other (2010)/Other (2010) Bluray-1080p.mkv", size: 1600, seed: 12)
         try FileManager.default.createDirectory(atPath: api.lib.path("tv/Akira Show"), withIntermediateDirectories: true)
-        api.radarr.add(api.movie(id: 12, title: "Akira", year: 1988, tmdb: 149, path: "movies/Akira (1988)/Akira (1988) Bluray-1080p.mkv", quality: "Bluray-1080p", size: 1500))
-        api.radarr.add(api.movie(id: 13, title: "Other", year: 2010, tmdb: 150, path: "movies/Other (2010)/Other (2010) Bluray-1080p.mkv", quality: "Bluray-1080p", size: 1600))
-        api.sonarr.withState { $0.episodes.append(SonarrEpisode(id: 110, seriesId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 10, title: "Other", monitored: true)) }
-        api.sonarr.add(SonarrSeries(id: 2, title: "Heat Show", path: api.lib.path("tv/Heat Show"), tvdbId: 500, seriesType: "standard", seasonFolder: true),
-                       episodes: [SonarrEpisode(id: 201, seriesId: 2, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "Heat", monitored: true)])
-        anime.add(SonarrSeries(id: 5, title: "Akira Show", path: api.lib.path("tv/Akira Show"), tvdbId: 600, seriesType: "anime", seasonFolder: true),
-                  episodes: [SonarrEpisode(id: 501, seriesId: 5, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "Akira", monitored: true)])
-        try api.lib.writeMappings("""
-        links:
-          - {movie: "24: Redemption", tmdb: 15035, show: "24", tvdb: 76290, episodes: S00E09}
-          - {movie: "Other", tmdb: 150, show: "24", tvdb: 76290, episodes: S00E10}
-          - {movie: "Heat", tmdb: 949, show: "Heat Show", tvdb: 500, episodes: S00E01}
-          - {movie: "Akira", tmdb: 149, show: "Akira Show", tvdb: 600, sonarr: anime, episodes: S00E01}
-        """)
+        api.radarr.add(
+            api.movie(
+                id: 12, title: "Akira", year: 1988, tmdb: 149, path: "movies/Akira (1988)/Akira (1988) Bluray-1080p.mkv", quality: "Bluray-1080p", size: 1500))
+        api.radarr.add(
+            api.movie(
+                id: 13, title: "Other", year: 2010, tmdb: 150, path: "movies/Other (2010)/Other (2010) Bluray-1080p.mkv", quality: "Bluray-1080p", size: 1600))
+        api.sonarr.withState {
+            $0.episodes.append(SonarrEpisode(id: 110, seriesId: 1, episodeFileId: 0, seasonNumber: 0, episodeNumber: 10, title: "Other", monitored: true))
+        }
+        api.sonarr.add(
+            SonarrSeries(id: 2, title: "Heat Show", path: api.lib.path("tv/Heat Show"), tvdbId: 500, seriesType: "standard", seasonFolder: true),
+            episodes: [SonarrEpisode(id: 201, seriesId: 2, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "Heat", monitored: true)])
+        anime.add(
+            SonarrSeries(id: 5, title: "Akira Show", path: api.lib.path("tv/Akira Show"), tvdbId: 600, seriesType: "anime", seasonFolder: true),
+            episodes: [SonarrEpisode(id: 501, seriesId: 5, episodeFileId: 0, seasonNumber: 0, episodeNumber: 1, title: "Akira", monitored: true)])
+        try api.lib.writeMappings(
+            """
+            links:
+              - {movie: "24: Redemption", tmdb: 15035, show: "24", tvdb: 76290, episodes: S00E09}
+              - {movie: "Other", tmdb: 150, show: "24", tvdb: 76290, episodes: S00E10}
+              - {movie: "Heat", tmdb: 949, show: "Heat Show", tvdb: 500, episodes: S00E01}
+              - {movie: "Akira", tmdb: 149, show: "Akira Show", tvdb: 600, sonarr: anime, episodes: S00E01}
+            """)
         api.moreSonarr = "\n  anime: {url: \"\(anime.url)\", api_key: anime-key}"
         api.configure()
         let config = try api.lib.config()
@@ -395,12 +415,14 @@ struct RequestBudgetTests {
         func counted(_ requests: [FakeRequest]) -> [String: Int] {
             requests.reduce(into: [:]) { $0["\($1.method) \($1.path)", default: 0] += 1 }
         }
-        #expect(counted(Array(api.sonarr.requests.dropFirst(marks.0))) == [
-            "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2,
-        ])
-        #expect(counted(Array(anime.requests.dropFirst(marks.1))) == [
-            "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 1, "GET /api/v3/episodefile": 1,
-        ])
+        #expect(
+            counted(Array(api.sonarr.requests.dropFirst(marks.0))) == [
+                "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2,
+            ])
+        #expect(
+            counted(Array(anime.requests.dropFirst(marks.1))) == [
+                "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 1, "GET /api/v3/episodefile": 1,
+            ])
         #expect(counted(Array(api.radarr.requests.dropFirst(marks.2))) == ["GET /api/v3/movie": 1])
         #expect(second.requests == 9)
     }

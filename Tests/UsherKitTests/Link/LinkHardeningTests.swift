@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import UsherKit
-import UsherFakes
 import UsherCore
+import UsherFakes
+
+@testable import UsherKit
 
 /// The README's promises against what breaks them: truncated files, reused inodes, foreign files at
 /// Usher's own names, a deleted lock file.
@@ -63,8 +64,9 @@ struct LinkHardeningTests {
 
     @Test func massRemovalNeedsAtLeastTen() {
         var plan = LinkPlan()
-        let entry = LedgerEntry(target: "/t", link: LedgerLink(sourcePath: "/s", identity: .hardlink(device: 1, inode: 2), size: 1),
-                                mappingKey: "k", show: "s", createdAt: 0, updatedAt: 0)
+        let entry = LedgerEntry(
+            target: "/t", link: LedgerLink(sourcePath: "/s", identity: .hardlink(device: 1, inode: 2), size: 1),
+            mappingKey: "k", show: "s", createdAt: 0, updatedAt: 0)
         plan.removes = Array(repeating: .init(entry: entry, reason: .mappingRemoved, reclaimedBytes: 0), count: 9)
         #expect(LinkJob.massRemoval(plan, ledgerCount: 9) == nil)
         plan.removes.append(.init(entry: entry, reason: .sourceGone, reclaimedBytes: 0))
@@ -83,7 +85,8 @@ struct LinkHardeningTests {
         try lib.file(redemptionTarget, size: 77, seed: 5)
         let ledger = try Ledger(path: lib.path("state/usher.db"))
         var row = try #require(try ledger.entries().first)
-        row.link.identity = .hardlink(device: try #require(FileSystem.status(lib.path(redemptionTarget))?.device), inode: try #require(lib.inode(redemptionTarget)))
+        row.link.identity = .hardlink(
+            device: try #require(FileSystem.status(lib.path(redemptionTarget))?.device), inode: try #require(lib.inode(redemptionTarget)))
         var change = Ledger.Change()
         change.upserts = [row]
         try ledger.apply(change)
@@ -125,13 +128,13 @@ struct LinkHardeningTests {
         // Plan while nothing is there, then let "another run" make two of the links before applying.
         let root = lib.root
         let outcome = try await lib.link(progress: { step, _ in
-                guard step == 1 else { return }
-                for n in [5, 9] {
-                    let source = Paths.join(root, "movies/Film \(n) (20\(10 + n))/Film \(n) (20\(10 + n)).mkv")
-                    let target = Paths.join(root, "tv/Anthology/Season 00/Anthology - S00E\(String(format: "%02d", n)).mkv")
-                    link(source, target)
-                }
-            })
+            guard step == 1 else { return }
+            for n in [5, 9] {
+                let source = Paths.join(root, "movies/Film \(n) (20\(10 + n))/Film \(n) (20\(10 + n)).mkv")
+                let target = Paths.join(root, "tv/Anthology/Season 00/Anthology - S00E\(String(format: "%02d", n)).mkv")
+                link(source, target)
+            }
+        })
         #expect(outcome.failures.isEmpty)
         #expect(try lib.ledger().count == 12)
         #expect(try lib.ledger().allSatisfy { $0.pending == nil })

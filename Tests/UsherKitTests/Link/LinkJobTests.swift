@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import UsherKit
 import UsherCore
+
+@testable import UsherKit
 
 @Suite("Linking on a real filesystem")
 struct LinkJobTests {
@@ -192,12 +193,13 @@ struct LinkJobTests {
     @Test func twoEntriesClaimingOneEpisodeBothFailAndTheRestApplies() async throws {
         let lib = try TestLibrary()
         try lib.standard()
-        try lib.writeMappings("""
-        links:
-          - {movie: "24: Redemption", year: 2008, show: "24", episodes: S00E09}
-          - {movie: Heat, year: 1995, show: "24", episodes: [S00E08, S00E09]}
-          - {movie: Heat, year: 1995, show: Heat Show, episodes: S00E01}
-        """)
+        try lib.writeMappings(
+            """
+            links:
+              - {movie: "24: Redemption", year: 2008, show: "24", episodes: S00E09}
+              - {movie: Heat, year: 1995, show: "24", episodes: [S00E08, S00E09]}
+              - {movie: Heat, year: 1995, show: Heat Show, episodes: S00E01}
+            """)
         let outcome = try await lib.link()
         #expect(outcome.plan.errors.count == 2)
         #expect(outcome.plan.errors.allSatisfy { $0.message.contains("also claims") && $0.label.contains("links.yml:") })
@@ -211,11 +213,12 @@ struct LinkJobTests {
         try lib.standard()
         try lib.file("tv/Chicago Fire (2012)/Season 03/Chicago Fire (2012) - S03E21 - Spartacus WEBDL-1080p.mkv", size: 800, seed: 6)
         try lib.file("tv/Chicago P.D. (2014)/Specials/.keep", size: 0)
-        try lib.writeMappings("""
-        crossovers:
-          - from: {show: "Chicago Fire", episodes: S03E21}
-            to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
-        """)
+        try lib.writeMappings(
+            """
+            crossovers:
+              - from: {show: "Chicago Fire", episodes: S03E21}
+                to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
+            """)
         let outcome = try await lib.link()
         #expect(outcome.created == 1)
         // The show's existing Specials folder is used rather than creating Season 00 beside it.
@@ -231,7 +234,9 @@ struct LinkJobTests {
         try lib.writeMappings("links: [{movie: Heat, show: Heat Show, episodes: S00E01-E02, title: Heat}]\n")
         let outcome = try await lib.link()
         #expect(outcome.created == 1)
-        #expect(lib.inode("tv/Heat Show/Season 00/Heat Show - S00E01-E02 - Heat Bluray-1080p.mkv") == lib.inode("movies/H/Heat (1995)/Heat (1995) Bluray-1080p.mkv"))
+        #expect(
+            lib.inode("tv/Heat Show/Season 00/Heat Show - S00E01-E02 - Heat Bluray-1080p.mkv") == lib.inode("movies/H/Heat (1995)/Heat (1995) Bluray-1080p.mkv")
+        )
     }
 
     @Test func ambiguousMovieIsAnErrorNamingTheCandidates() async throws {
@@ -248,12 +253,13 @@ struct LinkJobTests {
     @Test func statsCountEachInodeOnce() async throws {
         let lib = try TestLibrary()
         try lib.standard()
-        try lib.writeMappings("""
-        links:
-          - {movie: "24: Redemption", year: 2008, show: "24", episodes: S00E09, title: Redemption}
-          - {movie: "24: Redemption", year: 2008, show: Heat Show, episodes: S00E01}
-          - {movie: Heat, year: 1995, show: Heat Show, episodes: S00E02}
-        """)
+        try lib.writeMappings(
+            """
+            links:
+              - {movie: "24: Redemption", year: 2008, show: "24", episodes: S00E09, title: Redemption}
+              - {movie: "24: Redemption", year: 2008, show: Heat Show, episodes: S00E01}
+              - {movie: Heat, year: 1995, show: Heat Show, episodes: S00E02}
+            """)
         _ = try await lib.link()
         let stats = StatsReport(entries: try lib.ledger(), runs: try Ledger(path: lib.path("state/usher.db")).runs())
         #expect(stats.links == 3)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import UsherKit
-import UsherFakes
 import UsherCore
+import UsherFakes
+
+@testable import UsherKit
 
 @Suite("Hardening: a service step that fails after the disk changed")
 struct ServiceStepHardeningTests {

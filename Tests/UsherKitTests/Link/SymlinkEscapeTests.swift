@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import UsherKit
-import UsherFakes
 import UsherCore
+import UsherFakes
+
+@testable import UsherKit
 
 @Suite("Hardening: links stay inside the library")
 struct SymlinkEscapeTests {

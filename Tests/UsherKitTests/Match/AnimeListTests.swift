@@ -9,7 +9,8 @@ struct AnimeListTests {
     }
 
     @Test func mappingListOffsetAndRangeForms() throws {
-        let list = try Self.parse("""
+        let list = try Self.parse(
+            """
             <?xml version="1.0" encoding="utf-8"?>
             <!-- a comment with <anime> in it -->
             <anime-list>

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UsherCore
+
 @testable import UsherKit
 
 /// The labelled evaluation set in `eval/matching.json` (see `eval/README.md`), scored against the
@@ -14,7 +15,9 @@ struct MatchEvaluationTests {
     /// `autoRecall` is lower for part B, which does not meet that goal yet (see BENCHMARKS.md).
     func expectGoals(_ outcome: MatchEvaluation.Outcome, autoRecall: Double = 0.65, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let score = outcome.overall
-        let summary = "auto \(score.autoCorrect)/\(score.auto), proposed \(score.proposedCorrect)/\(score.proposed), true \(score.truePairs)\n" + score.mistakes.joined(separator: "\n")
+        let summary =
+            "auto \(score.autoCorrect)/\(score.auto), proposed \(score.proposedCorrect)/\(score.proposed), true \(score.truePairs)\n"
+            + score.mistakes.joined(separator: "\n")
         #expect(score.autoPrecision >= 0.98, "\(summary)", sourceLocation: sourceLocation)
         #expect(score.autoRecall >= autoRecall, "\(summary)", sourceLocation: sourceLocation)
         #expect(score.recall >= 0.85, "\(summary)", sourceLocation: sourceLocation)

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// A Radarr and a Sonarr with a few movies that are specials, and a few that only look like one.
@@ -34,49 +35,66 @@ final class MatchWorld: @unchecked Sendable {
         animeList = lib.path("anime-list.xml")
         try Self.animeXML.write(toFile: animeList, atomically: true, encoding: .utf8)
         // Movies: two specials, a trap with the series' own name, an ordinary film, one already mapped.
-        radarr.add(RadarrMovie(id: 1, title: "24: Redemption", year: 2008, path: "/movies/24 Redemption (2008)", tmdbId: 13989, imdbId: "tt1102275",
-                               originalTitle: "24: Redemption", alternateTitles: [RadarrAlternateTitle(title: "24 - Redemption", sourceType: "tmdb")], runtime: 102))
-        radarr.add(RadarrMovie(id: 2, title: "Cowboy Bebop: The Movie", year: 2001, path: "/movies/Cowboy Bebop", tmdbId: 11299, imdbId: "tt0275277",
-                               originalTitle: "カウボーイビバップ 天国の扉", runtime: 115))
+        radarr.add(
+            RadarrMovie(
+                id: 1, title: "24: Redemption", year: 2008, path: "/movies/24 Redemption (2008)", tmdbId: 13989, imdbId: "tt1102275",
+                originalTitle: "24: Redemption", alternateTitles: [RadarrAlternateTitle(title: "24 - Redemption", sourceType: "tmdb")], runtime: 102))
+        radarr.add(
+            RadarrMovie(
+                id: 2, title: "Cowboy Bebop: The Movie", year: 2001, path: "/movies/Cowboy Bebop", tmdbId: 11299, imdbId: "tt0275277",
+                originalTitle: "カウボーイビバップ 天国の扉", runtime: 115))
         radarr.add(RadarrMovie(id: 3, title: "Fargo", year: 1996, path: "/movies/Fargo (1996)", tmdbId: 275, imdbId: "tt0116282", runtime: 98))
         radarr.add(RadarrMovie(id: 4, title: "Inception", year: 2010, path: "/movies/Inception (2010)", tmdbId: 27205, runtime: 148))
         radarr.add(RadarrMovie(id: 5, title: "Psych: The Movie", year: 2017, path: "/movies/Psych", tmdbId: 473950, runtime: 88))
         radarr.add(RadarrMovie(id: 6, title: "Psych 2: Lassie Come Home", year: 2020, path: "/movies/Psych 2", tmdbId: 711475, runtime: 88))
         // Series: specials on TVDB numbering; one series without specials (never asked for episodes).
-        sonarr.add(SonarrSeries(id: 10, title: "24", path: "/tv/24", tvdbId: 76290, year: 2001), episodes: [
-            Self.special(100, 10, 9, "24: Redemption", "2008-11-23", 102), Self.special(101, 10, 10, "Day 7 Prequel", "2008-11-23", 10),
-        ])
-        sonarr.add(SonarrSeries(id: 11, title: "Cowboy Bebop", path: "/tv/Cowboy Bebop", tvdbId: 76885, year: 1998), episodes: [
-            Self.special(110, 11, 1, "Session XX: Mish-Mash Blues", "1999-06-26", 25), Self.special(111, 11, 3, "Knockin' on Heaven's Door", "2001-09-01", 115),
-        ])
-        sonarr.add(SonarrSeries(id: 12, title: "Fargo", path: "/tv/Fargo", tvdbId: 269613, year: 2014), episodes: [
-            Self.special(120, 12, 1, "Making of Fargo", "2014-04-15", 20),
-        ])
-        sonarr.add(SonarrSeries(id: 13, title: "Psych", path: "/tv/Psych", tvdbId: 79335, year: 2006), episodes: [
-            Self.special(130, 13, 20, "Psych: The Movie", "2017-12-07", 88), Self.special(131, 13, 21, "Psych 2: Lassie Come Home", "2020-07-15", 88),
-        ])
-        sonarr.add(SonarrSeries(id: 14, title: "Dark", path: "/tv/Dark", tvdbId: 281670, year: 2017), episodes: [
-            SonarrEpisode(id: 140, seriesId: 14, episodeFileId: 0, seasonNumber: 1, episodeNumber: 1, title: "Secrets", hasFile: false, monitored: true,
-                          airDate: "2017-12-01", runtime: 52),
-        ])
+        sonarr.add(
+            SonarrSeries(id: 10, title: "24", path: "/tv/24", tvdbId: 76290, year: 2001),
+            episodes: [
+                Self.special(100, 10, 9, "24: Redemption", "2008-11-23", 102), Self.special(101, 10, 10, "Day 7 Prequel", "2008-11-23", 10),
+            ])
+        sonarr.add(
+            SonarrSeries(id: 11, title: "Cowboy Bebop", path: "/tv/Cowboy Bebop", tvdbId: 76885, year: 1998),
+            episodes: [
+                Self.special(110, 11, 1, "Session XX: Mish-Mash Blues", "1999-06-26", 25),
+                Self.special(111, 11, 3, "Knockin' on Heaven's Door", "2001-09-01", 115),
+            ])
+        sonarr.add(
+            SonarrSeries(id: 12, title: "Fargo", path: "/tv/Fargo", tvdbId: 269613, year: 2014),
+            episodes: [
+                Self.special(120, 12, 1, "Making of Fargo", "2014-04-15", 20)
+            ])
+        sonarr.add(
+            SonarrSeries(id: 13, title: "Psych", path: "/tv/Psych", tvdbId: 79335, year: 2006),
+            episodes: [
+                Self.special(130, 13, 20, "Psych: The Movie", "2017-12-07", 88), Self.special(131, 13, 21, "Psych 2: Lassie Come Home", "2020-07-15", 88),
+            ])
+        sonarr.add(
+            SonarrSeries(id: 14, title: "Dark", path: "/tv/Dark", tvdbId: 281670, year: 2017),
+            episodes: [
+                SonarrEpisode(
+                    id: 140, seriesId: 14, episodeFileId: 0, seasonNumber: 1, episodeNumber: 1, title: "Secrets", hasFile: false, monitored: true,
+                    airDate: "2017-12-01", runtime: 52)
+            ])
     }
 
     static func special(_ id: Int, _ series: Int, _ number: Int, _ title: String, _ aired: String, _ runtime: Int) -> SonarrEpisode {
-        SonarrEpisode(id: id, seriesId: series, episodeFileId: 0, seasonNumber: 0, episodeNumber: number, title: title, hasFile: false,
-                      monitored: false, airDate: aired, runtime: runtime)
+        SonarrEpisode(
+            id: id, seriesId: series, episodeFileId: 0, seasonNumber: 0, episodeNumber: number, title: title, hasFile: false,
+            monitored: false, airDate: aired, runtime: runtime)
     }
 
     func configure() throws {
         lib.extraTopConfig = """
-        sonarr:
-          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
-        radarr:
-          main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}
-        api: {attempts: 1, timeout_seconds: 5}
-        match:
-          anime_list: "\(animeList)"
-        \(matchSettings)
-        """
+            sonarr:
+              main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
+            radarr:
+              main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}
+            api: {attempts: 1, timeout_seconds: 5}
+            match:
+              anime_list: "\(animeList)"
+            \(matchSettings)
+            """
         try lib.writeConfig()
     }
 
@@ -114,12 +132,13 @@ struct MatchJobTests {
         defer { Task { await world.stop() } }
         let report = try await world.match()
         #expect(report.errors.isEmpty, "\(report.errors)")
-        #expect(Set(MatchWorld.pairs(report.proposals)) == [
-            "24: Redemption → 24 S00E09 auto",
-            "Cowboy Bebop: The Movie → Cowboy Bebop S00E03 auto",
-            "Psych: The Movie → Psych S00E20 auto",
-            "Psych 2: Lassie Come Home → Psych S00E21 auto",
-        ])
+        #expect(
+            Set(MatchWorld.pairs(report.proposals)) == [
+                "24: Redemption → 24 S00E09 auto",
+                "Cowboy Bebop: The Movie → Cowboy Bebop S00E03 auto",
+                "Psych: The Movie → Psych S00E20 auto",
+                "Psych 2: Lassie Come Home → Psych S00E21 auto",
+            ])
         let bebop = try #require(report.proposals.first { $0.movie.tmdb == 11299 })
         #expect(bebop.reasons.first?.hasPrefix("anime-lists: IMDb tt0275277 is AniDB 219") == true, "\(bebop.reasons)")
         #expect(bebop.confidence > 0.95)
@@ -154,7 +173,8 @@ struct MatchJobTests {
     @Test func skipsMappedMoviesAndClaimedEpisodes() async throws {
         let world = try await MatchWorld()
         defer { Task { await world.stop() } }
-        try world.lib.writeMappings("""
+        try world.lib.writeMappings(
+            """
             links:
               - movie: "24: Redemption"
                 year: 2008
@@ -165,10 +185,11 @@ struct MatchJobTests {
                 episodes: S00E21
             """)
         let report = try await world.match()
-        #expect(Set(MatchWorld.pairs(report.proposals)) == [
-            "Cowboy Bebop: The Movie → Cowboy Bebop S00E03 auto",
-            "Psych: The Movie → Psych S00E20 auto",
-        ])
+        #expect(
+            Set(MatchWorld.pairs(report.proposals)) == [
+                "Cowboy Bebop: The Movie → Cowboy Bebop S00E03 auto",
+                "Psych: The Movie → Psych S00E20 auto",
+            ])
     }
 
     @Test func writeThenReviewRoundTrip() async throws {
@@ -176,7 +197,8 @@ struct MatchJobTests {
         defer { Task { await world.stop() } }
         // Only ID evidence is sure enough here: everything else goes to review.
         world.matchSettings = "  auto_accept: 0.98"
-        try world.lib.writeMappings("""
+        try world.lib.writeMappings(
+            """
             # My links. This comment must survive.
             links:
             - movie: Unrelated
@@ -228,9 +250,11 @@ struct MatchJobTests {
         defer { Task { await world.stop() } }
         world.radarr.add(RadarrMovie(id: 7, title: "6 Days to Air: The Making of South Park", year: 2011, path: "/movies/6 Days", tmdbId: 76360, runtime: 43))
         world.radarr.add(RadarrMovie(id: 8, title: "Christmas Time in South Park", year: 2000, path: "/movies/Christmas", tmdbId: 148039, runtime: 60))
-        world.sonarr.add(SonarrSeries(id: 15, title: "South Park", path: "/tv/South Park", tvdbId: 75897, year: 1997), episodes: [
-            MatchWorld.special(150, 15, 41, "Six Days to Air", "2011-10-09", 43), MatchWorld.special(151, 15, 42, "The Chef Experience", "2011-10-22", 22),
-        ])
+        world.sonarr.add(
+            SonarrSeries(id: 15, title: "South Park", path: "/tv/South Park", tvdbId: 75897, year: 1997),
+            episodes: [
+                MatchWorld.special(150, 15, 41, "Six Days to Air", "2011-10-09", 43), MatchWorld.special(151, 15, 42, "The Chef Experience", "2011-10-22", 22),
+            ])
         try """
         6 Days to Air- The Making of South Park (2011):
           Movie DB ID: 76360
@@ -254,7 +278,8 @@ struct MatchJobTests {
         try ProposalsFile.render(entries).write(toFile: world.lib.path("proposals.yml"), atomically: true, encoding: .utf8)
         _ = try world.review()
         let document = try MappingFile.loadDocument(path: world.lib.path("links.yml"))
-        #expect(document.mappings.map(\.label).contains("6 Days to Air: The Making of South Park (2011) → South Park S00E41"), "\(document.mappings.map(\.label))")
+        #expect(
+            document.mappings.map(\.label).contains("6 Days to Air: The Making of South Park (2011) → South Park S00E41"), "\(document.mappings.map(\.label))")
         #expect(document.hints.count == 2, "the hints stay until a person removes them")
         // A hinted movie that is now mapped is not proposed again.
         let again = try await world.match()
@@ -265,8 +290,9 @@ struct MatchJobTests {
         let world = try await MatchWorld()
         defer { Task { await world.stop() } }
         try world.configure()
-        let entry = ProposalEntry(accept: true, confidence: 0.8, movie: MovieRef(title: "Psych: The Movie", year: 2017, tmdb: 473950),
-                                  show: ShowRef(title: "Psych", tvdb: 79335), episodes: [EpisodeNumber(season: 0, episode: 20)])
+        let entry = ProposalEntry(
+            accept: true, confidence: 0.8, movie: MovieRef(title: "Psych: The Movie", year: 2017, tmdb: 473950),
+            show: ShowRef(title: "Psych", tvdb: 79335), episodes: [EpisodeNumber(season: 0, episode: 20)])
         var twin = entry
         twin.movie = MovieRef(title: "Psych 2: Lassie Come Home", year: 2020, tmdb: 711475)
         try ProposalsFile.render([entry, twin]).write(toFile: world.lib.path("proposals.yml"), atomically: true, encoding: .utf8)
@@ -316,7 +342,8 @@ struct MatchJobTests {
         world.now = Date().addingTimeInterval(2 * 3600)
         let third = try await world.match()
         #expect(server.requests.count > requests)
-        #expect(third.warnings.contains { $0.contains("could not download the Anime-Lists mapping") && $0.contains("using the kept copy") }, "\(third.warnings)")
+        #expect(
+            third.warnings.contains { $0.contains("could not download the Anime-Lists mapping") && $0.contains("using the kept copy") }, "\(third.warnings)")
         #expect(third.proposals.first { $0.movie.tmdb == 11299 }?.reasons.first?.hasPrefix("anime-lists") == true)
         #expect(!third.hasErrors)
         // 4. No kept copy either: titles only, with a warning.
@@ -329,11 +356,11 @@ struct MatchJobTests {
     @Test func configMistakesNameTheKey() throws {
         let lib = try TestLibrary()
         lib.extraTopConfig = """
-        sonarr: {main: {url: "http://127.0.0.1:1", api_key: k}}
-        radarr: {main: {url: "http://127.0.0.1:1", api_key: k}}
-        match:
-          auto_accept: 1.5
-        """
+            sonarr: {main: {url: "http://127.0.0.1:1", api_key: k}}
+            radarr: {main: {url: "http://127.0.0.1:1", api_key: k}}
+            match:
+              auto_accept: 1.5
+            """
         do {
             _ = try lib.config()
             Issue.record("auto_accept above 1 must be refused")

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import UsherCore
 import UsherFakes
+
 @testable import UsherKit
 
 /// A household: Tautulli with watch history, a Sonarr with two shows, and (when asked) a second Sonarr,
@@ -29,57 +30,70 @@ final class PrefetchWorld: @unchecked Sendable {
         let aired = Self.iso(now.addingTimeInterval(-30 * 86400))
         let future = Self.iso(now.addingTimeInterval(3 * 86400))
         // The Expanse: S01 of 3 (E01–E02 on disk), S02 of 3 (E01 unmonitored, E03 airs in three days), one special.
-        sonarr.add(SonarrSeries(id: 5, title: "The Expanse", path: "/tv/The Expanse", tvdbId: Self.expanse, year: 2015, tags: []), episodes: [
-            episode(51, 5, 1, 1, aired, file: true), episode(52, 5, 1, 2, aired, file: true), episode(53, 5, 1, 3, aired),
-            episode(61, 5, 2, 1, aired, monitored: false), episode(62, 5, 2, 2, aired), episode(63, 5, 2, 3, future),
-            episode(50, 5, 0, 1, aired),
-        ])
+        sonarr.add(
+            SonarrSeries(id: 5, title: "The Expanse", path: "/tv/The Expanse", tvdbId: Self.expanse, year: 2015, tags: []),
+            episodes: [
+                episode(51, 5, 1, 1, aired, file: true), episode(52, 5, 1, 2, aired, file: true), episode(53, 5, 1, 3, aired),
+                episode(61, 5, 2, 1, aired, monitored: false), episode(62, 5, 2, 2, aired), episode(63, 5, 2, 3, future),
+                episode(50, 5, 0, 1, aired),
+            ])
         // Dark: known to Sonarr by an alternate title only.
-        sonarr.add(SonarrSeries(id: 6, title: "Dark (2017)", path: "/tv/Dark", tvdbId: Self.dark, year: 2017, tags: [],
-                                alternateTitles: [SonarrAlternateTitle(title: "Dark Netflix")]), episodes: [
-            episode(71, 6, 1, 1, aired, file: true), episode(72, 6, 1, 2, aired), episode(73, 6, 1, 3, aired), episode(74, 6, 1, 4, aired),
-        ])
-        tautulli.setMetadata(TautulliMetadata(ratingKey: Self.expanseKey, title: "The Expanse", libraryName: "TV Shows",
-                                              guids: ["imdb://tt3230854", "tvdb://\(Self.expanse)"]), for: Self.expanseKey)
+        sonarr.add(
+            SonarrSeries(
+                id: 6, title: "Dark (2017)", path: "/tv/Dark", tvdbId: Self.dark, year: 2017, tags: [],
+                alternateTitles: [SonarrAlternateTitle(title: "Dark Netflix")]),
+            episodes: [
+                episode(71, 6, 1, 1, aired, file: true), episode(72, 6, 1, 2, aired), episode(73, 6, 1, 3, aired), episode(74, 6, 1, 4, aired),
+            ])
+        tautulli.setMetadata(
+            TautulliMetadata(
+                ratingKey: Self.expanseKey, title: "The Expanse", libraryName: "TV Shows",
+                guids: ["imdb://tt3230854", "tvdb://\(Self.expanse)"]), for: Self.expanseKey)
         tautulli.addLibrary(id: 2, name: "TV Shows")
         tautulli.addLibrary(id: 3, name: "Kids TV")
         if secondSonarr {
             let second = try await FakeSonarr.start(apiKey: "anime-key")
-            second.add(SonarrSeries(id: 9, title: "Frieren", path: "/anime/Frieren", tvdbId: 424536, year: 2023, tags: []), episodes: [
-                episode(91, 9, 1, 1, aired, file: true), episode(92, 9, 1, 2, aired),
-            ])
+            second.add(
+                SonarrSeries(id: 9, title: "Frieren", path: "/anime/Frieren", tvdbId: 424536, year: 2023, tags: []),
+                episodes: [
+                    episode(91, 9, 1, 1, aired, file: true), episode(92, 9, 1, 2, aired),
+                ])
             anime = second
         }
     }
 
     func episode(_ id: Int, _ series: Int, _ season: Int, _ number: Int, _ airs: String, file: Bool = false, monitored: Bool = true) -> SonarrEpisode {
-        SonarrEpisode(id: id, seriesId: series, episodeFileId: file ? id * 10 : 0, seasonNumber: season, episodeNumber: number,
-                      title: "Episode \(season)x\(number)", hasFile: file, monitored: monitored, airDate: String(airs.prefix(10)), airDateUtc: airs, runtime: 45)
+        SonarrEpisode(
+            id: id, seriesId: series, episodeFileId: file ? id * 10 : 0, seasonNumber: season, episodeNumber: number,
+            title: "Episode \(season)x\(number)", hasFile: file, monitored: monitored, airDate: String(airs.prefix(10)), airDateUtc: airs, runtime: 45)
     }
 
     static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
     /// A play `hoursAgo` hours ago.
-    func play(_ user: String, show: Int = PrefetchWorld.expanseKey, title: String = "The Expanse", _ season: Int, _ episode: Int,
-              percent: Int = 100, hoursAgo: Double = 2) -> TautulliHistoryRow {
+    func play(
+        _ user: String, show: Int = PrefetchWorld.expanseKey, title: String = "The Expanse", _ season: Int, _ episode: Int,
+        percent: Int = 100, hoursAgo: Double = 2
+    ) -> TautulliHistoryRow {
         let when = Int64(now.timeIntervalSince1970 - hoursAgo * 3600)
-        return TautulliHistoryRow(user: user, userID: user.count, mediaType: "episode", grandparentRatingKey: show, grandparentTitle: title,
-                                  parentMediaIndex: season, mediaIndex: episode, percentComplete: percent, date: when - 2700, stopped: when)
+        return TautulliHistoryRow(
+            user: user, userID: user.count, mediaType: "episode", grandparentRatingKey: show, grandparentTitle: title,
+            parentMediaIndex: season, mediaIndex: episode, percentComplete: percent, date: when - 2700, stopped: when)
     }
 
     func configure() throws {
         var top = """
-        sonarr:
-          main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
-        """
+            sonarr:
+              main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}
+            """
         if let anime { top += "\n  anime: {url: \"\(anime.url)\", api_key: \(anime.apiKey)}" }
         if let sab { top += "\ndownload_clients:\n  sabnzbd: {url: \"\(sab.url)\", api_key: \(sab.apiKey)}" }
         top += """
 
-        tautulli: {url: "\(tautulli.url)", api_key: \(tautulli.apiKey)}
-        api: {attempts: 1, timeout_seconds: 3}
-        prefetch:
-        """
+            tautulli: {url: "\(tautulli.url)", api_key: \(tautulli.apiKey)}
+            api: {attempts: 1, timeout_seconds: 3}
+            prefetch:
+            """
         // Searches are not followed unless a test asks: the grabs are then handled by the next run.
         if !settings.contains("search_wait") { top += "\n  search_wait: 0" }
         if !settings.isEmpty { top += "\n" + settings }
@@ -110,8 +124,12 @@ final class PrefetchWorld: @unchecked Sendable {
 
     /// Puts an episode's download in Sonarr's queue.
     func queue(_ episodeID: Int, series: Int = 5, download: String) {
-        sonarr.withState { $0.queue.append(SonarrQueueRecord(id: episodeID * 7, seriesId: series, episodeId: episodeID, title: "release \(episodeID)",
-                                                            status: "downloading", downloadId: download, downloadClient: "SABnzbd", protocol: "usenet")) }
+        sonarr.withState {
+            $0.queue.append(
+                SonarrQueueRecord(
+                    id: episodeID * 7, seriesId: series, episodeId: episodeID, title: "release \(episodeID)",
+                    status: "downloading", downloadId: download, downloadClient: "SABnzbd", protocol: "usenet"))
+        }
     }
 }
 
@@ -323,12 +341,12 @@ struct PrefetchJobTests {
         world.tautulli.add([world.play("ann", 1, 2)])
         world.settings = "  health_url: \"\(hooks.baseURL)/ping/abc-123\""
         world.extra = """
-        notify:
-          - {type: tautulli, notifier_id: 3}
-          - {type: webhook, url: "\(hooks.baseURL)/hook"}
-          - {type: discord, url: "\(hooks.baseURL)/api/webhooks/1/hook-token"}
-          - {type: ntfy, url: "\(hooks.baseURL)/usher-topic"}
-        """
+            notify:
+              - {type: tautulli, notifier_id: 3}
+              - {type: webhook, url: "\(hooks.baseURL)/hook"}
+              - {type: discord, url: "\(hooks.baseURL)/api/webhooks/1/hook-token"}
+              - {type: ntfy, url: "\(hooks.baseURL)/usher-topic"}
+            """
         let first = try await world.prefetch()
         #expect(first.notified == ["tautulli", "webhook", "discord", "ntfy"])
         let discord = try #require(hooks.requests.first { $0.path == "/api/webhooks/1/hook-token" })

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import UsherKit
 import UsherCore
+
+@testable import UsherKit
 
 /// A library in a fresh temporary folder, with a config and a mapping file.
 final class TestLibrary {
@@ -56,8 +57,10 @@ final class TestLibrary {
         return try UsherConfig.load(path: path("usher.yml"))
     }
 
-    func link(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false,
-              progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> LinkOutcome {
+    func link(
+        dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> LinkOutcome {
         try await LinkJob(config: config(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
             .run(LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals), progress: progress)
     }
@@ -98,14 +101,15 @@ final class TestLibrary {
         try file("movies/Heat (1995)/Heat (1995) Bluray-1080p.mkv", size: 3000, seed: 2)
         try file("tv/24/Season 01/24 - S01E01 - Pilot HDTV-720p.mkv", size: 2000, seed: 3)
         try file("tv/Heat Show/Season 01/Heat Show - S01E01 - One.mkv", size: 2000, seed: 4)
-        try writeMappings("""
-        links:
-          - movie: "24: Redemption"
-            year: 2008
-            show: "24"
-            episodes: S00E09
-            title: Redemption
-        """)
+        try writeMappings(
+            """
+            links:
+              - movie: "24: Redemption"
+                year: 2008
+                show: "24"
+                episodes: S00E09
+                title: Redemption
+            """)
     }
 }
 

@@ -3,6 +3,7 @@ import GRDB
 import Synchronization
 import Testing
 import UsherCore
+
 @testable import UsherKit
 
 @Suite("The state database")

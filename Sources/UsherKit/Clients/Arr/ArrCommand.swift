@@ -12,8 +12,10 @@ public struct ArrCommand: Codable, Sendable, Hashable {
     public var message: String?
     public var exception: String?
 
-    public init(id: Int, name: String? = nil, commandName: String? = nil, status: String? = nil,
-                result: String? = nil, message: String? = nil, exception: String? = nil) {
+    public init(
+        id: Int, name: String? = nil, commandName: String? = nil, status: String? = nil,
+        result: String? = nil, message: String? = nil, exception: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.commandName = commandName

@@ -17,8 +17,10 @@ public struct ArrSystemStatus: Codable, Sendable, Hashable {
     public var instanceName: String?
     public var branch: String?
 
-    public init(appName: String? = nil, version: String? = nil, urlBase: String? = nil,
-                instanceName: String? = nil, branch: String? = nil) {
+    public init(
+        appName: String? = nil, version: String? = nil, urlBase: String? = nil,
+        instanceName: String? = nil, branch: String? = nil
+    ) {
         self.appName = appName
         self.version = version
         self.urlBase = urlBase
@@ -93,8 +95,10 @@ public struct ArrQuality: Codable, Sendable, Hashable {
         /// Radarr only: `none`, `remux`, `brdisk`…
         public var modifier: String?
 
-        public init(id: Int? = nil, name: String? = nil, source: String? = nil, resolution: Int? = nil,
-                    modifier: String? = nil) {
+        public init(
+            id: Int? = nil, name: String? = nil, source: String? = nil, resolution: Int? = nil,
+            modifier: String? = nil
+        ) {
             self.id = id
             self.name = name
             self.source = source

@@ -20,14 +20,17 @@ public struct ArrServices: Sendable {
     /// Clients through `hub` (its HTTP client, gate and retry policy), counting into `counter`.
     init(config: UsherConfig, hub: ServiceHub, counter: RequestCounter) {
         func client(_ kind: String, _ instance: ServiceInstance) -> ServiceClient {
-            hub.client(ServiceEndpoint(name: "\(kind) \(instance.name)", baseURL: instance.url, credentialHeader: "X-Api-Key", credential: instance.apiKey),
-                       counter: counter)
+            hub.client(
+                ServiceEndpoint(name: "\(kind) \(instance.name)", baseURL: instance.url, credentialHeader: "X-Api-Key", credential: instance.apiKey),
+                counter: counter)
         }
         sonarr = config.sonarr.map { Named(name: $0.name, client: SonarrClient(client: client("sonarr", $0))) }
         radarr = config.radarr.map { Named(name: $0.name, client: RadarrClient(client: client("radarr", $0))) }
         plex = config.plex.map {
-            PlexClient(client: hub.client(ServiceEndpoint(name: "plex", baseURL: $0.url, credentialHeader: "X-Plex-Token", credential: $0.token),
-                                          counter: counter))
+            PlexClient(
+                client: hub.client(
+                    ServiceEndpoint(name: "plex", baseURL: $0.url, credentialHeader: "X-Plex-Token", credential: $0.token),
+                    counter: counter))
         }
         translator = PathTranslator(config.pathMappings)
         concurrency = config.apiConcurrency
@@ -154,12 +157,15 @@ public struct ArrSnapshot: Sendable {
         }
     }
 
-    static func details(of keys: [SeriesKey], seasons: [SeriesKey: Set<Int>] = [:], _ services: ArrServices) async -> [Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError>] {
+    static func details(of keys: [SeriesKey], seasons: [SeriesKey: Set<Int>] = [:], _ services: ArrServices) async -> [Result<
+        ([CatalogEpisode], [Int: CatalogFile]), ServiceError
+    >] {
         let translator = services.translator
         // Each series asks twice, one request after the other, so at most `concurrency` are under way.
         return await boundedMap(keys, limit: services.concurrency) { key -> Result<([CatalogEpisode], [Int: CatalogFile]), ServiceError> in
             guard let client = services.sonarr(key.instance) else {
-                return .failure(ServiceError(kind: .notFound, service: "sonarr \(key.instance)", method: "GET", url: "", status: nil, message: "no such instance"))
+                return .failure(
+                    ServiceError(kind: .notFound, service: "sonarr \(key.instance)", method: "GET", url: "", status: nil, message: "no such instance"))
             }
             do throws(ServiceError) {
                 let wanted = seasons[key] ?? []
@@ -170,13 +176,15 @@ public struct ArrSnapshot: Sendable {
                 var files = complete ? embedded : try await client.episodeFiles(seriesID: key.id)
                 if wanted.count == 1 { files = files.filter { $0.seasonNumber == nil || wanted.contains($0.seasonNumber!) } }
                 let episodes = list.map {
-                    CatalogEpisode(id: $0.id, number: EpisodeNumber(season: $0.seasonNumber, episode: $0.episodeNumber),
-                                   absolute: $0.absoluteEpisodeNumber, title: $0.title, fileID: $0.episodeFileId, monitored: $0.monitored ?? false)
+                    CatalogEpisode(
+                        id: $0.id, number: EpisodeNumber(season: $0.seasonNumber, episode: $0.episodeNumber),
+                        absolute: $0.absoluteEpisodeNumber, title: $0.title, fileID: $0.episodeFileId, monitored: $0.monitored ?? false)
                 }
                 var byID: [Int: CatalogFile] = [:]
                 for file in files {
                     guard let path = file.path else { continue }
-                    byID[file.id] = CatalogFile(id: file.id, path: translator.toLocal(path), size: file.size, quality: file.quality?.usherQuality, releaseGroup: file.releaseGroup)
+                    byID[file.id] = CatalogFile(
+                        id: file.id, path: translator.toLocal(path), size: file.size, quality: file.quality?.usherQuality, releaseGroup: file.releaseGroup)
                 }
                 return .success((episodes, byID))
             } catch {
@@ -204,16 +212,22 @@ extension ArrServices {
     public func check() async -> [ServiceCheck] {
         var calls: [@Sendable () async -> ServiceCheck] = []
         for s in sonarr {
-            calls.append { Self.describe("sonarr \(s.name)", expected: "Sonarr", await Result.of { () async throws(ServiceError) in try await s.client.status() }) }
+            calls.append {
+                Self.describe("sonarr \(s.name)", expected: "Sonarr", await Result.of { () async throws(ServiceError) in try await s.client.status() })
+            }
         }
         for r in radarr {
-            calls.append { Self.describe("radarr \(r.name)", expected: "Radarr", await Result.of { () async throws(ServiceError) in try await r.client.status() }) }
+            calls.append {
+                Self.describe("radarr \(r.name)", expected: "Radarr", await Result.of { () async throws(ServiceError) in try await r.client.status() })
+            }
         }
         if let plex {
             calls.append {
                 switch await Result.of({ () async throws(ServiceError) in try await plex.sections() }) {
                 case .success(let sections):
-                    return ServiceCheck(service: "plex", ok: true, message: "OK, \(sections.count) librar\(sections.count == 1 ? "y" : "ies"): \(sections.map(\.title).joined(separator: ", "))")
+                    return ServiceCheck(
+                        service: "plex", ok: true,
+                        message: "OK, \(sections.count) librar\(sections.count == 1 ? "y" : "ies"): \(sections.map(\.title).joined(separator: ", "))")
                 case .failure(let error):
                     return ServiceCheck(service: "plex", ok: false, message: error.description)
                 }

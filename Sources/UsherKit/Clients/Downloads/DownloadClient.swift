@@ -56,24 +56,31 @@ public enum DownloadClients {
     ///     `…/transmission/rpc`; for NZBGet also `…/jsonrpc`).
     ///   - apiKey: SABnzbd's API key (sent as the `apikey` parameter, redacted in every message).
     ///   - username: NZBGet, qBittorrent and Transmission logins; none for qBittorrent's localhost bypass.
-    public static func make(kind: DownloadClientKind, name: String, url: String, apiKey: String?, username: String?, password: String?,
-                            http: HTTPClient, policy: RetryPolicy, logger: Logger, counter: RequestCounter?, gate: RequestGate?) -> any DownloadClient {
+    public static func make(
+        kind: DownloadClientKind, name: String, url: String, apiKey: String?, username: String?, password: String?,
+        http: HTTPClient, policy: RetryPolicy, logger: Logger, counter: RequestCounter?, gate: RequestGate?
+    ) -> any DownloadClient {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        let login: ServiceEndpoint.BasicAuth? = (username?.isEmpty ?? true) && (password?.isEmpty ?? true)
+        let login: ServiceEndpoint.BasicAuth? =
+            (username?.isEmpty ?? true) && (password?.isEmpty ?? true)
             ? nil : ServiceEndpoint.BasicAuth(username: username ?? "", password: password ?? "")
         func client(_ endpoint: ServiceEndpoint) -> ServiceClient {
             ServiceClient(endpoint: endpoint, http: http, policy: policy, logger: logger, counter: counter, gate: gate)
         }
         switch kind {
         case .sabnzbd:
-            return SABnzbdClient(client: client(ServiceEndpoint(
-                name: name, baseURL: base, credentialHeader: "", credential: apiKey ?? "", credentialQueryName: "apikey")))
+            return SABnzbdClient(
+                client: client(
+                    ServiceEndpoint(
+                        name: name, baseURL: base, credentialHeader: "", credential: apiKey ?? "", credentialQueryName: "apikey")))
         case .nzbget:
             return NZBGetClient(client: client(ServiceEndpoint(name: name, baseURL: base, credentialHeader: "", credential: "", basicAuth: login)))
         case .qbittorrent:
             return QBittorrentClient(
-                client: client(ServiceEndpoint(name: name, baseURL: base, credentialHeader: "", credential: "",
-                                               otherSecrets: [password].compactMap { $0 })),
+                client: client(
+                    ServiceEndpoint(
+                        name: name, baseURL: base, credentialHeader: "", credential: "",
+                        otherSecrets: [password].compactMap { $0 })),
                 login: login)
         case .transmission:
             return TransmissionClient(client: client(ServiceEndpoint(name: name, baseURL: base, credentialHeader: "", credential: "", basicAuth: login)))

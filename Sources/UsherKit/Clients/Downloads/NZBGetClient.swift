@@ -36,13 +36,15 @@ public struct NZBGetClient: DownloadClient {
         var item: DownloadItem {
             // Sonarr adds its NZBs with the post-processing parameter drone=<32 hex> and knows them by it.
             let drone = parameters?.first { $0.name.lowercased() == "drone" && !$0.value.isEmpty }?.value
-            let priority: DownloadPriority? = switch maxPriority ?? 0 {
-            case 900...: .force
-            case 100...: .high
-            default: nil
-            }
-            return DownloadItem(downloadID: drone ?? String(id), ref: String(id), name: name ?? String(id),
-                                paused: status == "PAUSED", priority: priority)
+            let priority: DownloadPriority? =
+                switch maxPriority ?? 0 {
+                case 900...: .force
+                case 100...: .high
+                default: nil
+                }
+            return DownloadItem(
+                downloadID: drone ?? String(id), ref: String(id), name: name ?? String(id),
+                paused: status == "PAUSED", priority: priority)
         }
     }
 
@@ -62,8 +64,9 @@ public struct NZBGetClient: DownloadClient {
         let response = try await client.send(ServiceRequest("POST", path, body: .json(body)))
         let envelope = try client.decode(Envelope<Result>.self, from: response, "POST", path)
         if let error = envelope.error {
-            throw client.failure(.rejected, "POST", path, status: response.status,
-                                 "NZBGet refused \(method): \(error.message ?? error.name ?? "error")", excerpt: response.body)
+            throw client.failure(
+                .rejected, "POST", path, status: response.status,
+                "NZBGet refused \(method): \(error.message ?? error.name ?? "error")", excerpt: response.body)
         }
         guard let result = envelope.result else {
             throw client.failure(.badResponse, "POST", path, status: response.status, "NZBGet's answer to \(method) has no result", excerpt: response.body)

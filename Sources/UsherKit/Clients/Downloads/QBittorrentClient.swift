@@ -70,18 +70,21 @@ public final class QBittorrentClient: DownloadClient, @unchecked Sendable {
             response = try await client.send(request)
         } catch let error where error.kind == .unauthorized {
             var error = error
-            error.message = "qBittorrent refused the login; after several failed logins it bans the address for a while "
+            error.message =
+                "qBittorrent refused the login; after several failed logins it bans the address for a while "
                 + "(Options → Web UI → ban after failures), and a reverse proxy must pass the Referer header"
             throw error
         }
         let answer = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if answer == "Fails." {
-            throw client.failure(.unauthorized, "POST", "/api/v2/auth/login", status: response.status,
-                                 "qBittorrent refused the username or password; check them in the config", excerpt: response.body)
+            throw client.failure(
+                .unauthorized, "POST", "/api/v2/auth/login", status: response.status,
+                "qBittorrent refused the username or password; check them in the config", excerpt: response.body)
         }
         guard answer == "Ok." else {
-            throw client.failure(.badResponse, "POST", "/api/v2/auth/login", status: response.status,
-                                 "qBittorrent's login answered neither 'Ok.' nor 'Fails.'", excerpt: response.body)
+            throw client.failure(
+                .badResponse, "POST", "/api/v2/auth/login", status: response.status,
+                "qBittorrent's login answered neither 'Ok.' nor 'Fails.'", excerpt: response.body)
         }
         keepCookies(response)
     }
@@ -101,9 +104,10 @@ public final class QBittorrentClient: DownloadClient, @unchecked Sendable {
         let response = try await attempt(handling403: true)
         guard response.status == 403 else { return response }
         guard login != nil else {
-            throw client.failure(.unauthorized, request.method, request.path, query: request.query, status: 403,
-                                 "qBittorrent wants a login: set username and password in the config, or let this address in "
-                                 + "without one (Options → Web UI → bypass authentication)", excerpt: response.body)
+            throw client.failure(
+                .unauthorized, request.method, request.path, query: request.query, status: 403,
+                "qBittorrent wants a login: set username and password in the config, or let this address in "
+                    + "without one (Options → Web UI → bypass authentication)", excerpt: response.body)
         }
         client.logger.debug("session expired; logging in again", metadata: ["service": "\(name)"])
         lock.withLock { cookies.removeAll() }
@@ -122,13 +126,15 @@ public final class QBittorrentClient: DownloadClient, @unchecked Sendable {
     }
 
     public func moveToTop(_ item: DownloadItem) async throws(ServiceError) {
-        let response = try await call(ServiceRequest(
-            "POST", "/api/v2/torrents/topPrio", body: .form([("hashes", item.ref)]), accept: "text/plain, */*", passThrough: [409]))
+        let response = try await call(
+            ServiceRequest(
+                "POST", "/api/v2/torrents/topPrio", body: .form([("hashes", item.ref)]), accept: "text/plain, */*", passThrough: [409]))
         if response.status == 409 {
-            throw client.failure(.rejected, "POST", "/api/v2/torrents/topPrio", status: 409,
-                                 "torrent queueing is disabled in qBittorrent, so it has no queue to reorder; enable it "
-                                 + "(Options → BitTorrent → Torrent Queueing) for Usher to move downloads to the front",
-                                 excerpt: response.body)
+            throw client.failure(
+                .rejected, "POST", "/api/v2/torrents/topPrio", status: 409,
+                "torrent queueing is disabled in qBittorrent, so it has no queue to reorder; enable it "
+                    + "(Options → BitTorrent → Torrent Queueing) for Usher to move downloads to the front",
+                excerpt: response.body)
         }
     }
 

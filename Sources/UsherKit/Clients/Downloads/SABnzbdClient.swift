@@ -38,7 +38,8 @@ public struct SABnzbdClient: DownloadClient {
             filename = try container.decodeIfPresent(String.self, forKey: .filename)
             status = try container.decodeIfPresent(String.self, forKey: .status)
             // A name ("Force", "High", "Normal", "Low") since SABnzbd 1.x; a number in older answers.
-            let text = (try? container.decodeIfPresent(String.self, forKey: .priority))
+            let text =
+                (try? container.decodeIfPresent(String.self, forKey: .priority))
                 ?? (try? container.decodeIfPresent(Int.self, forKey: .priority)).map { String($0) }
             switch text?.lowercased() {
             case "force", "2": priority = .force
@@ -57,7 +58,8 @@ public struct SABnzbdClient: DownloadClient {
         let query = query + [("output", "json")]
         let response = try await client.send("GET", "/api", query: query)
         if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-           object["status"] as? Bool == false {
+            object["status"] as? Bool == false
+        {
             let reason = object["error"] as? String ?? "refused"
             throw client.failure(.rejected, "GET", "/api", query: query, status: response.status, "SABnzbd refused the request: \(reason)")
         }
@@ -78,14 +80,16 @@ public struct SABnzbdClient: DownloadClient {
     public func moveToTop(_ item: DownloadItem) async throws(ServiceError) {
         let head = try await slots([("start", "0"), ("limit", "1")])
         guard let first = head.slots?.first else {
-            throw client.failure(.notFound, "GET", "/api", query: [("mode", "queue"), ("start", "0"), ("limit", "1"), ("output", "json")],
-                                 "SABnzbd's queue is empty: no job \(item.ref) ('\(item.name)')")
+            throw client.failure(
+                .notFound, "GET", "/api", query: [("mode", "queue"), ("start", "0"), ("limit", "1"), ("output", "json")],
+                "SABnzbd's queue is empty: no job \(item.ref) ('\(item.name)')")
         }
         guard first.nzoID != item.ref else { return }  // already first
         if first.priority == .force, item.paused || head.paused == true {
             // The moved job would become Force, and Force jobs download even when paused.
-            throw client.failure(.rejected, "GET", "/api", query: [("mode", "switch"), ("value", item.ref), ("value2", "0")],
-                                 "not moved: '\(item.name)' would take the Force priority of the job in front and start downloading although paused")
+            throw client.failure(
+                .rejected, "GET", "/api", query: [("mode", "switch"), ("value", item.ref), ("value2", "0")],
+                "not moved: '\(item.name)' would take the Force priority of the job in front and start downloading although paused")
         }
         let query = [("mode", "switch"), ("value", item.ref), ("value2", "0")]
         let response = try await call(query)
@@ -95,8 +99,9 @@ public struct SABnzbdClient: DownloadClient {
         }
         let answer = try client.decode(Answer.self, from: response, "GET", "/api", query: query + [("output", "json")])
         guard answer.result.position >= 0 else {
-            throw client.failure(.notFound, "GET", "/api", query: query + [("output", "json")], status: response.status,
-                                 "SABnzbd has no job \(item.ref) ('\(item.name)') in its queue", excerpt: response.body)
+            throw client.failure(
+                .notFound, "GET", "/api", query: query + [("output", "json")], status: response.status,
+                "SABnzbd has no job \(item.ref) ('\(item.name)') in its queue", excerpt: response.body)
         }
         client.logger.debug("moved to the front", metadata: ["service": "\(name)", "job": "\(item.ref)", "position": "\(answer.result.position)"])
     }
@@ -106,8 +111,9 @@ public struct SABnzbdClient: DownloadClient {
         // Read the job again right before: a job paused since the queue was read must stay paused, and SABnzbd
         // un-pauses a job whose priority changes.
         guard let current = try await slots([("nzo_ids", item.ref)]).slots?.first(where: { $0.nzoID == item.ref }) else {
-            throw client.failure(.notFound, "GET", "/api", query: [("mode", "queue"), ("nzo_ids", item.ref), ("output", "json")],
-                                 "SABnzbd has no job \(item.ref) ('\(item.name)') in its queue")
+            throw client.failure(
+                .notFound, "GET", "/api", query: [("mode", "queue"), ("nzo_ids", item.ref), ("output", "json")],
+                "SABnzbd has no job \(item.ref) ('\(item.name)') in its queue")
         }
         guard !current.paused else {
             client.logger.debug("priority left alone: the job is paused", metadata: ["service": "\(name)", "job": "\(item.ref)"])
@@ -119,8 +125,9 @@ public struct SABnzbdClient: DownloadClient {
         struct Answer: Decodable { var position: Int }
         let answer = try client.decode(Answer.self, from: response, "GET", "/api", query: query + [("output", "json")])
         guard answer.position >= 0 else {
-            throw client.failure(.notFound, "GET", "/api", query: query + [("output", "json")], status: response.status,
-                                 "SABnzbd has no job \(item.ref) ('\(item.name)') in its queue", excerpt: response.body)
+            throw client.failure(
+                .notFound, "GET", "/api", query: query + [("output", "json")], status: response.status,
+                "SABnzbd has no job \(item.ref) ('\(item.name)') in its queue", excerpt: response.body)
         }
     }
 }

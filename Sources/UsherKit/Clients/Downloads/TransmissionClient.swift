@@ -48,22 +48,25 @@ public final class TransmissionClient: DownloadClient, @unchecked Sendable {
         let body = (try? JSONSerialization.data(withJSONObject: ["method": method, "arguments": arguments])) ?? Data()
         func send(passing: Set<Int>) async throws(ServiceError) -> ServiceClient.Response {
             let session = lock.withLock { sessionID }
-            return try await client.send(ServiceRequest(
-                "POST", path, headers: session.map { [(Self.sessionHeader, $0)] } ?? [], body: .json(body), passThrough: passing))
+            return try await client.send(
+                ServiceRequest(
+                    "POST", path, headers: session.map { [(Self.sessionHeader, $0)] } ?? [], body: .json(body), passThrough: passing))
         }
         var response = try await send(passing: [409])
         if response.status == 409 {
             guard let session = response.header(Self.sessionHeader), !session.isEmpty else {
-                throw client.failure(.rejected, "POST", path, status: 409, "Transmission answered 409 without an \(Self.sessionHeader) header",
-                                     excerpt: response.body)
+                throw client.failure(
+                    .rejected, "POST", path, status: 409, "Transmission answered 409 without an \(Self.sessionHeader) header",
+                    excerpt: response.body)
             }
             lock.withLock { sessionID = session }
             response = try await send(passing: [])
         }
         let answer = try client.decode(Answer<Arguments>.self, from: response, "POST", path)
         guard answer.result == "success" else {
-            throw client.failure(.rejected, "POST", path, status: response.status, "Transmission refused \(method): \(answer.result)",
-                                 excerpt: response.body)
+            throw client.failure(
+                .rejected, "POST", path, status: response.status, "Transmission refused \(method): \(answer.result)",
+                excerpt: response.body)
         }
         return answer.arguments
     }
@@ -71,7 +74,8 @@ public final class TransmissionClient: DownloadClient, @unchecked Sendable {
     public func queue() async throws(ServiceError) -> [DownloadItem] {
         let fields = ["id", "hashString", "name", "status", "queuePosition", "percentDone", "error"]
         let torrents = try await rpc("torrent-get", ["fields": fields], as: TorrentList.self)?.torrents ?? []
-        return torrents
+        return
+            torrents
             .filter { ($0.percentDone ?? 0) < 1 }
             .enumerated()
             .sorted { ($0.element.queuePosition ?? Int.max, $0.offset) < ($1.element.queuePosition ?? Int.max, $1.offset) }

@@ -18,8 +18,10 @@ public struct ServiceClient: Sendable {
     /// Bounds the requests under way at once, across every client that shares it.
     public let gate: RequestGate?
 
-    public init(endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger,
-                counter: RequestCounter? = nil, gate: RequestGate? = nil) {
+    public init(
+        endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger,
+        counter: RequestCounter? = nil, gate: RequestGate? = nil
+    ) {
         self.endpoint = endpoint
         self.http = http
         self.policy = policy
@@ -69,12 +71,14 @@ public struct ServiceClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body.data))
         }
         let secrets = endpoint.secrets
-        let refused = endpoint.basicAuth != nil
+        let refused =
+            endpoint.basicAuth != nil
             ? "the username or password was refused; check them in the config"
             : "the API key or token was refused; check it in the config"
         func failure(_ kind: ServiceError.Kind, _ status: Int?, _ message: String, _ excerpt: String? = nil) -> ServiceError {
-            ServiceError(kind: kind, service: endpoint.name, method: method, url: url, status: status, message: Self.redact(message, secrets),
-                         excerpt: excerpt.map { Self.redact($0, secrets) })
+            ServiceError(
+                kind: kind, service: endpoint.name, method: method, url: url, status: status, message: Self.redact(message, secrets),
+                excerpt: excerpt.map { Self.redact($0, secrets) })
         }
         var attempt = 1
         var wait = policy.backoff
@@ -148,8 +152,9 @@ public struct ServiceClient: Sendable {
         _ kind: ServiceError.Kind, _ method: String, _ path: String, query: [(String, String)] = [], status: Int? = nil,
         _ message: String, excerpt: Data? = nil
     ) -> ServiceError {
-        ServiceError(kind: kind, service: endpoint.name, method: method, url: displayURL(path, query), status: status,
-                     message: redacted(message), excerpt: excerpt.map { redacted(Self.excerpt($0)) })
+        ServiceError(
+            kind: kind, service: endpoint.name, method: method, url: displayURL(path, query), status: status,
+            message: redacted(message), excerpt: excerpt.map { redacted(Self.excerpt($0)) })
     }
 
     /// Sends a request and decodes its answer, a JSON array: with the fast reader for the models it
@@ -173,10 +178,11 @@ public struct ServiceClient: Sendable {
 
     private func decodingFailure(_ error: any Error, _ method: String, _ path: String, _ query: [(String, String)], _ response: Response) -> ServiceError {
         do { throw error } catch {
-            return ServiceError(kind: .badResponse, service: endpoint.name, method: method,
-                                url: displayURL(path, query),
-                                status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
-                                excerpt: Self.redact(Self.excerpt(response.body), endpoint.secrets))
+            return ServiceError(
+                kind: .badResponse, service: endpoint.name, method: method,
+                url: displayURL(path, query),
+                status: response.status, message: "the answer is not the JSON expected: \(Self.describe(error))",
+                excerpt: Self.redact(Self.excerpt(response.body), endpoint.secrets))
         }
     }
 
@@ -196,9 +202,10 @@ public struct ServiceClient: Sendable {
         guard !query.isEmpty else { return "" }
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+?#/")
-        return "?" + query.map {
-            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)"
-        }.joined(separator: "&")
+        return "?"
+            + query.map {
+                "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)"
+            }.joined(separator: "&")
     }
 
     static func excerpt(_ data: Data) -> String {

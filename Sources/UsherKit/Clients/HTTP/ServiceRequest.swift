@@ -33,8 +33,10 @@ public struct ServiceEndpoint: Sendable {
         var token: String { Data("\(username):\(password)".utf8).base64EncodedString() }
     }
 
-    public init(name: String, baseURL: String, credentialHeader: String, credential: String, credentialQueryName: String? = nil,
-                basicAuth: BasicAuth? = nil, otherSecrets: [String] = []) {
+    public init(
+        name: String, baseURL: String, credentialHeader: String, credential: String, credentialQueryName: String? = nil,
+        basicAuth: BasicAuth? = nil, otherSecrets: [String] = []
+    ) {
         self.credentialQueryName = credentialQueryName
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -91,8 +93,10 @@ public struct ServiceRequest: Sendable {
     /// (Transmission), a 403 after which the caller logs in again (qBittorrent).
     public var passThrough: Set<Int>
 
-    public init(_ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-                body: RequestBody? = nil, accept: String = "application/json", passThrough: Set<Int> = []) {
+    public init(
+        _ method: String, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        body: RequestBody? = nil, accept: String = "application/json", passThrough: Set<Int> = []
+    ) {
         self.method = method
         self.path = path
         self.query = query

@@ -24,13 +24,15 @@ struct Notifier: Sendable {
         case .ntfy(let url):
             // ntfy's JSON publishing: POST to the server with the topic in the body.
             guard let slash = url.lastIndex(of: "/"), url.distance(from: url.startIndex, to: slash) > 8 else {
-                throw ServiceError(kind: .rejected, service: "ntfy", method: "POST", url: url, status: nil,
-                                   message: "the ntfy URL must name a topic (https://ntfy.sh/TOPIC)", excerpt: nil)
+                throw ServiceError(
+                    kind: .rejected, service: "ntfy", method: "POST", url: url, status: nil,
+                    message: "the ntfy URL must name a topic (https://ntfy.sh/TOPIC)", excerpt: nil)
             }
             let server = String(url[..<slash])
             let topic = String(url[url.index(after: slash)...])
             struct Message: Encodable { var topic: String; var title: String; var message: String; var tags = ["tv"] }
-            _ = try await client("ntfy", server).send("POST", "/", json: ServiceClient.json(Message(topic: topic, title: subject, message: body)), accept: "*/*")
+            _ = try await client("ntfy", server).send(
+                "POST", "/", json: ServiceClient.json(Message(topic: topic, title: subject, message: body)), accept: "*/*")
         case .webhook(let url):
             _ = try await client("webhook", url).send("POST", "", json: Data(report.json().utf8), accept: "*/*")
         }
@@ -44,7 +46,8 @@ struct Notifier: Sendable {
 extension ServiceClient {
     /// A client for a URL that carries its own credentials, if any (webhooks, health checks): no key header.
     static func plain(_ name: String, _ url: String, http: HTTPClient, policy: RetryPolicy, logger: Logger, counter: RequestCounter?) -> ServiceClient {
-        ServiceClient(endpoint: ServiceEndpoint(name: name, baseURL: url, credentialHeader: "", credential: ""),
-                      http: http, policy: policy, logger: logger, counter: counter)
+        ServiceClient(
+            endpoint: ServiceEndpoint(name: name, baseURL: url, credentialHeader: "", credential: ""),
+            http: http, policy: policy, logger: logger, counter: counter)
     }
 }

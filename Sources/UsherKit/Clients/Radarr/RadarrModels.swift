@@ -29,11 +29,13 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
     /// a film's own title does not.
     public var collection: RadarrCollection?
 
-    public init(id: Int, title: String, year: Int? = nil, path: String? = nil, folderName: String? = nil,
-                tmdbId: Int? = nil, imdbId: String? = nil, hasFile: Bool? = nil, monitored: Bool? = nil,
-                tags: [Int]? = nil, movieFile: RadarrMovieFile? = nil, sizeOnDisk: Int64? = nil,
-                rootFolderPath: String? = nil, movieFileId: Int? = nil, originalTitle: String? = nil,
-                alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil, collection: RadarrCollection? = nil) {
+    public init(
+        id: Int, title: String, year: Int? = nil, path: String? = nil, folderName: String? = nil,
+        tmdbId: Int? = nil, imdbId: String? = nil, hasFile: Bool? = nil, monitored: Bool? = nil,
+        tags: [Int]? = nil, movieFile: RadarrMovieFile? = nil, sizeOnDisk: Int64? = nil,
+        rootFolderPath: String? = nil, movieFileId: Int? = nil, originalTitle: String? = nil,
+        alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil, collection: RadarrCollection? = nil
+    ) {
         self.collection = collection
         self.originalTitle = originalTitle
         self.alternateTitles = alternateTitles
@@ -135,9 +137,11 @@ public struct RadarrMovieFile: Codable, Sendable, Hashable {
     /// `languages[]`; a single `language` object (older shapes) decodes as a one-element list.
     public var languages: [ArrLanguage]?
 
-    public init(id: Int, movieId: Int? = nil, relativePath: String? = nil, path: String? = nil, size: Int64? = nil,
-                quality: ArrQuality? = nil, sceneName: String? = nil, releaseGroup: String? = nil,
-                edition: String? = nil, languages: [ArrLanguage]? = nil) {
+    public init(
+        id: Int, movieId: Int? = nil, relativePath: String? = nil, path: String? = nil, size: Int64? = nil,
+        quality: ArrQuality? = nil, sceneName: String? = nil, releaseGroup: String? = nil,
+        edition: String? = nil, languages: [ArrLanguage]? = nil
+    ) {
         self.id = id
         self.movieId = movieId
         self.relativePath = relativePath

@@ -21,9 +21,10 @@ extension RadarrMovie {
 
     /// For `usher match`.
     func matchMovie(instance: String) -> MatchMovie {
-        MatchMovie(instance: instance, id: id, title: title, originalTitle: originalTitle,
-                   alternateTitles: (alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
-                   year: knownYear, tmdb: knownTMDB, imdb: knownIMDb, runtime: runtime.flatMap { $0 > 0 ? $0 : nil },
-                   collection: collection?.title.flatMap { $0.isEmpty ? nil : $0 })
+        MatchMovie(
+            instance: instance, id: id, title: title, originalTitle: originalTitle,
+            alternateTitles: (alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
+            year: knownYear, tmdb: knownTMDB, imdb: knownIMDb, runtime: runtime.flatMap { $0 > 0 ? $0 : nil },
+            collection: collection?.title.flatMap { $0.isEmpty ? nil : $0 })
     }
 }

@@ -71,10 +71,12 @@ public struct SonarrClient: Sendable {
     public func queue(pageSize: Int = 200, maxPages: Int = 50) async throws(ServiceError) -> [SonarrQueueRecord] {
         var records: [SonarrQueueRecord] = []
         for page in 1...maxPages {
-            let answer = try await client.request(ArrPage<SonarrQueueRecord>.self, "GET", "/api/v3/queue", query: [
-                ("page", String(page)), ("pageSize", String(pageSize)), ("includeUnknownSeriesItems", "false"),
-                ("includeSeries", "false"), ("includeEpisode", "false"),
-            ])
+            let answer = try await client.request(
+                ArrPage<SonarrQueueRecord>.self, "GET", "/api/v3/queue",
+                query: [
+                    ("page", String(page)), ("pageSize", String(pageSize)), ("includeUnknownSeriesItems", "false"),
+                    ("includeSeries", "false"), ("includeEpisode", "false"),
+                ])
             records += answer.records
             if answer.records.count < pageSize || records.count >= (answer.totalRecords ?? Int.max) { break }
         }

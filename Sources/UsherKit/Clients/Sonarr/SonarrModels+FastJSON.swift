@@ -124,6 +124,10 @@ extension SonarrSeason {
             default: try s.skipValue()
             }
         }
-        return read?.compactMap { entry in entry.number.map { n in var season = entry.season; season.seasonNumber = n; return season } }
+        return read?.compactMap { entry in
+            entry.number.map { n in
+                var season = entry.season; season.seasonNumber = n; return season
+            }
+        }
     }
 }

@@ -24,10 +24,12 @@ public struct SonarrSeries: Codable, Sendable, Hashable {
     /// The seasons with their episode counts (specials are season 0).
     public var seasons: [SonarrSeason]?
 
-    public init(id: Int, title: String, path: String? = nil, tvdbId: Int? = nil, tmdbId: Int? = nil,
-                imdbId: String? = nil, year: Int? = nil, seriesType: String? = nil, monitored: Bool? = nil,
-                tags: [Int]? = nil, rootFolderPath: String? = nil, seasonFolder: Bool? = nil, tvMazeId: Int? = nil,
-                alternateTitles: [SonarrAlternateTitle]? = nil, seasons: [SonarrSeason]? = nil) {
+    public init(
+        id: Int, title: String, path: String? = nil, tvdbId: Int? = nil, tmdbId: Int? = nil,
+        imdbId: String? = nil, year: Int? = nil, seriesType: String? = nil, monitored: Bool? = nil,
+        tags: [Int]? = nil, rootFolderPath: String? = nil, seasonFolder: Bool? = nil, tvMazeId: Int? = nil,
+        alternateTitles: [SonarrAlternateTitle]? = nil, seasons: [SonarrSeason]? = nil
+    ) {
         self.seasons = seasons
         self.alternateTitles = alternateTitles
         self.id = id
@@ -129,10 +131,12 @@ public struct SonarrEpisode: Codable, Sendable, Hashable {
     /// Only with `includeEpisodeFile=true`.
     public var episodeFile: SonarrEpisodeFile?
 
-    public init(id: Int, seriesId: Int, tvdbId: Int? = nil, episodeFileId: Int? = nil, seasonNumber: Int,
-                episodeNumber: Int, title: String? = nil, absoluteEpisodeNumber: Int? = nil, hasFile: Bool? = nil,
-                monitored: Bool? = nil, airDate: String? = nil, airDateUtc: String? = nil, runtime: Int? = nil,
-                episodeFile: SonarrEpisodeFile? = nil) {
+    public init(
+        id: Int, seriesId: Int, tvdbId: Int? = nil, episodeFileId: Int? = nil, seasonNumber: Int,
+        episodeNumber: Int, title: String? = nil, absoluteEpisodeNumber: Int? = nil, hasFile: Bool? = nil,
+        monitored: Bool? = nil, airDate: String? = nil, airDateUtc: String? = nil, runtime: Int? = nil,
+        episodeFile: SonarrEpisodeFile? = nil
+    ) {
         self.airDateUtc = airDateUtc
         self.runtime = runtime
         self.id = id
@@ -189,9 +193,11 @@ public struct SonarrEpisodeFile: Codable, Sendable, Hashable {
     /// `languages[]` in v4; v3's single `language` object decodes as a one-element list.
     public var languages: [ArrLanguage]?
 
-    public init(id: Int, seriesId: Int? = nil, seasonNumber: Int? = nil, relativePath: String? = nil,
-                path: String? = nil, size: Int64? = nil, quality: ArrQuality? = nil, sceneName: String? = nil,
-                releaseGroup: String? = nil, languages: [ArrLanguage]? = nil) {
+    public init(
+        id: Int, seriesId: Int? = nil, seasonNumber: Int? = nil, relativePath: String? = nil,
+        path: String? = nil, size: Int64? = nil, quality: ArrQuality? = nil, sceneName: String? = nil,
+        releaseGroup: String? = nil, languages: [ArrLanguage]? = nil
+    ) {
         self.id = id
         self.seriesId = seriesId
         self.seasonNumber = seasonNumber
@@ -242,10 +248,12 @@ public struct SonarrNamingConfig: Codable, Sendable, Hashable {
     public var seasonFolderFormat: String?
     public var specialsFolderFormat: String?
 
-    public init(renameEpisodes: Bool? = nil, replaceIllegalCharacters: Bool? = nil, colonReplacementFormat: Int? = nil,
-                multiEpisodeStyle: Int? = nil, standardEpisodeFormat: String? = nil, dailyEpisodeFormat: String? = nil,
-                animeEpisodeFormat: String? = nil, seriesFolderFormat: String? = nil, seasonFolderFormat: String? = nil,
-                specialsFolderFormat: String? = nil, customColonReplacementFormat: String? = nil) {
+    public init(
+        renameEpisodes: Bool? = nil, replaceIllegalCharacters: Bool? = nil, colonReplacementFormat: Int? = nil,
+        multiEpisodeStyle: Int? = nil, standardEpisodeFormat: String? = nil, dailyEpisodeFormat: String? = nil,
+        animeEpisodeFormat: String? = nil, seriesFolderFormat: String? = nil, seasonFolderFormat: String? = nil,
+        specialsFolderFormat: String? = nil, customColonReplacementFormat: String? = nil
+    ) {
         self.renameEpisodes = renameEpisodes
         self.replaceIllegalCharacters = replaceIllegalCharacters
         self.colonReplacementFormat = colonReplacementFormat

@@ -18,8 +18,10 @@ public struct SonarrQueueRecord: Codable, Sendable, Hashable {
     /// `usenet` or `torrent`.
     public var `protocol`: String?
 
-    public init(id: Int, seriesId: Int? = nil, episodeId: Int? = nil, seasonNumber: Int? = nil, title: String? = nil, status: String? = nil,
-                trackedDownloadState: String? = nil, downloadId: String? = nil, downloadClient: String? = nil, protocol: String? = nil) {
+    public init(
+        id: Int, seriesId: Int? = nil, episodeId: Int? = nil, seasonNumber: Int? = nil, title: String? = nil, status: String? = nil,
+        trackedDownloadState: String? = nil, downloadId: String? = nil, downloadClient: String? = nil, protocol: String? = nil
+    ) {
         self.id = id
         self.seriesId = seriesId
         self.episodeId = episodeId

@@ -11,8 +11,9 @@ extension SonarrSeries {
     /// For the linker; nil without a folder.
     func catalogSeries(instance: String, _ translator: PathTranslator) -> CatalogSeries? {
         guard let path, !path.isEmpty else { return nil }
-        return CatalogSeries(instance: instance, id: id, title: title, year: knownYear, tvdb: knownTVDB, path: translator.toLocal(path),
-                             seriesType: seriesType?.lowercased() ?? "standard", seasonFolders: seasonFolder ?? true, tags: tags ?? [])
+        return CatalogSeries(
+            instance: instance, id: id, title: title, year: knownYear, tvdb: knownTVDB, path: translator.toLocal(path),
+            seriesType: seriesType?.lowercased() ?? "standard", seasonFolders: seasonFolder ?? true, tags: tags ?? [])
     }
 
     /// For `usher match`, with the episodes it kept.
@@ -22,24 +23,27 @@ extension SonarrSeries {
 
     /// For `usher prefetch`.
     func prefetchSeries(instance: String) -> PrefetchSeries {
-        PrefetchSeries(key: SeriesKey(instance: instance, id: id), title: title, year: knownYear, tvdb: knownTVDB,
-                       alternateTitles: alternateTitleTexts, tags: tags ?? [])
+        PrefetchSeries(
+            key: SeriesKey(instance: instance, id: id), title: title, year: knownYear, tvdb: knownTVDB,
+            alternateTitles: alternateTitleTexts, tags: tags ?? [])
     }
 }
 
 extension SonarrEpisode {
     /// For `usher match`.
     var matchEpisode: MatchEpisode {
-        MatchEpisode(season: seasonNumber, episode: episodeNumber, absolute: absoluteEpisodeNumber, title: title ?? "", airDate: airDate,
-                     runtime: runtime.flatMap { $0 > 0 ? $0 : nil })
+        MatchEpisode(
+            season: seasonNumber, episode: episodeNumber, absolute: absoluteEpisodeNumber, title: title ?? "", airDate: airDate,
+            runtime: runtime.flatMap { $0 > 0 ? $0 : nil })
     }
 
     /// For `usher prefetch`: an episode without a file is to be had (`hasFile`, else a file id), an unknown air
     /// time is "not aired".
     var upcomingEpisode: UpcomingEpisode {
-        UpcomingEpisode(id: id, number: EpisodeNumber(season: seasonNumber, episode: episodeNumber),
-                        airsAt: airDateUtc.flatMap(Self.parseTimestamp), runtimeMinutes: runtime.flatMap { $0 > 0 ? $0 : nil },
-                        hasFile: hasFile ?? ((episodeFileId ?? 0) != 0), monitored: monitored ?? true)
+        UpcomingEpisode(
+            id: id, number: EpisodeNumber(season: seasonNumber, episode: episodeNumber),
+            airsAt: airDateUtc.flatMap(Self.parseTimestamp), runtimeMinutes: runtime.flatMap { $0 > 0 ? $0 : nil },
+            hasFile: hasFile ?? ((episodeFileId ?? 0) != 0), monitored: monitored ?? true)
     }
 
     /// `2024-03-01T02:00:00Z`, with or without fractional seconds.

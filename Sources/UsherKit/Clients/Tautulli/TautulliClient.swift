@@ -22,9 +22,11 @@ public struct TautulliHistoryRow: Codable, Sendable, Hashable {
     public var stopped: Int64?
     public var guid: String?
 
-    public init(user: String, userID: Int? = nil, mediaType: String? = "episode", ratingKey: Int? = nil, grandparentRatingKey: Int? = nil,
-                grandparentTitle: String? = nil, parentMediaIndex: Int? = nil, mediaIndex: Int? = nil, percentComplete: Int? = nil,
-                date: Int64? = nil, stopped: Int64? = nil, guid: String? = nil) {
+    public init(
+        user: String, userID: Int? = nil, mediaType: String? = "episode", ratingKey: Int? = nil, grandparentRatingKey: Int? = nil,
+        grandparentTitle: String? = nil, parentMediaIndex: Int? = nil, mediaIndex: Int? = nil, percentComplete: Int? = nil,
+        date: Int64? = nil, stopped: Int64? = nil, guid: String? = nil
+    ) {
         self.user = user
         self.userID = userID
         self.mediaType = mediaType
@@ -63,9 +65,12 @@ public struct TautulliHistoryRow: Codable, Sendable, Hashable {
 
     /// The play as Usher's core sees it; `nil` for a row that is not an episode with numbers.
     public var watchEvent: WatchEvent? {
-        guard mediaType == nil || mediaType == "episode", let season = parentMediaIndex, let episode = mediaIndex, let show = grandparentRatingKey else { return nil }
-        return WatchEvent(user: user, show: String(show), showTitle: grandparentTitle ?? "", episode: EpisodeNumber(season: season, episode: episode),
-                          percentComplete: percentComplete ?? 0, watchedAt: stopped ?? date ?? 0)
+        guard mediaType == nil || mediaType == "episode", let season = parentMediaIndex, let episode = mediaIndex, let show = grandparentRatingKey else {
+            return nil
+        }
+        return WatchEvent(
+            user: user, show: String(show), showTitle: grandparentTitle ?? "", episode: EpisodeNumber(season: season, episode: episode),
+            percentComplete: percentComplete ?? 0, watchedAt: stopped ?? date ?? 0)
     }
 }
 
@@ -153,7 +158,7 @@ public struct TautulliClient: Sendable {
         let envelope: Envelope<T>
         do {
             envelope = try await client.request(Envelope<T>.self, "GET", "/api/v2", query: [("cmd", name)] + parameters)
-        } catch where error.kind == .rejected && (error.excerpt ?? "").contains("apikey") {
+        } catch  where error.kind == .rejected && (error.excerpt ?? "").contains("apikey") {
             // Tautulli refuses a wrong key with 400 (and the message "Invalid apikey").
             var refused = error
             refused.kind = .unauthorized
@@ -161,8 +166,9 @@ public struct TautulliClient: Sendable {
             throw refused
         }
         guard envelope.response.result == "success", let data = envelope.response.data else {
-            throw ServiceError(kind: .rejected, service: client.endpoint.name, method: "GET", url: client.displayURL("/api/v2", [("cmd", name)] + parameters),
-                               status: 200, message: "Tautulli answered: \(envelope.response.message ?? "no data")", excerpt: nil)
+            throw ServiceError(
+                kind: .rejected, service: client.endpoint.name, method: "GET", url: client.displayURL("/api/v2", [("cmd", name)] + parameters),
+                status: 200, message: "Tautulli answered: \(envelope.response.message ?? "no data")", excerpt: nil)
         }
         return data
     }
@@ -179,10 +185,12 @@ public struct TautulliClient: Sendable {
         var rows: [TautulliHistoryRow] = []
         let sections = sectionIDs.isEmpty ? [] : [("section_id", sectionIDs.map(String.init).joined(separator: ","))]
         for page in 0..<maxPages {
-            let answer = try await command(Page.self, "get_history", [
-                ("media_type", "episode"), ("after", after), ("order_column", "date"), ("order_dir", "desc"),
-                ("start", String(page * pageSize)), ("length", String(pageSize)),
-            ] + sections)
+            let answer = try await command(
+                Page.self, "get_history",
+                [
+                    ("media_type", "episode"), ("after", after), ("order_column", "date"), ("order_dir", "desc"),
+                    ("start", String(page * pageSize)), ("length", String(pageSize)),
+                ] + sections)
             rows += answer.data
             if answer.data.count < pageSize || rows.count >= (answer.recordsFiltered ?? Int.max) { break }
         }
