@@ -171,12 +171,8 @@ public struct MatchJob: Sendable {
     func fetchLibrary(_ services: ArrServices) async -> Library {
         var library = Library()
         // The movie lists are read while Sonarr is asked.
-        async let movieAnswers = boundedMap(services.radarr, limit: services.concurrency) { r in
-            (r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() })
-        }
-        let seriesAnswers = await boundedMap(services.sonarr, limit: services.concurrency) { s in
-            (s.name, await Result.of { () async throws(ServiceError) in try await s.client.series() })
-        }
+        async let movieAnswers = services.eachRadarr { client throws(ServiceError) in try await client.movies() }
+        let seriesAnswers = await services.eachSonarr { client throws(ServiceError) in try await client.series() }
         var seenMovies = Set<String>()
         for (name, answer) in await movieAnswers {
             switch answer {

@@ -284,13 +284,7 @@ public struct PrefetchJob: Sendable {
     /// Every series of every instance (instances in config order), each instance's exclude-tag id,
     /// and the instances that did not answer.
     private func sonarrSeries(_ services: ArrServices, excludeTag: String?) async -> ([PrefetchSeries], [String: Int], [String: String]) {
-        let answers = await boundedMap(services.sonarr, limit: services.concurrency) { named -> (String, Result<([SonarrSeries], [ArrTag]), ServiceError>) in
-            do throws(ServiceError) {
-                let series = try await named.client.series()
-                let tags = excludeTag == nil ? [] : try await named.client.tags()
-                return (named.name, .success((series, tags)))
-            } catch { return (named.name, .failure(error)) }
-        }
+        let answers = await services.eachSonarr { client throws(ServiceError) in (try await client.series(), excludeTag == nil ? [] : try await client.tags()) }
         var list: [PrefetchSeries] = []
         var tagIDs: [String: Int] = [:]
         var failures: [String: String] = [:]

@@ -44,6 +44,27 @@ public struct ArrServices: Sendable {
     public func radarr(_ name: String) -> RadarrClient? { radarr.first { $0.name == name }?.client }
 }
 
+extension ArrServices {
+    /// Asks every Sonarr instance at once (at most `concurrency` under way): each instance's answer or
+    /// failure, in config order. The one fan-out of the jobs.
+    func eachSonarr<T: Sendable>(_ ask: @escaping @Sendable (SonarrClient) async throws(ServiceError) -> T) async -> [(
+        name: String, answer: Result<T, ServiceError>
+    )] {
+        await boundedMap(sonarr, limit: concurrency) { named in
+            (named.name, await Result.of { () async throws(ServiceError) in try await ask(named.client) })
+        }
+    }
+
+    /// Asks every Radarr instance at once, as `eachSonarr`.
+    func eachRadarr<T: Sendable>(_ ask: @escaping @Sendable (RadarrClient) async throws(ServiceError) -> T) async -> [(
+        name: String, answer: Result<T, ServiceError>
+    )] {
+        await boundedMap(radarr, limit: concurrency) { named in
+            (named.name, await Result.of { () async throws(ServiceError) in try await ask(named.client) })
+        }
+    }
+}
+
 /// Runs `body` for every item with at most `limit` under way at once; results in the items' order.
 func boundedMap<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async -> R) async -> [R] {
     guard !items.isEmpty else { return [] }
@@ -120,9 +141,7 @@ public struct ArrSnapshot: Sendable {
 
     /// One movie list per Radarr instance.
     public static func fetchMovies(_ services: ArrServices, logger: Logger) async -> MovieCatalog {
-        let answers = await boundedMap(services.radarr, limit: services.concurrency) { r in
-            (r.name, await Result.of { () async throws(ServiceError) in try await r.client.movies() })
-        }
+        let answers = await services.eachRadarr { client throws(ServiceError) in try await client.movies() }
         let translator = services.translator
         var movies: [CatalogMovie] = []
         var failures: [String: String] = [:]
