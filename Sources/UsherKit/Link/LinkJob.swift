@@ -87,7 +87,7 @@ public struct LinkJob: Sendable {
             let read = try MappingFile.load(path: mappingsFile)
             return (read, ContinuousClock.now - started)
         }
-        let (lock, lockNotice) = try takeLock(options)
+        let (lock, lockNotice) = try JobState.lock(statePath: config.statePath, suffix: ".lock", dryRun: options.dryRun, logger: logger)
         defer { lock?.release() }
         let (ledger, entries) = try openLedger(options)
         try checkRoots(entries)
@@ -128,30 +128,17 @@ public struct LinkJob: Sendable {
         var api: ApiResolver.Result?
     }
 
-    private func takeLock(_ options: LinkOptions) throws(JobError) -> (RunLock?, String?) {
-        guard !options.dryRun else { return (nil, nil) }
-        do {
-            let lock = try RunLock.beside(statePath: config.statePath, suffix: ".lock")
-            var notice: String?
-            if let pid = lock.takenOverFrom {
-                notice = "took over the lock of an earlier run (pid \(pid)) that did not finish"
-                logger.warning("\(notice!)")
-            }
-            return (lock, notice)
-        } catch let busy as RunLock.Busy {
-            throw JobError(kind: .busy, message: busy.description)
-        } catch {
-            throw JobError(kind: .library, message: "\(error)")
+    /// The ledger: read-only (and perhaps absent) in a dry run.
+    private func openLedger(_ options: LinkOptions) throws(JobError) -> (Ledger?, [LedgerEntry]) {
+        let ledger = options.dryRun ? try readOnlyLedger() : try JobState.open(config.statePath)
+        do { return (ledger, try ledger?.entries() ?? []) } catch {
+            throw JobError(kind: .state, message: "cannot read the state database \(config.statePath): \(error)")
         }
     }
 
-    /// The ledger: read-only (and perhaps absent) in a dry run.
-    private func openLedger(_ options: LinkOptions) throws(JobError) -> (Ledger?, [LedgerEntry]) {
-        do {
-            let ledger = options.dryRun ? try Ledger.openIfPresent(path: config.statePath) : try Ledger(path: config.statePath)
-            return (ledger, try ledger?.entries() ?? [])
-        } catch {
-            throw JobError(kind: .library, message: "cannot open the state database \(config.statePath): \(error)")
+    private func readOnlyLedger() throws(JobError) -> Ledger? {
+        do { return try Ledger.openIfPresent(path: config.statePath) } catch {
+            throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
         }
     }
 

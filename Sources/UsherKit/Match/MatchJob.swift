@@ -153,11 +153,7 @@ public struct MatchJob: Sendable {
         }
     }
 
-    func openState() throws(JobError) -> Ledger {
-        do { return try Ledger(path: config.statePath) } catch {
-            throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
-        }
-    }
+    func openState() throws(JobError) -> Ledger { try JobState.open(config.statePath) }
 
     struct Library: Sendable {
         var movies: [MatchMovie] = []

@@ -44,12 +44,9 @@ public struct PrefetchJob: Sendable {
 
     /// The steps of a run, each adding to the report.
     private func run(_ options: PrefetchOptions, tautulliServer: TautulliServer, hub: ServiceHub) async throws(JobError) -> PrefetchReport {
-        let lock = try takeLock(options)
+        let lock = try JobState.lock(statePath: config.statePath, suffix: ".prefetch.lock", dryRun: options.dryRun, logger: logger).lock
         defer { lock?.release() }
-        let state: Ledger
-        do { state = try Ledger(path: config.statePath) } catch {
-            throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
-        }
+        let state = try JobState.open(config.statePath)
         let settings = config.prefetch
         let now = Int64(options.now.timeIntervalSince1970)
         let services = hub.arr(config)
@@ -102,17 +99,6 @@ public struct PrefetchJob: Sendable {
     }
 
     // MARK: - Steps
-
-    private func takeLock(_ options: PrefetchOptions) throws(JobError) -> RunLock? {
-        guard !options.dryRun else { return nil }
-        do {
-            return try RunLock.beside(statePath: config.statePath, suffix: ".prefetch.lock")
-        } catch let busy as RunLock.Busy {
-            throw JobError(kind: .busy, message: busy.description)
-        } catch {
-            throw JobError(kind: .state, message: "\(error)")
-        }
-    }
 
     /// Tautulli's history of the last `history_days` × 24 hours, as viewer positions. Tautulli takes a
     /// calendar day in its own time zone: it is asked from the day before, and `WatchFilter.since` keeps
