@@ -5,12 +5,12 @@ public import UsherCore
 public enum MappingFile {
     /// Reads and validates the mapping file. A mistake anywhere stops everything (nothing is linked or
     /// pruned on a half-read file); the error names the file, line, column and key.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> [LinkMapping] {
+    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> [LinkMapping] {
         try loadDocument(path: path, environment: environment).mappings
     }
 
     /// The whole mapping file: links, crossovers and hints.
-    public static func loadDocument(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> MappingDocument {
+    public static func loadDocument(path: String, environment: [String: String]) throws(ConfigError) -> MappingDocument {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(
                 file: path, message: "the mapping file does not exist (set link.mappings in the config, or create it: see README, 'Mapping file')")
@@ -20,13 +20,13 @@ public enum MappingFile {
     }
 
     /// Reads and validates mapping-file text as if it were the file at `path`.
-    public static func load(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+    public static func load(text: String, path: String, environment: [String: String]) throws(ConfigError)
         -> [LinkMapping]
     {
         try loadDocument(text: text, path: path, environment: environment).mappings
     }
 
-    public static func loadDocument(text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+    public static func loadDocument(text: String, path: String, environment: [String: String]) throws(ConfigError)
         -> MappingDocument
     {
         try loadDocument(text: text, reader: YAMLReader(file: path, environment: environment))
@@ -298,7 +298,7 @@ public enum MappingFile {
 
     /// Whether mapping-file text reads back as exactly this document (positions aside, in any order).
     package static func holds(_ text: String, _ expected: MappingDocument, path: String) -> Bool {
-        guard let read = try? loadDocument(text: text, path: path) else { return false }
+        guard let read = try? loadDocument(text: text, path: path, environment: [:]) else { return false }
         func counted<T: Hashable>(_ items: [T]) -> [T: Int] { items.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
         func unplaced(_ m: LinkMapping) -> LinkMapping { var m = m; m.location = nil; return m }
         func unplaced(_ h: MappingHint) -> MappingHint { var h = h; h.location = nil; return h }

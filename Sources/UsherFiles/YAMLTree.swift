@@ -85,7 +85,7 @@ package struct YAMLReader {
     package private(set) var secretValues: [String] = []
 
     package init(
-        file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        file: String, environment: [String: String],
         runCommand: @escaping @Sendable (String, Duration) throws -> String = YAMLReader.shell
     ) {
         self.file = file

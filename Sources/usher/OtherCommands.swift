@@ -6,7 +6,7 @@ import UsherKit
 /// The mapping file, or its mistake printed and exit code 2.
 func loadMappingDocument(_ path: String) throws -> MappingDocument {
     do {
-        return try MappingFile.loadDocument(path: path)
+        return try MappingFile.loadDocument(path: path, environment: ProcessInfo.processInfo.environment)
     } catch {
         Output.error(error.description)
         throw ExitCode(2)
@@ -119,7 +119,9 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             let report: LegacyImportReport
             do {
-                report = try LegacyImportJob.run(file: UsherConfig.locate(file), output: UsherConfig.locate(output), keep: 10)
+                report = try LegacyImportJob.run(
+                    file: UsherConfig.locate(file, environment: ProcessInfo.processInfo.environment),
+                    output: UsherConfig.locate(output, environment: ProcessInfo.processInfo.environment), keep: 10)
             } catch {
                 Output.error(error.description)
                 throw ExitCode(2)
@@ -189,13 +191,13 @@ struct DemoCommand: AsyncParsableCommand {
     var verbose: Int
 
     func run() async throws {
-        let path = UsherConfig.locate(folder)
+        let path = UsherConfig.locate(folder, environment: ProcessInfo.processInfo.environment)
         let configPath = try Demo.prepare(in: path)
         Output.line("Demo library in \(path) (config: \(configPath)).")
         Output.line("")
         let config: UsherConfig
         do {
-            config = try UsherConfig.load(path: configPath)
+            config = try UsherConfig.load(path: configPath, environment: ProcessInfo.processInfo.environment)
         } catch {
             Output.error(error.description)
             throw ExitCode(2)

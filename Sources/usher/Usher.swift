@@ -68,12 +68,12 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    var configPath: String { UsherConfig.locate(config) }
+    var configPath: String { UsherConfig.locate(config, environment: ProcessInfo.processInfo.environment) }
 
     /// Loads the config; a mistake is printed with its position and ends the command with exit code 2.
     func loadConfig() throws -> UsherConfig {
         do {
-            let loaded = try UsherConfig.load(path: configPath)
+            let loaded = try UsherConfig.load(path: configPath, environment: ProcessInfo.processInfo.environment)
             Self.redactor.set(loaded.secrets)
             return loaded
         } catch {

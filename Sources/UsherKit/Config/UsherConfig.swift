@@ -62,11 +62,14 @@ public struct UsherConfig: Sendable {
     public var notify: [NotifierConfig]
     /// Values that must never be shown: from `!secret`, `!file`, `!cmd`, and every key or token.
     public var secrets: [String]
+    /// The environment the config was read with (`!env_var`), for the other files a job reads with it
+    /// (the mapping file). The libraries read no environment of their own: the executable passes it.
+    public var environment: [String: String] = [:]
 
     public static let defaultVideoExtensions: Set<String> = ["mkv", "mp4", "m4v", "avi", "mov", "ts", "wmv", "mpg", "mpeg", "webm"]
 
     /// The config file to use: `--config`, else `$USHER_CONFIG`, else `./usher.yml`.
-    public static func locate(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func locate(_ option: String?, environment: [String: String]) -> String {
         let path = option ?? environment["USHER_CONFIG"] ?? "usher.yml"
         return absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
     }
@@ -78,7 +81,7 @@ public struct UsherConfig: Sendable {
 
     public static func load(
         path: String,
-        environment: [String: String] = ProcessInfo.processInfo.environment,
+        environment: [String: String],
         runCommand: (@Sendable (String, Duration) throws -> String)? = nil
     ) throws(ConfigError) -> UsherConfig {
         var reader = YAMLReader(file: path, environment: environment, runCommand: runCommand ?? YAMLReader.shell)
@@ -192,7 +195,7 @@ public struct UsherConfig: Sendable {
         for notifier in notify { if case .discord(let url) = notifier { secrets.append(url) } }
         if let url = prefetch.healthURL { secrets.append(url) }
 
-        return UsherConfig(
+        var config = UsherConfig(
             file: path,
             movieRoots: movieRoots,
             showRoots: showRoots,
@@ -219,6 +222,8 @@ public struct UsherConfig: Sendable {
             notify: notify,
             secrets: secrets.filter { !$0.isEmpty }
         )
+        config.environment = environment
+        return config
     }
 
     static func validURL(_ node: ConfigNode) throws(ConfigError) -> String {

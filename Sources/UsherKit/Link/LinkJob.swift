@@ -81,10 +81,10 @@ public struct LinkJob: Sendable {
         let startedAt = Date()
         let now = Int64(startedAt.timeIntervalSince1970)
         // The mapping file is read while the services are asked or the library is scanned.
-        let mappingsFile = config.mappingsFile
+        let (mappingsFile, environment) = (config.mappingsFile, config.environment)
         let readingMappings = Background { () throws(ConfigError) -> ([LinkMapping], Duration) in
             let started = ContinuousClock.now
-            let read = try MappingFile.load(path: mappingsFile)
+            let read = try MappingFile.load(path: mappingsFile, environment: environment)
             return (read, ContinuousClock.now - started)
         }
         let (lock, lockNotice) = try JobState.lock(statePath: config.statePath, suffix: ".lock", dryRun: options.dryRun, logger: logger)

@@ -148,7 +148,7 @@ public struct MatchJob: Sendable {
     func loadMappings() throws(JobError) -> MappingDocument {
         // Match only adds to the file: a missing or 0-byte one is a start (link refuses both).
         guard let size = FileSystem.status(config.mappingsFile)?.size, size > 0 else { return MappingDocument() }
-        do { return try MappingFile.loadDocument(path: config.mappingsFile) } catch {
+        do { return try MappingFile.loadDocument(path: config.mappingsFile, environment: config.environment) } catch {
             throw JobError(kind: .config, message: error.description)
         }
     }

@@ -167,14 +167,14 @@ struct ConfigTests {
         let lib = try TestLibrary()
         try lib.writeMappings("links:\n  - movie: Heat\n    show: Heat Show\n    episodes: X01\n")
         #expect {
-            _ = try MappingFile.load(path: lib.path("links.yml"))
+            _ = try MappingFile.load(path: lib.path("links.yml"), environment: [:])
         } throws: { error in
             let e = error as! ConfigError
             return e.line == 4 && e.key == "links[0].episodes" && e.message.contains("'X01' is not an episode code")
         }
         try lib.writeMappings("links:\n  - movie: Heat\n    shwo: Heat Show\n")
         #expect {
-            _ = try MappingFile.load(path: lib.path("links.yml"))
+            _ = try MappingFile.load(path: lib.path("links.yml"), environment: [:])
         } throws: { error in
             (error as! ConfigError).key == "links[0].shwo"
         }
@@ -198,7 +198,7 @@ struct ConfigTests {
               - from: {show: "Chicago Fire", episodes: S03E21}
                 to:   {show: "Chicago P.D.", episodes: S00E05, title: "Chicago Fire crossover"}
             """)
-        let mappings = try MappingFile.load(path: lib.path("links.yml"))
+        let mappings = try MappingFile.load(path: lib.path("links.yml"), environment: [:])
         let text = MappingFile.render(mappings)
         #expect(text.range(of: "24: Redemption")!.lowerBound < text.range(of: "Zorro")!.lowerBound)
         #expect(text.contains("episodes: S00E01E02"))
@@ -214,7 +214,7 @@ struct ConfigTests {
         }
         let archived = try FileManager.default.contentsOfDirectory(atPath: lib.path("archive")).sorted()
         #expect(archived == ["links-\(stamp(1_800_000_002))-01.yml", "links-\(stamp(1_800_000_003))-01.yml"])
-        let reloaded = try MappingFile.load(path: lib.path("links.yml"))
+        let reloaded = try MappingFile.load(path: lib.path("links.yml"), environment: [:])
         #expect(MappingFile.render(reloaded) == text)
         #expect(Set(reloaded.map(\.key)) == Set(mappings.map(\.key)))
     }

@@ -43,7 +43,7 @@ struct CommandTimeoutTests {
           main: {url: http://127.0.0.1:8989, api_key: !cmd "sleep 20"}
         """.write(toFile: lib.path("usher.yml"), atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let error = #expect(throws: ConfigError.self) { try UsherConfig.load(path: lib.path("usher.yml")) }
+        let error = #expect(throws: ConfigError.self) { try UsherConfig.load(path: lib.path("usher.yml"), environment: [:]) }
         #expect(ContinuousClock.now - started < .seconds(10))
         #expect(error?.line == 3)
         #expect(error?.message.contains("did not finish within 1 s") == true, "\(error?.description ?? "")")
@@ -52,7 +52,7 @@ struct CommandTimeoutTests {
     @Test func configTimeoutMustBeAPlainNumberInRange() throws {
         let lib = try TestLibrary()
         try "cmd_timeout_seconds: 0\nplex: {url: http://h, token: !cmd \"printf t\"}\n".write(toFile: lib.path("usher.yml"), atomically: true, encoding: .utf8)
-        let error = #expect(throws: ConfigError.self) { try UsherConfig.load(path: lib.path("usher.yml")) }
+        let error = #expect(throws: ConfigError.self) { try UsherConfig.load(path: lib.path("usher.yml"), environment: [:]) }
         #expect(error?.line == 1)
     }
 }

@@ -241,7 +241,7 @@ struct ApiModeTests {
         api.configure()
         api.lib.extraTopConfig = api.lib.extraTopConfig.replacingOccurrences(of: "api_key: \(api.sonarr.apiKey)", with: "api_key: wrong-sonarr-key")
         try api.lib.writeConfig()
-        let config = try UsherConfig.load(path: api.lib.path("usher.yml"))
+        let config = try UsherConfig.load(path: api.lib.path("usher.yml"), environment: [:])
         let run = try await LinkJob(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(LinkOptions())
         let text = LinkReport(run).text() + LinkReport(run).json()
         #expect(text.contains("the API key or token was refused"))

@@ -100,7 +100,7 @@ final class MatchWorld: @unchecked Sendable {
 
     func config() throws -> UsherConfig {
         try configure()
-        return try UsherConfig.load(path: lib.path("usher.yml"))
+        return try UsherConfig.load(path: lib.path("usher.yml"), environment: [:])
     }
 
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -211,7 +211,7 @@ struct MatchJobTests {
         let links = try world.read("links.yml")
         #expect(links.contains("# My links. This comment must survive.") && links.contains("# and this one"))
         #expect(links.contains("movie: \"Cowboy Bebop: The Movie\""))
-        let mappings = try MappingFile.load(path: world.lib.path("links.yml"))
+        let mappings = try MappingFile.load(path: world.lib.path("links.yml"), environment: [:])
         #expect(mappings.count == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: world.lib.path("archive")).count == 1)
         var entries = try ProposalsFile.load(path: world.lib.path("proposals.yml"))
@@ -226,12 +226,12 @@ struct MatchJobTests {
         try ProposalsFile.render(entries).write(toFile: world.lib.path("proposals.yml"), atomically: true, encoding: .utf8)
         let dry = try world.review(dryRun: true)
         #expect(dry.accepted.count == 1 && dry.rejected.count == 1)
-        #expect(try MappingFile.load(path: world.lib.path("links.yml")).count == 2, "a dry run changes nothing")
+        #expect(try MappingFile.load(path: world.lib.path("links.yml"), environment: [:]).count == 2, "a dry run changes nothing")
         let applied = try world.review()
         #expect(applied.accepted.map(\.movie.title) == ["24: Redemption"])
         #expect(applied.rejected.map(\.movie.title) == ["Psych 2: Lassie Come Home"])
         #expect(applied.undecided == 1)
-        #expect(try MappingFile.load(path: world.lib.path("links.yml")).count == 3)
+        #expect(try MappingFile.load(path: world.lib.path("links.yml"), environment: [:]).count == 3)
         #expect(try ProposalsFile.load(path: world.lib.path("proposals.yml")).map(\.movie.title) == ["Psych: The Movie"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: world.lib.path("archive")).count == 3, "links.yml twice, proposals.yml once")
         let rejections = try Ledger(path: world.lib.path("state/usher.db")).rejections()
@@ -277,7 +277,7 @@ struct MatchJobTests {
         for i in entries.indices where entries[i].movie.tmdb == 76360 { entries[i].accept = true }
         try ProposalsFile.render(entries).write(toFile: world.lib.path("proposals.yml"), atomically: true, encoding: .utf8)
         _ = try world.review()
-        let document = try MappingFile.loadDocument(path: world.lib.path("links.yml"))
+        let document = try MappingFile.loadDocument(path: world.lib.path("links.yml"), environment: [:])
         #expect(
             document.mappings.map(\.label).contains("6 Days to Air: The Making of South Park (2011) → South Park S00E41"), "\(document.mappings.map(\.label))")
         #expect(document.hints.count == 2, "the hints stay until a person removes them")

@@ -104,7 +104,7 @@ final class PrefetchWorld: @unchecked Sendable {
 
     func prefetch(dryRun: Bool = false, at time: Date? = nil) async throws -> PrefetchReport {
         try configure()
-        let config = try UsherConfig.load(path: lib.path("usher.yml"))
+        let config = try UsherConfig.load(path: lib.path("usher.yml"), environment: [:])
         return try await PrefetchJob(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
             .run(PrefetchOptions(dryRun: dryRun, now: time ?? now))
     }
@@ -402,7 +402,7 @@ struct PrefetchJobTests {
         var text = try String(contentsOfFile: world.lib.path("usher.yml"), encoding: .utf8)
         text = text.replacingOccurrences(of: "api_key: \(world.tautulli.apiKey)", with: "api_key: not-the-key-123")
         try text.write(toFile: world.lib.path("usher.yml"), atomically: true, encoding: .utf8)
-        let config = try UsherConfig.load(path: world.lib.path("usher.yml"))
+        let config = try UsherConfig.load(path: world.lib.path("usher.yml"), environment: [:])
         let report = try await PrefetchJob(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).run(PrefetchOptions(now: world.now))
         #expect(report.hasErrors)
         #expect(report.errors.joined().contains("refused"))

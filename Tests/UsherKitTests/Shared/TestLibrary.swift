@@ -54,7 +54,7 @@ final class TestLibrary {
 
     func config() throws -> UsherConfig {
         try writeConfig()
-        return try UsherConfig.load(path: path("usher.yml"))
+        return try UsherConfig.load(path: path("usher.yml"), environment: [:])
     }
 
     func link(
