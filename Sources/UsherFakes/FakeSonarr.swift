@@ -60,10 +60,12 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
     public func withState<T>(_ body: (FakeSonarr) -> T) -> T { lock.withLock { body(self) } }
 
     /// Like Sonarr, every series lists its seasons with their episode counts (unless a test set its own).
-    func withSeasons(_ s: SonarrSeries) -> SonarrSeries {
+    /// `bySeries` is the episodes grouped by series once per request: a library-sized list is not scanned
+    /// once per series.
+    func withSeasons(_ s: SonarrSeries, bySeries: [Int: [SonarrEpisode]]) -> SonarrSeries {
         guard s.seasons == nil else { return s }
         var copy = s
-        let own = episodes.filter { $0.seriesId == s.id }
+        let own = bySeries[s.id] ?? []
         copy.seasons = Set(own.map(\.seasonNumber)).sorted().map { season in
             let list = own.filter { $0.seasonNumber == season }
             return SonarrSeason(
@@ -83,7 +85,8 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
             return .json(ArrSystemStatus(appName: "Sonarr", version: version, urlBase: urlBase, instanceName: "Sonarr"))
         case ("GET", "/api/v3/series"):
             let tvdb = request.query("tvdbId").flatMap(Int.init)
-            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map(withSeasons))
+            let bySeries = Dictionary(grouping: episodes, by: \.seriesId)
+            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map { withSeasons($0, bySeries: bySeries) })
         case ("GET", _) where Self.id(in: path, after: "/api/v3/series") != nil:
             let id = Self.id(in: path, after: "/api/v3/series")
             return series.first { $0.id == id }.map { .json($0) } ?? .error(404, "Series with ID \(id!) does not exist")
