@@ -281,6 +281,15 @@ public struct MatchPlanner: Sendable {
         {
             confidence = max(confidence, Self.corroborated)
             notes.append(Self.corroborationNote)
+        } else if seriesNamed, !namesAnother, confidence < Self.corroborated, movieOrdinal == nil || movieOrdinal == entry.ordinal,
+            let minutes = entry.episode.runtime, corroborates(movie, year: entry.episode.airYear, minutes: minutes),
+            let year = movie.year, onlyFeature(of: entry.series, near: year, but: e, index: index)
+        {
+            // Named after the series, and the series has one feature-length special near that year, as long
+            // as the film and of its year: the title's words may be another language's ("Saishuu Seisen no
+            // Senshitachi" and "Warriors of the Final Holy Battle").
+            confidence = Self.corroborated
+            notes.append(Self.onlyFeatureNote)
         }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
     }
@@ -291,6 +300,20 @@ public struct MatchPlanner: Sendable {
     /// Above the default auto-accept threshold, below agreeing titles and IDs.
     static let corroborated = 0.96
     public static let corroborationNote = "the same year and the same feature length: the title's other words are forgiven"
+
+    static let onlyFeatureNote = "named after the series, and its only feature-length special of that year, as long as the film"
+
+    /// Whether episode `e` is the only special of series `s` at feature length (40 minutes or more) that aired
+    /// within a year of `year` (its own parts aside).
+    private func onlyFeature(of s: Int, near year: Int, but e: Int, index: MatchIndex) -> Bool {
+        let group = index.partGroupOf[e]
+        for other in index.episodeRanges[s] where other != e && (group == nil || index.partGroupOf[other] != group) {
+            let episode = index.episodes[other].episode
+            guard let aired = episode.airYear, abs(aired - year) <= 1, (episode.runtime ?? 0) >= 40 else { continue }
+            return false
+        }
+        return true
+    }
 
     /// Released the year the special aired, and as long as it within 3 minutes (or 3%), at least 40 minutes:
     /// few specials of one show share both.

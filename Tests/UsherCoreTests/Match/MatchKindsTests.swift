@@ -51,8 +51,9 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Detective Conan: The Last Wizard of the Century", year: 1999, runtime: 100), expected: "1 S00E03", status: .auto),
         Case(movie: MatchMovie(title: "Mighty Show the Movie: Dawn of Stars", year: 2001, runtime: 95), expected: "2 S00E01", status: .auto),
         // "Movie II" against "Special Edition II": the numbers no longer block it; "Special Edition" is
-        // unexplained, so it is proposed for review.
-        Case(movie: MatchMovie(title: "Mighty Show Movie II: Ocean Requiem", year: 2003, runtime: 90), expected: "2 S00E02", status: .review),
+        // unexplained, but the year and length agree with the series' only feature special near 2003.
+        Case(movie: MatchMovie(title: "Mighty Show Movie II: Ocean Requiem", year: 2003, runtime: 90), expected: "2 S00E02", status: .auto),
+        Case(movie: MatchMovie(title: "Mighty Show Movie II: Ocean Requiem", year: 2003, runtime: 120), expected: "2 S00E02", status: .review),
         // Traps: one word of a numbered special's title; a film named like the series, nothing more.
         Case(movie: MatchMovie(title: "Skyscraper", year: 2018, runtime: 102), expected: nil, status: nil),
         Case(movie: MatchMovie(title: "The Last Wizard", year: 2021, runtime: 90), expected: nil, status: nil),
@@ -164,6 +165,39 @@ struct MatchKindsTests {
         if c.movie.title.contains("Final Chapter"), c.movie.runtime == 110 {
             #expect(p?.reasons.contains { $0.contains("the same year and the same feature length") } == true, "\(p?.reasons ?? [])")
         }
+    }
+
+    static let features: [MatchSeries] = [
+        MatchSeries(
+            title: "Steel Saint", tvdb: 60, year: 1986,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Saishuu Seisen no Senshitachi", airDate: "1989-03-18", runtime: 45),
+                MatchEpisode(season: 0, episode: 2, title: "Recap: The Sanctuary", airDate: "1989-05-01", runtime: 24),
+                MatchEpisode(season: 0, episode: 3, title: "Kamigami no Atsuki Tatakai", airDate: "1988-03-12", runtime: 46),
+                MatchEpisode(season: 0, episode: 4, title: "Tenkai-hen Josou Overture", airDate: "2004-02-14", runtime: 84),
+                MatchEpisode(season: 0, episode: 5, title: "Soushuuhen", airDate: "2004-06-01", runtime: 24),
+            ])
+    ]
+
+    /// A film named after its series only (its subtitle in another language than the special's): accepted when
+    /// the year and length agree with the series' only feature-length special near that year; not when another
+    /// one is near (1988 and 1989), when the length differs, or when the year does.
+    @Test(arguments: [
+        // Two feature specials near 1989 (1988 and 1989) and no title agreement: nothing a person could trust.
+        Case(movie: MatchMovie(title: "Steel Saint: Warriors of the Final Holy Battle", year: 1989, runtime: 45), expected: nil, status: nil),
+        // 2004 has one feature special (the other one is a 24-minute recap).
+        Case(movie: MatchMovie(title: "Steel Saint: Overture", year: 2004, runtime: 84), expected: "60 S00E04", status: .auto),
+        Case(movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 84), expected: "60 S00E04", status: .auto),
+        // The length does not agree: for a person to judge.
+        Case(movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 100), expected: "60 S00E04", status: .review),
+        // No special of that year.
+        Case(movie: MatchMovie(title: "Steel Saint: Legend of Sanctuary", year: 2014, runtime: 93), expected: nil, status: nil),
+    ])
+    func theOnlyFeatureOfItsYear(_ c: Case) {
+        let p = Self.first(c.movie, series: Self.features)
+        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
+        #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
     }
 
     /// Trap: one word of the special's title, with the same year and length (a real film: "Gold", 2016,
