@@ -283,7 +283,8 @@ public struct MatchPlanner: Sendable {
             notes.append(Self.corroborationNote)
         } else if seriesNamed, !namesAnother, confidence < Self.corroborated, movieOrdinal == nil || movieOrdinal == entry.ordinal,
             let minutes = entry.episode.runtime, corroborates(movie, year: entry.episode.airYear, minutes: minutes),
-            let year = movie.year, onlyFeature(of: entry.series, near: year, but: e, index: index)
+            let year = movie.year, startsWithSeries(variants, entry.series, index: index),
+            onlyFeature(of: entry.series, near: year, but: e, index: index)
         {
             // Named after the series, and the series has one feature-length special near that year, as long
             // as the film and of its year: the title's words may be another language's ("Saishuu Seisen no
@@ -302,6 +303,18 @@ public struct MatchPlanner: Sendable {
     public static let corroborationNote = "the same year and the same feature length: the title's other words are forgiven"
 
     static let onlyFeatureNote = "named after the series, and its only feature-length special of that year, as long as the film"
+
+    /// Whether one of the movie's titles begins with a title of series `s` and goes on ("Saint Seiya: …",
+    /// "Cowboy Bebop: The Movie"), which a title that merely holds the series' words somewhere, or is only
+    /// the series' name ("Fargo"), does not.
+    private func startsWithSeries(_ variants: [MatchIndex.Variant], _ s: Int, index: MatchIndex) -> Bool {
+        func words(_ text: String) -> [Substring] { TitleMatching.normalize(text).split(separator: " ") }
+        let names = index.seriesVariants[s].map { words($0.text) }.filter { !$0.isEmpty }
+        return variants.contains { variant in
+            let title = words(variant.text)
+            return names.contains { title.count > $0.count && title.starts(with: $0) }
+        }
+    }
 
     /// Whether episode `e` is the only special of series `s` at feature length (40 minutes or more) that aired
     /// within a year of `year` (its own parts aside).

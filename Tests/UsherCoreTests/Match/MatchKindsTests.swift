@@ -190,6 +190,9 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 84), expected: "60 S00E04", status: .auto),
         // The length does not agree: for a person to judge.
         Case(movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 100), expected: "60 S00E04", status: .review),
+        // The series' name elsewhere in the title, or the title only the series' name: not enough.
+        Case(movie: MatchMovie(title: "The Last Overture of Steel Saint", year: 2004, runtime: 84), expected: nil, status: nil),
+        Case(movie: MatchMovie(title: "Steel Saint", year: 2004, runtime: 84), expected: "60 S00E04", status: .review),
         // No special of that year.
         Case(movie: MatchMovie(title: "Steel Saint: Legend of Sanctuary", year: 2014, runtime: 93), expected: nil, status: nil),
     ])

@@ -47,13 +47,14 @@ struct MatchEvaluationTests {
         expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
     }
 
-    /// Held-out part B (`eval/matching-heldout-b.json`): 56 films of 14 other franchises, written by someone
-    /// who never saw the planner, and scored only when a change is done. Its auto-accepted recall (0.52) is
-    /// under the 0.65 goal: this floor keeps it from falling while the goal stays open; every other goal holds.
-    @Test(arguments: [true, false])
-    func heldOutPartB(withAnimeList: Bool) throws {
-        let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-heldout-b.json").path)
-        #expect(evaluation.movies.count >= 50)
-        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil), autoRecall: 0.5)
+    /// Held-out parts B and C (`eval/matching-heldout-b.json`, `-c.json`): films of other franchises, written
+    /// by someone who never saw the planner, and scored only when a change is done. Their auto-accepted recall
+    /// (0.62 and 0.61) is under the 0.65 goal: these floors keep it from falling while the goal stays open;
+    /// every other goal holds.
+    @Test(arguments: [("b", 0.55, 50), ("c", 0.55, 35)], [true, false])
+    func heldOutPartsWrittenByOthers(part: (name: String, autoRecall: Double, movies: Int), withAnimeList: Bool) throws {
+        let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-heldout-\(part.name).json").path)
+        #expect(evaluation.movies.count >= part.movies)
+        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil), autoRecall: part.autoRecall)
     }
 }
