@@ -281,15 +281,16 @@ public struct MatchPlanner: Sendable {
         {
             confidence = max(confidence, Self.corroborated)
             notes.append(Self.corroborationNote)
-        } else if seriesNamed, !namesAnother, confidence < Self.corroborated, movieOrdinal == nil || movieOrdinal == entry.ordinal,
+        } else if seriesNamed, !namesAnother, confidence < Self.onlyFeatureConfidence, movieOrdinal == nil || movieOrdinal == entry.ordinal,
             let minutes = entry.episode.runtime, corroborates(movie, year: entry.episode.airYear, minutes: minutes),
             let year = movie.year, startsWithSeries(variants, entry.series, index: index),
             onlyFeature(of: entry.series, near: year, but: e, index: index)
         {
             // Named after the series, and the series has one feature-length special near that year, as long
             // as the film and of its year: the title's words may be another language's ("Saishuu Seisen no
-            // Senshitachi" and "Warriors of the Final Holy Battle").
-            confidence = Self.corroborated
+            // Senshitachi" and "Warriors of the Final Holy Battle"). Proposed, never accepted on this alone: a
+            // film named after its series that TheTVDB does not list can share a year and length with a special.
+            confidence = max(confidence, Self.onlyFeatureConfidence)
             notes.append(Self.onlyFeatureNote)
         }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
@@ -302,6 +303,8 @@ public struct MatchPlanner: Sendable {
     static let corroborated = 0.96
     public static let corroborationNote = "the same year and the same feature length: the title's other words are forgiven"
 
+    /// Below the default auto-accept threshold: for a person to confirm.
+    static let onlyFeatureConfidence = 0.9
     static let onlyFeatureNote = "named after the series, and its only feature-length special of that year, as long as the film"
 
     /// Whether one of the movie's titles begins with a title of series `s` and goes on ("Saint Seiya: …",

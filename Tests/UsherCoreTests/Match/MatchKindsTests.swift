@@ -38,6 +38,8 @@ struct MatchKindsTests {
         var movie: MatchMovie
         var expected: String?
         var status: MatchProposal.Status?
+        /// Words one of the reasons must contain.
+        var reason: String? = nil
         var description: String { movie.label }
     }
 
@@ -51,8 +53,8 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Detective Conan: The Last Wizard of the Century", year: 1999, runtime: 100), expected: "1 S00E03", status: .auto),
         Case(movie: MatchMovie(title: "Mighty Show the Movie: Dawn of Stars", year: 2001, runtime: 95), expected: "2 S00E01", status: .auto),
         // "Movie II" against "Special Edition II": the numbers no longer block it; "Special Edition" is
-        // unexplained, but the year and length agree with the series' only feature special near 2003.
-        Case(movie: MatchMovie(title: "Mighty Show Movie II: Ocean Requiem", year: 2003, runtime: 90), expected: "2 S00E02", status: .auto),
+        // unexplained, so it is proposed for review.
+        Case(movie: MatchMovie(title: "Mighty Show Movie II: Ocean Requiem", year: 2003, runtime: 90), expected: "2 S00E02", status: .review),
         Case(movie: MatchMovie(title: "Mighty Show Movie II: Ocean Requiem", year: 2003, runtime: 120), expected: "2 S00E02", status: .review),
         // Traps: one word of a numbered special's title; a film named like the series, nothing more.
         Case(movie: MatchMovie(title: "Skyscraper", year: 2018, runtime: 102), expected: nil, status: nil),
@@ -179,15 +181,20 @@ struct MatchKindsTests {
             ])
     ]
 
-    /// A film named after its series only (its subtitle in another language than the special's): accepted when
-    /// the year and length agree with the series' only feature-length special near that year; not when another
-    /// one is near (1988 and 1989), when the length differs, or when the year does.
+    /// A film named after its series only (its subtitle in another language than the special's): proposed, at
+    /// 0.9, when the year and length agree with the series' only feature-length special near that year, never
+    /// accepted on that alone (a film TheTVDB does not list may share both); not when another one is near
+    /// (1988 and 1989), when the length differs, or when the year does.
     @Test(arguments: [
         // Two feature specials near 1989 (1988 and 1989) and no title agreement: nothing a person could trust.
         Case(movie: MatchMovie(title: "Steel Saint: Warriors of the Final Holy Battle", year: 1989, runtime: 45), expected: nil, status: nil),
         // 2004 has one feature special (the other one is a 24-minute recap).
-        Case(movie: MatchMovie(title: "Steel Saint: Overture", year: 2004, runtime: 84), expected: "60 S00E04", status: .auto),
-        Case(movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 84), expected: "60 S00E04", status: .auto),
+        Case(
+            movie: MatchMovie(title: "Steel Saint: Overture", year: 2004, runtime: 84), expected: "60 S00E04", status: .review,
+            reason: "only feature-length special"),
+        Case(
+            movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 84), expected: "60 S00E04", status: .review,
+            reason: "only feature-length special"),
         // The length does not agree: for a person to judge.
         Case(movie: MatchMovie(title: "Steel Saint: Heaven Chapter", year: 2004, runtime: 100), expected: "60 S00E04", status: .review),
         // The series' name elsewhere in the title, or the title only the series' name: not enough.
@@ -201,6 +208,9 @@ struct MatchKindsTests {
         let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
         #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
         #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        if let reason = c.reason {
+            #expect(p?.reasons.contains { $0.contains(reason) } == true && p?.confidence == 0.9, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        }
     }
 
     /// Trap: one word of the special's title, with the same year and length (a real film: "Gold", 2016,
