@@ -34,14 +34,7 @@ struct MatchKindsTests {
             ]),
     ]
 
-    struct Case: Sendable, CustomStringConvertible {
-        var movie: MatchMovie
-        var expected: String?
-        var status: MatchProposal.Status?
-        /// Words one of the reasons must contain.
-        var reason: String? = nil
-        var description: String { movie.label }
-    }
+    typealias Case = MatchCase
 
     static func first(_ movie: MatchMovie, list: AnimeList? = nil, series: [MatchSeries] = library) -> MatchProposal? {
         MatchPlanner().propose(movies: [movie], series: series, animeList: list).proposals.first
@@ -62,10 +55,7 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Target", year: 2004, runtime: 100), expected: nil, status: nil),
     ])
     func numberedFilms(_ c: Case) {
-        let p = Self.first(c.movie)
-        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
-        #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
-        #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        c.check(Self.library)
     }
 
     @Test(arguments: [
@@ -76,10 +66,7 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Spiral Drill: Lights in the Sky Part 2", year: 2009, runtime: 63), expected: "3 S00E08", status: .auto),
     ])
     func filmsInParts(_ c: Case) {
-        let p = Self.first(c.movie)
-        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
-        #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
-        #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        let p = c.check(Self.library)
         if c.expected?.contains("E05E06") == true {
             #expect(p?.reasons.contains { $0.contains("one film in 2 parts") } == true, "\(p?.reasons ?? [])")
         }
@@ -160,10 +147,7 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Silver Soul: I'll Be Here – Future", year: 2015, runtime: 89), expected: "42 S00E15", status: .auto),
     ])
     func filmNumbersAndCorroboration(_ c: Case) {
-        let p = Self.first(c.movie, series: Self.numbered)
-        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
-        #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
-        #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
+        let p = c.check(Self.numbered)
         if c.movie.title.contains("Final Chapter"), c.movie.runtime == 110 {
             #expect(p?.reasons.contains { $0.contains("the same year and the same feature length") } == true, "\(p?.reasons ?? [])")
         }
@@ -204,13 +188,8 @@ struct MatchKindsTests {
         Case(movie: MatchMovie(title: "Steel Saint: Legend of Sanctuary", year: 2014, runtime: 93), expected: nil, status: nil),
     ])
     func theOnlyFeatureOfItsYear(_ c: Case) {
-        let p = Self.first(c.movie, series: Self.features)
-        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
-        #expect(got == c.expected, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
-        #expect(p?.status == c.status, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
-        if let reason = c.reason {
-            #expect(p?.reasons.contains { $0.contains(reason) } == true && p?.confidence == 0.9, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")")
-        }
+        let p = c.check(Self.features)
+        if c.reason != nil { #expect(p?.confidence == 0.9, "\(p.map { "\($0.confidence) \($0.reasons)" } ?? "")") }
     }
 
     /// Trap: one word of the special's title, with the same year and length (a real film: "Gold", 2016,

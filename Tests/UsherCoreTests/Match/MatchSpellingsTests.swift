@@ -67,24 +67,9 @@ struct MatchSpellingsTests {
             ]),
     ]
 
-    struct Case: Sendable, CustomStringConvertible {
-        var movie: MatchMovie
-        /// `tvdb SxxEyy`, or nil when nothing may be proposed.
-        var expected: String?
-        var status: MatchProposal.Status?
-        /// Words one of the reasons must contain.
-        var reason: String? = nil
-        var description: String { movie.label }
-    }
+    typealias Case = MatchCase
 
-    static func check(_ c: Case) {
-        let p = MatchPlanner().propose(movies: [c.movie], series: library, animeList: nil).proposals.first
-        let got = p.map { "\($0.series.tvdb ?? 0) \(EpisodeSpec.format($0.episodes.map(\.number)))" }
-        let detail = p.map { "\($0.confidence) \($0.reasons)" } ?? ""
-        #expect(got == c.expected, "\(detail)")
-        #expect(p?.status == c.status, "\(detail)")
-        if let reason = c.reason { #expect(p?.reasons.contains { $0.contains(reason) } == true, "\(detail)") }
-    }
+    static func check(_ c: Case) { c.check(library) }
 
     @Test(arguments: [
         // A romanized alternate title of the film is the special's title: sure.
