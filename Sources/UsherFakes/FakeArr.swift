@@ -113,6 +113,59 @@ public class FakeArrBase: @unchecked Sendable {
         }
     }
 
+    /// The history, oldest first, as the service's `History` table: a record per import, rename or deletion
+    /// made through the helpers (`importFile`, `renameFile`, …). Changes made to the fake's data directly
+    /// leave none, like a change made behind the service's back.
+    public var history: [ArrHistoryRecord] = []
+    private var lastHistoryID = 0
+
+    /// Adds a history record dated now (whole seconds, as SQLite keeps them).
+    func recordHistory(_ eventType: String, movieId: Int? = nil, seriesId: Int? = nil, episodeId: Int? = nil) {
+        lastHistoryID += 1
+        history.append(
+            ArrHistoryRecord(
+                id: lastHistoryID, date: Self.historyDate(Date()), eventType: eventType, movieId: movieId, seriesId: seriesId, episodeId: episodeId))
+    }
+
+    static func historyDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    /// `GET /api/v3/history` (paged, newest first when sorted by date descending) and `GET /api/v3/history/since`
+    /// (every record at or after `date`, oldest first; 400 without a date it can read).
+    func handleHistory(_ request: FakeRequest) -> FakeResponse? {
+        guard request.method == "GET" else { return nil }
+        switch request.path {
+        case "/api/v3/history":
+            let page = max(1, request.query("page").flatMap(Int.init) ?? 1)
+            let size = max(1, request.query("pageSize").flatMap(Int.init) ?? 10)
+            let ordered = request.query("sortDirection") == "descending" ? Array(history.reversed()) : history
+            struct Page: Encodable {
+                var page: Int, pageSize: Int, sortKey = "date", sortDirection: String, totalRecords: Int
+                var records: [ArrHistoryRecord]
+            }
+            return .json(
+                Page(
+                    page: page, pageSize: size, sortDirection: request.query("sortDirection") ?? "descending", totalRecords: history.count,
+                    records: Array(ordered.dropFirst((page - 1) * size).prefix(size))))
+        case "/api/v3/history/since":
+            guard let text = request.query("date"), let since = Self.parseDate(text) else { return .error(400, "'date' must be a date") }
+            return .json(history.filter { record in record.date.flatMap(Self.parseDate).map { $0 >= since } ?? false })
+        default:
+            return nil
+        }
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
     var commands: [ArrCommand] = []
 
     func recordCommand(_ name: String) -> ArrCommand {

@@ -24,8 +24,56 @@ public final class FakeRadarr: FakeArrBase, @unchecked Sendable {
 
     public func withState<T>(_ body: (FakeRadarr) -> T) -> T { lock.withLock { body(self) } }
 
+    /// What Radarr does when it imports a download for a movie (a first file or an upgrade): the file at
+    /// `path` (already on disk) becomes the movie's, under a new id, and the history says so.
+    public func importFile(movieID: Int, path: String, size: Int64, quality: String) {
+        lock.withLock {
+            guard let index = movies.firstIndex(where: { $0.id == movieID }) else { return }
+            let fileID = makeID()
+            movies[index].movieFile = RadarrMovieFile(
+                id: fileID, movieId: movieID, relativePath: String(path.split(separator: "/").last ?? ""), path: path, size: size,
+                quality: ArrQuality(quality: .init(id: 7, name: quality), revision: .init(version: 1, real: 0, isRepack: false)))
+            movies[index].hasFile = true
+            movies[index].movieFileId = fileID
+            recordHistory("downloadFolderImported", movieId: movieID)
+        }
+    }
+
+    /// What Radarr's rename does: the file moves on disk and the history says so.
+    public func renameFile(movieID: Int, to path: String) throws {
+        try lock.withLock {
+            guard let index = movies.firstIndex(where: { $0.id == movieID }), let old = movies[index].movieFile?.path else { return }
+            try FileManager.default.moveItem(atPath: old, toPath: path)
+            movies[index].movieFile?.path = path
+            movies[index].movieFile?.relativePath = String(path.split(separator: "/").last ?? "")
+            recordHistory("movieFileRenamed", movieId: movieID)
+        }
+    }
+
+    /// Deletes a movie's file (on disk too), as "Delete" on the movie's file does.
+    public func deleteFile(movieID: Int) {
+        lock.withLock {
+            guard let index = movies.firstIndex(where: { $0.id == movieID }), let old = movies[index].movieFile?.path else { return }
+            try? FileManager.default.removeItem(atPath: old)
+            movies[index].movieFile = nil
+            movies[index].hasFile = false
+            movies[index].movieFileId = 0
+            recordHistory("movieFileDeleted", movieId: movieID)
+        }
+    }
+
+    /// Deletes a movie (and its file, when asked). Radarr deletes the movie's history with it, so no record
+    /// says it happened.
+    public func deleteMovie(id: Int, deleteFiles: Bool) {
+        lock.withLock {
+            if deleteFiles, let path = movies.first(where: { $0.id == id })?.movieFile?.path { try? FileManager.default.removeItem(atPath: path) }
+            movies.removeAll { $0.id == id }
+            history.removeAll { $0.movieId == id }
+        }
+    }
+
     override func handle(_ request: FakeRequest) -> FakeResponse {
-        if let answer = handleTags(request) ?? handleCommandLookup(request) { return answer }
+        if let answer = handleTags(request) ?? handleCommandLookup(request) ?? handleHistory(request) { return answer }
         let path = request.path
         switch (request.method, path) {
         case ("GET", "/api/v3/system/status"):

@@ -59,26 +59,52 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
 
     public func withState<T>(_ body: (FakeSonarr) -> T) -> T { lock.withLock { body(self) } }
 
+    /// What Sonarr's rename does: the episode file moves on disk and the history says so, per episode.
+    public func renameEpisodeFile(id: Int, to path: String) throws {
+        try lock.withLock {
+            guard let index = episodeFiles.firstIndex(where: { $0.id == id }), let old = episodeFiles[index].path else { return }
+            try FileManager.default.moveItem(atPath: old, toPath: path)
+            episodeFiles[index].path = path
+            for episode in episodes where episode.episodeFileId == id {
+                recordHistory("episodeFileRenamed", seriesId: episode.seriesId, episodeId: episode.id)
+            }
+        }
+    }
+
+    /// Deletes a series (not its files). Sonarr deletes the series' history with it.
+    public func deleteSeries(id: Int) {
+        lock.withLock {
+            series.removeAll { $0.id == id }
+            episodes.removeAll { $0.seriesId == id }
+            episodeFiles.removeAll { $0.seriesId == id }
+            history.removeAll { $0.seriesId == id }
+        }
+    }
+
     /// Like Sonarr, every series lists its seasons with their episode counts (unless a test set its own).
     /// `bySeries` is the episodes grouped by series once per request: a library-sized list is not scanned
     /// once per series.
-    func withSeasons(_ s: SonarrSeries, bySeries: [Int: [SonarrEpisode]]) -> SonarrSeries {
+    func withSeasons(_ s: SonarrSeries, bySeries: [Int: [SonarrEpisode]], filesByID: [Int: SonarrEpisodeFile]) -> SonarrSeries {
         guard s.seasons == nil else { return s }
         var copy = s
         let own = bySeries[s.id] ?? []
         copy.seasons = Set(own.map(\.seasonNumber)).sorted().map { season in
             let list = own.filter { $0.seasonNumber == season }
+            // Like Sonarr's statistics query: files counted by episode, bytes by file.
+            let fileIDs = Set(list.compactMap { $0.episodeFileId == 0 ? nil : $0.episodeFileId })
+            let bytes = fileIDs.reduce(Int64(0)) { $0 + (filesByID[$1]?.size ?? 0) }
             return SonarrSeason(
                 seasonNumber: season, monitored: true,
                 statistics: .init(
-                    episodeCount: list.filter { $0.monitored != false }.count, episodeFileCount: list.filter { $0.hasFile == true }.count,
-                    totalEpisodeCount: list.count))
+                    episodeCount: list.filter { $0.monitored != false }.count,
+                    episodeFileCount: list.filter { ($0.episodeFileId ?? 0) != 0 || $0.hasFile == true }.count,
+                    totalEpisodeCount: list.count, sizeOnDisk: bytes))
         }
         return copy
     }
 
     override func handle(_ request: FakeRequest) -> FakeResponse {
-        if let answer = handleTags(request) ?? handleCommandLookup(request) { return answer }
+        if let answer = handleTags(request) ?? handleCommandLookup(request) ?? handleHistory(request) { return answer }
         let path = request.path
         switch (request.method, path) {
         case ("GET", "/api/v3/system/status"):
@@ -86,7 +112,8 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
         case ("GET", "/api/v3/series"):
             let tvdb = request.query("tvdbId").flatMap(Int.init)
             let bySeries = Dictionary(grouping: episodes, by: \.seriesId)
-            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map { withSeasons($0, bySeries: bySeries) })
+            let filesByID = Dictionary(episodeFiles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map { withSeasons($0, bySeries: bySeries, filesByID: filesByID) })
         case ("GET", _) where Self.id(in: path, after: "/api/v3/series") != nil:
             let id = Self.id(in: path, after: "/api/v3/series")
             return series.first { $0.id == id }.map { .json($0) } ?? .error(404, "Series with ID \(id!) does not exist")
@@ -134,6 +161,7 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
             for index in episodes.indices where episodes[index].episodeFileId == id {
                 episodes[index].episodeFileId = 0
                 episodes[index].hasFile = false
+                recordHistory("episodeFileDeleted", seriesId: episodes[index].seriesId, episodeId: episodes[index].id)
             }
             return FakeResponse(status: 200, body: Data("{}".utf8))
         case ("GET", "/api/v3/queue"):

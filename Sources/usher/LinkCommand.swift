@@ -23,6 +23,9 @@ struct LinkCommand: AsyncParsableCommand {
     @Flag(help: "Let this run remove more than half of the links (at least 10); without it such a run changes nothing.")
     var confirmRemovals = false
 
+    @Flag(help: "API mode: ask Sonarr and Radarr for everything, not only what changed since the last run (see api.full_every).")
+    var full = false
+
     func run() async throws {
         let config = try global.loadConfig()
         let logger = global.makeLogger()
@@ -34,7 +37,7 @@ struct LinkCommand: AsyncParsableCommand {
         }
         // Fault injection for the crash-recovery tests (`CrashRecoveryTests`).
         let killAfter = ProcessInfo.processInfo.environment["USHER_TEST_KILL_AFTER"].flatMap { Int($0) }
-        let options = LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals, killAfterChanges: killAfter)
+        let options = LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals, killAfterChanges: killAfter, fullCatalog: full)
         do {
             outcome = try await LinkJob(config: config, logger: logger).run(options, progress: report)
         } catch {

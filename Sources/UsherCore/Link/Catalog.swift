@@ -71,11 +71,14 @@ public struct CatalogSeries: Sendable, Hashable {
     public var seriesType: String
     public var seasonFolders: Bool
     public var tags: [Int]
+    /// Each season's counts from the series list (empty when Sonarr gave none).
+    public var seasonCounts: [Int: SeasonCounts]
 
     public init(
         instance: String, id: Int, title: String, year: Int? = nil, tvdb: Int? = nil, path: String,
-        seriesType: String = "standard", seasonFolders: Bool = true, tags: [Int] = []
+        seriesType: String = "standard", seasonFolders: Bool = true, tags: [Int] = [], seasonCounts: [Int: SeasonCounts] = [:]
     ) {
+        self.seasonCounts = seasonCounts
         self.instance = instance
         self.id = id
         self.title = title

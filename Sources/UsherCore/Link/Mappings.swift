@@ -30,6 +30,12 @@ public struct MovieRef: Hashable, Sendable {
     }
 
     public var label: String { year.map { "\(title) (\($0))" } ?? title }
+
+    /// What a lookup in Radarr's movies depends on: two references with the same key find the same movie.
+    public var catalogKey: String {
+        [tmdb.map(String.init) ?? "", imdb?.lowercased() ?? "", radarr ?? "", FolderName(parsing: title).key, year.map(String.init) ?? ""]
+            .joined(separator: "|")
+    }
 }
 
 public struct ShowRef: Hashable, Sendable {

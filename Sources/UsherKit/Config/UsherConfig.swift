@@ -53,6 +53,9 @@ public struct UsherConfig: Sendable {
     public var apiTimeout: Duration
     /// API mode: attempts per request (connection errors and 5xx are retried).
     public var apiAttempts: Int
+    /// API mode: how often a link run asks Sonarr and Radarr for everything rather than only for what changed
+    /// (`api.full_every`, default a day).
+    public var catalogFullEverySeconds: Int
     /// Watch history for `usher prefetch`.
     public var tautulli: TautulliServer?
     public var downloadClients: [DownloadClientConfig]
@@ -169,7 +172,14 @@ public struct UsherConfig: Sendable {
             pathMappings.append(PathMapping(remote: try remote.nonEmptyString(), local: try local.nonEmptyString()))
         }
 
-        let api = try top["api"]?.mapping(allowed: ["concurrency", "timeout_seconds", "attempts"]) ?? [:]
+        let api = try top["api"]?.mapping(allowed: ["concurrency", "timeout_seconds", "attempts", "full_every"]) ?? [:]
+        var fullEvery = 86400
+        if let n = api["full_every"] {
+            guard let seconds = DurationText.seconds(try n.string()), seconds >= 60, seconds <= 30 * 86400 else {
+                throw n.fail("expected a duration from 1m to 30d, such as 12h or 1d")
+            }
+            fullEvery = seconds
+        }
         var tag: String?
         if let node = link["tag"], !node.isNull {
             let label = try node.nonEmptyString()
@@ -215,6 +225,7 @@ public struct UsherConfig: Sendable {
             apiConcurrency: try api["concurrency"]?.int(in: 1...32) ?? 4,
             apiTimeout: .seconds(try api["timeout_seconds"]?.int(in: 1...3600) ?? 30),
             apiAttempts: try api["attempts"]?.int(in: 1...10) ?? 3,
+            catalogFullEverySeconds: fullEvery,
             tautulli: tautulli,
             downloadClients: downloadClients,
             prefetch: prefetch,
@@ -267,7 +278,9 @@ public struct UsherConfig: Sendable {
         }
         if let plex { lines.append("plex: {url: \(q(plex.url)), token: \"[redacted]\"}") }
         if !sonarr.isEmpty || !radarr.isEmpty || plex != nil {
-            lines.append("api: {concurrency: \(apiConcurrency), timeout_seconds: \(apiTimeout.components.seconds), attempts: \(apiAttempts)}")
+            lines.append(
+                "api: {concurrency: \(apiConcurrency), timeout_seconds: \(apiTimeout.components.seconds), attempts: \(apiAttempts), full_every: \(DurationText.format(seconds: catalogFullEverySeconds))}"
+            )
         }
         if !pathMappings.isEmpty {
             lines.append("paths:")

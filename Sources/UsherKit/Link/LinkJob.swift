@@ -10,11 +10,14 @@ public struct LinkOptions: Sendable {
     /// Fault injection for the crash-recovery tests: the process dies by SIGKILL after this many changes.
     /// The `usher` binary sets it from `USHER_TEST_KILL_AFTER`; the library reads no environment.
     public var killAfterChanges: Int?
-    public init(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false, killAfterChanges: Int? = nil) {
+    /// API mode: ask Sonarr and Radarr for everything, not only what changed since the last run (`--full`).
+    public var fullCatalog: Bool
+    public init(dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false, killAfterChanges: Int? = nil, fullCatalog: Bool = false) {
         self.dryRun = dryRun
         self.adopt = adopt
         self.confirmRemovals = confirmRemovals
         self.killAfterChanges = killAfterChanges
+        self.fullCatalog = fullCatalog
     }
 }
 
@@ -36,6 +39,8 @@ public struct LinkOutcome: Sendable {
     public var requests = 0
     /// API mode: the services (or series) that did not answer, so what they hold is unknown this run.
     public var unanswered: [String] = []
+    /// API mode: whether Sonarr and Radarr were asked for everything or only for what changed, and why.
+    public var catalogPass: CatalogPass?
 
     public var failedTargets: Set<String> { Set(failures.map(\.target)) }
     public var created: Int { (plan.creates.map(\.link.target) + plan.adopts.map(\.target)).filter { !failedTargets.contains($0) }.count }
@@ -92,7 +97,9 @@ public struct LinkJob: Sendable {
         let (ledger, entries) = try openLedger(options)
         try checkRoots(entries)
         let services = hub.arr(config)
-        let resolved = try await resolve(readingMappings, services: services, ledgerTargets: Set(entries.map(\.target)))
+        let resolved = try await resolve(
+            readingMappings, services: services, ledgerTargets: Set(entries.map(\.target)), ledger: ledger, options: options, now: now)
+        if !options.dryRun, let update = resolved.catalogUpdate { keep(update, in: ledger) }
         let plan = planLinks(resolved, entries: entries, options: options, now: now)
         if !options.confirmRemovals, let refusal = Self.massRemoval(plan, ledgerCount: entries.count) {
             throw JobError(kind: .config, message: refusal)
@@ -107,6 +114,7 @@ public struct LinkJob: Sendable {
             duration: clock.now - start, lockNotice: lockNotice)
         outcome.duplicates = resolved.api?.duplicates ?? []
         outcome.unanswered = resolved.snapshot?.unanswered ?? []
+        outcome.catalogPass = resolved.catalogPass
         if resolved.apiMode || services.plex != nil {
             await tellServices(&outcome, resolved: resolved, services: services, ledger: ledger, options: options, now: now)
         } else if !options.dryRun, !((try? ledger?.serviceRetries()) ?? []).isEmpty {
@@ -126,6 +134,10 @@ public struct LinkJob: Sendable {
         var apiMode: Bool
         var snapshot: ArrSnapshot?
         var api: ApiResolver.Result?
+        var catalogPass: CatalogPass?
+        /// What the next run may take from this one (`CatalogRefresh`), and what was kept before it.
+        var catalogUpdate: CatalogUpdate?
+        var keptCatalog: KeptCatalog?
     }
 
     /// The ledger: read-only (and perhaps absent) in a dry run.
@@ -146,7 +158,7 @@ public struct LinkJob: Sendable {
     /// else through the folders alone.
     private func resolve(
         _ reading: Background<([LinkMapping], Duration), ConfigError>, services: ArrServices,
-        ledgerTargets: Set<String>
+        ledgerTargets: Set<String>, ledger: Ledger?, options: LinkOptions, now: Int64
     ) async throws(JobError) -> Resolution {
         let clock = ContinuousClock()
         let started = clock.now
@@ -161,16 +173,20 @@ public struct LinkJob: Sendable {
             logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - started)"])
             return Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false)
         }
-        // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked.
-        let movies = Task { [logger] in await ArrSnapshot.fetchMovies(services, logger: logger) }
-        var snapshot = await ArrSnapshot.fetchSeries(services, logger: logger)
+        var kept: KeptCatalog?
+        do { kept = try ledger?.keptCatalog() } catch {
+            logger.warning("could not read the catalog kept in \(config.statePath), so everything is asked for: \(error)")
+        }
         let mappings = try readMappings(reading)
-        let needed = ApiResolver(config: config, snapshot: snapshot, usesSonarr: services.usesSonarr, usesRadarr: false).lookup(mappings)
-        await snapshot.fetchDetails(of: ApiResolver.neededSeries(needed), services)
-        snapshot.movies = await movies.value
+        let refresh = CatalogRefresh(
+            config: config, services: services, logger: logger, kept: kept, fingerprint: CatalogRefresh.fingerprint(config),
+            fullEvery: Int64(config.catalogFullEverySeconds), forced: options.fullCatalog, now: now)
+        let fetched = await refresh.fetch(mappings)
+        let snapshot = fetched.snapshot
         logger.debug(
             "asked sonarr and radarr",
             metadata: [
+                "pass": "\(fetched.pass.isFull ? "full" : "incremental")",
                 "movies": "\(snapshot.movies.all.count)", "series": "\(snapshot.series.byKey.count)",
                 "requests": "\(services.counter.total)", "seconds": "\(clock.now - started)",
             ])
@@ -182,7 +198,8 @@ public struct LinkJob: Sendable {
         logger.debug("resolved the mappings", metadata: ["links": "\(result.wanted.count)", "seconds": "\(clock.now - askedAt)"])
         return Resolution(
             mappings: mappings, wanted: result.wanted, problems: result.problems, gone: result.gone, apiMode: true,
-            snapshot: snapshot, api: result)
+            snapshot: snapshot, api: result, catalogPass: fetched.pass, catalogUpdate: fetched.update,
+            keptCatalog: kept)
     }
 
     /// Looks at every path the plan may touch (`lstat`; bytes only for a foreign file of the source's size), then plans.
@@ -222,7 +239,12 @@ public struct LinkJob: Sendable {
         let servicePlan = ServiceSync.plan(outcome: outcome, resolved: resolved.api, snapshot: resolved.snapshot, config: config, retries: retries)
         outcome.servicePlan = servicePlan
         if !options.dryRun {
-            let report = await ServiceSync.apply(servicePlan, snapshot: resolved.snapshot, services: services, config: config, logger: logger, now: now)
+            let keeping = resolved.catalogUpdate != nil && ledger != nil
+            let (report, effects) = await ServiceSync.applyNoting(
+                servicePlan, snapshot: resolved.snapshot, services: services, config: config, logger: logger, now: now, countsAfterRescan: keeping)
+            if keeping, let written = resolved.catalogUpdate, let snapshot = resolved.snapshot {
+                keep(CatalogRefresh.afterServices(effects, written: written, kept: resolved.keptCatalog, snapshot: snapshot), in: ledger)
+            }
             outcome.services = report
             if report.retries != retries { remember(report.retries, in: ledger) }
         }
@@ -255,6 +277,14 @@ public struct LinkJob: Sendable {
         return "this run would remove \(removing) of the \(ledgerCount) links Usher made (\(why); e.g. \(examples)); "
             + "nothing was changed. If that is what you want, run `usher link --dry-run --confirm-removals` to see them all, "
             + "then `usher link --confirm-removals`"
+    }
+
+    /// Keeps what this run learned from Sonarr and Radarr; a failure costs the next run a full pass, nothing else.
+    private func keep(_ update: CatalogUpdate, in ledger: Ledger?) {
+        do { try ledger?.updateCatalog(update) } catch {
+            logger.warning("could not keep what sonarr and radarr said in \(config.statePath) (the next run asks for everything): \(error)")
+            try? ledger?.forgetCatalog()
+        }
     }
 
     private func remember(_ retries: [ServiceRetry], in ledger: Ledger?) {

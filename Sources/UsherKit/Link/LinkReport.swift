@@ -62,6 +62,10 @@ public struct LinkReport: Codable, Sendable {
         public var retryNextRun: [String]
         public var retried: [String]
         public var requests: Int
+        /// `full` (every movie and series asked for) or `incremental` (only what changed since the last run).
+        public var catalog: String?
+        /// Why a pass was full.
+        public var catalogReason: String?
     }
 
     public init(_ outcome: LinkOutcome) {
@@ -120,6 +124,15 @@ public struct LinkReport: Codable, Sendable {
                 plexScans: planned.plexFolders, errors: [], warnings: [], retryNextRun: planned.carried.map(Self.describe),
                 retried: planned.retrying.map(Self.describe), requests: outcome.requests)
         }
+        if let pass = outcome.catalogPass {
+            switch pass {
+            case .full(let reason):
+                services?.catalog = "full"
+                services?.catalogReason = reason
+            case .incremental:
+                services?.catalog = "incremental"
+            }
+        }
         for r in plan.removes where r.detail != nil {
             if let index = self.actions.firstIndex(where: { $0.action == "remove" && $0.target == r.entry.target }) {
                 self.actions[index].reason += ": " + r.detail!
@@ -173,6 +186,12 @@ public struct LinkReport: Codable, Sendable {
             for e in services.errors { lines.append("  error    \(e)") }
             for w in services.warnings { lines.append("  warning  \(w)") }
             if !dryRun { for r in services.retryNextRun { lines.append("  pending  \(r)") } }
+            if verbose, let pass = services.catalog {
+                let why = services.catalogReason.map { " (\($0))" } ?? ""
+                lines.append(
+                    "  asked    \(pass == "full" ? "sonarr and radarr for everything" : "sonarr and radarr what changed")\(why), \(services.requests) request(s)"
+                )
+            }
         }
         if repairedFromInterruptedRun > 0 {
             lines.append("  settled  \(repairedFromInterruptedRun) change(s) left by an interrupted run")

@@ -13,12 +13,6 @@ struct SourceSpec: Sendable {
     var fromService = false
 }
 
-/// A movie of one Radarr instance.
-public struct MovieKey: Sendable, Hashable {
-    public var instance: String
-    public var id: Int
-}
-
 /// Where a link goes and how it is named.
 struct TargetSpec: Sendable {
     var showFolder: String

@@ -69,6 +69,20 @@ public struct ServiceReport: Sendable, Codable {
     public var retried: [String] = []
 }
 
+/// What the steps changed in what Sonarr and Radarr hold, for the kept catalog (`CatalogRefresh.afterServices`).
+struct ServiceEffects: Sendable {
+    /// Every series asked to rescan: what was kept of it is stale unless checked below.
+    var rescanned = Set<SeriesKey>()
+    /// Episodes read after a rescan (`seasons`: the one season asked, `nil`: all), and the season counts of a
+    /// series list read after the rescans ended and before those episodes.
+    var checked: [SeriesKey: (seasons: Set<Int>?, episodes: [CatalogEpisode], files: [Int: CatalogFile])] = [:]
+    var countsAfterRescan: [SeriesKey: [Int: SeasonCounts]] = [:]
+    /// Episode ids set unmonitored, by Sonarr instance.
+    var unmonitored: [String: [Int]] = [:]
+    /// Tags added to (true) or removed from (false) movies.
+    var movieTags: [MovieKey: [(tag: Int, added: Bool)]] = [:]
+}
+
 enum ServiceSync {
     /// Plans the follow-up of a run: which series to rescan, what to check, unmonitor and tag, and
     /// which folders Plex should scan.
@@ -175,7 +189,9 @@ enum ServiceSync {
             // An instance with a mapping left unresolved may hold links Usher cannot place: no removals there.
             let unsure = !linkPlan.errors.isEmpty
             plan.completeSonarr = unsure ? [] : Set(snapshot.series.instances.filter { snapshot.series.failures[$0] == nil })
-            plan.completeRadarr = unsure ? [] : Set(snapshot.movies.instances.filter { snapshot.movies.failures[$0] == nil })
+            // An incremental pass knows only the movies the mappings name: no removals from the others.
+            plan.completeRadarr =
+                unsure || snapshot.partialMovies ? [] : Set(snapshot.movies.instances.filter { snapshot.movies.failures[$0] == nil })
         }
         return plan
     }
@@ -186,12 +202,22 @@ enum ServiceSync {
     static func apply(_ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger, now: Int64) async
         -> ServiceReport
     {
+        await applyNoting(plan, snapshot: snapshot, services: services, config: config, logger: logger, now: now, countsAfterRescan: false).0
+    }
+
+    /// As `apply`, and what the steps changed in Sonarr and Radarr; with `countsAfterRescan`, Sonarr's series
+    /// list is read again once the rescans ended (for the kept catalog's season counts).
+    static func applyNoting(
+        _ plan: ServicePlan, snapshot: ArrSnapshot?, services: ArrServices, config: UsherConfig, logger: Logger, now: Int64,
+        countsAfterRescan: Bool
+    ) async -> (ServiceReport, ServiceEffects) {
         var report = ServiceReport()
         var failed: [ServiceRetry] = []
+        var effects = ServiceEffects()
         if let snapshot {
-            await rescanAndVerify(plan, services: services, into: &report, failed: &failed)
-            await unmonitor(plan, services: services, into: &report)
-            if let tag = config.tag { await keepTags(tag, plan, snapshot: snapshot, services: services, into: &report) }
+            await rescanAndVerify(plan, services: services, into: &report, failed: &failed, effects: &effects, countsAfterRescan: countsAfterRescan)
+            await unmonitor(plan, services: services, into: &report, effects: &effects)
+            if let tag = config.tag { await keepTags(tag, plan, snapshot: snapshot, services: services, into: &report, effects: &effects) }
         }
         if let plex = services.plex, !plan.plexFolders.isEmpty {
             await scanPlex(plex, plan.plexFolders, translator: services.translator, into: &report, failed: &failed)
@@ -212,16 +238,20 @@ enum ServiceSync {
         report.retried = plan.retrying.filter { next[$0.key] == nil }.map { "\($0.kind == .rescan ? "rescan" : "Plex scan") of \($0.label)" }
         for error in report.errors { logger.error("\(error)") }
         for warning in report.warnings { logger.warning("\(warning)") }
-        return report
+        return (report, effects)
     }
 
     private static func retry(_ kind: ServiceRetry.Kind, _ instance: String, _ target: String, _ label: String, _ reason: String) -> ServiceRetry {
         ServiceRetry(kind: kind, instance: instance, target: target, label: label, reason: reason, since: 0, attempts: 1)
     }
 
-    private static func rescanAndVerify(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport, failed: inout [ServiceRetry]) async {
+    private static func rescanAndVerify(
+        _ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport, failed: inout [ServiceRetry], effects: inout ServiceEffects,
+        countsAfterRescan: Bool
+    ) async {
         let rescans = plan.rescans
         guard !rescans.isEmpty else { return }
+        effects.rescanned.formUnion(rescans.map(\.key))
         let started = await boundedMap(rescans, limit: services.concurrency) { s -> Result<ArrCommand, ServiceError>? in
             guard let client = services.sonarr(s.instance) else { return nil }
             return await Result.of { () async throws(ServiceError) in try await client.rescan(seriesID: s.id) }
@@ -269,12 +299,25 @@ enum ServiceSync {
         let toCheck = finished.filter { plan.expectations[$0] != nil }.sorted()
         var seasons: [SeriesKey: Set<Int>] = [:]
         for key in toCheck { seasons[key] = (plan.expectations[key] ?? []).reduce(into: Set<Int>()) { $0.formUnion($1.seasons) } }
+        if countsAfterRescan {
+            // Read before the episodes below: counts older than the episodes can only make the next run read them again.
+            let instances = Set(toCheck.map(\.instance))
+            let lists = await services.eachSonarr { client throws(ServiceError) in try await client.series() }
+            for (name, answer) in lists where instances.contains(name) {
+                guard case .success(let list) = answer else { continue }
+                for s in list where toCheck.contains(SeriesKey(instance: name, id: s.id)) {
+                    effects.countsAfterRescan[SeriesKey(instance: name, id: s.id)] = s.seasonCounts
+                }
+            }
+        }
         let details = await ArrSnapshot.details(of: toCheck, seasons: seasons, services)
         for (key, answer) in zip(toCheck, details) {
             switch answer {
             case .failure(let error):
                 report.warnings.append("could not check what sonarr \(key.instance) registered: \(error)")
             case .success(let (episodes, files)):
+                let asked = seasons[key] ?? []
+                effects.checked[key] = (asked.count == 1 ? asked : nil, episodes, files)
                 let byID = Dictionary(episodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 for expected in plan.expectations[key] ?? [] {
                     let paths = expected.episodeIDs.map { byID[$0]?.fileID.flatMap { files[$0]?.path } }
@@ -289,19 +332,22 @@ enum ServiceSync {
         }
     }
 
-    private static func unmonitor(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport) async {
+    private static func unmonitor(_ plan: ServicePlan, services: ArrServices, into report: inout ServiceReport, effects: inout ServiceEffects) async {
         for (instance, ids) in plan.unmonitor.sorted(by: { $0.key < $1.key }) where !ids.isEmpty {
             guard let client = services.sonarr(instance) else { continue }
             do {
                 try await client.setMonitored(episodeIDs: ids, false)
                 report.unmonitored += ids.count
+                effects.unmonitored[instance, default: []] += ids
             } catch {
                 report.errors.append("could not set \(ids.count) linked episode(s) unmonitored in sonarr \(instance) (tried again next run): \(error)")
             }
         }
     }
 
-    private static func keepTags(_ label: String, _ plan: ServicePlan, snapshot: ArrSnapshot, services: ArrServices, into report: inout ServiceReport) async {
+    private static func keepTags(
+        _ label: String, _ plan: ServicePlan, snapshot: ArrSnapshot, services: ArrServices, into report: inout ServiceReport, effects: inout ServiceEffects
+    ) async {
         for s in services.sonarr {
             let linked = plan.linkedSeries[s.name] ?? []
             let all = snapshot.series.byKey.values.filter { $0.instance == s.name }
@@ -312,7 +358,7 @@ enum ServiceSync {
                 tags: { () async throws(ServiceError) in try await s.client.tags() },
                 create: { () async throws(ServiceError) in try await s.client.createTag(label) },
                 edit: { (ids, tag, mode) async throws(ServiceError) in try await s.client.editTags(seriesIDs: ids, tagIDs: [tag], apply: mode) },
-                into: &report)
+                into: &report, edited: { _, _, _ in })
         }
         for r in services.radarr {
             let linked = plan.linkedMovies[r.name] ?? []
@@ -324,14 +370,18 @@ enum ServiceSync {
                 tags: { () async throws(ServiceError) in try await r.client.tags() },
                 create: { () async throws(ServiceError) in try await r.client.createTag(label) },
                 edit: { (ids, tag, mode) async throws(ServiceError) in try await r.client.editTags(movieIDs: ids, tagIDs: [tag], apply: mode) },
-                into: &report)
+                into: &report,
+                edited: { ids, tag, added in
+                    for id in ids { effects.movieTags[MovieKey(instance: r.name, id: id), default: []].append((tag, added)) }
+                })
         }
     }
 
     private static func keepTag(
         _ label: String, service: String, linked: Set<Int>, current: (Int) -> Set<Int>, removeAllowed: Bool, names: [Int: String],
         tags: () async throws(ServiceError) -> [ArrTag], create: () async throws(ServiceError) -> ArrTag,
-        edit: ([Int], Int, String) async throws(ServiceError) -> Void, into report: inout ServiceReport
+        edit: ([Int], Int, String) async throws(ServiceError) -> Void, into report: inout ServiceReport,
+        edited: ([Int], Int, Bool) -> Void
     ) async {
         do {
             var tag = try await tags().first { $0.label.lowercased() == label }
@@ -343,10 +393,12 @@ enum ServiceSync {
             let remove = removeAllowed ? has.subtracting(linked).sorted() : []
             if !add.isEmpty {
                 try await edit(add, tag.id, "add")
+                edited(add, tag.id, true)
                 report.tagged += add.map { "\(names[$0] ?? "#\($0)") (\(service))" }
             }
             if !remove.isEmpty {
                 try await edit(remove, tag.id, "remove")
+                edited(remove, tag.id, false)
                 report.untagged += remove.map { "\(names[$0] ?? "#\($0)") (\(service))" }
             }
         } catch {

@@ -181,6 +181,9 @@ public final class Ledger: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v5-catalog") { db in
+            try db.execute(sql: Self.catalogSchema)
+        }
         return migrator
     }
 

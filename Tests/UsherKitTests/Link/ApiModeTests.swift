@@ -62,9 +62,9 @@ final class ApiLibrary: @unchecked Sendable {
         lib.extraTopConfig = top + (extra.isEmpty ? "" : "\n" + extra)
     }
 
-    func link(dryRun: Bool = false) async throws -> LinkOutcome {
+    func link(dryRun: Bool = false, full: Bool = false) async throws -> LinkOutcome {
         configure()
-        return try await lib.link(dryRun: dryRun)
+        return try await lib.link(dryRun: dryRun, full: full)
     }
 
     /// Requests since `mark`, as `METHOD path`.
@@ -95,16 +95,30 @@ struct ApiModeTests {
         #expect(first.services?.notRegistered == [])
         #expect(api.sonarr.withState { $0.episodes.first { $0.id == 109 }?.hasFile } == true)
 
-        // A second run asks exactly four questions (Sonarr v4 embeds the episode files) and changes nothing.
-        let sonarrMark = api.sonarr.requests.count, radarrMark = api.radarr.requests.count
+        #expect(first.catalogPass == .full(reason: "no catalog kept yet"))
+
+        // A second run asks what changed since (nothing): each history, Sonarr's series list and naming.
+        var sonarrMark = api.sonarr.requests.count, radarrMark = api.radarr.requests.count
         let second = try await api.link()
         #expect(second.plan.isEmpty && second.unchanged == 1)
-        #expect(api.sonarrCalls(after: sonarrMark).sorted() == ["GET /api/v3/config/naming", "GET /api/v3/episode", "GET /api/v3/series"])
-        #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("includeEpisodeFile") == "true")
-        #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("seasonNumber") == "0", "only the season the mappings need")
-        #expect(api.radarrCalls(after: radarrMark) == ["GET /api/v3/movie"])
+        #expect(second.catalogPass == .incremental)
+        #expect(api.sonarrCalls(after: sonarrMark).sorted() == ["GET /api/v3/config/naming", "GET /api/v3/history/since", "GET /api/v3/series"])
+        #expect(api.radarrCalls(after: radarrMark) == ["GET /api/v3/history/since"])
         #expect(second.requests == 4)
         #expect(second.services?.rescanned == [])
+
+        // A full pass asks for everything, after each history's newest record (Sonarr v4 embeds the episode files).
+        sonarrMark = api.sonarr.requests.count
+        radarrMark = api.radarr.requests.count
+        let full = try await api.link(full: true)
+        #expect(full.plan.isEmpty && full.unchanged == 1)
+        #expect(full.catalogPass == .full(reason: "asked for (--full)"))
+        #expect(
+            api.sonarrCalls(after: sonarrMark).sorted() == ["GET /api/v3/config/naming", "GET /api/v3/episode", "GET /api/v3/history", "GET /api/v3/series"])
+        #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("includeEpisodeFile") == "true")
+        #expect(api.sonarr.requests.last { $0.path == "/api/v3/episode" }?.query("seasonNumber") == "0", "only the season the mappings need")
+        #expect(api.radarrCalls(after: radarrMark) == ["GET /api/v3/history", "GET /api/v3/movie"])
+        #expect(full.requests == 6)
     }
 
     @Test func dryRunChangesNothingAndTellsNobody() async throws {
@@ -166,8 +180,13 @@ struct ApiModeTests {
         let api = try await ApiLibrary()
         defer { Task { await api.stop() } }
         _ = try await api.link()
-        api.radarr.withState { $0.movies.removeAll { $0.id == 10 } }
-        let run = try await api.link()
+        // Radarr deletes the movie but keeps its file, and its history with it: a run that asks only what
+        // changed cannot see it, and the link (to a file still there) stays until the next full pass.
+        api.radarr.deleteMovie(id: 10, deleteFiles: false)
+        let quick = try await api.link()
+        #expect(quick.catalogPass == .incremental)
+        #expect(quick.plan.isEmpty && quick.unchanged == 1)
+        let run = try await api.link(full: true)
         #expect(run.removed == 1)
         #expect(run.plan.removes.first?.reason == .sourceGone)
         #expect(!api.lib.exists(ApiLibrary.target))
@@ -199,7 +218,7 @@ struct ApiModeTests {
         api.radarr.withState { $0.movies[0] = api.movie(id: 10, path: upgraded, quality: "Remux-1080p", size: 7000) }
         api.sonarr.failNext(failing, status: 503, count: 5)
         let posts = api.sonarr.requests.filter { $0.method != "GET" }.count
-        let run = try await api.link()
+        let run = try await api.link(full: true)
         #expect(run.removed == 0 && run.created == 0 && run.replaced == 0)
         #expect(run.plan.kept.count == 1)
         #expect(run.plan.errors.first?.message.contains("503") == true)
@@ -410,20 +429,33 @@ struct RequestBudgetTests {
         #expect(api.lib.exists("tv/Akira Show/Specials/Akira Show - S00E01 - Akira Bluray-1080p.mkv"))
 
         let marks = (api.sonarr.requests.count, anime.requests.count, api.radarr.requests.count)
-        let second = try await job.run(LinkOptions())
+        let second = try await job.run(LinkOptions(fullCatalog: true))
         #expect(second.plan.isEmpty)
         func counted(_ requests: [FakeRequest]) -> [String: Int] {
             requests.reduce(into: [:]) { $0["\($1.method) \($1.path)", default: 0] += 1 }
         }
         #expect(
             counted(Array(api.sonarr.requests.dropFirst(marks.0))) == [
-                "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2,
+                "GET /api/v3/history": 1, "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 2,
             ])
         #expect(
             counted(Array(anime.requests.dropFirst(marks.1))) == [
-                "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 1, "GET /api/v3/episodefile": 1,
+                "GET /api/v3/history": 1, "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1, "GET /api/v3/episode": 1,
+                "GET /api/v3/episodefile": 1,
             ])
-        #expect(counted(Array(api.radarr.requests.dropFirst(marks.2))) == ["GET /api/v3/movie": 1])
-        #expect(second.requests == 9)
+        #expect(counted(Array(api.radarr.requests.dropFirst(marks.2))) == ["GET /api/v3/history": 1, "GET /api/v3/movie": 1])
+        #expect(second.requests == 12)
+        // And a run that asks only what changed: per instance its history, and per Sonarr its series list and naming.
+        let marks3 = (api.sonarr.requests.count, anime.requests.count, api.radarr.requests.count)
+        let third = try await job.run(LinkOptions())
+        #expect(third.plan.isEmpty && third.catalogPass == .incremental)
+        #expect(
+            counted(Array(api.sonarr.requests.dropFirst(marks3.0))) == [
+                "GET /api/v3/history/since": 1, "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1,
+            ])
+        #expect(
+            counted(Array(anime.requests.dropFirst(marks3.1))) == ["GET /api/v3/history/since": 1, "GET /api/v3/series": 1, "GET /api/v3/config/naming": 1])
+        #expect(counted(Array(api.radarr.requests.dropFirst(marks3.2))) == ["GET /api/v3/history/since": 1])
+        #expect(third.requests == 7)
     }
 }

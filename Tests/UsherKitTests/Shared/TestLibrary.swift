@@ -58,11 +58,11 @@ final class TestLibrary {
     }
 
     func link(
-        dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false,
+        dryRun: Bool = false, adopt: Bool = false, confirmRemovals: Bool = false, full: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> LinkOutcome {
         try await LinkJob(config: config(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            .run(LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals), progress: progress)
+            .run(LinkOptions(dryRun: dryRun, adopt: adopt, confirmRemovals: confirmRemovals, fullCatalog: full), progress: progress)
     }
 
     func ledger() throws -> [LedgerEntry] { try Ledger(path: path("state/usher.db")).entries() }

@@ -218,3 +218,60 @@ public struct ArrPage<Record: Codable & Sendable & Hashable>: Codable, Sendable,
         self.records = records
     }
 }
+
+/// One record of Sonarr's or Radarr's history (`HistoryResource`): what happened, when, to which movie or
+/// series. Only what an incremental pass needs; the rest (`data`, quality, the source title) is skipped.
+public struct ArrHistoryRecord: Codable, Sendable, Hashable {
+    public var id: Int
+    /// ISO 8601, in the service's own spelling (sent back as is in `history/since?date=`).
+    public var date: String?
+    /// `grabbed`, `downloadFolderImported`, `movieFileRenamed`, `episodeFileDeleted`, …
+    public var eventType: String?
+    public var movieId: Int?
+    public var seriesId: Int?
+    public var episodeId: Int?
+
+    public init(id: Int, date: String?, eventType: String?, movieId: Int? = nil, seriesId: Int? = nil, episodeId: Int? = nil) {
+        self.id = id
+        self.date = date
+        self.eventType = eventType
+        self.movieId = movieId
+        self.seriesId = seriesId
+        self.episodeId = episodeId
+    }
+
+    enum CodingKeys: String, CodingKey { case id, date, eventType, movieId, seriesId, episodeId }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        date = c.lenient(String.self, .date)
+        // Sonarr v3 wrote some enums as numbers: an event type that is not a string is unknown.
+        eventType = c.lenient(String.self, .eventType)
+        movieId = c.lenient(Int.self, .movieId)
+        seriesId = c.lenient(Int.self, .seriesId)
+        episodeId = c.lenient(Int.self, .episodeId)
+    }
+
+    /// As a core value about `itemID` (the movie or the series); `nil` without a date or an item.
+    func event(itemID: Int?) -> HistoryEvent? {
+        guard let date, !date.isEmpty, let itemID, itemID > 0 else { return nil }
+        return HistoryEvent(id: id, date: date, itemID: itemID, eventType: eventType ?? "unknown")
+    }
+}
+
+/// History calls common to Sonarr and Radarr.
+extension ServiceClient {
+    /// The newest history record, or `nil` when the history is empty: where the next pass starts reading.
+    func newestHistory() async throws(ServiceError) -> ArrHistoryRecord? {
+        try await request(
+            ArrPage<ArrHistoryRecord>.self, "GET", "/api/v3/history",
+            query: [("page", "1"), ("pageSize", "1"), ("sortKey", "date"), ("sortDirection", "descending")]
+        ).records.first
+    }
+
+    /// Every history record since `date` (the service includes records at that date).
+    func history(since date: String) async throws(ServiceError) -> [ArrHistoryRecord] {
+        try await request([ArrHistoryRecord].self, "GET", "/api/v3/history/since", query: [("date", date)])
+    }
+}

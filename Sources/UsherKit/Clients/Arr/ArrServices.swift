@@ -105,6 +105,9 @@ public struct ArrSnapshot: Sendable {
     public var episodeFiles: [SeriesKey: [Int: CatalogFile]] = [:]
     /// Series whose episodes could not be read, with the reason.
     public var seriesFailures: [SeriesKey: String] = [:]
+    /// An incremental pass: `movies` holds the movies the mappings name, not every movie, so nothing may be
+    /// concluded from a movie's absence there (a tag on a movie Usher no longer links stays until a full pass).
+    public var partialMovies = false
 
     /// One series list and one naming call per Sonarr instance (the movies are left empty).
     public static func fetchSeries(_ services: ArrServices, logger: Logger) async -> ArrSnapshot {

@@ -15,6 +15,11 @@ public struct RadarrClient: Sendable {
         try await client.requestList(RadarrMovie.self, "/api/v3/movie")
     }
 
+    /// One movie with its file; a movie Radarr no longer has answers 404 (`ServiceError.Kind.notFound`).
+    public func movie(id: Int) async throws(ServiceError) -> RadarrMovie {
+        try await client.request(RadarrMovie.self, "GET", "/api/v3/movie/\(id)")
+    }
+
     public func tags() async throws(ServiceError) -> [ArrTag] {
         try await client.request([ArrTag].self, "GET", "/api/v3/tag")
     }

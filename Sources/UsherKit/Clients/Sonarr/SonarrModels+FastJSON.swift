@@ -117,6 +117,7 @@ extension SonarrSeason {
                     case "episodeCount": statistics.episodeCount = try s.int()
                     case "episodeFileCount": statistics.episodeFileCount = try s.int()
                     case "totalEpisodeCount": statistics.totalEpisodeCount = try s.int()
+                    case "sizeOnDisk": statistics.sizeOnDisk = try s.int64()
                     default: try s.skipValue()
                     }
                 }

@@ -79,11 +79,14 @@ public struct SonarrSeason: Codable, Sendable, Hashable {
         public var episodeFileCount: Int?
         /// Every episode of the season, aired or not, monitored or not.
         public var totalEpisodeCount: Int?
+        /// The bytes of the season's episode files.
+        public var sizeOnDisk: Int64?
 
-        public init(episodeCount: Int? = nil, episodeFileCount: Int? = nil, totalEpisodeCount: Int? = nil) {
+        public init(episodeCount: Int? = nil, episodeFileCount: Int? = nil, totalEpisodeCount: Int? = nil, sizeOnDisk: Int64? = nil) {
             self.episodeCount = episodeCount
             self.episodeFileCount = episodeFileCount
             self.totalEpisodeCount = totalEpisodeCount
+            self.sizeOnDisk = sizeOnDisk
         }
     }
 

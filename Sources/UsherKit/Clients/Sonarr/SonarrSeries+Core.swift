@@ -13,7 +13,18 @@ extension SonarrSeries {
         guard let path, !path.isEmpty else { return nil }
         return CatalogSeries(
             instance: instance, id: id, title: title, year: knownYear, tvdb: knownTVDB, path: translator.toLocal(path),
-            seriesType: seriesType?.lowercased() ?? "standard", seasonFolders: seasonFolder ?? true, tags: tags ?? [])
+            seriesType: seriesType?.lowercased() ?? "standard", seasonFolders: seasonFolder ?? true, tags: tags ?? [],
+            seasonCounts: seasonCounts)
+    }
+
+    /// Each season's counts, when Sonarr gave them all (an incremental pass compares them with the kept ones).
+    var seasonCounts: [Int: SeasonCounts] {
+        var counts: [Int: SeasonCounts] = [:]
+        for season in seasons ?? [] {
+            guard let s = season.statistics, let total = s.totalEpisodeCount, let files = s.episodeFileCount, let bytes = s.sizeOnDisk else { continue }
+            counts[season.seasonNumber] = SeasonCounts(episodes: total, files: files, bytes: bytes)
+        }
+        return counts
     }
 
     /// For `usher match`, with the episodes it kept.
