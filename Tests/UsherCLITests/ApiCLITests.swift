@@ -242,3 +242,81 @@ struct ApiCLITests {
         #expect(bare.stderr.contains("usher match needs a 'radarr:' section"), "\(bare.stderr)")
     }
 }
+
+/// Issue 15: a run keeps what Sonarr and Radarr said (and where their history was read up to) before it changes
+/// the disk. Killed between the two, the next run asks only what changed since — nothing — and must still finish
+/// the work, because every run plans all mappings against the disk, not only the changed ones.
+@Suite("The usher binary in API mode, killed after keeping the catalog")
+struct ApiCrashTests {
+    @Test(arguments: [0, 2, 4])
+    func killedAfterKeepingTheCatalogTheNextQuickPassConverges(killAfter: Int) async throws {
+        let count = 5
+        let dir = try temporaryFolder()
+        let sonarr = try await FakeSonarr.start()
+        let radarr = try await FakeRadarr.start()
+        defer {
+            Task {
+                await sonarr.stop(); await radarr.stop()
+            }
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/lib/tv/Show", withIntermediateDirectories: true)
+        var episodes: [SonarrEpisode] = []
+        var mappings = "links:\n"
+        for i in 1...count {
+            let file = dir + "/lib/movies/Film \(i) (2001)/Film \(i) (2001) Bluray-1080p.mkv"
+            try FileManager.default.createDirectory(atPath: Paths.parent(file), withIntermediateDirectories: true)
+            try Data(repeating: UInt8(i), count: 1000 + i).write(to: URL(fileURLWithPath: file))
+            radarr.add(
+                RadarrMovie(
+                    id: i, title: "Film \(i)", year: 2001, path: Paths.parent(file), tmdbId: 100 + i, hasFile: true,
+                    movieFile: RadarrMovieFile(id: 10 * i, path: file, size: Int64(1000 + i), quality: ArrQuality(quality: .init(id: 7, name: "Bluray-1080p"))))
+            )
+            episodes.append(
+                SonarrEpisode(id: 50 + i, seriesId: 3, episodeFileId: 0, seasonNumber: 0, episodeNumber: i, title: "Film \(i)", monitored: true))
+            mappings += "  - {movie: Film \(i), tmdb: \(100 + i), show: Show, tvdb: 300, episodes: S00E0\(i)}\n"
+        }
+        sonarr.add(SonarrSeries(id: 3, title: "Show", path: dir + "/lib/tv/Show", tvdbId: 300, seriesType: "standard", seasonFolder: true), episodes: episodes)
+        try mappings.write(toFile: dir + "/links.yml", atomically: true, encoding: .utf8)
+        try """
+        library: {movies: [lib/movies], shows: [lib/tv]}
+        link: {mappings: links.yml}
+        state: state/usher.db
+        sonarr: {main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}}
+        radarr: {main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}}
+        api: {attempts: 1, timeout_seconds: 5}
+        """.write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
+        let config = ["--config", dir + "/usher.yml"]
+        let first = try await Usher.run(["link"] + config)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+
+        // Radarr upgrades every film (the old files stay where they were: only the history tells).
+        var upgraded: [String] = []
+        for i in 1...count {
+            let file = dir + "/lib/movies/Film \(i) (2001)/Film \(i) (2001) Remux-1080p.mkv"
+            try Data(repeating: UInt8(100 + i), count: 2000 + i).write(to: URL(fileURLWithPath: file))
+            radarr.importFile(movieID: i, path: file, size: Int64(2000 + i), quality: "Remux-1080p")
+            upgraded.append(file)
+        }
+        let killed = try await Usher.run(["link"] + config, environment: ["USHER_TEST_KILL_AFTER": "\(killAfter)"])
+        #expect(killed.status == -9, "the run should have been killed: \(killed.stdout)\(killed.stderr)")
+        let recovered = try await Usher.run(["link", "--json"] + config)
+        #expect(recovered.status == 0, "\(recovered.stdout)\(recovered.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(recovered.stdout.utf8)) as? [String: Any])
+        #expect((report["services"] as? [String: Any])?["catalog"] as? String == "incremental")
+        for (i, file) in upgraded.enumerated() {
+            let target = dir + "/lib/tv/Show/Specials/Show - S00E0\(i + 1) - Film \(i + 1) Remux-1080p.mkv"
+            #expect(inode(target) != nil && inode(target) == inode(file), "\(target)")
+        }
+        // A full pass agrees: nothing left to do.
+        let check = try await Usher.run(["link", "--full", "--dry-run", "--json"] + config)
+        let checked = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
+        #expect((checked["actions"] as? [Any])?.isEmpty == true, "\(check.stdout)")
+        #expect((checked["services"] as? [String: Any])?["catalog"] as? String == "full")
+    }
+
+    private func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return lstat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+    }
+}

@@ -66,8 +66,18 @@ struct FakeContractTests {
         let files = try await SonarrClient(client: client).episodeFiles(seriesID: 7)
         #expect(files.first?.relativePath == "Season 00/24 - S00E09 - Redemption Bluray-1080p.mkv")
         #expect(files.first?.quality?.quality?.name == "Bluray-1080p")
+        // The history an incremental link pass reads: its newest record, and the records since a date.
+        try sonarr.renameEpisodeFile(id: try #require(files.first?.id), to: folder + "/Season 00/24 - S00E09 - Redemption [Bluray-1080p].mkv")
+        try await check(
+            client, contract, "GET", "/api/v3/history", query: [("page", "1"), ("pageSize", "1"), ("sortKey", "date"), ("sortDirection", "descending")],
+            schema: "HistoryResourcePagingResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/history/since", query: [("date", "2000-01-01T00:00:00Z")], schema: "HistoryResource", status: 200)
+        let newest = try await client.newestHistory()
+        #expect(newest?.eventType == "episodeFileRenamed" && newest?.seriesId == 7 && newest?.episodeId == 70)
+        #expect(try await client.history(since: try #require(newest?.date)).map(\.id) == [newest?.id])
         // What the real server refuses, the fake refuses.
         await #expect { try await client.send("GET", "/api/v3/episode") } throws: { ($0 as? ServiceError)?.status == 400 }
+        await #expect { try await client.send("GET", "/api/v3/history/since") } throws: { ($0 as? ServiceError)?.status == 400 }
     }
 
     /// What `usher prefetch` reads and sends: alternate titles, air times and runtimes, the paged queue, searches.
@@ -141,6 +151,13 @@ struct FakeContractTests {
             status: 202)
         try await check(
             client, contract, "POST", "/api/v3/command", body: Data(#"{"name":"RescanMovie","movieId":1}"#.utf8), schema: "CommandResource", status: 201)
+        radarr.importFile(movieID: 1, path: "/movies/24 Redemption (2008)/24 Redemption (2008) Remux-2160p.mkv", size: 9_000_000_000, quality: "Remux-2160p")
+        try await check(
+            client, contract, "GET", "/api/v3/history", query: [("page", "1"), ("pageSize", "1"), ("sortKey", "date"), ("sortDirection", "descending")],
+            schema: "HistoryResourcePagingResource", status: 200)
+        try await check(client, contract, "GET", "/api/v3/history/since", query: [("date", "2000-01-01T00:00:00Z")], schema: "HistoryResource", status: 200)
+        #expect(try await client.newestHistory()?.movieId == 1)
+        await #expect { try await client.send("GET", "/api/v3/movie/99") } throws: { ($0 as? ServiceError)?.kind == .notFound }
     }
     /// What `usher match` reads: movies with original and alternate titles and runtimes, series with
     /// their seasons' counts, and season-0 episode lists.
