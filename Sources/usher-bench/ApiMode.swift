@@ -41,8 +41,15 @@ struct Endpoint: Hashable, Comparable {
     static let episodeFiles = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/episodefile?seriesId=")
     static let command = Endpoint(service: "sonarr", method: "POST", path: "/api/v3/command")
     static let commandList = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/command")
+    static let radarrNewest = Endpoint(service: "radarr", method: "GET", path: "/api/v3/history?page=&pageSize=&sortKey=&sortDirection=")
+    static let sonarrNewest = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/history?page=&pageSize=&sortKey=&sortDirection=")
+    static let radarrSince = Endpoint(service: "radarr", method: "GET", path: "/api/v3/history/since?date=")
+    static let sonarrSince = Endpoint(service: "sonarr", method: "GET", path: "/api/v3/history/since?date=")
+    static let movie = Endpoint(service: "radarr", method: "GET", path: "/api/v3/movie/{id}")
     /// The order of the tables.
-    static let usual: [Endpoint] = [movieList, seriesList, naming, episodes, episodeFiles, command, commandList]
+    static let usual: [Endpoint] = [
+        radarrNewest, sonarrNewest, radarrSince, sonarrSince, movieList, movie, seriesList, naming, episodes, episodeFiles, command, commandList,
+    ]
 }
 
 /// What one API-mode pass adds to its result.
@@ -283,6 +290,8 @@ final class FakeServices: @unchecked Sendable {
         for (service, requests) in [("sonarr", sonarr.requests), ("radarr", radarr.requests)] {
             for request in requests {
                 var path = request.path
+                // `/api/v3/movie/123` → `/api/v3/movie/{id}`
+                if let last = path.split(separator: "/").last, Int(last) != nil { path = String(path.dropLast(last.count)) + "{id}" }
                 if !request.query.isEmpty { path += "?" + request.query.map { $0.0 + "=" }.joined(separator: "&") }
                 counts[Endpoint(service: service, method: request.method, path: path), default: 0] += 1
             }
@@ -290,17 +299,39 @@ final class FakeServices: @unchecked Sendable {
         return counts
     }
 
-    /// The request counts a pass must show: the catalogs and one episode list per mapped show (the fake
-    /// is Sonarr v4, which embeds each episode's file, so no episode-file list is needed); after a pass
-    /// that changed links also one rescan per changed show, at least one look at the command list, and
-    /// the episode list again per rescanned show.
-    func expectedRequests(rescanned: Int) -> [Endpoint: Int] {
-        var expected: [Endpoint: Int] = [
-            .movieList: 1, .seriesList: 1, .naming: 1,
-            .episodes: mappedShows + rescanned,
-        ]
-        if rescanned > 0 { expected[.command] = rescanned }
+    /// The request counts a pass must show. A full pass: each history's newest record, the catalogs and one
+    /// episode list per mapped show (the fake is Sonarr v4, which embeds each episode's file, so no
+    /// episode-file list is needed). An incremental pass: each history since the last pass, Sonarr's series
+    /// list and naming, and each movie the history names. After a pass that changed links also one rescan per
+    /// changed show, at least one look at the command list, the series list again (the season counts to keep)
+    /// and the episode list again per rescanned show.
+    func expectedRequests(full: Bool, rescanned: Int, moviesAsked: Int = 0) -> [Endpoint: Int] {
+        var expected: [Endpoint: Int] =
+            full
+            ? [.radarrNewest: 1, .sonarrNewest: 1, .movieList: 1, .seriesList: 1, .naming: 1, .episodes: mappedShows]
+            : [.radarrSince: 1, .sonarrSince: 1, .seriesList: 1, .naming: 1]
+        if moviesAsked > 0 { expected[.movie] = moviesAsked }
+        if rescanned > 0 {
+            expected[.command] = rescanned
+            expected[.seriesList, default: 0] += 1
+            expected[.episodes, default: 0] += rescanned
+        }
         return expected
+    }
+
+    /// What Radarr does when it upgrades a movie: the new file (sparse, one byte larger) replaces the old one on
+    /// disk, and the movie's history records the import. Returns the new file's path.
+    func upgrade(movieID: Int, path: String) throws(BenchError) -> String {
+        var upgraded = path.replacingOccurrences(of: "Bluray-1080p", with: "Remux-1080p")
+        if upgraded == path { upgraded = Paths.parent(path) + "/upgraded " + Paths.lastComponent(path) }
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw BenchError("cannot upgrade \(path): it is not there") }
+        let fd = open(upgraded, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        guard fd >= 0, ftruncate(fd, off_t(st.st_size + 1)) == 0 else { throw BenchError("cannot write \(upgraded)") }
+        close(fd)
+        unlink(path)
+        radarr.importFile(movieID: movieID, path: upgraded, size: Int64(st.st_size + 1), quality: "Remux-1080p")
+        return upgraded
     }
 
     func stop() {

@@ -154,9 +154,9 @@ enum Bench {
         var diagnostics: [PassResult] = []
         var lastCreated: [String] = []
 
-        func pass(_ name: String, dryRun: Bool, diagnostic: Bool = false) throws(BenchError) -> PassResult {
+        func pass(_ name: String, dryRun: Bool, diagnostic: Bool = false, extra: [String] = []) throws(BenchError) -> PassResult {
             note("\(name)...")
-            var arguments = ["link", "--config", config, "--json"]
+            var arguments = ["link", "--config", config, "--json"] + extra
             if dryRun { arguments.insert("--dry-run", at: 3) }
             // Phase timings for the diagnostic passes only: with -v, AsyncHTTPClient logs a line per request.
             if diagnostic { arguments += ["-v", "--log-format", "text"] }
@@ -213,7 +213,7 @@ enum Bench {
         }
 
         /// API mode: the requests the fakes received, and what usher says it told Sonarr.
-        func checkServices(_ result: PassResult, rescanned: Int) throws(BenchError) {
+        func checkServices(_ result: PassResult, full: Bool, rescanned: Int, moviesAsked: Int = 0, registered: Int? = nil) throws(BenchError) {
             guard let fakes, let api = result.api else { return }
             var seen = api.requests
             if rescanned > 0 {
@@ -223,7 +223,7 @@ enum Bench {
                 }
                 seen[.commandList] = nil
             }
-            let expected = fakes.expectedRequests(rescanned: rescanned)
+            let expected = fakes.expectedRequests(full: full, rescanned: rescanned, moviesAsked: moviesAsked)
             if seen != expected {
                 throw failed(result, "\(result.name): the fakes received \(describe(seen)); expected \(describe(expected))")
             }
@@ -238,10 +238,10 @@ enum Bench {
             if report.rescans != rescanned {
                 throw failed(result, "\(result.name): usher reports \(report.rescans) rescans, expected \(rescanned)")
             }
-            if report.registered != options.mappings || !report.notRegistered.isEmpty {
+            if report.registered != (registered ?? options.mappings) || !report.notRegistered.isEmpty {
                 throw failed(
                     result,
-                    "\(result.name): Sonarr registered \(report.registered.map(String.init) ?? "no") links, expected \(options.mappings); \(report.notRegistered.prefix(3).joined(separator: "; "))"
+                    "\(result.name): Sonarr registered \(report.registered.map(String.init) ?? "no") links, expected \(registered ?? options.mappings); \(report.notRegistered.prefix(3).joined(separator: "; "))"
                 )
             }
         }
@@ -253,14 +253,14 @@ enum Bench {
             if dry.counts.created != options.mappings {
                 note("note: the dry run reported \(dry.counts.created) links to create, expected \(options.mappings)")
             }
-            try checkServices(dry, rescanned: 0)
+            try checkServices(dry, full: true, rescanned: 0)
             try checkLinkCounts(moviePaths, expected: 1, after: "the dry run")
 
             let first = try pass("first pass", dryRun: false)
             if first.counts.created != options.mappings {
                 throw failed(first, "first pass: created \(first.counts.created) links, expected \(options.mappings)")
             }
-            try checkServices(first, rescanned: mappedShows)
+            try checkServices(first, full: true, rescanned: mappedShows)
             try checkLinkCounts(moviePaths, expected: 2, after: "the first pass")
 
             for i in 1...options.runs {
@@ -274,7 +274,7 @@ enum Bench {
                 if again.counts.unchanged != options.mappings {
                     note("note: no-change pass \(i) reported \(again.counts.unchanged) unchanged links, expected \(options.mappings)")
                 }
-                try checkServices(again, rescanned: 0)
+                try checkServices(again, full: false, rescanned: 0)
             }
             try checkLinkCounts(moviePaths, expected: 2, after: "the no-change passes")
 
@@ -290,13 +290,30 @@ enum Bench {
                 if diagnosticFirst.counts.created != options.mappings {
                     throw failed(diagnosticFirst, "first pass, -v: created \(diagnosticFirst.counts.created) links, expected \(options.mappings)")
                 }
-                try checkServices(diagnosticFirst, rescanned: mappedShows)
+                try checkServices(diagnosticFirst, full: true, rescanned: mappedShows)
                 let diagnosticAgain = try pass("no-change pass, -v", dryRun: false, diagnostic: true)
                 if diagnosticAgain.counts.changes != 0 {
                     throw failed(diagnosticAgain, "no-change pass, -v: \(diagnosticAgain.counts.changes) changes; expected none")
                 }
-                try checkServices(diagnosticAgain, rescanned: 0)
+                try checkServices(diagnosticAgain, full: false, rescanned: 0)
                 try checkLinkCounts(moviePaths, expected: 2, after: "the diagnostic passes")
+
+                // The daily verification: a full pass with nothing changed.
+                let verification = try pass("full verification pass (--full)", dryRun: false, extra: ["--full"])
+                if verification.counts.changes != 0 {
+                    throw failed(verification, "full verification pass: \(verification.counts.changes) changes; expected none")
+                }
+                try checkServices(verification, full: true, rescanned: 0)
+                // Radarr upgrades one mapped movie: the next pass asks for that movie and replaces its link.
+                let upgradedIndex = plan.links[0].movie
+                let upgradedFile = try fakes.upgrade(movieID: LibraryPlan.radarrID(movie: upgradedIndex), path: root + "/" + plan.moviePath(upgradedIndex))
+                let afterUpgrade = try pass("after one movie was upgraded", dryRun: false)
+                let upgradedShows = Set(plan.links.filter { $0.movie == upgradedIndex }.map(\.show)).count
+                if afterUpgrade.counts.replaced != plan.links.filter({ $0.movie == upgradedIndex }).count || afterUpgrade.counts.changes != afterUpgrade.counts.replaced {
+                    throw failed(afterUpgrade, "after the upgrade: replaced \(afterUpgrade.counts.replaced), \(afterUpgrade.counts.changes) changes in all")
+                }
+                try checkServices(afterUpgrade, full: false, rescanned: upgradedShows, moviesAsked: 1, registered: plan.links.filter { $0.movie == upgradedIndex }.count)
+                try checkLinkCounts([upgradedFile], expected: 1 + plan.links.filter { $0.movie == upgradedIndex }.count, after: "the upgrade")
 
                 note("timing the parts one by one (the fakes' answers alone, decoding them alone)...")
                 parts = fakes.measureParts(seriesIDs: mappedShowIndices.map { LibraryPlan.sonarrID(show: $0) })
@@ -328,7 +345,7 @@ enum Bench {
         if let failure { throw failure }
         if options.api {
             say(
-                "\nAll checks passed: the first pass created \(options.mappings) links, rescanned \(mappedShows) shows and Sonarr registered every link; the no-change passes changed nothing and sent \(fakes?.expectedRequests(rescanned: 0).values.reduce(0, +) ?? 0) requests each."
+                "\nAll checks passed: the first pass created \(options.mappings) links, rescanned \(mappedShows) shows and Sonarr registered every link; the no-change passes changed nothing and sent \(fakes?.expectedRequests(full: false, rescanned: 0).values.reduce(0, +) ?? 0) requests each; a full verification sent \(fakes?.expectedRequests(full: true, rescanned: 0).values.reduce(0, +) ?? 0); a pass after one movie was upgraded asked for that movie and replaced its link."
             )
         } else {
             say("\nAll checks passed: the first pass created \(options.mappings) links, the no-change passes changed nothing.")
