@@ -186,7 +186,12 @@ enum Bench {
             // Keep only what the table needs: a lean launcher keeps the next child's ru_maxrss honest.
             var kept = run
             kept.stdout = []
-            if diagnostic { kept.stderr = [] }
+            if diagnostic {
+                // usher's own log of the pass, for a closer look (`--keep` leaves it there).
+                let log = root + "/" + name.replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: ",", with: "") + ".log"
+                FileManager.default.createFile(atPath: log, contents: Data(run.stderr))
+                kept.stderr = []
+            }
             let result = PassResult(name: name, run: kept, counts: counts, api: api, phases: phases)
             if diagnostic { diagnostics.append(result) } else { results.append(result) }
             if let api {
@@ -309,10 +314,13 @@ enum Bench {
                 let upgradedFile = try fakes.upgrade(movieID: LibraryPlan.radarrID(movie: upgradedIndex), path: root + "/" + plan.moviePath(upgradedIndex))
                 let afterUpgrade = try pass("after one movie was upgraded", dryRun: false)
                 let upgradedShows = Set(plan.links.filter { $0.movie == upgradedIndex }.map(\.show)).count
-                if afterUpgrade.counts.replaced != plan.links.filter({ $0.movie == upgradedIndex }).count || afterUpgrade.counts.changes != afterUpgrade.counts.replaced {
+                if afterUpgrade.counts.replaced != plan.links.filter({ $0.movie == upgradedIndex }).count
+                    || afterUpgrade.counts.changes != afterUpgrade.counts.replaced
+                {
                     throw failed(afterUpgrade, "after the upgrade: replaced \(afterUpgrade.counts.replaced), \(afterUpgrade.counts.changes) changes in all")
                 }
-                try checkServices(afterUpgrade, full: false, rescanned: upgradedShows, moviesAsked: 1, registered: plan.links.filter { $0.movie == upgradedIndex }.count)
+                try checkServices(
+                    afterUpgrade, full: false, rescanned: upgradedShows, moviesAsked: 1, registered: plan.links.filter { $0.movie == upgradedIndex }.count)
                 try checkLinkCounts([upgradedFile], expected: 1 + plan.links.filter { $0.movie == upgradedIndex }.count, after: "the upgrade")
 
                 note("timing the parts one by one (the fakes' answers alone, decoding them alone)...")

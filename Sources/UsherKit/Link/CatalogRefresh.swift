@@ -39,56 +39,89 @@ struct CatalogRefresh {
         return parts.joined(separator: "\n")
     }
 
-    func fetch(_ mappings: [LinkMapping]) async -> Outcome {
+    /// Asks, starting the requests either pass needs while `readMappings` (the mapping file, read in the
+    /// background) finishes: Sonarr's series lists and naming, and the histories (since the kept cursors when
+    /// the pass will likely be incremental, else their newest records).
+    func fetch(_ readMappings: () throws(JobError) -> [LinkMapping]) async throws(JobError) -> (Outcome, [LinkMapping]) {
+        let started = ContinuousClock.now
+        let series = Task { [services, logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
+        let likely = CatalogChanges.pass(
+            kept: kept?.facts, fingerprint: fingerprint, movieRefs: kept?.facts.movieRefs ?? [], now: now, fullEvery: fullEvery, forced: forced)
+        let histories: Task<Histories, Never>? = likely == .incremental && kept != nil ? Task { [self] in await readHistories(since: kept!.cursors) } : nil
+        let heads: Task<Heads, Never>? = likely.isFull ? Task { [self] in await readHeads() } : nil
+        let mappings: [LinkMapping]
+        do { mappings = try readMappings() } catch {
+            _ = await (series.value, histories?.value, heads?.value)
+            throw error
+        }
+        logger.debug("mapping file read for the catalog", metadata: ["seconds": "\(ContinuousClock.now - started)"])
         let refs = Set(mappings.compactMap(\.movieRef).map(\.catalogKey))
         let pass = CatalogChanges.pass(kept: kept?.facts, fingerprint: fingerprint, movieRefs: refs, now: now, fullEvery: fullEvery, forced: forced)
-        if pass == .incremental, let kept {
-            switch await incremental(mappings, kept: kept) {
-            case .success(let outcome): return outcome
+        var reason = "no catalog kept"
+        switch pass {
+        case .incremental:
+            guard let kept, let histories else { break }
+            let (history, lists) = (await histories.value, await series.value)
+            logger.debug("histories and series lists read", metadata: ["seconds": "\(ContinuousClock.now - started)"])
+            switch await incremental(mappings, kept: kept, histories: history, series: lists) {
+            case .success(let outcome): return (outcome, mappings)
             case .failure(let why):
                 logger.info("could not bring the kept catalog up to date (\(why.text)); asking for everything")
-                return await full(mappings, reason: why.text)
+                reason = why.text
             }
+        case .full(let why):
+            reason = why
         }
-        guard case .full(let reason) = pass else { return await full(mappings, reason: "no catalog kept") }
-        return await full(mappings, reason: reason)
+        var read = await heads?.value
+        if read == nil { read = await readHeads() }
+        return (await full(mappings, reason: reason, heads: read!, series: await series.value), mappings)
     }
 
     // MARK: Full
 
-    private func full(_ mappings: [LinkMapping], reason: String) async -> Outcome {
-        logger.debug("asking sonarr and radarr for everything", metadata: ["why": "\(reason)"])
-        // Where the next pass reads the history from: taken before anything else is read, so that a change
-        // made while the lists are read is seen again next time rather than missed.
+    /// Each history's newest record (where the next pass reads from), and whether every history answered.
+    struct Heads: Sendable {
+        var cursors: [String: HistoryCursor] = [:]
+        var allRead = true
+    }
+
+    private func readHeads() async -> Heads {
         async let radarrHeads = services.eachRadarr { client throws(ServiceError) in try await client.client.newestHistory() }
         async let sonarrHeads = services.eachSonarr { client throws(ServiceError) in try await client.client.newestHistory() }
-        var cursors: [String: HistoryCursor] = [:]
-        var headsRead = true
+        var heads = Heads()
         for (kind, answers) in [("radarr", await radarrHeads), ("sonarr", await sonarrHeads)] {
             for (name, answer) in answers {
                 switch answer {
                 case .success(let record):
-                    cursors["\(kind) \(name)"] = record.flatMap { r in r.date.map { HistoryCursor(date: $0, id: r.id) } } ?? Self.origin
+                    heads.cursors["\(kind) \(name)"] = record.flatMap { r in r.date.map { HistoryCursor(date: $0, id: r.id) } } ?? Self.origin
                 case .failure(let error):
-                    headsRead = false
+                    heads.allRead = false
                     logger.debug("could not read the history of \(kind) \(name); the next pass asks for everything again: \(error)")
                 }
             }
         }
+        return heads
+    }
+
+    /// `heads` were read before the movie list and before any episode list: a change made while the lists are
+    /// read is seen again by the next pass rather than missed. (`series`, Sonarr's series lists, may be older than
+    /// the heads: its season counts are only compared, and older counts can only make a series be read again.)
+    private func full(_ mappings: [LinkMapping], reason: String, heads: Heads, series: ArrSnapshot) async -> Outcome {
+        logger.debug("asking sonarr and radarr for everything", metadata: ["why": "\(reason)"])
         // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked.
         let movies = Task { [services, logger] in await ArrSnapshot.fetchMovies(services, logger: logger) }
-        var snapshot = await ArrSnapshot.fetchSeries(services, logger: logger)
+        var snapshot = series
         let needed = neededSeries(mappings, snapshot)
         await snapshot.fetchDetails(of: needed, services)
         snapshot.movies = await movies.value
 
         var update = CatalogUpdate()
         update.replaceAll = true
-        update.cursors = cursors
+        update.cursors = heads.cursors
         let (keep, refs) = Self.moviesNamed(by: mappings, in: snapshot.movies)
         update.movies = keep
         update.series = Self.details(of: needed, snapshot)
-        let trusted = headsRead && snapshot.series.failures.isEmpty && snapshot.movies.failures.isEmpty
+        let trusted = heads.allRead && snapshot.series.failures.isEmpty && snapshot.movies.failures.isEmpty
         update.facts = .init(fullAt: now, fingerprint: fingerprint, trusted: trusted, movieRefs: refs)
         return Outcome(snapshot: snapshot, pass: .full(reason: reason), update: update)
     }
@@ -98,36 +131,45 @@ struct CatalogRefresh {
 
     // MARK: Incremental
 
-    private func incremental(_ mappings: [LinkMapping], kept: KeptCatalog) async -> Result<Outcome, Message> {
-        for name in services.radarr.map({ "radarr \($0.name)" }) + services.sonarr.map({ "sonarr \($0.name)" }) where kept.cursors[name] == nil {
-            return .failure(Message(text: "no history position kept for \(name)"))
+    /// Each history since the kept cursors, by `"radarr NAME"` / `"sonarr NAME"`.
+    typealias Histories = [String: Result<[ArrHistoryRecord], ServiceError>]
+
+    private func readHistories(since cursors: [String: HistoryCursor]) async -> Histories {
+        var asks: [(String, @Sendable () async throws(ServiceError) -> [ArrHistoryRecord])] = []
+        for r in services.radarr {
+            guard let cursor = cursors["radarr \(r.name)"] else { continue }
+            asks.append(("radarr \(r.name)", { () async throws(ServiceError) in try await r.client.client.history(since: cursor.date) }))
         }
-        // The histories and Sonarr's series lists at once: any order is safe, as a change made meanwhile is
-        // either in what is read now or in the history the next pass reads.
-        let cursorsKept = kept.cursors
-        async let radarrHistory = boundedMap(services.radarr, limit: services.concurrency) { r in
-            (r.name, await Result.of { () async throws(ServiceError) in try await r.client.client.history(since: cursorsKept["radarr \(r.name)"]!.date) })
+        for s in services.sonarr {
+            guard let cursor = cursors["sonarr \(s.name)"] else { continue }
+            asks.append(("sonarr \(s.name)", { () async throws(ServiceError) in try await s.client.client.history(since: cursor.date) }))
         }
-        async let sonarrHistory = boundedMap(services.sonarr, limit: services.concurrency) { s in
-            (s.name, await Result.of { () async throws(ServiceError) in try await s.client.client.history(since: cursorsKept["sonarr \(s.name)"]!.date) })
-        }
-        async let seriesSnapshot = ArrSnapshot.fetchSeries(services, logger: logger)
+        let answers = await boundedMap(asks, limit: services.concurrency) { ask in (ask.0, await Result.of(ask.1)) }
+        return Dictionary(answers, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// `histories` and `series` were read in any order: a change made meanwhile is either in what was read or in
+    /// the history the next pass reads.
+    private func incremental(_ mappings: [LinkMapping], kept: KeptCatalog, histories: Histories, series: ArrSnapshot) async -> Result<Outcome, Message> {
         var cursors: [String: HistoryCursor] = [:]
         var movieEvents: [String: [HistoryEvent]] = [:]
         var touchedSeries = Set<SeriesKey>()
-        for (name, answer) in await radarrHistory {
-            guard case .success(let records) = answer else { return .failure(Message(text: "radarr \(name)'s history did not answer")) }
-            let (events, cursor) = CatalogChanges.newEvents(records.compactMap { $0.event(itemID: $0.movieId) }, after: kept.cursors["radarr \(name)"])
-            movieEvents[name] = events
-            cursors["radarr \(name)"] = cursor
+        for (kind, names) in [("radarr", services.radarr.map(\.name)), ("sonarr", services.sonarr.map(\.name))] {
+            for name in names {
+                let key = "\(kind) \(name)"
+                guard let answer = histories[key] else { return .failure(Message(text: "no history position kept for \(key)")) }
+                guard case .success(let records) = answer else { return .failure(Message(text: "\(key)'s history did not answer")) }
+                let items = records.compactMap { $0.event(itemID: kind == "radarr" ? $0.movieId : $0.seriesId) }
+                let (events, cursor) = CatalogChanges.newEvents(items, after: kept.cursors[key])
+                cursors[key] = cursor
+                if kind == "radarr" {
+                    movieEvents[name] = events
+                } else {
+                    for event in events where event.mayChangeFiles { touchedSeries.insert(SeriesKey(instance: name, id: event.itemID)) }
+                }
+            }
         }
-        for (name, answer) in await sonarrHistory {
-            guard case .success(let records) = answer else { return .failure(Message(text: "sonarr \(name)'s history did not answer")) }
-            let (events, cursor) = CatalogChanges.newEvents(records.compactMap { $0.event(itemID: $0.seriesId) }, after: kept.cursors["sonarr \(name)"])
-            for event in events where event.mayChangeFiles { touchedSeries.insert(SeriesKey(instance: name, id: event.itemID)) }
-            cursors["sonarr \(name)"] = cursor
-        }
-        var snapshot = await seriesSnapshot
+        var snapshot = series
 
         // Movies: the kept ones, but those the history names or whose file is gone asked again.
         var movies = Dictionary(kept.movies.map { (MovieKey(instance: $0.instance, id: $0.id), $0) }, uniquingKeysWith: { a, _ in a })

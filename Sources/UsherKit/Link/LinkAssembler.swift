@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UsherCore
 
 /// Makes the wanted link from its two halves: reads the source's identity and renders the name.
@@ -6,6 +7,8 @@ struct LinkAssembler {
     var config: UsherConfig
     /// The show roots with their symlinks followed.
     private let roots: [String]
+    /// Folders already resolved this run: thousands of links share a few hundred folders.
+    private let folders = FolderFacts()
 
     init(config: UsherConfig) {
         self.config = config
@@ -15,8 +18,8 @@ struct LinkAssembler {
     /// Links are written only inside the show roots or the show folder itself (the one a service
     /// names, or the scan found): a season folder that is a symlink leading elsewhere is refused.
     func outside(_ target: TargetSpec) -> String? {
-        let directory = FileSystem.resolved(target.directory)
-        let allowed = roots + [FileSystem.resolved(target.showFolder)]
+        let directory = folders.facts(of: target.directory).resolved
+        let allowed = roots + [folders.facts(of: target.showFolder).resolved]
         if allowed.contains(where: { PathTranslator.isPrefix($0, of: directory) }) { return nil }
         return directory
     }
@@ -58,6 +61,19 @@ struct LinkAssembler {
             WantedLink(
                 target: path, source: file, kind: config.linkKind, symlinkTarget: config.symlinkTarget,
                 mappingKey: mapping.key, mappingLabel: mapping.labelWithLocation, show: mapping.show.title,
-                targetDevice: FileSystem.device(ofNearestExisting: target.directory)))
+                targetDevice: folders.facts(of: target.directory).device))
+    }
+}
+
+/// A folder's real path (symlinks followed) and device, looked up once per run and shared by the threads
+/// that assemble links.
+final class FolderFacts: Sendable {
+    private let known = Mutex<[String: (resolved: String, device: UInt64?)]>([:])
+
+    func facts(of folder: String) -> (resolved: String, device: UInt64?) {
+        if let hit = known.withLock({ $0[folder] }) { return hit }
+        let facts = (FileSystem.resolved(folder), FileSystem.device(ofNearestExisting: folder))
+        known.withLock { $0[folder] = facts }
+        return facts
     }
 }

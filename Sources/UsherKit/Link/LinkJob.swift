@@ -177,11 +177,13 @@ public struct LinkJob: Sendable {
         do { kept = try ledger?.keptCatalog() } catch {
             logger.warning("could not read the catalog kept in \(config.statePath), so everything is asked for: \(error)")
         }
-        let mappings = try readMappings(reading)
+        logger.debug(
+            "read the kept catalog",
+            metadata: ["movies": "\(kept?.movies.count ?? 0)", "series": "\(kept?.series.count ?? 0)", "seconds": "\(clock.now - started)"])
         let refresh = CatalogRefresh(
             config: config, services: services, logger: logger, kept: kept, fingerprint: CatalogRefresh.fingerprint(config),
             fullEvery: Int64(config.catalogFullEverySeconds), forced: options.fullCatalog, now: now)
-        let fetched = await refresh.fetch(mappings)
+        let (fetched, mappings) = try await refresh.fetch { () throws(JobError) in try readMappings(reading) }
         let snapshot = fetched.snapshot
         logger.debug(
             "asked sonarr and radarr",
