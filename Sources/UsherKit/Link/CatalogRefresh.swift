@@ -108,8 +108,10 @@ struct CatalogRefresh {
     /// the heads: its season counts are only compared, and older counts can only make a series be read again.)
     private func full(_ mappings: [LinkMapping], reason: String, heads: Heads, series: ArrSnapshot) async -> Outcome {
         logger.debug("asking sonarr and radarr for everything", metadata: ["why": "\(reason)"])
-        // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked.
-        let movies = Task { [services, logger] in await ArrSnapshot.fetchMovies(services, logger: logger) }
+        // Radarr's movie list (the largest answer) is fetched and decoded while Sonarr is asked, keeping only the
+        // movies the mappings can name (and tagged ones, for the tag step).
+        let sieve = MovieSieve(mappings.compactMap(\.movieRef), keepTagged: config.tag != nil)
+        let movies = Task { [services, logger] in await ArrSnapshot.fetchMovies(services, logger: logger, keeping: { sieve.keeps($0) }) }
         var snapshot = series
         let needed = neededSeries(mappings, snapshot)
         await snapshot.fetchDetails(of: needed, services)

@@ -143,8 +143,9 @@ public struct ArrSnapshot: Sendable {
     }
 
     /// One movie list per Radarr instance.
-    public static func fetchMovies(_ services: ArrServices, logger: Logger) async -> MovieCatalog {
-        let answers = await services.eachRadarr { client throws(ServiceError) in try await client.movies() }
+    /// With `keeping`, only the movies it accepts are kept (as they are read).
+    public static func fetchMovies(_ services: ArrServices, logger: Logger, keeping: (@Sendable (RadarrMovie) -> Bool)? = nil) async -> MovieCatalog {
+        let answers = await services.eachRadarr { client throws(ServiceError) in try await client.movies(keeping: keeping) }
         let translator = services.translator
         var movies: [CatalogMovie] = []
         var failures: [String: String] = [:]

@@ -5,15 +5,23 @@ import NIOCore
 /// Decodes a large JSON array in parts on every core: the array is split at its top-level commas
 /// (outside strings), and each part is decoded by its own `JSONDecoder`.
 enum ParallelJSON {
-    static func decodeArray<Element: Decodable & Sendable>(_ type: Element.Type, from data: Data, partBytes: Int = 4 << 20) throws -> [Element] {
+    static func decodeArray<Element: Decodable & Sendable>(
+        _ type: Element.Type, from data: Data, partBytes: Int = 4 << 20, keeping: (@Sendable (Element) -> Bool)? = nil
+    ) throws -> [Element] {
         let parts = data.count < 2 * partBytes ? nil : split(data, partBytes: partBytes)
-        guard let parts, parts.count > 1 else { return try JSONDecoder().decode([Element].self, from: data) }
+        guard let parts, parts.count > 1 else {
+            let all = try JSONDecoder().decode([Element].self, from: data)
+            return keeping.map { all.filter($0) } ?? all
+        }
         let results = parts.parallelMap(threshold: 1) { range -> Result<[Element], any Error> in
             var chunk = Data(capacity: range.count + 2)
             chunk.append(UInt8(ascii: "["))
             chunk.append(data[range])
             chunk.append(UInt8(ascii: "]"))
-            return Result { try JSONDecoder().decode([Element].self, from: chunk) }
+            return Result {
+                let list = try JSONDecoder().decode([Element].self, from: chunk)
+                return keeping.map { list.filter($0) } ?? list
+            }
         }
         var all: [Element] = []
         all.reserveCapacity(results.reduce(0) { $0 + ((try? $1.get().count) ?? 0) })
@@ -22,14 +30,18 @@ enum ParallelJSON {
     }
 
     /// The fast reader, a large array in parts on every core; `nil` when it cannot read it.
-    static func fastArray<T: FastDecodable>(_ type: T.Type, from data: Data, partBytes: Int = 4 << 20) -> [T]? {
-        guard data.count >= 2 * partBytes, let parts = split(data, partBytes: partBytes), parts.count > 1 else { return T.fastList(data) }
+    static func fastArray<T: FastDecodable>(
+        _ type: T.Type, from data: Data, partBytes: Int = 4 << 20, keeping: (@Sendable (any FastDecodable) -> Bool)? = nil
+    ) -> [T]? {
+        guard data.count >= 2 * partBytes, let parts = split(data, partBytes: partBytes), parts.count > 1 else {
+            return T.fastList(data).map { list in keeping.map { keep in list.filter { keep($0) } } ?? list }
+        }
         let lists = parts.parallelMap(threshold: 1) { range -> [T]? in
             var chunk = Data(capacity: range.count + 2)
             chunk.append(UInt8(ascii: "["))
             chunk.append(data[range])
             chunk.append(UInt8(ascii: "]"))
-            return T.fastList(chunk)
+            return T.fastList(chunk).map { list in keeping.map { keep in list.filter { keep($0) } } ?? list }
         }
         var all: [T] = []
         for list in lists {

@@ -10,9 +10,9 @@ public struct RadarrClient: Sendable {
         try await client.request(ArrSystemStatus.self, "GET", "/api/v3/system/status")
     }
 
-    /// Every movie, with its file (the list includes `movieFile`).
-    public func movies() async throws(ServiceError) -> [RadarrMovie] {
-        try await client.requestList(RadarrMovie.self, "/api/v3/movie")
+    /// Every movie, with its file (the list includes `movieFile`); with `keeping`, only those it accepts.
+    public func movies(keeping: (@Sendable (RadarrMovie) -> Bool)? = nil) async throws(ServiceError) -> [RadarrMovie] {
+        try await client.requestList(RadarrMovie.self, "/api/v3/movie", keeping: keeping)
     }
 
     /// One movie with its file; a movie Radarr no longer has answers 404 (`ServiceError.Kind.notFound`).

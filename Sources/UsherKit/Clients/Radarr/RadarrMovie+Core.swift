@@ -28,3 +28,29 @@ extension RadarrMovie {
             collection: collection?.title.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
+
+/// Which movies of Radarr's list a full link pass keeps while it reads the list: those a mapping's reference can
+/// find as `MovieCatalog.find` looks (by TMDB id, IMDb id, or title key), and, when a tag is kept, every movie
+/// with a tag (the tag step looks at them). The smaller catalog answers every mapping as the whole list would.
+struct MovieSieve: Sendable {
+    private var tmdbs = Set<Int>()
+    private var imdbs = Set<String>()
+    private var titles = Set<String>()
+    var keepTagged: Bool
+
+    init(_ refs: [MovieRef], keepTagged: Bool) {
+        for ref in refs {
+            if let tmdb = ref.tmdb { tmdbs.insert(tmdb) }
+            if let imdb = ref.imdb, !imdb.isEmpty { imdbs.insert(imdb.lowercased()) }
+            titles.insert(FolderName(parsing: ref.title).key)
+        }
+        self.keepTagged = keepTagged
+    }
+
+    func keeps(_ movie: RadarrMovie) -> Bool {
+        if keepTagged, !(movie.tags ?? []).isEmpty { return true }
+        if let tmdb = movie.knownTMDB, tmdbs.contains(tmdb) { return true }
+        if let imdb = movie.knownIMDb, imdbs.contains(imdb.lowercased()) { return true }
+        return titles.contains(FolderName(parsing: movie.title).key)
+    }
+}
