@@ -12,11 +12,11 @@ public import UsherKit
 /// the endpoints Usher uses. `RescanSeries` looks at the series folder on disk, as Sonarr does.
 public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
     public var version: String
-    public var series: [SonarrSeries] = []
+    public var series: [SonarrSeries] = [] { didSet { answers = [:] } }
     public var episodes: [SonarrEpisode] = [] { didSet { answers = [:] } }
     public var episodeFiles: [SonarrEpisodeFile] = [] { didSet { answers = [:] } }
-    /// Encoded episode lists by query, until the episodes or files change (Sonarr answers from its
-    /// database; the benchmark should not time the fake's JSON encoder).
+    /// Encoded series and episode lists by query, until the series, episodes or files change (Sonarr answers
+    /// from its database; the benchmark should not time the fake's JSON encoder).
     private var answers: [String: Data] = [:]
     public var naming = SonarrNamingConfig(
         renameEpisodes: true, replaceIllegalCharacters: true, colonReplacementFormat: 4, multiEpisodeStyle: 5,
@@ -111,9 +111,13 @@ public final class FakeSonarr: FakeArrBase, @unchecked Sendable {
             return .json(ArrSystemStatus(appName: "Sonarr", version: version, urlBase: urlBase, instanceName: "Sonarr"))
         case ("GET", "/api/v3/series"):
             let tvdb = request.query("tvdbId").flatMap(Int.init)
+            let cacheKey = "series|\(tvdb ?? -1)"
+            if let cached = answers[cacheKey] { return FakeResponse(status: 200, body: cached) }
             let bySeries = Dictionary(grouping: episodes, by: \.seriesId)
             let filesByID = Dictionary(episodeFiles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            return .json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map { withSeasons($0, bySeries: bySeries, filesByID: filesByID) })
+            let answer = FakeResponse.json(series.filter { tvdb == nil || $0.tvdbId == tvdb }.map { withSeasons($0, bySeries: bySeries, filesByID: filesByID) })
+            answers[cacheKey] = answer.body
+            return answer
         case ("GET", _) where Self.id(in: path, after: "/api/v3/series") != nil:
             let id = Self.id(in: path, after: "/api/v3/series")
             return series.first { $0.id == id }.map { .json($0) } ?? .error(404, "Series with ID \(id!) does not exist")

@@ -303,6 +303,11 @@ enum Bench {
                 try checkServices(diagnosticAgain, full: false, rescanned: 0)
                 try checkLinkCounts(moviePaths, expected: 2, after: "the diagnostic passes")
 
+                // Before anything changes the fakes' data (and so their kept answers).
+                note("timing the parts one by one (the fakes' answers alone, decoding them alone)...")
+                parts = fakes.measureParts(seriesIDs: mappedShowIndices.map { LibraryPlan.sonarrID(show: $0) })
+                if parts == nil { note("note: could not time the parts") }
+
                 // The daily verification: a full pass with nothing changed.
                 let verification = try pass("full verification pass (--full)", dryRun: false, extra: ["--full"])
                 if verification.counts.changes != 0 {
@@ -323,9 +328,6 @@ enum Bench {
                     afterUpgrade, full: false, rescanned: upgradedShows, moviesAsked: 1, registered: plan.links.filter { $0.movie == upgradedIndex }.count)
                 try checkLinkCounts([upgradedFile], expected: 1 + plan.links.filter { $0.movie == upgradedIndex }.count, after: "the upgrade")
 
-                note("timing the parts one by one (the fakes' answers alone, decoding them alone)...")
-                parts = fakes.measureParts(seriesIDs: mappedShowIndices.map { LibraryPlan.sonarrID(show: $0) })
-                if parts == nil { note("note: could not time the parts") }
             }
         } catch {
             failure = error
