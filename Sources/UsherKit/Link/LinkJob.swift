@@ -283,6 +283,12 @@ public struct LinkJob: Sendable {
 
     /// Keeps what this run learned from Sonarr and Radarr; a failure costs the next run a full pass, nothing else.
     private func keep(_ update: CatalogUpdate, in ledger: Ledger?) {
+        let started = ContinuousClock.now
+        defer {
+            logger.debug(
+                "kept what sonarr and radarr said",
+                metadata: ["movies": "\(update.movies.count)", "series": "\(update.series.count)", "seconds": "\(ContinuousClock.now - started)"])
+        }
         do { try ledger?.updateCatalog(update) } catch {
             logger.warning("could not keep what sonarr and radarr said in \(config.statePath) (the next run asks for everything): \(error)")
             try? ledger?.forgetCatalog()
