@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How Sonarr writes several episodes held by one file.
 public enum MultiEpisodeStyle: String, CaseIterable, Sendable, Codable {
     case extend, duplicate, `repeat`, scene, range
@@ -93,6 +95,8 @@ public struct EpisodeNamer: Sendable {
     public let scheme: NamingScheme
     /// The token keys the formats use: only those are computed.
     private let usedKeys: Set<String>
+    /// Patterns already split into text and tokens: a run names thousands of files with a few patterns.
+    private let parsed = ParsedPatterns()
 
     public init(scheme: NamingScheme) {
         self.scheme = scheme
@@ -201,21 +205,42 @@ public struct EpisodeNamer: Sendable {
 
     private func replaceTokens(_ pattern: String, _ tokens: TokenValues) -> String {
         var out = ""
+        for segment in parsed.segments(of: pattern) {
+            switch segment {
+            case .text(let text): out += text
+            case .token(let token): out += render(token, tokens)
+            }
+        }
+        return out
+    }
+
+    /// A pattern as text and `{...}` tokens; a `{` that opens no token is text.
+    enum Segment: Sendable {
+        case text(String)
+        case token(Token)
+    }
+
+    static func segments(of pattern: String) -> [Segment] {
+        var segments: [Segment] = []
+        var text = ""
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
+            text += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}"),
                 let token = Token(rest[rest.index(after: open)..<close])
             else {
-                out.append("{")
+                text.append("{")
                 rest = rest[rest.index(after: open)...]
                 continue
             }
-            out += render(token, tokens)
+            if !text.isEmpty { segments.append(.text(text)) }
+            text = ""
+            segments.append(.token(token))
             rest = rest[rest.index(after: close)...]
         }
-        out += rest
-        return out
+        text += rest
+        if !text.isEmpty { segments.append(.text(text)) }
+        return segments
     }
 
     private func render(_ token: Token, _ tokens: TokenValues) -> String {
@@ -244,7 +269,7 @@ public struct EpisodeNamer: Sendable {
     }
 
     /// A `{...}` token: `{[Quality Full]}` has prefix `[`, name `Quality Full`, suffix `]`.
-    struct Token {
+    struct Token: Sendable {
         var prefix: String
         var name: String
         var separator: String?
@@ -607,5 +632,17 @@ extension Substring {
             i = self.index(after: start)
         }
         return nil
+    }
+}
+
+/// The patterns an `EpisodeNamer` split (`EpisodeNamer.segments`), shared by the threads that name links.
+final class ParsedPatterns: Sendable {
+    private let known = Mutex<[String: [EpisodeNamer.Segment]]>([:])
+
+    func segments(of pattern: String) -> [EpisodeNamer.Segment] {
+        if let hit = known.withLock({ $0[pattern] }) { return hit }
+        let segments = EpisodeNamer.segments(of: pattern)
+        known.withLock { $0[pattern] = segments }
+        return segments
     }
 }

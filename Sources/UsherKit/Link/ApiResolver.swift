@@ -135,6 +135,7 @@ struct ApiResolver {
         let failed = Set(conflicting.map(\.mappingKey))
         let localNamer = EpisodeNamer(scheme: config.naming)
         var namers: [String: EpisodeNamer] = [:]
+        var folders: [String: String] = [:]
         let assembler = LinkAssembler(config: config)
         var halves: [(LinkMapping, SourceSpec, TargetSpec)] = []
 
@@ -150,7 +151,7 @@ struct ApiResolver {
             let target: TargetSpec
             switch lookup.target {
             case .api(let s):
-                switch apiTarget(mapping, s, namers: &namers) {
+                switch apiTarget(mapping, s, namers: &namers, folders: &folders) {
                 case .success(let spec): target = spec
                 case .failure(let problem): result.problems.append(problem); continue
                 }
@@ -218,7 +219,9 @@ struct ApiResolver {
         return result
     }
 
-    private func apiTarget(_ mapping: LinkMapping, _ s: CatalogSeries, namers: inout [String: EpisodeNamer]) -> Swift.Result<TargetSpec, MappingProblem> {
+    private func apiTarget(
+        _ mapping: LinkMapping, _ s: CatalogSeries, namers: inout [String: EpisodeNamer], folders: inout [String: String]
+    ) -> Swift.Result<TargetSpec, MappingProblem> {
         func problem(_ message: String) -> Swift.Result<TargetSpec, MappingProblem> { .failure(MappingProblem(mapping: mapping, message: message)) }
         if let failure = snapshot.seriesFailures[s.key] { return problem("could not read the episodes of \(s.label): \(failure)") }
         guard let all = snapshot.episodes[s.key], let naming = snapshot.naming[s.instance] else {
@@ -242,7 +245,14 @@ struct ApiResolver {
         let namer = namers[namerKey] ?? EpisodeNamer(scheme: naming.namingScheme(seriesType: s.seriesType, hasAbsoluteNumbers: absolute != nil))
         namers[namerKey] = namer
         let season = mapping.episodes[0].season
-        let directory = s.seasonFolders ? Paths.join(s.path, namer.seasonFolder(season: season, seriesTitle: s.title, seriesYear: s.year)) : s.path
+        var directory = s.path
+        if s.seasonFolders {
+            // Named once per series and season: many mappings share a season folder.
+            let folderKey = "\(namerKey)|\(s.key)|\(season)"
+            let folder = folders[folderKey] ?? namer.seasonFolder(season: season, seriesTitle: s.title, seriesYear: s.year)
+            folders[folderKey] = folder
+            directory = Paths.join(s.path, folder)
+        }
         var titles = episodes.compactMap { $0.title?.isEmpty == false ? $0.title : nil }
         if titles.isEmpty, let title = mapping.title { titles = [title] }
         return .success(

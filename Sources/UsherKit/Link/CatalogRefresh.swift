@@ -42,9 +42,12 @@ struct CatalogRefresh {
     /// Asks, starting the requests either pass needs while `readMappings` (the mapping file, read in the
     /// background) finishes: Sonarr's series lists and naming, and the histories (since the kept cursors when
     /// the pass will likely be incremental, else their newest records).
-    func fetch(_ readMappings: () throws(JobError) -> [LinkMapping]) async throws(JobError) -> (Outcome, [LinkMapping]) {
+    /// `series`: Sonarr's series lists and naming, when the caller asked for them already.
+    func fetch(
+        _ readMappings: () throws(JobError) -> [LinkMapping], series asked: Task<ArrSnapshot, Never>? = nil
+    ) async throws(JobError) -> (Outcome, [LinkMapping]) {
         let started = ContinuousClock.now
-        let series = Task { [services, logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
+        let series = asked ?? Task { [services, logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
         let likely = CatalogChanges.pass(
             kept: kept?.facts, fingerprint: fingerprint, movieRefs: kept?.facts.movieRefs ?? [], now: now, fullEvery: fullEvery, forced: forced)
         let histories: Task<Histories, Never>? = likely == .incremental && kept != nil ? Task { [self] in await readHistories(since: kept!.cursors) } : nil

@@ -173,6 +173,8 @@ public struct LinkJob: Sendable {
             logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - started)"])
             return Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false)
         }
+        // Sonarr's series lists and naming, which either pass needs, are asked before anything else.
+        let series = Task { [logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
         var kept: KeptCatalog?
         do { kept = try ledger?.keptCatalog() } catch {
             logger.warning("could not read the catalog kept in \(config.statePath), so everything is asked for: \(error)")
@@ -183,7 +185,7 @@ public struct LinkJob: Sendable {
         let refresh = CatalogRefresh(
             config: config, services: services, logger: logger, kept: kept, fingerprint: CatalogRefresh.fingerprint(config),
             fullEvery: Int64(config.catalogFullEverySeconds), forced: options.fullCatalog, now: now)
-        let (fetched, mappings) = try await refresh.fetch { () throws(JobError) in try readMappings(reading) }
+        let (fetched, mappings) = try await refresh.fetch({ () throws(JobError) in try readMappings(reading) }, series: series)
         let snapshot = fetched.snapshot
         logger.debug(
             "asked sonarr and radarr",

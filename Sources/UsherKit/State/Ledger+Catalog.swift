@@ -95,36 +95,48 @@ extension Ledger {
                 guard parts.count == 2, let id = Int(parts[1]) else { continue }
                 cursors[String(key.dropFirst("cursor ".count))] = HistoryCursor(date: String(parts[0]), id: id)
             }
+            // Columns by position: thousands of rows, and a lookup by name costs more than the value.
             var movies: [CatalogMovie] = []
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM catalog_movies") {
+            let movieRows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT instance, id, title, year, tmdb, imdb, tags, file_id, file_path, file_size, quality, proper, real, release_group
+                    FROM catalog_movies
+                    """)
+            while let row = try movieRows.next() {
                 var file: CatalogFile?
-                if let id: Int = row["file_id"], let path: String = row["file_path"] {
-                    file = CatalogFile(id: id, path: path, size: row["file_size"], quality: Self.quality(row), releaseGroup: row["release_group"])
+                if let id: Int = row[7], let path: String = row[8] {
+                    file = CatalogFile(id: id, path: path, size: row[9], quality: Self.quality(row, at: 10), releaseGroup: row[13])
                 }
                 movies.append(
-                    CatalogMovie(
-                        instance: row["instance"], id: row["id"], title: row["title"], year: row["year"], tmdb: row["tmdb"], imdb: row["imdb"],
-                        tags: Self.ints(row["tags"]), file: file))
+                    CatalogMovie(instance: row[0], id: row[1], title: row[2], year: row[3], tmdb: row[4], imdb: row[5], tags: Self.ints(row[6]), file: file))
             }
             var series: [SeriesKey: KeptSeriesDetails] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM catalog_series") {
-                let key = SeriesKey(instance: row["instance"], id: row["id"])
-                let seasons: String? = row["seasons"]
-                guard let counts = Self.counts(row["counts"]) else { return nil }
+            for row in try Row.fetchAll(db, sql: "SELECT instance, id, seasons, counts FROM catalog_series") {
+                let key = SeriesKey(instance: row[0], id: row[1])
+                let seasons: String? = row[2]
+                guard let counts = Self.counts(row[3]) else { return nil }
                 series[key] = KeptSeriesDetails(seasons: seasons.map { Set(Self.ints($0)) }, counts: counts, episodes: [], files: [:])
             }
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM catalog_episodes ORDER BY instance, series_id, season, episode") {
-                let key = SeriesKey(instance: row["instance"], id: row["series_id"])
+            let episodeRows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT instance, series_id, id, season, episode, absolute, title, file_id, monitored FROM catalog_episodes
+                    ORDER BY instance, series_id, season, episode
+                    """)
+            while let row = try episodeRows.next() {
+                let key = SeriesKey(instance: row[0], id: row[1])
                 series[key]?.episodes.append(
                     CatalogEpisode(
-                        id: row["id"], number: EpisodeNumber(season: row["season"], episode: row["episode"]), absolute: row["absolute"],
-                        title: row["title"], fileID: row["file_id"], monitored: row["monitored"]))
+                        id: row[2], number: EpisodeNumber(season: row[3], episode: row[4]), absolute: row[5], title: row[6], fileID: row[7],
+                        monitored: row[8]))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM catalog_episode_files") {
-                let key = SeriesKey(instance: row["instance"], id: row["series_id"])
-                let id: Int = row["id"]
-                series[key]?.files[id] = CatalogFile(
-                    id: id, path: row["path"], size: row["size"], quality: Self.quality(row), releaseGroup: row["release_group"])
+            let fileRows = try Row.fetchCursor(
+                db, sql: "SELECT instance, series_id, id, path, size, quality, proper, real, release_group FROM catalog_episode_files")
+            while let row = try fileRows.next() {
+                let key = SeriesKey(instance: row[0], id: row[1])
+                let id: Int = row[2]
+                series[key]?.files[id] = CatalogFile(id: id, path: row[3], size: row[4], quality: Self.quality(row, at: 5), releaseGroup: row[8])
             }
             return KeptCatalog(
                 facts: .init(fullAt: fullAt, fingerprint: fingerprint, trusted: meta["trusted"] == "1", movieRefs: refs),
@@ -202,9 +214,10 @@ extension Ledger {
         try queue.write { db in try db.execute(sql: "DELETE FROM catalog_meta") }
     }
 
-    private static func quality(_ row: Row) -> Quality? {
-        guard let title: String = row["quality"] else { return nil }
-        return Quality(title: title, proper: row["proper"] ?? false, real: row["real"] ?? false)
+    /// The quality title at `index`, then its `proper` and `real` flags.
+    private static func quality(_ row: Row, at index: Int) -> Quality? {
+        guard let title: String = row[index] else { return nil }
+        return Quality(title: title, proper: row[index + 1] ?? false, real: row[index + 2] ?? false)
     }
 
     private static func ints(_ text: String?) -> [Int] {
