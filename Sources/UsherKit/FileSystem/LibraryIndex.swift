@@ -23,6 +23,10 @@ struct LibraryIndex: Sendable {
     var shows: [MediaFolder] = []
     var moviesByKey: [String: [Int]] = [:]
     var showsByKey: [String: [Int]] = [:]
+    /// The first folder carrying each id tag (`{tmdb-949}`, `{imdb-tt0113277}`, `{tvdb-76290}`).
+    var movieByTMDB: [Int: Int] = [:]
+    var movieByIMDB: [String: Int] = [:]
+    var showByTVDB: [Int: Int] = [:]
     /// Roots that could not be read: nothing under them is judged this run.
     var unreadableRoots: [String] = []
 
@@ -39,8 +43,15 @@ struct LibraryIndex: Sendable {
         let showFolders = scanRoots(shows, kind: .shows, extensions: extensions, unreadable: &index.unreadableRoots)
         index.movies = movieFolders
         index.shows = showFolders
-        for (i, folder) in movieFolders.enumerated() { index.moviesByKey[folder.name.key, default: []].append(i) }
-        for (i, folder) in showFolders.enumerated() { index.showsByKey[folder.name.key, default: []].append(i) }
+        for (i, folder) in movieFolders.enumerated() {
+            index.moviesByKey[folder.name.key, default: []].append(i)
+            if let tmdb = folder.name.tmdb, index.movieByTMDB[tmdb] == nil { index.movieByTMDB[tmdb] = i }
+            if let imdb = folder.name.imdb, index.movieByIMDB[imdb] == nil { index.movieByIMDB[imdb] = i }
+        }
+        for (i, folder) in showFolders.enumerated() {
+            index.showsByKey[folder.name.key, default: []].append(i)
+            if let tvdb = folder.name.tvdb, index.showByTVDB[tvdb] == nil { index.showByTVDB[tvdb] = i }
+        }
         return index
     }
 
@@ -109,8 +120,9 @@ extension LibraryIndex {
     /// The movie folders that may be a mapping's: by TMDB/IMDb id tag in the folder name when present,
     /// else by title (forgiving `:` vs `-` and case) and year.
     func movieCandidates(_ ref: MovieRef) -> [MediaFolder] {
-        if let tmdb = ref.tmdb, let hit = movies.first(where: { $0.name.tmdb == tmdb }) { return [hit] }
-        if let imdb = ref.imdb, let hit = movies.first(where: { $0.name.imdb == imdb }) { return [hit] }
+        // By dictionary, not by a walk of every folder: mappings imported from the Plex Linker all carry ids.
+        if let tmdb = ref.tmdb, let hit = movieByTMDB[tmdb] { return [movies[hit]] }
+        if let imdb = ref.imdb, let hit = movieByIMDB[imdb] { return [movies[hit]] }
         let wanted = FolderName(parsing: ref.title)
         let year = ref.year ?? wanted.year
         var candidates = (moviesByKey[wanted.key] ?? []).map { movies[$0] }
@@ -125,7 +137,7 @@ extension LibraryIndex {
     /// The show folders that may be a mapping's: by TVDB id tag when present, else by title; a year in
     /// the title (`Doctor Who (2005)`) picks between shows of the same name.
     func showCandidates(_ ref: ShowRef) -> [MediaFolder] {
-        if let tvdb = ref.tvdb, let hit = shows.first(where: { $0.name.tvdb == tvdb }) { return [hit] }
+        if let tvdb = ref.tvdb, let hit = showByTVDB[tvdb] { return [shows[hit]] }
         let wanted = FolderName(parsing: ref.title)
         var candidates = (showsByKey[wanted.key] ?? []).map { shows[$0] }
         if let year = wanted.year { candidates = candidates.filter { $0.name.year == nil || $0.name.year == year } }
