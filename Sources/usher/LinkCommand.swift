@@ -23,7 +23,8 @@ struct LinkCommand: AsyncParsableCommand {
     @Flag(help: "Let this run remove more than half of the links (at least 10); without it such a run changes nothing.")
     var confirmRemovals = false
 
-    @Flag(help: "API mode: ask Sonarr and Radarr for everything, not only what changed since the last run (see api.full_every).")
+    @Flag(
+        help: "Ask Sonarr and Radarr for everything (API mode), or read every library folder, not only what changed since the last run (see link.full_every).")
     var full = false
 
     func run() async throws {

@@ -303,7 +303,7 @@ struct ApiCrashTests {
         let recovered = try await Usher.run(["link", "--json"] + config)
         #expect(recovered.status == 0, "\(recovered.stdout)\(recovered.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(recovered.stdout.utf8)) as? [String: Any])
-        #expect((report["services"] as? [String: Any])?["catalog"] as? String == "incremental")
+        #expect(report["pass"] as? String == "incremental")
         for (i, file) in upgraded.enumerated() {
             let target = dir + "/lib/tv/Show/Specials/Show - S00E0\(i + 1) - Film \(i + 1) Remux-1080p.mkv"
             #expect(inode(target) != nil && inode(target) == inode(file), "\(target)")
@@ -312,7 +312,7 @@ struct ApiCrashTests {
         let check = try await Usher.run(["link", "--full", "--dry-run", "--json"] + config)
         let checked = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
         #expect((checked["actions"] as? [Any])?.isEmpty == true, "\(check.stdout)")
-        #expect((checked["services"] as? [String: Any])?["catalog"] as? String == "full")
+        #expect(checked["pass"] as? String == "full")
     }
 
     private func inode(_ path: String) -> UInt64? {

@@ -53,9 +53,9 @@ public struct UsherConfig: Sendable {
     public var apiTimeout: Duration
     /// API mode: attempts per request (connection errors and 5xx are retried).
     public var apiAttempts: Int
-    /// API mode: how often a link run asks Sonarr and Radarr for everything rather than only for what changed
-    /// (`api.full_every`, default a day).
-    public var catalogFullEverySeconds: Int
+    /// How often a link run asks Sonarr and Radarr for everything (API mode), or reads every library folder
+    /// (filesystem mode), rather than only what changed since the last run (`link.full_every`, default a day).
+    public var fullPassEverySeconds: Int
     /// Watch history for `usher prefetch`.
     public var tautulli: TautulliServer?
     public var downloadClients: [DownloadClientConfig]
@@ -134,7 +134,7 @@ public struct UsherConfig: Sendable {
             try top["link"]?.mapping(allowed: [
                 "type", "symlink_target", "mappings", "season_folder", "specials_folder", "episode_format",
                 "multi_episode_style", "colon_replacement", "replace_illegal_characters", "archive_keep",
-                "unmonitor_linked", "tag",
+                "unmonitor_linked", "tag", "full_every",
             ]) ?? [:]
         var naming = NamingScheme()
         if let n = link["episode_format"] { naming.episodeFormat = try n.nonEmptyString() }
@@ -172,9 +172,9 @@ public struct UsherConfig: Sendable {
             pathMappings.append(PathMapping(remote: try remote.nonEmptyString(), local: try local.nonEmptyString()))
         }
 
-        let api = try top["api"]?.mapping(allowed: ["concurrency", "timeout_seconds", "attempts", "full_every"]) ?? [:]
+        let api = try top["api"]?.mapping(allowed: ["concurrency", "timeout_seconds", "attempts"]) ?? [:]
         var fullEvery = 86400
-        if let n = api["full_every"] {
+        if let n = link["full_every"] {
             guard let seconds = DurationText.seconds(try n.string()), seconds >= 60, seconds <= 30 * 86400 else {
                 throw n.fail("expected a duration from 1m to 30d, such as 12h or 1d")
             }
@@ -225,7 +225,7 @@ public struct UsherConfig: Sendable {
             apiConcurrency: try api["concurrency"]?.int(in: 1...32) ?? 4,
             apiTimeout: .seconds(try api["timeout_seconds"]?.int(in: 1...3600) ?? 30),
             apiAttempts: try api["attempts"]?.int(in: 1...10) ?? 3,
-            catalogFullEverySeconds: fullEvery,
+            fullPassEverySeconds: fullEvery,
             tautulli: tautulli,
             downloadClients: downloadClients,
             prefetch: prefetch,
@@ -262,6 +262,7 @@ public struct UsherConfig: Sendable {
         lines.append("  type: \(linkKind.rawValue)")
         lines.append("  symlink_target: \(symlinkTarget.rawValue)")
         lines.append("  mappings: \(q(mappingsFile))")
+        lines.append("  full_every: \(DurationText.format(seconds: fullPassEverySeconds))")
         lines.append("  season_folder: \(q(naming.seasonFolderFormat))")
         lines.append("  specials_folder: \(q(naming.specialsFolderFormat ?? naming.seasonFolderFormat))")
         lines.append("  episode_format: \(q(naming.episodeFormat))")
@@ -279,7 +280,7 @@ public struct UsherConfig: Sendable {
         if let plex { lines.append("plex: {url: \(q(plex.url)), token: \"[redacted]\"}") }
         if !sonarr.isEmpty || !radarr.isEmpty || plex != nil {
             lines.append(
-                "api: {concurrency: \(apiConcurrency), timeout_seconds: \(apiTimeout.components.seconds), attempts: \(apiAttempts), full_every: \(DurationText.format(seconds: catalogFullEverySeconds))}"
+                "api: {concurrency: \(apiConcurrency), timeout_seconds: \(apiTimeout.components.seconds), attempts: \(apiAttempts)}"
             )
         }
         if !pathMappings.isEmpty {

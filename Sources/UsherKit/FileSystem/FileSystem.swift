@@ -86,6 +86,13 @@ enum FileSystem {
         return false
     }
 
+    /// The modification time in nanoseconds (a folder's changes when an entry is added, removed or renamed).
+    static func modificationTime(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
     static func list(_ path: String) -> [Entry]? {
         guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }

@@ -29,6 +29,9 @@ struct LibraryIndex: Sendable {
     var showByTVDB: [Int: Int] = [:]
     /// Roots that could not be read: nothing under them is judged this run.
     var unreadableRoots: [String] = []
+    /// The folders whose listing the scan read (the roots, and folders that may group others), with their
+    /// modification time read just before: while none changes, the folders found are the same (`FolderMemo`).
+    var readFolders: [String: Int64] = [:]
 
     enum Kind { case movies, shows }
 
@@ -38,21 +41,29 @@ struct LibraryIndex: Sendable {
     /// otherwise a grouping folder (`A/`, `anime/`) that is descended into. Every folder is indexed, so a
     /// show folder that is still empty can be found.
     static func scan(movies: [LibraryRoot], shows: [LibraryRoot], extensions: Set<String>) -> LibraryIndex {
-        var index = LibraryIndex()
-        let movieFolders = scanRoots(movies, kind: .movies, extensions: extensions, unreadable: &index.unreadableRoots)
-        let showFolders = scanRoots(shows, kind: .shows, extensions: extensions, unreadable: &index.unreadableRoots)
-        index.movies = movieFolders
-        index.shows = showFolders
-        for (i, folder) in movieFolders.enumerated() {
-            index.moviesByKey[folder.name.key, default: []].append(i)
-            if let tmdb = folder.name.tmdb, index.movieByTMDB[tmdb] == nil { index.movieByTMDB[tmdb] = i }
-            if let imdb = folder.name.imdb, index.movieByIMDB[imdb] == nil { index.movieByIMDB[imdb] = i }
+        var unreadable: [String] = []
+        var read: [String: Int64] = [:]
+        let movieFolders = scanRoots(movies, kind: .movies, extensions: extensions, unreadable: &unreadable, read: &read)
+        let showFolders = scanRoots(shows, kind: .shows, extensions: extensions, unreadable: &unreadable, read: &read)
+        return LibraryIndex(movies: movieFolders, shows: showFolders, unreadableRoots: unreadable, readFolders: read)
+    }
+
+    /// An index of the given folders, in that order (a folder's listing is read when a mapping needs it, unless
+    /// the scan read it).
+    init(movies: [MediaFolder], shows: [MediaFolder], unreadableRoots: [String] = [], readFolders: [String: Int64] = [:]) {
+        self.movies = movies
+        self.shows = shows
+        self.unreadableRoots = unreadableRoots
+        self.readFolders = readFolders
+        for (i, folder) in movies.enumerated() {
+            moviesByKey[folder.name.key, default: []].append(i)
+            if let tmdb = folder.name.tmdb, movieByTMDB[tmdb] == nil { movieByTMDB[tmdb] = i }
+            if let imdb = folder.name.imdb, movieByIMDB[imdb] == nil { movieByIMDB[imdb] = i }
         }
-        for (i, folder) in showFolders.enumerated() {
-            index.showsByKey[folder.name.key, default: []].append(i)
-            if let tvdb = folder.name.tvdb, index.showByTVDB[tvdb] == nil { index.showByTVDB[tvdb] = i }
+        for (i, folder) in shows.enumerated() {
+            showsByKey[folder.name.key, default: []].append(i)
+            if let tvdb = folder.name.tvdb, showByTVDB[tvdb] == nil { showByTVDB[tvdb] = i }
         }
-        return index
     }
 
     static func skip(_ name: String) -> Bool {
@@ -76,13 +87,17 @@ struct LibraryIndex: Sendable {
             : !listing.videos.isEmpty || listing.folders.contains { LibraryRules.season(ofFolder: $0) != nil }
     }
 
-    private static func scanRoots(_ roots: [LibraryRoot], kind: Kind, extensions: Set<String>, unreadable: inout [String]) -> [MediaFolder] {
+    private static func scanRoots(
+        _ roots: [LibraryRoot], kind: Kind, extensions: Set<String>, unreadable: inout [String], read: inout [String: Int64]
+    ) -> [MediaFolder] {
         var result: [MediaFolder] = []
         for root in roots {
-            guard let top = FileSystem.list(root.path) else {
+            let rootTime = FileSystem.modificationTime(root.path)
+            guard let top = FileSystem.list(root.path), let rootTime else {
                 unreadable.append(root.path)
                 continue
             }
+            read[root.path] = rootTime
             var level: [(path: String, name: String)] = top.filter { $0.type == .directory && !skip($0.name) }
                 .map { (Paths.join(root.path, $0.name), $0.name) }
             var depth = 1
@@ -93,10 +108,12 @@ struct LibraryIndex: Sendable {
                     depth < root.depth
                     ? level.indices.filter { names[$0].year == nil && names[$0].tmdb == nil && names[$0].tvdb == nil && names[$0].imdb == nil }
                     : []
-                let listings = toRead.map { level[$0].path }.parallelMap { FileSystem.list($0) }
+                let listings = toRead.map { level[$0].path }.parallelMap { (FileSystem.modificationTime($0), FileSystem.list($0)) }
                 var listingAt: [Int: Listing] = [:]
-                for (i, entries) in zip(toRead, listings) {
+                for (i, (time, entries)) in zip(toRead, listings) {
                     if let entries { listingAt[i] = listing(entries, extensions: extensions) }
+                    // A folder that cannot be read now counts as changed whenever it can.
+                    read[level[i].path] = entries == nil ? -1 : time ?? -1
                 }
                 var next: [(path: String, name: String)] = []
                 for i in level.indices {

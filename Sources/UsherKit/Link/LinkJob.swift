@@ -167,11 +167,10 @@ public struct LinkJob: Sendable {
             logger.debug("read the mapping file", metadata: ["seconds": "\(readSeconds)"])
         }
         guard services.usesSonarr || services.usesRadarr else {
-            let index = try scan()
-            let mappings = try readMappings(reading)
+            let (index, mappings, pass) = try folders(reading, ledger: ledger, options: options, now: now)
             let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
             logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - started)"])
-            return Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false)
+            return Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false, catalogPass: pass)
         }
         // Sonarr's series lists and naming, which either pass needs, are asked before anything else.
         let series = Task { [logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
@@ -184,7 +183,7 @@ public struct LinkJob: Sendable {
             metadata: ["movies": "\(kept?.movies.count ?? 0)", "series": "\(kept?.series.count ?? 0)", "seconds": "\(clock.now - started)"])
         let refresh = CatalogRefresh(
             config: config, services: services, logger: logger, kept: kept, fingerprint: CatalogRefresh.fingerprint(config),
-            fullEvery: Int64(config.catalogFullEverySeconds), forced: options.fullCatalog, now: now)
+            fullEvery: Int64(config.fullPassEverySeconds), forced: options.fullCatalog, now: now)
         let (fetched, mappings) = try await refresh.fetch({ () throws(JobError) in try readMappings(reading) }, series: series)
         let snapshot = fetched.snapshot
         logger.debug(
@@ -308,6 +307,39 @@ public struct LinkJob: Sendable {
         case .success(let read): return read.0
         case .failure(let error): throw JobError(kind: .config, message: error.description)
         }
+    }
+
+    /// Filesystem mode: the folders the mappings may name, from the last scan when no folder it read has
+    /// changed since (`FolderMemo`), else from a scan (kept for the next run).
+    private func folders(
+        _ reading: Background<([LinkMapping], Duration), ConfigError>, ledger: Ledger?, options: LinkOptions, now: Int64
+    ) throws(JobError) -> (LibraryIndex, [LinkMapping], CatalogPass) {
+        let fingerprint = FolderMemo.fingerprint(config)
+        var memo: FolderMemo?
+        do { memo = try ledger?.folderMemo() } catch { logger.debug("could not read the kept folder index: \(error)") }
+        let fullEvery = Int64(config.fullPassEverySeconds)
+        var why = memo.map { $0.refusal(fingerprint: fingerprint, now: now, fullEvery: fullEvery, forced: options.fullCatalog) } ?? "no folder index kept"
+        var mappings: [LinkMapping]?
+        if let memo, why == nil {
+            let read = try readMappings(reading)
+            mappings = read
+            if FolderMemo.refs(read).isSubset(of: memo.refs) {
+                logger.debug("took the folders of the last scan: none it read has changed", metadata: ["folders": "\(memo.folders.count)"])
+                return (memo.index, read, .incremental)
+            }
+            why = "the mapping file names a movie or show the last scan was not made for"
+        }
+        logger.debug("scanning the library folders", metadata: ["why": "\(why ?? "")"])
+        let started = Date()
+        let index = try scan()
+        var read: [LinkMapping]
+        if let mappings { read = mappings } else { read = try readMappings(reading) }
+        if !options.dryRun, let ledger {
+            do { try ledger.setFolderMemo(FolderMemo.make(index, mappings: read, fingerprint: fingerprint, scannedAt: started)) } catch {
+                logger.warning("could not keep the folder index in \(config.statePath) (the next run scans again): \(error)")
+            }
+        }
+        return (index, read, .full(reason: why ?? ""))
     }
 
     /// Scans the library folders; a root that cannot be read stops the run.

@@ -62,11 +62,12 @@ public struct LinkReport: Codable, Sendable {
         public var retryNextRun: [String]
         public var retried: [String]
         public var requests: Int
-        /// `full` (every movie and series asked for) or `incremental` (only what changed since the last run).
-        public var catalog: String?
-        /// Why a pass was full.
-        public var catalogReason: String?
     }
+    /// `full`: Sonarr and Radarr asked for everything (API mode), or every library folder read (filesystem mode);
+    /// `incremental`: only what changed since the last run.
+    public var pass: String?
+    /// Why a pass was full.
+    public var passReason: String?
 
     public init(_ outcome: LinkOutcome) {
         let plan = outcome.plan
@@ -124,14 +125,14 @@ public struct LinkReport: Codable, Sendable {
                 plexScans: planned.plexFolders, errors: [], warnings: [], retryNextRun: planned.carried.map(Self.describe),
                 retried: planned.retrying.map(Self.describe), requests: outcome.requests)
         }
-        if let pass = outcome.catalogPass {
-            switch pass {
-            case .full(let reason):
-                services?.catalog = "full"
-                services?.catalogReason = reason
-            case .incremental:
-                services?.catalog = "incremental"
-            }
+        switch outcome.catalogPass {
+        case .full(let reason)?:
+            pass = "full"
+            passReason = reason
+        case .incremental?:
+            pass = "incremental"
+        case nil:
+            break
         }
         for r in plan.removes where r.detail != nil {
             if let index = self.actions.firstIndex(where: { $0.action == "remove" && $0.target == r.entry.target }) {
@@ -186,12 +187,17 @@ public struct LinkReport: Codable, Sendable {
             for e in services.errors { lines.append("  error    \(e)") }
             for w in services.warnings { lines.append("  warning  \(w)") }
             if !dryRun { for r in services.retryNextRun { lines.append("  pending  \(r)") } }
-            if verbose, let pass = services.catalog {
-                let why = services.catalogReason.map { " (\($0))" } ?? ""
+            if verbose, let pass {
+                let why = passReason.map { " (\($0))" } ?? ""
                 lines.append(
                     "  asked    \(pass == "full" ? "sonarr and radarr for everything" : "sonarr and radarr what changed")\(why), \(services.requests) request(s)"
                 )
             }
+        }
+        if verbose, services == nil, let pass {
+            lines.append(
+                pass == "full"
+                    ? "  scanned  the library folders (\(passReason ?? ""))" : "  took     the folders of the last scan (none of those it read has changed)")
         }
         if repairedFromInterruptedRun > 0 {
             lines.append("  settled  \(repairedFromInterruptedRun) change(s) left by an interrupted run")

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 public import UsherCore
 
@@ -60,6 +61,7 @@ public struct CatalogUpdate: Sendable {
 extension Ledger {
     static let catalogSchema = """
         CREATE TABLE catalog_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+        CREATE TABLE folder_memo (id INTEGER PRIMARY KEY CHECK (id = 1), memo TEXT NOT NULL);
         CREATE TABLE catalog_movies (
             instance TEXT NOT NULL, id INTEGER NOT NULL, title TEXT NOT NULL, year INTEGER, tmdb INTEGER, imdb TEXT, tags TEXT NOT NULL,
             file_id INTEGER, file_path TEXT, file_size INTEGER, quality TEXT, proper INTEGER, real INTEGER, release_group TEXT,
@@ -206,6 +208,23 @@ extension Ledger {
                         arguments: [key.instance, key.id, f.id, f.path, f.size, f.quality?.title, f.quality?.proper, f.quality?.real, f.releaseGroup])
                 }
             }
+        }
+    }
+
+    /// What the last filesystem-mode scan found (`FolderMemo`), or `nil` (none, or unreadable: then a run scans).
+    func folderMemo() throws -> FolderMemo? {
+        try queue.read { db in
+            guard try db.tableExists("folder_memo"), let text = try String.fetchOne(db, sql: "SELECT memo FROM folder_memo WHERE id = 1") else { return nil }
+            return try? JSONDecoder().decode(FolderMemo.self, from: Data(text.utf8))
+        }
+    }
+
+    /// Keeps `memo` for the next run, or forgets the last one.
+    func setFolderMemo(_ memo: FolderMemo?) throws {
+        let text = try memo.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM folder_memo")
+            if let text { try db.execute(sql: "INSERT INTO folder_memo (id, memo) VALUES (1, ?)", arguments: [text]) }
         }
     }
 

@@ -38,6 +38,20 @@ struct ConfigTests {
         #expect(config.statePath == lib.path("usher.db"))
         #expect(config.naming.multiEpisodeStyle == .prefixedRange)
         #expect(config.archiveKeep == 10)
+        #expect(config.fullPassEverySeconds == 86400)
+    }
+
+    @Test func fullEveryIsADurationFromAMinuteToThirtyDays() throws {
+        let lib = try TestLibrary()
+        let path = try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  full_every: 12h\n")
+        let config = try UsherConfig.load(path: path, environment: [:])
+        #expect(config.fullPassEverySeconds == 12 * 3600)
+        #expect(config.rendered().contains("full_every: 12h"))
+        for bad in ["30s", "31d", "often", "0"] {
+            let error = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  full_every: \(bad)\n")
+            #expect(error.line == 5 && error.key == "link.full_every", "\(bad): \(error)")
+            #expect(error.description.contains("expected a duration from 1m to 30d"), "\(bad): \(error)")
+        }
     }
 
     @Test func unknownKeyNamesFileLineColumnAndKey() throws {
@@ -46,7 +60,7 @@ struct ConfigTests {
         #expect(error.key == "link.tpye")
         #expect(
             error.description.hasSuffix(
-                "usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep, unmonitor_linked, tag)"
+                "usher.yml:5:3: link.tpye: unknown key (expected one of: type, symlink_target, mappings, season_folder, specials_folder, episode_format, multi_episode_style, colon_replacement, replace_illegal_characters, archive_keep, unmonitor_linked, tag, full_every)"
             ))
     }
 
