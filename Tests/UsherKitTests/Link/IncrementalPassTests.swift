@@ -62,6 +62,21 @@ struct IncrementalPassTests {
         #expect(quiet.plan.isEmpty && api.radarrCalls(after: mark) == ["GET /api/v3/history/since"])
     }
 
+    @Test func aDryRunReadsWhatChangedButKeepsNothing() async throws {
+        let api = try await ApiLibrary()
+        defer { Task { await api.stop() } }
+        _ = try await api.link()
+        let before = try Data(contentsOf: URL(fileURLWithPath: api.lib.path("state/usher.db")))
+        try api.lib.file(Self.remux, size: 7000, seed: 9)
+        api.radarr.importFile(movieID: 10, path: api.lib.path(Self.remux), size: 7000, quality: "Remux-1080p")
+        let dry = try await api.link(dryRun: true)
+        #expect(dry.catalogPass == .incremental && dry.replaced == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: api.lib.path("state/usher.db"))) == before, "the history position is not moved by a dry run")
+        // So the real run still sees the upgrade.
+        let run = try await api.link()
+        #expect(run.catalogPass == .incremental && run.replaced == 1)
+    }
+
     @Test func aRenameFollowsTheFile() async throws {
         let api = try await ApiLibrary()
         defer { Task { await api.stop() } }
