@@ -29,6 +29,27 @@ struct FolderMemoTests {
         }
     }
 
+    /// The standard library, linked, after a run that took the kept folders (asserted): a change after it that
+    /// makes a run scan is what made it scan.
+    func warmed(sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> TestLibrary {
+        let lib = try TestLibrary()
+        try lib.standard()
+        settle(lib)
+        _ = try await lib.link()
+        // The first run made tv/24/Season 00: the second scans again and keeps what it found.
+        settle(lib)
+        _ = try await lib.link()
+        try await expectQuick(lib, sourceLocation: sourceLocation)
+        return lib
+    }
+
+    /// A run that takes the kept folders and has nothing to do.
+    func expectQuick(_ lib: TestLibrary, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+        let run = try await lib.link()
+        #expect(run.catalogPass == .incremental, "\(String(describing: run.catalogPass))", sourceLocation: sourceLocation)
+        #expect(run.plan.isEmpty, sourceLocation: sourceLocation)
+    }
+
     func expectSameAsFull(_ lib: TestLibrary, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         let check = try await lib.link(dryRun: true, full: true)
         #expect(check.catalogPass?.isFull == true, sourceLocation: sourceLocation)
@@ -85,17 +106,12 @@ struct FolderMemoTests {
         #expect(run.created == 1 && run.plan.errors.isEmpty)
         settle(lib)
         _ = try await lib.link()
-        #expect(try await lib.link().catalogPass == .incremental)
+        try await expectQuick(lib)
         try await expectSameAsFull(lib)
     }
 
     @Test func aRenamedOrRemovedFolderIsSeen() async throws {
-        let lib = try TestLibrary()
-        try lib.standard()
-        settle(lib)
-        _ = try await lib.link()
-        settle(lib)
-        _ = try await lib.link()
+        let lib = try await warmed()
         try FileManager.default.moveItem(atPath: lib.path("movies/24- Redemption (2008)"), toPath: lib.path("movies/24 - Redemption (2008) {tmdb-15035}"))
         let renamed = try await lib.link()
         #expect(renamed.catalogPass?.isFull == true)
@@ -104,6 +120,7 @@ struct FolderMemoTests {
         try await expectSameAsFull(lib)
         settle(lib)
         _ = try await lib.link()
+        try await expectQuick(lib)
         try FileManager.default.removeItem(atPath: lib.path("movies/24 - Redemption (2008) {tmdb-15035}"))
         let removed = try await lib.link()
         #expect(removed.catalogPass?.isFull == true)
@@ -111,12 +128,7 @@ struct FolderMemoTests {
     }
 
     @Test func anUpgradedFileIsSeenWithoutAScan() async throws {
-        let lib = try TestLibrary()
-        try lib.standard()
-        settle(lib)
-        _ = try await lib.link()
-        settle(lib)
-        _ = try await lib.link()
+        let lib = try await warmed()
         // Radarr's upgrade: a new file in the movie folder, the old one gone. The roots did not change.
         try lib.file("movies/24- Redemption (2008)/24- Redemption (2008) WEBDL-1080p.mkv", size: 7000, seed: 9)
         try FileManager.default.removeItem(atPath: lib.path(redemptionSource))
@@ -128,12 +140,7 @@ struct FolderMemoTests {
     }
 
     @Test func otherMappingsOrAnUnreadableMemoMeanAScan() async throws {
-        let lib = try TestLibrary()
-        try lib.standard()
-        settle(lib)
-        _ = try await lib.link()
-        settle(lib)
-        _ = try await lib.link()
+        let lib = try await warmed()
         try lib.writeMappings("links:\n  - {movie: Heat, year: 1995, show: Heat Show, episodes: S00E01}\n")
         let other = try await lib.link()
         #expect(other.catalogPass == .full(reason: "the mapping file names a movie or show the last scan was not made for"))
