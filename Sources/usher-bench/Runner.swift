@@ -25,6 +25,8 @@ struct LinkCounts {
     var removed: Int
     var conflicts: Int
     var errors: Int
+    /// `full` or `incremental` (`pass` at the top of `link --json`).
+    var pass: String?
 
     var changes: Int { created + replaced + removed }
 }
@@ -146,6 +148,7 @@ enum Runner {
         }
         return LinkCounts(
             created: try integer("created"), unchanged: try integer("unchanged"), replaced: try integer("replaced"),
-            removed: try integer("removed"), conflicts: try length("conflicts"), errors: try length("errors"))
+            removed: try integer("removed"), conflicts: try length("conflicts"), errors: try length("errors"),
+            pass: top["pass"] as? String)
     }
 }

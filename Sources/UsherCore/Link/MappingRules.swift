@@ -20,6 +20,11 @@ public enum MappingRules {
     /// A title or name as it is kept: surrounding white space removed, line breaks and other control
     /// characters inside turned into spaces. `nil` when nothing is left.
     public static func cleanTitle(_ text: String) -> String? {
+        // Printable ASCII holds no control character: only the spaces around it can go.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            let trimmed = text.trimmingSpaces()
+            return trimmed.isEmpty ? nil : trimmed
+        }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {

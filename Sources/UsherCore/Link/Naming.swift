@@ -141,9 +141,15 @@ public struct EpisodeNamer: Sendable {
     /// The file name without its extension, before any length limit.
     public func baseName(for input: EpisodeNameInput) -> String {
         var tokens = TokenValues()
-        var pattern = scheme.episodeFormat
-        pattern = expandSeasonEpisode(pattern, episodes: input.episodes, into: &tokens)
-        pattern = expandAbsolute(pattern, numbers: input.absoluteNumbers, into: &tokens)
+        let numbered = parsed.numbered(episodes: input.episodes, absolute: input.absoluteNumbers) {
+            var tokens = TokenValues()
+            var pattern = scheme.episodeFormat
+            pattern = expandSeasonEpisode(pattern, episodes: input.episodes, into: &tokens)
+            pattern = expandAbsolute(pattern, numbers: input.absoluteNumbers, into: &tokens)
+            return NumberedPattern(pattern: pattern, text: tokens.text)
+        }
+        let pattern = numbered.pattern
+        tokens.text = numbered.text
         addSeriesTokens(&tokens, title: input.seriesTitle, year: input.seriesYear)
         if let first = input.episodes.first {
             tokens.numbers["season"] = first.season
@@ -255,11 +261,10 @@ public struct EpisodeNamer: Sendable {
             value = tokens.text[token.key] ?? ""
         }
         value = value.trimmingSpaces()
-        let letters = token.name.filter(\.isLetter)
-        if !letters.isEmpty, letters.allSatisfy(\.isLowercase) {
-            value = value.lowercased()
-        } else if !letters.isEmpty, letters.allSatisfy(\.isUppercase) {
-            value = value.uppercased()
+        switch token.letterCase {
+        case .lower: value = value.lowercased()
+        case .upper: value = value.uppercased()
+        case .asIs: break
         }
         if let separator = token.separator, separator != " " {
             value = value.replacingAll(" ", with: separator)
@@ -277,6 +282,10 @@ public struct EpisodeNamer: Sendable {
         var suffix: String
         /// The name without case or separators, as Sonarr compares tokens (`Series.Title` = `series title`).
         var key: String
+        /// `{series title}` gives the value in lower case, `{SERIES TITLE}` in upper case.
+        var letterCase: LetterCase
+
+        enum LetterCase: Sendable { case lower, upper, asIs }
 
         init?(_ body: Substring) {
             let prefixChars: Set<Character> = ["-", " ", ".", "_", "[", "("]
@@ -317,6 +326,14 @@ public struct EpisodeNamer: Sendable {
             self.customFormat = customFormat
             self.suffix = suffix
             self.key = name.lowercased().filter { !separators.contains($0) }
+            let letters = name.filter(\.isLetter)
+            if !letters.isEmpty, letters.allSatisfy(\.isLowercase) {
+                letterCase = .lower
+            } else if !letters.isEmpty, letters.allSatisfy(\.isUppercase) {
+                letterCase = .upper
+            } else {
+                letterCase = .asIs
+            }
         }
     }
 
@@ -635,9 +652,31 @@ extension Substring {
     }
 }
 
-/// The patterns an `EpisodeNamer` split (`EpisodeNamer.segments`), shared by the threads that name links.
+/// The episode format with its season/episode and absolute numbers written in, for one set of numbers.
+struct NumberedPattern: Sendable {
+    var pattern: String
+    /// The `{Season Episode1}`… and `{Absolute Pattern1}`… values the pattern now names.
+    var text: [String: String]
+}
+
+/// The patterns an `EpisodeNamer` split (`EpisodeNamer.segments`), and its episode format numbered for
+/// each set of episode numbers it met, shared by the threads that name links.
 final class ParsedPatterns: Sendable {
     private let known = Mutex<[String: [EpisodeNamer.Segment]]>([:])
+    private let numberedFormats = Mutex<[NumbersKey: NumberedPattern]>([:])
+
+    struct NumbersKey: Hashable {
+        var episodes: [EpisodeNumber]
+        var absolute: [Int]?
+    }
+
+    func numbered(episodes: [EpisodeNumber], absolute: [Int]?, make: () -> NumberedPattern) -> NumberedPattern {
+        let key = NumbersKey(episodes: episodes, absolute: absolute)
+        if let hit = numberedFormats.withLock({ $0[key] }) { return hit }
+        let made = make()
+        numberedFormats.withLock { $0[key] = made }
+        return made
+    }
 
     func segments(of pattern: String) -> [EpisodeNamer.Segment] {
         if let hit = known.withLock({ $0[pattern] }) { return hit }
