@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure core: values and decisions (Link/, Match/, Prefetch/, Import/, Shared/). No I/O.
@@ -59,10 +60,22 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // `usher serve`: the HTTP server (Hummingbird), the job queue and the scheduler (Serve/ in UsherCore
+        // decides when; this runs it).
+        .target(
+            name: "UsherServer",
+            dependencies: [
+                "UsherKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
         .executableTarget(
             name: "usher",
             dependencies: [
-                "UsherCore", "UsherKit",
+                "UsherCore", "UsherKit", "UsherServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,6 +93,21 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "UsherCLITests", dependencies: ["UsherKit", "UsherCore", "UsherFakes"], swiftSettings: settings),
+        .testTarget(
+            name: "UsherServerTests",
+            dependencies: [
+                "UsherServer", "UsherKit", "UsherCore", "UsherFakes",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "UsherCLITests",
+            dependencies: [
+                "UsherKit", "UsherCore", "UsherFakes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: settings
+        ),
     ]
 )

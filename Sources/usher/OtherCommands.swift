@@ -42,6 +42,15 @@ struct ConfigCommand: AsyncParsableCommand {
                 Output.line("nothing to do: no command has what it needs (see README, 'Configuration')")
                 failed = true
             }
+            let problems = config.scheduleProblems()
+            if problems.isEmpty {
+                let jobs = ServeJob.allCases.map { "\($0.rawValue) \(config.schedule(for: $0))" }.joined(separator: ", ")
+                let base = config.server.urlBase.isEmpty ? "" : ", url_base \(config.server.urlBase)"
+                Output.line("usher serve: ready (listen \(config.server.host):\(config.server.port)\(base); \(jobs))")
+            } else {
+                for problem in problems { Output.line("usher serve: \(problem)") }
+                failed = true
+            }
             for root in config.movieRoots + config.showRoots {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,

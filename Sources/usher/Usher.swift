@@ -34,9 +34,10 @@ struct Usher: AsyncParsableCommand {
             Exit codes: 0 everything applied; 1 a mapping failed, a conflict was found or a change failed \
             (the rest still applied); 2 a configuration or usage mistake (nothing done); 3 another run holds the lock.
             """,
+        version: UsherVersion.current,
         subcommands: [
             LinkCommand.self, MatchCommand.self, PrefetchCommand.self, DedupeCommand.self, StatsCommand.self, ConfigCommand.self, ImportCommand.self,
-            LinksCommand.self, DemoCommand.self,
+            LinksCommand.self, DemoCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -65,6 +65,9 @@ public struct UsherConfig: Sendable {
     public var notify: [NotifierConfig]
     /// Values that must never be shown: from `!secret`, `!file`, `!cmd`, and every key or token.
     public var secrets: [String]
+    /// `server:` and `schedule:`, for `usher serve`.
+    public var server = ServerSettings()
+    public var schedule = ScheduleSettings()
     /// The environment the config was read with (`!env_var`), for the other files a job reads with it
     /// (the mapping file). The libraries read no environment of their own: the executable passes it.
     public var environment: [String: String] = [:]
@@ -96,7 +99,7 @@ public struct UsherConfig: Sendable {
         let base = (path as NSString).deletingLastPathComponent
         let top = try root.mapping(allowed: [
             "library", "link", "state", "sonarr", "radarr", "plex", "paths", "api", "tautulli", "download_clients", "prefetch", "notify",
-            "match", "cmd_timeout_seconds",
+            "match", "cmd_timeout_seconds", "server", "schedule",
         ])
 
         // Library folders are for the linker's filesystem mode (and bound where API mode writes); a
@@ -196,7 +199,10 @@ public struct UsherConfig: Sendable {
         let mappingsFile = absolute(try link["mappings"]?.nonEmptyString() ?? "links.yml", relativeTo: base)
         let match = try Self.match(top["match"], base: base, mappingsFile: mappingsFile)
 
+        let server = try Self.server(top["server"])
+        let schedule = try Self.schedule(top["schedule"])
         var secrets = reader.secretValues
+        if let key = server.apiKey { secrets.append(key) }
         secrets += (services["sonarr"] ?? []).map(\.apiKey) + (services["radarr"] ?? []).map(\.apiKey)
         if let plex { secrets.append(plex.token) }
         if let tautulli { secrets.append(tautulli.apiKey) }
@@ -234,6 +240,8 @@ public struct UsherConfig: Sendable {
             secrets: secrets.filter { !$0.isEmpty }
         )
         config.environment = environment
+        config.server = server
+        config.schedule = schedule
         return config
     }
 
@@ -344,6 +352,12 @@ public struct UsherConfig: Sendable {
                 }
             }
         }
+        lines.append("server:")
+        lines.append("  listen: \(q(server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)"))")
+        lines.append("  url_base: \(q(server.urlBase))")
+        lines.append("  api_key: \(server.apiKey == nil ? "null" : "\"[redacted]\"")")
+        lines.append("schedule:")
+        for job in ServeJob.allCases { lines.append("  \(job.rawValue): \(q(schedule(for: job).description))") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -184,6 +184,9 @@ public final class Ledger: Sendable {
         migrator.registerMigration("v5-catalog") { db in
             try db.execute(sql: Self.catalogSchema)
         }
+        migrator.registerMigration("v6-job-runs") { db in
+            try db.execute(sql: Self.jobRunSchema)
+        }
         return migrator
     }
 

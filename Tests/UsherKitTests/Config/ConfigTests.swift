@@ -54,6 +54,61 @@ struct ConfigTests {
         }
     }
 
+    @Test func serverAndScheduleDefaultsAndValues() throws {
+        let lib = try TestLibrary()
+        let plain = try UsherConfig.load(path: try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\n"), environment: [:])
+        #expect(plain.server == ServerSettings())
+        #expect(plain.server.host == "127.0.0.1" && plain.server.port == 8686)
+        // Link can run, so it is scheduled by default; prefetch and match cannot, so they are off.
+        #expect(plain.schedule(for: .link) == .every(seconds: 1800))
+        #expect(plain.schedule(for: .prefetch) == .off && plain.schedule(for: .match) == .off)
+        #expect(plain.scheduleProblems().isEmpty)
+        let yaml = """
+            library:
+              movies: [/m]
+              shows: [/s]
+            server:
+              listen: "[::1]:9000"
+              url_base: /usher/
+              api_key: "0123456789abcdef0123"
+            schedule:
+              link: "*/10 * * * *"
+              prefetch: false
+              match: off
+            """
+        let config = try UsherConfig.load(path: try write(lib, yaml), environment: [:])
+        #expect(config.server.host == "::1" && config.server.port == 9000 && config.server.urlBase == "/usher")
+        #expect(config.server.apiKey == "0123456789abcdef0123")
+        #expect(config.secrets.contains("0123456789abcdef0123"), "the key is redacted like the others")
+        #expect(config.schedule(for: .link).description == "*/10 * * * *")
+        #expect(config.schedule(for: .prefetch) == .off)
+        let rendered = config.rendered()
+        #expect(!rendered.contains("0123456789abcdef0123"))
+        #expect(rendered.contains("listen: \"[::1]:9000\""))
+        // Scheduling a job the config cannot run is a problem usher serve and config check report.
+        let prefetch = try UsherConfig.load(path: try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\nschedule:\n  prefetch: 10m\n"), environment: [:])
+        #expect(prefetch.scheduleProblems().first?.contains("schedule: prefetch: usher prefetch needs a 'tautulli:' section") == true)
+    }
+
+    @Test(
+        arguments: [
+            ("server:\n  listen: 8686\n", 2, "server.listen", "expected host:port"),
+            ("server:\n  listen: \"127.0.0.1:70000\"\n", 2, "server.listen", "expected host:port"),
+            ("server:\n  listen: \"::1:80\"\n", 2, "server.listen", "expected host:port"),
+            ("server:\n  url_base: \"/a b\"\n", 2, "server.url_base", "expected a path"),
+            ("server:\n  api_key: short\n", 2, "server.api_key", "at least 16 characters"),
+            ("server:\n  port: 1\n", 2, "server.port", "unknown key"),
+            ("schedule:\n  link: 10s\n", 2, "schedule.link", "at least 1m"),
+            ("schedule:\n  link: \"61 * * * *\"\n", 2, "schedule.link", "'61' is not a valid minute"),
+            ("schedule:\n  dedupe: 1h\n", 2, "schedule.dedupe", "unknown key"),
+        ] as [(String, Int, String?, String)])
+    func serveMistakesArePinpointed(yaml: String, line: Int, key: String?, message: String) throws {
+        let error = try loadError("library:\n  movies: [/m]\n  shows: [/s]\n" + yaml)
+        #expect(error.line == line + 3, "\(error)")
+        #expect(error.key == key, "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+    }
+
     @Test func unknownKeyNamesFileLineColumnAndKey() throws {
         let error = try loadError("library:\n  movies: [/m]\n  shows: [/s]\nlink:\n  tpye: symlink\n")
         #expect(error.line == 5 && error.column == 3)

@@ -1,0 +1,137 @@
+import Foundation
+public import UsherCore
+
+/// `server:`: where `usher serve` listens and the key it asks for.
+public struct ServerSettings: Sendable, Equatable {
+    /// `127.0.0.1` unless configured: a server is private until someone opens it.
+    public var host = "127.0.0.1"
+    /// 0 lets the system pick (tests).
+    public var port = 8686
+    /// `""`, or a path such as `/usher` behind a reverse proxy (no trailing slash).
+    public var urlBase = ""
+    /// `nil` until `usher serve` reads or makes `usher_api_key` in `secrets.yml`.
+    public var apiKey: String?
+
+    public init() {}
+}
+
+/// `schedule:`: when `usher serve` starts each job on its own. `nil` means the default: link every 30
+/// minutes and prefetch every `prefetch.run_every` when the config can run them, match never.
+public struct ScheduleSettings: Sendable, Equatable {
+    public var link: JobSchedule?
+    public var prefetch: JobSchedule?
+    public var match: JobSchedule?
+
+    public init() {}
+}
+
+/// The jobs `usher serve` can start.
+public enum ServeJob: String, CaseIterable, Sendable, Codable {
+    case link, prefetch, match
+
+    public var command: UsherCommand {
+        switch self {
+        case .link: .link
+        case .prefetch: .prefetch
+        case .match: .match
+        }
+    }
+}
+
+extension UsherConfig {
+    static func server(_ node: ConfigNode?) throws(ConfigError) -> ServerSettings {
+        var settings = ServerSettings()
+        guard let node, !node.isNull else { return settings }
+        let fields = try node.mapping(allowed: ["listen", "url_base", "api_key"])
+        if let listen = fields["listen"] {
+            guard let (host, port) = Self.listenAddress(try listen.nonEmptyString()) else {
+                throw listen.fail("expected host:port, such as 127.0.0.1:8686 or 0.0.0.0:8686 ([::1]:8686 for IPv6)")
+            }
+            settings.host = host
+            settings.port = port
+        }
+        if let base = fields["url_base"], !base.isNull {
+            var text = try base.string().trimmingCharacters(in: .whitespaces)
+            while text.hasSuffix("/") { text.removeLast() }
+            if !text.isEmpty {
+                if !text.hasPrefix("/") { text = "/" + text }
+                let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-._~"))
+                guard text.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }), !text.contains("//") else {
+                    throw base.fail("expected a path such as /usher (letters, digits, '-', '.', '_', '~' and '/')")
+                }
+            }
+            settings.urlBase = text
+        }
+        if let key = fields["api_key"], !key.isNull {
+            let text = try key.nonEmptyString()
+            guard text.count >= 16 else { throw key.fail("an API key of at least 16 characters (or leave it out: usher serve makes one)") }
+            settings.apiKey = text
+        }
+        return settings
+    }
+
+    /// `host:port`, `[v6]:port` or `:port` (all addresses); `nil` when it is none of them.
+    static func listenAddress(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        if host.hasPrefix("[") {
+            guard host.hasSuffix("]"), host.count > 2 else { return nil }
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        return (host, port)
+    }
+
+    static func schedule(_ node: ConfigNode?) throws(ConfigError) -> ScheduleSettings {
+        var settings = ScheduleSettings()
+        guard let node, !node.isNull else { return settings }
+        let fields = try node.mapping(allowed: ServeJob.allCases.map(\.rawValue))
+        for job in ServeJob.allCases {
+            guard let field = fields[job.rawValue], !field.isNull else { continue }
+            let schedule: JobSchedule
+            switch JobSchedule.parse(try field.string()) {
+            case .success(let parsed): schedule = parsed
+            case .failure(let error): throw field.fail(error.message)
+            }
+            switch job {
+            case .link: settings.link = schedule
+            case .prefetch: settings.prefetch = schedule
+            case .match: settings.match = schedule
+            }
+        }
+        return settings
+    }
+
+    /// When `usher serve` starts `job`: as configured, or by default link every 30 minutes and prefetch
+    /// every `prefetch.run_every` when the config has what they need, match never.
+    public func schedule(for job: ServeJob) -> JobSchedule {
+        let configured: JobSchedule? =
+            switch job {
+            case .link: schedule.link
+            case .prefetch: schedule.prefetch
+            case .match: schedule.match
+            }
+        if let configured { return configured }
+        guard missing(for: job.command).isEmpty else { return .off }
+        switch job {
+        case .link: return .every(seconds: 30 * 60)
+        case .prefetch: return .every(seconds: max(60, prefetch.runEveryMinutes * 60))
+        case .match: return .off
+        }
+    }
+
+    /// A job scheduled in `schedule:` that the config cannot run (`usher serve` refuses to start).
+    public func scheduleProblems() -> [String] {
+        ServeJob.allCases.compactMap { job in
+            guard case .off = schedule(for: job) else {
+                let needs = missing(for: job.command)
+                return needs.isEmpty ? nil : "\(file): schedule: \(job.rawValue): \(job.command.name) needs " + needs.joined(separator: ", and ")
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,293 @@
+public import Foundation
+public import Hummingbird
+import UsherCore
+public import UsherKit
+
+/// What the routes read and start: the config, the state, the job queue and the schedule.
+public struct ServeState: Sendable {
+    public var config: UsherConfig
+    public var ledger: Ledger
+    public var runner: JobRunner
+    public var board: ScheduleBoard
+    public var counters: ServeCounters
+    public var startedAt: Date
+    public var apiKey: String
+
+    public init(config: UsherConfig, ledger: Ledger, runner: JobRunner, board: ScheduleBoard, counters: ServeCounters, startedAt: Date, apiKey: String) {
+        self.config = config
+        self.ledger = ledger
+        self.runner = runner
+        self.board = board
+        self.counters = counters
+        self.startedAt = startedAt
+        self.apiKey = apiKey
+    }
+}
+
+/// Counts kept while the server runs: refused requests and webhooks by source, event and what was done.
+public actor ServeCounters {
+    public private(set) var unauthorized = 0
+    public private(set) var webhooks: [String: Int] = [:]
+    public init() {}
+    func refused() { unauthorized += 1 }
+    func webhook(source: String, event: String, outcome: String) { webhooks["\(source)/\(event)/\(outcome)", default: 0] += 1 }
+}
+
+/// Bodies larger than this are refused with 413.
+let maxBody = 1 << 20
+
+public enum ServeRoutes {
+    /// The router of `usher serve`: `{url_base}/ping` for anyone, everything under `{url_base}/api/v1/`
+    /// with the API key.
+    public static func router(_ state: ServeState) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let base = router.group(RouterPath(state.config.server.urlBase))
+        base.get("ping") { _, _ in
+            do {
+                _ = try state.ledger.jobRuns(limit: 1)
+                return json(.ok, #"{"status":"OK"}"#)
+            } catch {
+                return json(.internalServerError, #"{"status":"cannot read the state database"}"#)
+            }
+        }
+        let api = base.group("api/v1").add(middleware: APIKeyMiddleware(key: state.apiKey, counters: state.counters))
+        api.get("status") { _, _ in try await status(state) }
+        api.get("runs") { request, _ in try runs(state, request) }
+        api.get("runs/{id}") { _, context in try run(state, id: context.parameters.get("id")) }
+        api.post("run/{job}") { request, context in try await start(state, job: context.parameters.get("job"), request: request) }
+        for method in [HTTPRequest.Method.post, .put] {
+            api.on("webhook/radarr", method: method) { request, _ in try await webhook(state, source: .radarr, request: request) }
+            api.on("webhook/sonarr", method: method) { request, _ in try await webhook(state, source: .sonarr, request: request) }
+        }
+        return router
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func encoded(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+        json(status, String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+        try encoded(status, ["error": message])
+    }
+
+    // MARK: status and runs
+
+    struct Status: Encodable {
+        struct Job: Encodable {
+            var schedule: String
+            var nextRun: Date?
+            var running: Int64?
+            var queued: Int64?
+            var lastRun: JobRunRecord?
+        }
+        var version: String
+        var startedAt: Date
+        var jobs: [String: Job]
+        var links: Int
+        var bytesSaved: Int64
+        var webhooks: [WebhookCount]
+        var unauthorized: Int
+    }
+
+    struct WebhookCount: Encodable {
+        var source: String
+        var event: String
+        var outcome: String
+        var count: Int
+    }
+
+    static func status(_ state: ServeState) async throws -> Response {
+        let last = try state.ledger.lastJobRuns()
+        let snapshot = await state.runner.snapshot()
+        var jobs: [String: Status.Job] = [:]
+        for job in ServeJob.allCases {
+            jobs[job.rawValue] = Status.Job(
+                schedule: state.config.schedule(for: job).description, nextRun: await state.board.nextRun(job),
+                running: snapshot.running?.job == job ? snapshot.running?.id : nil,
+                queued: snapshot.queued.first(where: { $0.job == job })?.id, lastRun: last[job])
+        }
+        let statistics = LinkStatistics(entries: try state.ledger.entries())
+        return try encoded(
+            .ok,
+            Status(
+                version: UsherVersion.current, startedAt: state.startedAt, jobs: jobs, links: statistics.links, bytesSaved: statistics.bytesSaved,
+                webhooks: await state.counters.webhooks.sorted(by: { $0.key < $1.key }).map { key, count in
+                    let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+                    return WebhookCount(source: parts[0], event: parts[1], outcome: parts[2], count: count)
+                }, unauthorized: await state.counters.unauthorized))
+    }
+
+    static func runs(_ state: ServeState, _ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var job: ServeJob?
+        if let name = query.get("job") {
+            guard let known = ServeJob(rawValue: name) else { return try problem(.badRequest, "job: expected link, prefetch or match") }
+            job = known
+        }
+        var limit = 50
+        if let text = query.get("limit") {
+            guard let n = Int(text), (1...500).contains(n) else { return try problem(.badRequest, "limit: expected 1 to 500") }
+            limit = n
+        }
+        var before: Int64?
+        if let text = query.get("before") {
+            guard let n = Int64(text), n > 0 else { return try problem(.badRequest, "before: expected a run id") }
+            before = n
+        }
+        return try encoded(.ok, ["runs": try state.ledger.jobRuns(job: job, limit: limit, before: before)])
+    }
+
+    static func run(_ state: ServeState, id: String?) throws -> Response {
+        guard let id = id.flatMap({ Int64($0) }), id > 0 else { return try problem(.badRequest, "expected a run id") }
+        guard let (record, report) = try state.ledger.jobRun(id: id) else { return try problem(.notFound, "no run \(id)") }
+        let recordJSON = String(decoding: try encoder.encode(record), as: UTF8.self)
+        return json(.ok, #"{"run":"# + recordJSON + #","report":"# + (report ?? "null") + "}")
+    }
+
+    static func start(_ state: ServeState, job name: String?, request: Request) async throws -> Response {
+        guard let name, let job = ServeJob(rawValue: name) else { return try problem(.notFound, "no such job (link, prefetch or match)") }
+        var dryRun = false
+        if let text = request.uri.queryParameters.get("dry_run") {
+            guard let flag = ["true": true, "1": true, "false": false, "0": false][text.lowercased()] else {
+                return try problem(.badRequest, "dry_run: expected true or false")
+            }
+            dryRun = flag
+        }
+        if let needs = state.config.requirementError(for: job.command) { return try problem(.conflict, needs) }
+        let (id, coalesced) = try await state.runner.enqueue(job, dryRun: dryRun, trigger: "api")
+        return try encoded(.accepted, Started(id: id, coalesced: coalesced))
+    }
+
+    struct Started: Encodable {
+        var id: Int64
+        /// The same job was already waiting: this is its run.
+        var coalesced: Bool
+    }
+
+    // MARK: webhooks
+
+    enum Source: String { case radarr, sonarr }
+
+    struct WebhookAnswer: Encodable {
+        var event: String
+        /// `queued`, `ignored` or `test`.
+        var action: String
+        var run: Int64?
+        var reason: String?
+    }
+
+    static func webhook(_ state: ServeState, source: Source, request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: maxBody)
+        let event: ArrWebhook
+        switch ArrWebhook.parse(Data(body.readableBytesView)) {
+        case .success(let parsed): event = parsed
+        case .failure(let error):
+            await state.counters.webhook(source: source.rawValue, event: "malformed", outcome: "refused")
+            return try problem(.badRequest, error.message)
+        }
+        let relinks: Set<String> =
+            switch source {
+            case .radarr: ["Download", "Rename", "MovieFileDelete", "MovieDelete"]
+            case .sonarr: ["Download", "Rename", "EpisodeFileDelete", "SeriesDelete"]
+            }
+        if event.eventType == "Test" {
+            await state.counters.webhook(source: source.rawValue, event: "Test", outcome: "test")
+            return try encoded(.ok, WebhookAnswer(event: "Test", action: "test"))
+        }
+        guard relinks.contains(event.eventType) else {
+            await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "ignored")
+            return try encoded(.ok, WebhookAnswer(event: event.eventType, action: "ignored", reason: "usher does nothing on this event"))
+        }
+        if let needs = state.config.requirementError(for: .link) {
+            await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "ignored")
+            return try encoded(.ok, WebhookAnswer(event: event.eventType, action: "ignored", reason: needs))
+        }
+        let (id, _) = try await state.runner.enqueue(.link, trigger: "webhook:\(source.rawValue)")
+        await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "queued")
+        return try encoded(.accepted, WebhookAnswer(event: event.eventType, action: "queued", run: id))
+    }
+}
+
+/// The part of a Sonarr or Radarr webhook that decides what to do.
+struct ArrWebhook: Decodable {
+    var eventType: String
+
+    struct Malformed: Error {
+        var message: String
+    }
+
+    static func parse(_ data: Data) -> Result<ArrWebhook, Malformed> {
+        guard !data.isEmpty else { return .failure(Malformed(message: "empty body; expected the JSON of a Sonarr or Radarr webhook")) }
+        guard let object = try? JSONSerialization.jsonObject(with: data), object is [String: Any] else {
+            return .failure(Malformed(message: "the body is not a JSON object"))
+        }
+        guard let hook = try? JSONDecoder().decode(ArrWebhook.self, from: data), !hook.eventType.isEmpty else {
+            return .failure(Malformed(message: "no 'eventType' string in the body"))
+        }
+        guard hook.eventType.count <= 64, hook.eventType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            return .failure(Malformed(message: "'eventType' is not an event name"))
+        }
+        return .success(hook)
+    }
+}
+
+/// Every route but `/ping` needs the API key: the `X-Api-Key` header, the `apikey` query parameter, or the
+/// password of HTTP Basic authentication (any user name), compared in constant time. A refusal is a bare 401.
+struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let key: [UInt8]
+    let counters: ServeCounters
+
+    init(key: String, counters: ServeCounters) {
+        self.key = Array(key.utf8)
+        self.counters = counters
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard authorized(request) else {
+            await counters.refused()
+            return Response(status: .unauthorized)
+        }
+        return try await next(request, context)
+    }
+
+    func authorized(_ request: Request) -> Bool {
+        var offered: [String] = []
+        for field in request.headers where field.name.canonicalName == "x-api-key" { offered.append(field.value) }
+        if let value = request.uri.queryParameters.get("apikey") { offered.append(value.removingPercentEncoding ?? value) }
+        for value in request.headers[values: .authorization] {
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "basic",
+                let decoded = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces)))
+            else { continue }
+            let text = String(decoding: decoded, as: UTF8.self)
+            if let colon = text.firstIndex(of: ":") { offered.append(String(text[text.index(after: colon)...])) }
+        }
+        // Every offered value is compared in full, so the time does not depend on which one matched.
+        var matched = false
+        for value in offered where Self.same(Array(value.utf8), key) { matched = true }
+        return matched
+    }
+
+    /// Equal in a time that depends only on the lengths.
+    static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0 && !b.isEmpty
+    }
+}

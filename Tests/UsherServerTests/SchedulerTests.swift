@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import UsherCore
+import UsherKit
+
+@testable import UsherServer
+
+/// A clock moved by hand: `sleep(until:)` returns once `advance` has passed the date.
+final class ManualClock: ServeClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    private var sleepers: [(Date, CheckedContinuation<Void, any Error>)] = []
+
+    init(_ start: Date) { current = start }
+
+    func now() -> Date { lock.withLock { current } }
+
+    func sleep(until date: Date) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let due = lock.withLock { () -> Bool in
+                if date <= current { return true }
+                sleepers.append((date, continuation))
+                return false
+            }
+            if due { continuation.resume() }
+        }
+    }
+
+    var sleeping: Int { lock.withLock { sleepers.count } }
+
+    func advance(by seconds: TimeInterval) {
+        let due = lock.withLock { () -> [CheckedContinuation<Void, any Error>] in
+            current = current.addingTimeInterval(seconds)
+            let due = sleepers.filter { $0.0 <= current }.map(\.1)
+            sleepers.removeAll { $0.0 <= current }
+            return due
+        }
+        for continuation in due { continuation.resume() }
+    }
+
+    func cancelAll() {
+        let all = lock.withLock { () -> [CheckedContinuation<Void, any Error>] in
+            defer { sleepers.removeAll() }
+            return sleepers.map(\.1)
+        }
+        for continuation in all { continuation.resume(throwing: CancellationError()) }
+    }
+}
+
+/// Records what ran and how many ran at once.
+actor RunLog {
+    var runs: [(ServeJob, Bool)] = []
+    var running = 0
+    var most = 0
+    func begin(_ job: ServeJob, _ dryRun: Bool) {
+        runs.append((job, dryRun))
+        running += 1
+        most = max(most, running)
+    }
+    func end() { running -= 1 }
+    var jobs: [ServeJob] { runs.map(\.0) }
+}
+
+func waitUntil(_ what: String, _ condition: @Sendable () async -> Bool) async throws {
+    for _ in 0..<500 {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("timed out waiting until \(what)")
+}
+
+struct JobRunnerTests {
+    @Test func jobsRunOneAtATimeInOrderAndTheRecordSaysHowEachEnded() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let log = RunLog()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { job, dryRun in
+            await log.begin(job, dryRun)
+            try? await Task.sleep(for: .milliseconds(20))
+            await log.end()
+            switch job {
+            case .link: return JobResult(outcome: .ok, counts: ["created": 2], report: #"{"created":2}"#)
+            case .prefetch: return JobResult(outcome: .busy, message: "another usher run holds the lock")
+            case .match: return JobResult(outcome: .errors, counts: ["errors": 1])
+            }
+        }
+        let link = try await runner.enqueue(.link, trigger: "api")
+        let prefetch = try await runner.enqueue(.prefetch, trigger: "schedule")
+        let match = try await runner.enqueue(.match, dryRun: true, trigger: "api")
+        let again = try await runner.enqueue(.link, trigger: "webhook:radarr")
+        #expect(again.id == link.id && again.coalesced)
+        let task = Task { await runner.run() }
+        await runner.waitFor(match.id)
+        #expect(await log.jobs == [.link, .prefetch, .match])
+        #expect(await log.most == 1, "never two at once")
+        let records = try f.state.ledger.jobRuns()
+        #expect(records.map(\.outcome) == [.errors, .busy, .ok])
+        #expect(try f.state.ledger.jobRun(id: link.id)?.report == #"{"created":2}"#)
+        #expect(records.last?.counts == ["created": 2])
+        #expect(records.first?.dryRun == true)
+        #expect(try f.state.ledger.jobRun(id: prefetch.id)?.record.message?.contains("lock") == true)
+        // A job asked while one runs waits for it and then runs.
+        let later = try await runner.enqueue(.link, trigger: "api")
+        #expect(!later.coalesced)
+        await runner.waitFor(later.id)
+        #expect(await log.jobs == [.link, .prefetch, .match, .link])
+        task.cancel()
+        await task.value
+    }
+
+    @Test func runsLeftByAStoppedServerAreRecordedAsInterrupted() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let id = try f.state.ledger.addJobRun(job: .link, trigger: "schedule", dryRun: false, at: Date())
+        try f.state.ledger.startJobRun(id: id, at: Date())
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { _, _ in JobResult(outcome: .ok) }
+        let task = Task { await runner.run() }
+        try await waitUntil("the old run is marked") { (try? f.state.ledger.jobRun(id: id)?.record.outcome) == .interrupted }
+        task.cancel()
+        await task.value
+    }
+}
+
+struct SchedulerTests {
+    let utc = TimeZone(identifier: "UTC")!
+
+    func start(
+        _ schedules: [ServeJob: JobSchedule], lastStarts: [ServeJob: Date] = [:], clock: ManualClock, f: ServeFixture, log: RunLog
+    ) -> (JobRunner, Task<Void, Never>, Task<Void, any Error>) {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger, now: { clock.now() }) { job, dryRun in
+            await log.begin(job, dryRun)
+            await log.end()
+            return JobResult(outcome: .ok)
+        }
+        let scheduler = Scheduler(
+            schedules: schedules, runner: runner, board: f.state.board, clock: clock, timeZone: utc, maxJitter: 0, lastStarts: lastStarts,
+            logger: logger)
+        return (runner, Task { await runner.run() }, Task { try await scheduler.run() })
+    }
+
+    @Test func anIntervalJobStartsAtOnceThenEveryIntervalAndAnOffJobNever() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let log = RunLog()
+        let (_, runnerTask, schedulerTask) = start([.link: .every(seconds: 1800), .match: .off], clock: clock, f: f, log: log)
+        try await waitUntil("the first link run") { await log.jobs == [.link] }
+        try await waitUntil("the scheduler sleeps") { clock.sleeping == 1 }
+        #expect(await f.state.board.nextRun(.link) == clock.now().addingTimeInterval(1800))
+        #expect(await f.state.board.nextRun(.match) == nil)
+        clock.advance(by: 1799)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await log.jobs == [.link])
+        clock.advance(by: 1)
+        try await waitUntil("the second link run") { await log.jobs == [.link, .link] }
+        // The machine sleeps for 5 hours: one run on waking, not ten.
+        try await waitUntil("the scheduler sleeps") { clock.sleeping == 1 }
+        clock.advance(by: 5 * 3600)
+        try await waitUntil("the run on waking") { await log.jobs.count == 3 }
+        try await waitUntil("the scheduler sleeps") { clock.sleeping == 1 }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await log.jobs.count == 3)
+        #expect(await f.state.board.nextRun(.link) == clock.now().addingTimeInterval(1800))
+        #expect(try f.state.ledger.jobRuns().allSatisfy { $0.trigger == "schedule" })
+        schedulerTask.cancel()
+        clock.cancelAll()
+        _ = try? await schedulerTask.value
+        runnerTask.cancel()
+        await runnerTask.value
+    }
+
+    @Test func anIntervalCountsFromTheLastRunBeforeARestart() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let log = RunLog()
+        let (_, runnerTask, schedulerTask) = start(
+            [.link: .every(seconds: 1800)], lastStarts: [.link: clock.now().addingTimeInterval(-600)], clock: clock, f: f, log: log)
+        try await waitUntil("the scheduler sleeps") { clock.sleeping == 1 }
+        #expect(await log.jobs.isEmpty)
+        #expect(await f.state.board.nextRun(.link) == clock.now().addingTimeInterval(1200))
+        clock.advance(by: 1200)
+        try await waitUntil("the link run") { await log.jobs == [.link] }
+        schedulerTask.cancel()
+        clock.cancelAll()
+        _ = try? await schedulerTask.value
+        runnerTask.cancel()
+        await runnerTask.value
+    }
+
+    @Test func aCronJobStartsAtItsTimes() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        // 2027-01-15 07:50 UTC.
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_799_999_400))
+        let log = RunLog()
+        let cron = try CronExpression.parse("0 * * * *").get()
+        let (_, runnerTask, schedulerTask) = start([.prefetch: .cron(cron)], clock: clock, f: f, log: log)
+        try await waitUntil("the scheduler sleeps") { clock.sleeping == 1 }
+        let first = try #require(await f.state.board.nextRun(.prefetch))
+        #expect(Calendar(identifier: .gregorian).dateComponents(in: utc, from: first).minute == 0)
+        #expect(await log.jobs.isEmpty, "a cron job does not start at start-up")
+        clock.advance(by: first.timeIntervalSince(clock.now()))
+        try await waitUntil("the prefetch run") { await log.jobs == [.prefetch] }
+        try await waitUntil("the scheduler sleeps") { clock.sleeping == 1 }
+        #expect(await f.state.board.nextRun(.prefetch) == first.addingTimeInterval(3600))
+        schedulerTask.cancel()
+        clock.cancelAll()
+        _ = try? await schedulerTask.value
+        runnerTask.cancel()
+        await runnerTask.value
+    }
+}
