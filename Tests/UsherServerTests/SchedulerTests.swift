@@ -135,11 +135,13 @@ struct SchedulerTests {
     ) -> (JobRunner, Task<Void, Never>, Task<Void, any Error>) {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let runner = JobRunner(ledger: f.state.ledger, logger: logger, now: { clock.now() }) { job, dryRun in
-            await log.begin(job, dryRun)
-            await log.end()
-            return JobResult(outcome: .ok)
-        }
+        let runner = JobRunner(
+            ledger: f.state.ledger, logger: logger, now: { clock.now() },
+            execute: { job, dryRun in
+                await log.begin(job, dryRun)
+                await log.end()
+                return JobResult(outcome: .ok)
+            })
         let scheduler = Scheduler(
             schedules: schedules, runner: runner, board: f.state.board, clock: clock, timeZone: utc, maxJitter: 0, lastStarts: lastStarts,
             logger: logger)
