@@ -12,6 +12,7 @@ public struct ServeState: Sendable {
     public var counters: ServeCounters
     public var startedAt: Date
     public var apiKey: String
+    let mappings: MappingWatch
 
     public init(config: UsherConfig, ledger: Ledger, runner: JobRunner, board: ScheduleBoard, counters: ServeCounters, startedAt: Date, apiKey: String) {
         self.config = config
@@ -21,6 +22,7 @@ public struct ServeState: Sendable {
         self.counters = counters
         self.startedAt = startedAt
         self.apiKey = apiKey
+        self.mappings = MappingWatch(path: config.mappingsFile, environment: config.environment)
     }
 }
 
@@ -216,6 +218,12 @@ public enum ServeRoutes {
             await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "ignored")
             return try encoded(.ok, WebhookAnswer(event: event.eventType, action: "ignored", reason: needs))
         }
+        // A film or series no mapping names changes no link. A mapping file that cannot be read is the run's to report.
+        if let subject = event.subject, let names = await state.mappings.names(), !names.names(subject) {
+            await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "unmapped")
+            return try encoded(
+                .ok, WebhookAnswer(event: event.eventType, action: "ignored", reason: "no mapping names this \(source == .radarr ? "movie" : "series")"))
+        }
         let (id, _) = try await state.runner.enqueue(.link, trigger: "webhook:\(source.rawValue)")
         await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "queued")
         return try encoded(.accepted, WebhookAnswer(event: event.eventType, action: "queued", run: id))
@@ -223,8 +231,42 @@ public enum ServeRoutes {
 }
 
 /// The part of a Sonarr or Radarr webhook that decides what to do.
-struct ArrWebhook: Decodable {
+struct ArrWebhook {
     var eventType: String
+    var subject: WebhookSubject?
+
+    private struct Event: Decodable {
+        var eventType: String
+    }
+
+    /// The movie or series, read apart from the event so that an odd field there never refuses the event.
+    private struct Subject: Decodable {
+        var movie: Movie?
+        var series: Series?
+
+        struct Movie: Decodable {
+            var title: String?
+            var year: Int?
+            var tmdbId: Int?
+            var imdbId: String?
+        }
+
+        struct Series: Decodable {
+            var title: String?
+            var tvdbId: Int?
+        }
+
+        /// `nil` when the payload names neither usefully (then every relinking event counts).
+        var subject: WebhookSubject? {
+            if let movie, movie.title != nil || (movie.tmdbId ?? 0) > 0 || movie.imdbId != nil {
+                return .movie(title: movie.title, year: movie.year, tmdb: (movie.tmdbId ?? 0) > 0 ? movie.tmdbId : nil, imdb: movie.imdbId)
+            }
+            if let series, series.title != nil || (series.tvdbId ?? 0) > 0 {
+                return .series(title: series.title, tvdb: (series.tvdbId ?? 0) > 0 ? series.tvdbId : nil)
+            }
+            return nil
+        }
+    }
 
     struct Malformed: Error {
         var message: String
@@ -235,13 +277,14 @@ struct ArrWebhook: Decodable {
         guard let object = try? JSONSerialization.jsonObject(with: data), object is [String: Any] else {
             return .failure(Malformed(message: "the body is not a JSON object"))
         }
-        guard let hook = try? JSONDecoder().decode(ArrWebhook.self, from: data), !hook.eventType.isEmpty else {
+        guard let event = try? JSONDecoder().decode(Event.self, from: data), !event.eventType.isEmpty else {
             return .failure(Malformed(message: "no 'eventType' string in the body"))
         }
-        guard hook.eventType.count <= 64, hook.eventType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+        guard event.eventType.count <= 64, event.eventType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             return .failure(Malformed(message: "'eventType' is not an event name"))
         }
-        return .success(hook)
+        let subject = (try? JSONDecoder().decode(Subject.self, from: data))?.subject
+        return .success(ArrWebhook(eventType: event.eventType, subject: subject))
     }
 }
 

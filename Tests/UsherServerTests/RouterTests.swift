@@ -16,13 +16,16 @@ struct ServeFixture {
     let state: ServeState
     static let key = "0123456789abcdef0123456789abcdef"
 
+    /// The movie and series of the webhook fixtures (The Matrix, House).
+    static let fixtureLinks = "links:\n  - {movie: The Matrix, year: 1999, tmdb: 603, show: House, tvdb: 73255, episodes: S00E01}\n"
+
     init(
-        extraConfig: String = "", server: String = "server: {api_key: \"\(Self.key)\"}",
+        extraConfig: String = "", links: String = fixtureLinks, server: String = "server: {api_key: \"\(Self.key)\"}",
         execute: @escaping JobRunner.Execute = { _, _ in JobResult(outcome: .ok) }
     ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("usher-serve-\(UUID().uuidString)").path
         for sub in ["movies", "tv"] { try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true) }
-        try "links: []\n".write(toFile: folder + "/links.yml", atomically: true, encoding: .utf8)
+        try links.write(toFile: folder + "/links.yml", atomically: true, encoding: .utf8)
         let yaml = """
             library: {movies: [movies], shows: [tv]}
             \(server)
@@ -215,6 +218,44 @@ struct WebhookTests {
         let counts = await f.state.counters.webhooks
         #expect(counts["radarr/SomethingNew/ignored"] == 1)
         #expect(counts["sonarr/malformed/refused"] == 8)
+    }
+
+    @Test(arguments: [
+        // No mapping names either: nothing to do.
+        ("links: []\n", "radarr", "radarr/Download.import.json", "ignored"),
+        ("links: []\n", "sonarr", "sonarr/Download.import.json", "ignored"),
+        // By title and year, without ids.
+        ("links:\n  - {movie: the matrix, year: 1999, show: Other, episodes: S00E01}\n", "radarr", "radarr/Rename.json", "queued"),
+        ("links:\n  - {movie: The Matrix, year: 2003, show: Other, episodes: S00E01}\n", "radarr", "radarr/Rename.json", "ignored"),
+        ("links:\n  - {movie: Heat, imdb: tt0133093, show: Other, episodes: S00E01}\n", "radarr", "radarr/MovieDelete.json", "queued"),
+        // A show named as a crossover's source counts too.
+        ("crossovers:\n  - {from: {show: House, episodes: S01E01}, to: {show: Other, episodes: S00E01}}\n", "sonarr", "sonarr/SeriesDelete.json", "queued"),
+        ("links:\n  - {movie: Heat, show: Other, tvdb: 73255, episodes: S00E01}\n", "sonarr", "sonarr/Rename.json", "queued"),
+        // A mapping file that cannot be read: the run is queued, and reports it.
+        ("links:\n  - {movie: [broken\n", "radarr", "radarr/Download.import.json", "queued"),
+    ])
+    func onlyWebhooksAboutMappedMoviesAndShowsStartARun(links: String, source: String, file: String, action: String) async throws {
+        let f = try ServeFixture(links: links)
+        defer { f.remove() }
+        let payload = try fixture(file)
+        try await f.test { client in
+            try await client.execute(uri: "/api/v1/webhook/\(source)", method: .post, headers: headers, body: payload) { response in
+                #expect(response.status == (action == "queued" ? .accepted : .ok))
+                #expect(body(response)["action"] as? String == action, "\(String(buffer: response.body))")
+            }
+        }
+        #expect(try f.state.ledger.jobRuns().count == (action == "queued" ? 1 : 0))
+    }
+
+    @Test func anOddMovieFieldDoesNotRefuseTheEvent() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        try await f.test { client in
+            let odd = ByteBuffer(string: #"{"eventType":"Download","movie":{"title":5,"tmdbId":"x"}}"#)
+            try await client.execute(uri: "/api/v1/webhook/radarr", method: .post, headers: headers, body: odd) { response in
+                #expect(response.status == .accepted, "an event whose movie cannot be read is run, not refused")
+            }
+        }
     }
 
     @Test func routesLiveUnderTheURLBase() async throws {

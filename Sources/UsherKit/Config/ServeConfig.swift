@@ -39,8 +39,16 @@ public enum ServeJob: String, CaseIterable, Sendable, Codable {
 }
 
 extension UsherConfig {
-    static func server(_ node: ConfigNode?) throws(ConfigError) -> ServerSettings {
+    /// `server:`; without `server.listen`, the environment's `USHER_LISTEN` (the container sets `0.0.0.0:8686`).
+    static func server(_ node: ConfigNode?, file: String, environment: [String: String]) throws(ConfigError) -> ServerSettings {
         var settings = ServerSettings()
+        if let text = environment["USHER_LISTEN"], !text.isEmpty {
+            guard let (host, port) = Self.listenAddress(text) else {
+                throw ConfigError(file: file, message: "USHER_LISTEN='\(text)': expected host:port, such as 0.0.0.0:8686")
+            }
+            settings.host = host
+            settings.port = port
+        }
         guard let node, !node.isNull else { return settings }
         let fields = try node.mapping(allowed: ["listen", "url_base", "api_key"])
         if let listen = fields["listen"] {

@@ -199,7 +199,7 @@ public struct UsherConfig: Sendable {
         let mappingsFile = absolute(try link["mappings"]?.nonEmptyString() ?? "links.yml", relativeTo: base)
         let match = try Self.match(top["match"], base: base, mappingsFile: mappingsFile)
 
-        let server = try Self.server(top["server"])
+        let server = try Self.server(top["server"], file: path, environment: environment)
         let schedule = try Self.schedule(top["schedule"])
         var secrets = reader.secretValues
         if let key = server.apiKey { secrets.append(key) }

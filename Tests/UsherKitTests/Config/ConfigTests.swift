@@ -85,6 +85,12 @@ struct ConfigTests {
         let rendered = config.rendered()
         #expect(!rendered.contains("0123456789abcdef0123"))
         #expect(rendered.contains("listen: \"[::1]:9000\""))
+        // The container's default address comes from USHER_LISTEN; the config's own wins.
+        let plainPath = try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\n")
+        let container = try UsherConfig.load(path: plainPath, environment: ["USHER_LISTEN": "0.0.0.0:8686"])
+        #expect(container.server.host == "0.0.0.0" && container.server.port == 8686)
+        #expect(try UsherConfig.load(path: try write(lib, yaml), environment: ["USHER_LISTEN": "0.0.0.0:8686"]).server.host == "::1")
+        #expect(throws: ConfigError.self) { try UsherConfig.load(path: plainPath, environment: ["USHER_LISTEN": "everywhere"]) }
         // Scheduling a job the config cannot run is a problem usher serve and config check report.
         let prefetch = try UsherConfig.load(path: try write(lib, "library:\n  movies: [/m]\n  shows: [/s]\nschedule:\n  prefetch: 10m\n"), environment: [:])
         #expect(prefetch.scheduleProblems().first?.contains("schedule: prefetch: usher prefetch needs a 'tautulli:' section") == true)
