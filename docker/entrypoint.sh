@@ -63,30 +63,33 @@ case "$UMASK" in
 esac
 umask "$UMASK"
 export TZ
+# The file checked here is the one usher reads (without --config).
+USHER_CONFIG=$CONFIG_FILE
+export USHER_CONFIG
 
 current_uid=$(id -u)
 
 # --- Root only: ids, time zone, ownership ------------------------------------------------------------------
-# The user and group named USHER_USER get the ids PUID and PGID (-o: another name may already hold the id,
-# e.g. a PGID shared with the media group). Its home is /nonexistent, so usermod never re-owns a tree.
+# The user and group named USHER_USER get the ids PUID and PGID (-o: another name may hold the same id, e.g.
+# the host's media group). When the ids change they are made anew rather than changed: groupmod -g would
+# also move every user whose primary group has the old gid (another name may share it), and usermod -u
+# re-owns the home tree. Its home is /nonexistent; HOME is set to the config folder when usher starts.
 reid() {
+    have_user=$(getent passwd "$USHER_USER" | cut -d: -f3,4) || have_user=""
+    have_group=$(getent group "$USHER_USER" | cut -d: -f3) || have_group=""
+    if [ "$have_user" = "$PUID:$PGID" ] && [ "$have_group" = "$PGID" ]; then
+        return 0
+    fi
+    if [ -n "$have_user" ]; then
+        userdel "$USHER_USER" 2>/dev/null || die "could not remove the user $USHER_USER to give it uid $PUID"
+    fi
     if getent group "$USHER_USER" >/dev/null 2>&1; then
-        if [ "$(getent group "$USHER_USER" | cut -d: -f3)" != "$PGID" ]; then
-            groupmod -o -g "$PGID" "$USHER_USER"
-        fi
-    else
-        groupadd -o -g "$PGID" "$USHER_USER"
+        # -f: remove it by name even when another user's primary gid is the same number (that user keeps it).
+        groupdel -f "$USHER_USER" 2>/dev/null || groupdel "$USHER_USER" 2>/dev/null ||
+            die "could not remove the group $USHER_USER to give it gid $PGID"
     fi
-    if getent passwd "$USHER_USER" >/dev/null 2>&1; then
-        entry=$(getent passwd "$USHER_USER")
-        uid=$(printf '%s' "$entry" | cut -d: -f3)
-        gid=$(printf '%s' "$entry" | cut -d: -f4)
-        if [ "$uid" != "$PUID" ] || [ "$gid" != "$PGID" ]; then
-            usermod -o -u "$PUID" -g "$PGID" "$USHER_USER"
-        fi
-    else
-        useradd -o -u "$PUID" -g "$PGID" -M -d /nonexistent -s /usr/sbin/nologin "$USHER_USER"
-    fi
+    groupadd -o -g "$PGID" "$USHER_USER"
+    useradd -o -u "$PUID" -g "$PGID" -M -d /nonexistent -s /usr/sbin/nologin "$USHER_USER"
 }
 
 set_timezone() {
@@ -108,6 +111,10 @@ own_config() {
             chown -h "$PUID:$PGID" "$path" 2>/dev/null || say "note: could not chown $path (read-only?)"
         fi
     done
+    # USHER_CONFIG may name another file in the folder.
+    case "$CONFIG_FILE" in
+    "$CONFIG_DIR"/*) if [ -e "$CONFIG_FILE" ]; then chown -h "$PUID:$PGID" "$CONFIG_FILE" 2>/dev/null || true; fi ;;
+    esac
     if [ -d "$CONFIG_DIR/archive" ] && [ ! -L "$CONFIG_DIR/archive" ]; then
         chown -R "$PUID:$PGID" "$CONFIG_DIR/archive" 2>/dev/null || say "note: could not chown $CONFIG_DIR/archive"
     fi
@@ -134,7 +141,7 @@ starter_config() {
 # radarr:
 #   main: {url: http://radarr:7878, api_key: !secret radarr_main}
 # plex:                               # optional: scan just the show folders that changed
-#   url: http://plex:32400
+#   url: http://plex:32400            # http://host.docker.internal:32400 when Plex uses the host network
 #   token: !secret plex_token
 
 # link:

@@ -21,6 +21,8 @@ base=${USHER_URL_BASE:-}
 base=${base%/}
 [ -z "$base" ] || [ "${base#/}" != "$base" ] || base=/$base
 
+# The inner script's variables are its own ($1 $2 $3), hence the single quotes.
+# shellcheck disable=SC2016
 status=$(
     timeout 5 bash -c '
         exec 3<>"/dev/tcp/$1/$2" || exit 1

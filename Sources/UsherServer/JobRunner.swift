@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+import UsherCore
 public import UsherKit
 
 /// What one run of a job came to.
@@ -39,6 +40,7 @@ public actor JobRunner: Service {
     private let execute: Execute
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let metrics: ServeMetrics?
     private var pending: [Request] = []
     private var current: Request?
     private var waiters: [Int64: [CheckedContinuation<Void, Never>]] = [:]
@@ -46,8 +48,11 @@ public actor JobRunner: Service {
     private let wakes: AsyncStream<Void>
     private var stopped = false
 
-    public init(ledger: Ledger, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, execute: @escaping Execute) {
+    public init(
+        ledger: Ledger, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, metrics: ServeMetrics? = nil, execute: @escaping Execute
+    ) {
         self.ledger = ledger
+        self.metrics = metrics
         self.logger = logger
         self.now = now
         self.execute = execute
@@ -59,6 +64,7 @@ public actor JobRunner: Service {
         if let same = pending.first(where: { $0.job == job && $0.dryRun == dryRun }) { return (same.id, true) }
         let id = try ledger.addJobRun(job: job, trigger: trigger, dryRun: dryRun, at: now())
         pending.append(Request(id: id, job: job, dryRun: dryRun, trigger: trigger))
+        metrics?.queue(length: pending.count)
         logger.debug("queued a run", metadata: ["job": "\(job.rawValue)", "run": "\(id)", "trigger": "\(trigger)", "dry_run": "\(dryRun)"])
         wake.yield()
         return (id, false)
@@ -78,6 +84,7 @@ public actor JobRunner: Service {
     private func takeNext() -> Request? {
         guard !pending.isEmpty else { return nil }
         let next = pending.removeFirst()
+        metrics?.queue(length: pending.count)
         current = next
         return next
     }
@@ -121,6 +128,10 @@ public actor JobRunner: Service {
                 id: request.id, at: ended, outcome: result.outcome, message: result.message, counts: result.counts, report: result.report)
         } catch {
             logger.error("cannot record the end of run \(request.id): \(error)")
+        }
+        metrics?.runEnded(request.job, dryRun: request.dryRun, outcome: result.outcome, seconds: ended.timeIntervalSince(started), counts: result.counts)
+        if request.job == .link, !request.dryRun, let metrics, let entries = try? ledger.entries() {
+            metrics.links(LinkStatistics(entries: entries))
         }
         metadata["outcome"] = "\(result.outcome.rawValue)"
         metadata["seconds"] = "\(String(format: "%.3f", ended.timeIntervalSince(started)))"

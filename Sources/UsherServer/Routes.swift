@@ -30,9 +30,16 @@ public struct ServeState: Sendable {
 public actor ServeCounters {
     public private(set) var unauthorized = 0
     public private(set) var webhooks: [String: Int] = [:]
-    public init() {}
-    func refused() { unauthorized += 1 }
-    func webhook(source: String, event: String, outcome: String) { webhooks["\(source)/\(event)/\(outcome)", default: 0] += 1 }
+    let metrics: ServeMetrics?
+    public init(metrics: ServeMetrics? = nil) { self.metrics = metrics }
+    func refused() {
+        unauthorized += 1
+        metrics?.unauthorized()
+    }
+    func webhook(source: String, event: String, outcome: String) {
+        webhooks["\(source)/\(event)/\(outcome)", default: 0] += 1
+        metrics?.webhook(source: source, event: event, outcome: outcome)
+    }
 }
 
 /// Bodies larger than this are refused with 413.
@@ -51,6 +58,13 @@ public enum ServeRoutes {
             } catch {
                 return json(.internalServerError, #"{"status":"cannot read the state database"}"#)
             }
+        }
+        let guarded = base.group().add(middleware: APIKeyMiddleware(key: state.apiKey, counters: state.counters))
+        guarded.get("metrics") { _, _ in
+            guard let metrics = state.counters.metrics else { return Response(status: .notFound) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         let api = base.group("api/v1").add(middleware: APIKeyMiddleware(key: state.apiKey, counters: state.counters))
         api.get("status") { _, _ in try await status(state) }

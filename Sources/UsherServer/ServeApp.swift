@@ -1,8 +1,8 @@
-public import Foundation
-public import Hummingbird
+import Foundation
+import Hummingbird
 public import Logging
 import NIOCore
-public import ServiceLifecycle
+import ServiceLifecycle
 import UsherCore
 public import UsherKit
 
@@ -23,9 +23,11 @@ public enum UsherServe {
 
     public static func run(config: UsherConfig, options: Options, logger: Logger) async throws {
         let ledger = try Ledger(path: config.statePath)
-        let runner = JobRunner(ledger: ledger, logger: logger) { job, dryRun in
-            await ServeJobs.execute(job, dryRun: dryRun, config: config, logger: logger)
-        }
+        let metrics = ServeMetrics.bootstrap()
+        metrics.links(LinkStatistics(entries: try ledger.entries()))
+        let runner = JobRunner(
+            ledger: ledger, logger: logger, metrics: metrics,
+            execute: { job, dryRun in await ServeJobs.execute(job, dryRun: dryRun, config: config, logger: logger) })
         let board = ScheduleBoard()
         var schedules: [ServeJob: JobSchedule] = [:]
         for job in ServeJob.allCases { schedules[job] = config.schedule(for: job) }
@@ -33,7 +35,7 @@ public enum UsherServe {
         let scheduler = Scheduler(
             schedules: schedules, runner: runner, board: board, maxJitter: options.maxJitter, lastStarts: lastStarts, logger: logger)
         let state = ServeState(
-            config: config, ledger: ledger, runner: runner, board: board, counters: ServeCounters(), startedAt: Date(), apiKey: options.apiKey)
+            config: config, ledger: ledger, runner: runner, board: board, counters: ServeCounters(metrics: metrics), startedAt: Date(), apiKey: options.apiKey)
         let server = config.server
         let onListening = options.onListening
         let app = Application(

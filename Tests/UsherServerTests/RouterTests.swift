@@ -21,7 +21,7 @@ struct ServeFixture {
 
     init(
         extraConfig: String = "", links: String = fixtureLinks, server: String = "server: {api_key: \"\(Self.key)\"}",
-        execute: @escaping JobRunner.Execute = { _, _ in JobResult(outcome: .ok) }
+        metrics: ServeMetrics? = nil, execute: @escaping JobRunner.Execute = { _, _ in JobResult(outcome: .ok) }
     ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("usher-serve-\(UUID().uuidString)").path
         for sub in ["movies", "tv"] { try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true) }
@@ -36,9 +36,9 @@ struct ServeFixture {
         let ledger = try Ledger(path: config.statePath)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let runner = JobRunner(ledger: ledger, logger: logger, execute: execute)
+        let runner = JobRunner(ledger: ledger, logger: logger, metrics: metrics, execute: execute)
         state = ServeState(
-            config: config, ledger: ledger, runner: runner, board: ScheduleBoard(), counters: ServeCounters(), startedAt: Date(),
+            config: config, ledger: ledger, runner: runner, board: ScheduleBoard(), counters: ServeCounters(metrics: metrics), startedAt: Date(),
             apiKey: config.server.apiKey!)
     }
 
@@ -308,6 +308,39 @@ struct RunRouteTests {
             }
             try await client.execute(uri: "/api/v1/runs/999", method: .get, headers: headers) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/v1/runs/abc", method: .get, headers: headers) { #expect($0.status == .badRequest) }
+        }
+    }
+}
+
+struct MetricsTests {
+    @Test func metricsNeedTheKeyAndCountRunsWebhooksAndRefusals() async throws {
+        let metrics = ServeMetrics.bootstrap()
+        let f = try ServeFixture(metrics: metrics)
+        defer { f.remove() }
+        let headers: HTTPFields = [.init("X-Api-Key")!: ServeFixture.key]
+        let payload = try fixture("radarr/Download.import.json")
+        try await f.test { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/webhook/radarr", method: .post, headers: headers, body: payload) { #expect($0.status == .accepted) }
+        }
+        let task = Task { await f.state.runner.run() }
+        if let id = try f.state.ledger.jobRuns().first?.id { await f.state.runner.waitFor(id) }
+        task.cancel()
+        await task.value
+        try await f.test { client in
+            try await client.execute(uri: "/metrics", method: .get, headers: headers) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(buffer: response.body)
+                for line in [
+                    #"usher_info{version="\#(UsherVersion.current)"} 1"#, #"usher_webhooks_total{source="radarr",event="Download",outcome="queued"}"#,
+                    #"usher_runs_total{job="link",outcome="ok"}"#, "usher_unauthorized_requests_total", #"usher_run_duration_seconds_bucket{job="link""#,
+                    "usher_queue_length 0",
+                ] {
+                    #expect(text.contains(line), "missing \(line) in:\n\(text)")
+                }
+                #expect(!text.contains(ServeFixture.key))
+            }
         }
     }
 }

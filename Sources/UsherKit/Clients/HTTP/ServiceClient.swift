@@ -86,11 +86,16 @@ public struct ServiceClient: Sendable {
             let retryable: ServiceError
             counter?.count(endpoint.name)
             await gate?.enter()
+            var outcome = "unreachable"
             do {
-                defer { gate?.leaveSoon() }
+                defer {
+                    gate?.leaveSoon()
+                    ServiceMetrics.request(service: endpoint.name, outcome: outcome)
+                }
                 let response = try await http.execute(request, timeout: .nanoseconds(Self.nanoseconds(policy.timeout)), logger: logger)
                 let data = try await Self.collect(response.body, expected: response.headers.first(name: "Content-Length"), upTo: maxBodyBytes)
                 let status = Int(response.status.code)
+                outcome = ServiceMetrics.outcome(status: status)
                 logger.trace("service answered", metadata: ["service": "\(endpoint.name)", "method": "\(method)", "path": "\(path)", "status": "\(status)"])
                 if (200..<300).contains(status) || call.passThrough.contains(status) {
                     return Response(status: status, body: data, headers: response.headers.map { (name: $0.name, value: $0.value) })
