@@ -67,6 +67,7 @@ public enum ServeRoutes {
                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         let api = base.group("api/v1").add(middleware: APIKeyMiddleware(key: state.apiKey, counters: state.counters))
+        api.get("openapi.json") { _, _ in json(.ok, OpenAPIDocument.json(urlBase: state.config.server.urlBase)) }
         api.get("status") { _, _ in try await status(state) }
         api.get("runs") { request, _ in try runs(state, request) }
         api.get("runs/{id}") { _, context in try run(state, id: context.parameters.get("id")) }

@@ -344,3 +344,25 @@ struct MetricsTests {
         }
     }
 }
+
+struct OpenAPIDocumentTests {
+    @Test func theDocumentIsJSONAndDescribesEveryRoute() async throws {
+        let f = try ServeFixture(server: "server: {api_key: \"\(ServeFixture.key)\", url_base: /usher}")
+        defer { f.remove() }
+        try await f.test { client in
+            try await client.execute(uri: "/usher/api/v1/openapi.json", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/usher/api/v1/openapi.json", method: .get, headers: [.init("X-Api-Key")!: ServeFixture.key]) { response in
+                #expect(response.status == .ok)
+                let document = body(response)
+                #expect((document["servers"] as? [[String: Any]])?.first?["url"] as? String == "/usher")
+                let paths = Set(((document["paths"] as? [String: Any]) ?? [:]).keys)
+                #expect(
+                    paths == [
+                        "/ping", "/metrics", "/api/v1/openapi.json", "/api/v1/status", "/api/v1/runs", "/api/v1/runs/{id}", "/api/v1/run/{job}",
+                        "/api/v1/webhook/radarr", "/api/v1/webhook/sonarr",
+                    ])
+                #expect(String(buffer: response.body).contains(UsherVersion.current))
+            }
+        }
+    }
+}
