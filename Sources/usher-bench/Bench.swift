@@ -195,7 +195,7 @@ enum Bench {
             if diagnostic {
                 // usher's own log of the pass, for a closer look (`--keep` leaves it there).
                 let log = root + "/" + name.replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: ",", with: "") + ".log"
-                FileManager.default.createFile(atPath: log, contents: Data(run.stderr))
+                _ = FileManager.default.createFile(atPath: log, contents: Data(run.stderr))
                 kept.stderr = []
             }
             let result = PassResult(name: name, run: kept, counts: counts, api: api, phases: phases)
@@ -258,6 +258,7 @@ enum Bench {
         }
 
         var parts: PartCosts?
+        var serveFigures: ServeFigures?
         var failure: BenchError?
         do throws(BenchError) {
             let dry = try pass("dry run, first pass", dryRun: true)
@@ -342,6 +343,11 @@ enum Bench {
                     afterUpgrade, full: false, rescanned: upgradedShows, moviesAsked: 1, registered: plan.links.filter { $0.movie == upgradedIndex }.count)
                 try checkLinkCounts([upgradedFile], expected: 1 + plan.links.filter { $0.movie == upgradedIndex }.count, after: "the upgrade")
 
+                if options.serve {
+                    serveFigures = try ServeBench.run(
+                        usher: usher, root: root, config: config, plan: plan, fakes: fakes, webhooks: options.webhooks, burst: options.burst)
+                }
+
             }
         } catch {
             failure = error
@@ -354,6 +360,10 @@ enum Bench {
             if let parts {
                 say("\nThe parts one by one, in this process:")
                 for line in parts.lines { say("  - " + line) }
+            }
+            if let serveFigures {
+                say("\nusher serve:")
+                for line in serveFigures.lines { say("  - " + line) }
             }
         }
         if options.markdown, failure == nil {

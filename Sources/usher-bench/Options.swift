@@ -14,6 +14,10 @@ struct Options: Sendable {
     var generateOnly = false
     var markdown = false
     var api = false
+    /// `--serve`: after the API-mode passes, `usher serve` with webhooks (implies --api).
+    var serve = false
+    var webhooks = 500
+    var burst = 1000
     var jobs = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
     static let help = """
@@ -44,6 +48,10 @@ struct Options: Sendable {
           --markdown          also print a Markdown section for BENCHMARKS.md
           --api               API mode: serve the same library from in-process fake Sonarr and Radarr
                               (UsherFakes) and let `usher link` resolve the mappings through them
+          --serve             after the API-mode passes, run `usher serve`: Radarr upgrades mapped movies
+                              and sends a webhook for each, one after the other (--webhooks N, default
+                              500: time to links on disk, requests per run), then a burst (--burst N,
+                              default 1000, over 5 s: all answered, every link follows); idle RSS and CPU
           -h, --help          this text
 
         Every pass runs `usher link --config DIR/usher.yml --json` as a child process: first once with
@@ -105,6 +113,9 @@ struct Options: Sendable {
             case "--generate-only": try flag(); options.generateOnly = true; options.keep = true
             case "--markdown": try flag(); options.markdown = true
             case "--api": try flag(); options.api = true
+            case "--serve": try flag(); options.serve = true; options.api = true
+            case "--webhooks": options.webhooks = try count(min: 1)
+            case "--burst": options.burst = try count(min: 0)
             default: throw BenchError("unknown option '\(argument)' (see --help)")
             }
         }

@@ -36,8 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "made an API key and wrote it to \(file) as \(ServeKey.secretName); give it to Sonarr's and Radarr's webhooks as the X-Api-Key header")
         }
         var options = UsherServe.Options(apiKey: found.key)
-        // Tests start the server on port 0 and read the port from this file.
-        if let portFile = ProcessInfo.processInfo.environment["USHER_TEST_PORT_FILE"] {
+        // USHER_PORT_FILE: write the port there once listening (scripts and tests start the server on port 0).
+        if let portFile = ProcessInfo.processInfo.environment["USHER_PORT_FILE"] {
             options.onListening = { port in try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8) }
         }
         do {

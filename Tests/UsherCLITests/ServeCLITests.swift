@@ -27,7 +27,7 @@ struct ServeCLITests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Usher.binary)
         process.arguments = ["serve", "--config", dir + "/usher.yml"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_TEST_PORT_FILE": dir + "/port"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_PORT_FILE": dir + "/port"]) { $1 }
         let err = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
@@ -86,9 +86,13 @@ struct ServeCLITests {
         try await client.shutdown()
 
         kill(process.processIdentifier, SIGTERM)
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let log = String(decoding: stderr, as: UTF8.self)
+        let log = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let stderr = err.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: String(decoding: stderr, as: UTF8.self))
+            }
+        }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log)")
         #expect(log.contains("stopped"))
         #expect(log.contains("made an API key"))
@@ -117,18 +121,18 @@ struct ServeStopTests {
     }
 
     /// The link of every mapping of `makeLibrary`, from a clean CLI run in another folder.
-    func expected(count: Int) throws -> [String: String] {
+    func expected(count: Int) async throws -> [String: String] {
         let clean = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: clean) }
         try CrashRecoveryTests().makeLibrary(clean, count: count)
-        #expect(try Usher.run(["link", "--config", clean + "/usher.yml"]).status == 0)
+        #expect(try await Usher.run(["link", "--config", clean + "/usher.yml"]).status == 0)
         return tree(clean + "/tv")
     }
 
     @Test func sigtermDuringARunLetsItFinishAndTheNextRunHasNothingToDo() async throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let count = 1500
+        let count = 800
         let key = try library(dir, count: count)
         let server = try ServeProcess(dir: dir)
         let port = try await server.waitForPort()
@@ -138,7 +142,7 @@ struct ServeStopTests {
         // Stop while the run is under way (or just queued): it is let finish.
         try await Task.sleep(for: .milliseconds(30))
         try await client.shutdown()
-        let (status, reason, log) = server.stop()
+        let (status, reason, log) = await server.stop()
         #expect(reason == .exit && status == 0, "\(log)")
         #expect(log.contains("starting link"), "\(log)")
         let stats = try await Usher.run(["stats", "--json", "--config", dir + "/usher.yml"])
@@ -146,7 +150,7 @@ struct ServeStopTests {
         let again = try await Usher.run(["link", "--json", "--config", dir + "/usher.yml"])
         #expect(again.status == 0)
         #expect(again.stdout.contains("\"created\" : 0") || again.stdout.contains("\"created\":0"), "\(again.stdout.prefix(300))")
-        #expect(tree(dir + "/tv") == (try expected(count: count)))
+        #expect(tree(dir + "/tv") == (try await expected(count: count)))
         _ = id
     }
 
@@ -154,7 +158,7 @@ struct ServeStopTests {
         for delay in [0, 20, 80] {
             let dir = try temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let count = 600
+            let count = 300
             let key = try library(dir, count: count)
             var server = try ServeProcess(dir: dir)
             var port = try await server.waitForPort()
@@ -163,7 +167,7 @@ struct ServeStopTests {
             let answer = try await post(client, "http://127.0.0.1:\(port)/api/v1/webhook/radarr", key: key, body: hook)
             let id = try #require(answer["run"] as? Int, "\(answer)")
             try await Task.sleep(for: .milliseconds(delay))
-            _ = server.stop(signal: SIGKILL)
+            _ = await server.stop(signal: SIGKILL)
             // The restart records the broken run and a new one converges.
             server = try ServeProcess(dir: dir)
             port = try await server.waitForPort()
@@ -174,9 +178,9 @@ struct ServeStopTests {
             let againID = try #require(again["id"] as? Int)
             #expect(try await finalOutcome(client, base: base, key: key, id: againID) == "ok")
             try await client.shutdown()
-            let (status, _, log) = server.stop()
+            let (status, _, log) = await server.stop()
             #expect(status == 0, "\(log)")
-            #expect(tree(dir + "/tv") == (try expected(count: count)), "killed after \(delay) ms")
+            #expect(tree(dir + "/tv") == (try await expected(count: count)), "killed after \(delay) ms")
         }
     }
 }
@@ -193,7 +197,7 @@ final class ServeProcess {
         unlink(dir + "/port")
         process.executableURL = URL(fileURLWithPath: Usher.binary)
         process.arguments = ["serve", "--config", dir + "/usher.yml"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_TEST_PORT_FILE": dir + "/port"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_PORT_FILE": dir + "/port"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
         try process.run()
@@ -210,12 +214,18 @@ final class ServeProcess {
         throw CancellationError()
     }
 
-    /// SIGTERM, then the exit status and the log.
-    func stop(signal: Int32 = SIGTERM) -> (status: Int32, reason: Process.TerminationReason, log: String) {
+    /// SIGTERM (or `signal`), then the exit status and the log; waited for on a thread of its own, so the tests'
+    /// shared threads stay free meanwhile.
+    func stop(signal: Int32 = SIGTERM) async -> (status: Int32, reason: Process.TerminationReason, log: String) {
         kill(process.processIdentifier, signal)
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, process.terminationReason, String(decoding: data, as: UTF8.self))
+        let (process, err) = (self.process, self.err)
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let data = err.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, process.terminationReason, String(decoding: data, as: UTF8.self)))
+            }
+        }
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
