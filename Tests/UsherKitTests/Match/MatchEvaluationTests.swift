@@ -57,4 +57,13 @@ struct MatchEvaluationTests {
         #expect(evaluation.movies.count >= part.movies)
         expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil), autoRecall: part.autoRecall)
     }
+
+    /// Development part D (`eval/matching-dev-d.json`): 52 films of 15 other franchises by a fourth writer who never
+    /// saw the planner. Its first score, before any change was made knowing it, met every goal (auto recall 0.73).
+    @Test(arguments: [true, false])
+    func developmentPartDMeetsTheGoals(withAnimeList: Bool) throws {
+        let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-dev-d.json").path)
+        #expect(evaluation.movies.count >= 50)
+        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
+    }
 }
