@@ -11,7 +11,25 @@ enum OpenAPIDocument {
                 of: "__WEBHOOK_radarr__", with: webhook("Radarr", events: "Download, Rename, MovieFileDelete and MovieDelete of a mapped movie")
             )
             .replacingOccurrences(
-                of: "__WEBHOOK_sonarr__", with: webhook("Sonarr", events: "Download, Rename, EpisodeFileDelete and SeriesDelete of a mapped series"))
+                of: "__WEBHOOK_sonarr__", with: webhook("Sonarr", events: "Download, Rename, EpisodeFileDelete and SeriesDelete of a mapped series")
+            )
+            .replacingOccurrences(
+                of: "__PLAYBACK_tautulli__",
+                with: playback(
+                    "Tautulli's Webhook agent (the README's template): play, resume, stop and watched of an episode", contentType: "application/json",
+                    eventField: "event")
+            )
+            .replacingOccurrences(
+                of: "__PLAYBACK_plex__",
+                with: playback(
+                    "Plex's webhook (Plex Pass; the JSON in the multipart part 'payload'): media.play, media.resume, media.stop and media.scrobble of an episode",
+                    contentType: "multipart/form-data")
+            )
+            .replacingOccurrences(
+                of: "__PLAYBACK_jellyfin__",
+                with: playback(
+                    "The Jellyfin webhook plugin's generic destination (the README's template): PlaybackStart and PlaybackStop of an episode",
+                    contentType: "application/json", eventField: "NotificationType"))
     }
 
     /// One webhook operation (POST and PUT are the same).
@@ -29,6 +47,29 @@ enum OpenAPIDocument {
           }
         }
         """#
+    }
+
+    /// A playback webhook: an episode event of a viewer prefetch follows queues a prefetch run.
+    static func playback(_ summary: String, contentType: String, eventField: String? = nil) -> String {
+        let schema =
+            if let eventField {
+                #"{"type": "object", "required": ["\#(eventField)"], "properties": {"\#(eventField)": {"type": "string", "pattern": "\\S"}}}"#
+            } else {
+                #"{"type": "object", "required": ["payload"], "properties": {"payload": {"type": "string", "contentMediaType": "application/json"}}}"#
+            }
+        return #"""
+            {
+              "summary": "\#(summary) queues a prefetch run; other events are counted",
+              "requestBody": {"required": true, "content": {"\#(contentType)": {"schema": \#(schema)}}},
+              "responses": {
+                "200": {"description": "Nothing to do", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
+                "202": {"description": "A prefetch run is queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
+                "400": {"$ref": "#/components/responses/BadRequest"},
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "413": {"$ref": "#/components/responses/TooLarge"}
+              }
+            }
+            """#
     }
 
     static let template = #"""
@@ -129,6 +170,18 @@ enum OpenAPIDocument {
             "/api/v1/webhook/sonarr": {
               "post": __WEBHOOK_sonarr__,
               "put": __WEBHOOK_sonarr__
+            },
+            "/api/v1/webhook/tautulli": {
+              "post": __PLAYBACK_tautulli__,
+              "put": __PLAYBACK_tautulli__
+            },
+            "/api/v1/webhook/plex": {
+              "post": __PLAYBACK_plex__,
+              "put": __PLAYBACK_plex__
+            },
+            "/api/v1/webhook/jellyfin": {
+              "post": __PLAYBACK_jellyfin__,
+              "put": __PLAYBACK_jellyfin__
             }
           },
           "components": {

@@ -75,6 +75,9 @@ public enum ServeRoutes {
         for method in [HTTPRequest.Method.post, .put] {
             api.on("webhook/radarr", method: method) { request, _ in try await webhook(state, source: .radarr, request: request) }
             api.on("webhook/sonarr", method: method) { request, _ in try await webhook(state, source: .sonarr, request: request) }
+            for source in PlaybackSource.allCases {
+                api.on("webhook/\(source.rawValue)", method: method) { request, _ in try await playback(state, source: source, request: request) }
+            }
         }
         return router
     }
@@ -242,6 +245,48 @@ public enum ServeRoutes {
         let (id, _) = try await state.runner.enqueue(.link, trigger: "webhook:\(source.rawValue)")
         await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "queued")
         return try encoded(.accepted, WebhookAnswer(event: event.eventType, action: "queued", run: id))
+    }
+}
+
+enum PlaybackSource: String, CaseIterable, Sendable { case tautulli, plex, jellyfin }
+
+extension ServeRoutes {
+    /// A viewer started, stopped or finished an episode (Tautulli, Plex or Jellyfin): a prefetch run is queued, so
+    /// the next episodes are searched within seconds rather than at the next scheduled run.
+    static func playback(_ state: ServeState, source: PlaybackSource, request: Request) async throws -> Response {
+        let body = Data(try await request.body.collect(upTo: maxBody).readableBytesView)
+        let reading: PlaybackEvent.Reading =
+            switch source {
+            case .tautulli: PlaybackEvent.tautulli(body)
+            case .plex: PlaybackEvent.plex(body, contentType: request.headers[.contentType])
+            case .jellyfin: PlaybackEvent.jellyfin(body)
+            }
+        let name = source.rawValue
+        switch reading {
+        case .malformed(let reason):
+            await state.counters.webhook(source: name, event: "malformed", outcome: "refused")
+            return try problem(.badRequest, reason)
+        case .other(let event):
+            await state.counters.webhook(source: name, event: event, outcome: "ignored")
+            return try encoded(.ok, WebhookAnswer(event: event, action: "ignored", reason: "usher does nothing on this event"))
+        case .episode(let event, let playback):
+            if let needs = state.config.requirementError(for: .prefetch) {
+                await state.counters.webhook(source: name, event: event, outcome: "ignored")
+                return try encoded(.ok, WebhookAnswer(event: event, action: "ignored", reason: needs))
+            }
+            let settings = state.config.prefetch
+            if let user = playback.user?.lowercased(),
+                settings.excludeUsers.contains(where: { $0.lowercased() == user })
+                    || (!settings.users.isEmpty && !settings.users.contains(where: { $0.lowercased() == user }))
+            {
+                await state.counters.webhook(source: name, event: event, outcome: "unfollowed")
+                return try encoded(
+                    .ok, WebhookAnswer(event: event, action: "ignored", reason: "prefetch does not follow this viewer (prefetch.users, exclude_users)"))
+            }
+            let (id, _) = try await state.runner.enqueue(.prefetch, trigger: "webhook:\(name)")
+            await state.counters.webhook(source: name, event: event, outcome: "queued")
+            return try encoded(.accepted, WebhookAnswer(event: event, action: "queued", run: id))
+        }
     }
 }
 

@@ -359,10 +359,90 @@ struct OpenAPIDocumentTests {
                 #expect(
                     paths == [
                         "/ping", "/metrics", "/api/v1/openapi.json", "/api/v1/status", "/api/v1/runs", "/api/v1/runs/{id}", "/api/v1/run/{job}",
-                        "/api/v1/webhook/radarr", "/api/v1/webhook/sonarr",
+                        "/api/v1/webhook/radarr", "/api/v1/webhook/sonarr", "/api/v1/webhook/tautulli", "/api/v1/webhook/plex",
+                        "/api/v1/webhook/jellyfin",
                     ])
                 #expect(String(buffer: response.body).contains(UsherVersion.current))
             }
         }
     }
+}
+
+struct PlaybackWebhookTests {
+    static let prefetchConfig = """
+        tautulli: {url: "http://127.0.0.1:9", api_key: abcdef}
+        sonarr: {main: {url: "http://127.0.0.1:9", api_key: abcdef}}
+        prefetch: {exclude_users: [Guest]}
+        """
+    let headers: HTTPFields = [.init("X-Api-Key")!: ServeFixture.key]
+
+    @Test func anEpisodeEventOfAFollowedViewerQueuesOnePrefetchRun() async throws {
+        let f = try ServeFixture(extraConfig: Self.prefetchConfig)
+        defer { f.remove() }
+        let (plexBody, plexType) = PlaybackEventTestsSupport.multipart(PlaybackEventTestsSupport.plexEpisode)
+        try await f.test { client in
+            var ids = Set<Int>()
+            let tautulli = ByteBuffer(string: #"{"event": "play", "media_type": "episode", "user": "ann", "show": "Frieren", "season": "1", "episode": "7"}"#)
+            try await client.execute(uri: "/api/v1/webhook/tautulli", method: .post, headers: headers, body: tautulli) { response in
+                #expect(response.status == .accepted)
+                if let id = body(response)["run"] as? Int { ids.insert(id) }
+            }
+            var plexHeaders = headers
+            plexHeaders[.contentType] = plexType
+            try await client.execute(uri: "/api/v1/webhook/plex", method: .post, headers: plexHeaders, body: ByteBuffer(data: plexBody)) { response in
+                #expect(response.status == .accepted)
+                if let id = body(response)["run"] as? Int { ids.insert(id) }
+            }
+            let jellyfin = ByteBuffer(string: #"{"NotificationType": "PlaybackStart", "ItemType": "Episode", "NotificationUsername": "cy"}"#)
+            try await client.execute(uri: "/api/v1/webhook/jellyfin", method: .put, headers: headers, body: jellyfin) { response in
+                #expect(response.status == .accepted)
+                if let id = body(response)["run"] as? Int { ids.insert(id) }
+            }
+            #expect(ids.count == 1, "one prefetch run waits for all three: \(ids)")
+            // An excluded viewer (any case), a film, another event: nothing.
+            let guest = ByteBuffer(string: #"{"event": "play", "media_type": "episode", "user": "guest"}"#)
+            try await client.execute(uri: "/api/v1/webhook/tautulli", method: .post, headers: headers, body: guest) { response in
+                #expect(response.status == .ok)
+                #expect((body(response)["reason"] as? String)?.contains("does not follow") == true)
+            }
+            let movie = ByteBuffer(string: #"{"event": "play", "media_type": "movie", "user": "ann"}"#)
+            try await client.execute(uri: "/api/v1/webhook/tautulli", method: .post, headers: headers, body: movie) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/webhook/jellyfin", method: .post, headers: headers, body: ByteBuffer(string: "{}")) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/webhook/plex", method: .post, headers: headers, body: ByteBuffer(string: "--x--")) {
+                #expect($0.status == .badRequest)
+            }
+        }
+        let runs = try f.state.ledger.jobRuns()
+        #expect(runs.count == 1 && runs[0].job == .prefetch && runs[0].trigger == "webhook:tautulli")
+        let counts = await f.state.counters.webhooks
+        #expect(counts["tautulli/play/unfollowed"] == 1 && counts["tautulli/play/ignored"] == 1 && counts["plex/media.scrobble/queued"] == 1)
+    }
+
+    @Test func withoutPrefetchConfiguredAnEpisodeEventIsIgnoredWithTheReason() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        try await f.test { client in
+            let play = ByteBuffer(string: #"{"event": "play", "media_type": "episode", "user": "ann"}"#)
+            try await client.execute(uri: "/api/v1/webhook/tautulli", method: .post, headers: headers, body: play) { response in
+                #expect(response.status == .ok)
+                #expect((body(response)["reason"] as? String)?.contains("usher prefetch needs") == true)
+            }
+        }
+        #expect(try f.state.ledger.jobRuns().isEmpty)
+    }
+}
+
+/// The Plex multipart body of the core tests, for the route tests.
+enum PlaybackEventTestsSupport {
+    static func multipart(_ json: String, boundary: String = "----usher-test-boundary") -> (Data, String) {
+        var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"payload\"\r\nContent-Type: application/json\r\n\r\n\(json)\r\n"
+        body += "--\(boundary)--\r\n"
+        return (Data(body.utf8), "multipart/form-data; boundary=\(boundary)")
+    }
+
+    static let plexEpisode = """
+        {"event": "media.scrobble", "Account": {"id": 1, "title": "elan"}, "Metadata": {"type": "episode", "grandparentTitle": "Frieren", "parentIndex": 1, "index": 12}}
+        """
 }
