@@ -11,7 +11,10 @@ enum OpenAPIDocument {
                 of: "__WEBHOOK_radarr__", with: webhook("Radarr", events: "Download, Rename, MovieFileDelete and MovieDelete of a mapped movie")
             )
             .replacingOccurrences(
-                of: "__WEBHOOK_sonarr__", with: webhook("Sonarr", events: "Download, Rename, EpisodeFileDelete and SeriesDelete of a mapped series")
+                of: "__WEBHOOK_sonarr__",
+                with: webhook(
+                    "Sonarr", events: "Download, Rename, EpisodeFileDelete and SeriesDelete of a mapped series",
+                    extra: "; Grab queues a prefetch run when prefetch and a download client are configured")
             )
             .replacingOccurrences(
                 of: "__PLAYBACK_tautulli__",
@@ -33,14 +36,14 @@ enum OpenAPIDocument {
     }
 
     /// One webhook operation (POST and PUT are the same).
-    static func webhook(_ service: String, events: String) -> String {
+    static func webhook(_ service: String, events: String, extra: String = "") -> String {
         #"""
         {
-          "summary": "\#(service)'s webhook: \#(events) queue a link run; Test answers 200; other events are counted",
+          "summary": "\#(service)'s webhook: \#(events) queue a link run\#(extra); Test answers 200; other events are counted",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Webhook"}}}},
           "responses": {
             "200": {"description": "A test, or nothing to do", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
-            "202": {"description": "A link run is queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
+            "202": {"description": "A run is queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
             "400": {"$ref": "#/components/responses/BadRequest"},
             "401": {"$ref": "#/components/responses/Unauthorized"},
             "413": {"$ref": "#/components/responses/TooLarge"}

@@ -228,6 +228,14 @@ public enum ServeRoutes {
             await state.counters.webhook(source: source.rawValue, event: "Test", outcome: "test")
             return try encoded(.ok, WebhookAnswer(event: "Test", action: "test"))
         }
+        // Sonarr grabbed a release: a prefetch run moves it up at once if a viewer is about to reach it.
+        if source == .sonarr, event.eventType == "Grab", state.config.requirementError(for: .prefetch) == nil,
+            !state.config.downloadClients.isEmpty
+        {
+            let (id, _) = try await state.runner.enqueue(.prefetch, trigger: "webhook:sonarr")
+            await state.counters.webhook(source: source.rawValue, event: "Grab", outcome: "queued")
+            return try encoded(.accepted, WebhookAnswer(event: "Grab", action: "queued", run: id))
+        }
         guard relinks.contains(event.eventType) else {
             await state.counters.webhook(source: source.rawValue, event: event.eventType, outcome: "ignored")
             return try encoded(.ok, WebhookAnswer(event: event.eventType, action: "ignored", reason: "usher does nothing on this event"))

@@ -446,3 +446,23 @@ enum PlaybackEventTestsSupport {
         {"event": "media.scrobble", "Account": {"id": 1, "title": "elan"}, "Metadata": {"type": "episode", "grandparentTitle": "Frieren", "parentIndex": 1, "index": 12}}
         """
 }
+
+struct GrabWebhookTests {
+    @Test func aGrabQueuesAPrefetchRunWhenPrefetchCanMoveDownloads() async throws {
+        let headers: HTTPFields = [.init("X-Api-Key")!: ServeFixture.key]
+        let grab = ByteBuffer(
+            string: #"{"eventType":"Grab","series":{"title":"House","tvdbId":73255},"downloadClient":"SABnzbd","downloadId":"SABnzbd_nzo_1"}"#)
+        let withClient = PlaybackWebhookTests.prefetchConfig + "\ndownload_clients: {sab: {type: sabnzbd, url: \"http://127.0.0.1:9\", api_key: abcdef}}"
+        for (config, queued) in [(withClient, true), (PlaybackWebhookTests.prefetchConfig, false), ("", false)] {
+            let f = try ServeFixture(extraConfig: config)
+            defer { f.remove() }
+            try await f.test { client in
+                try await client.execute(uri: "/api/v1/webhook/sonarr", method: .post, headers: headers, body: grab) { response in
+                    #expect(response.status == (queued ? .accepted : .ok), "\(config)")
+                    #expect(body(response)["action"] as? String == (queued ? "queued" : "ignored"))
+                }
+            }
+            #expect(try f.state.ledger.jobRuns().map(\.job) == (queued ? [.prefetch] : []))
+        }
+    }
+}
