@@ -35,10 +35,10 @@ public actor ScheduleBoard {
 
 /// Starts each job at the times its schedule names (`schedule:`), by queueing it on the `JobRunner`.
 ///
-/// An interval counts from the job's last start, whatever started it (a webhook, the API): a link run
-/// made by a webhook 5 minutes ago puts the scheduled one 5 minutes later. A job that never ran, or whose
-/// time passed while the server was down or the machine slept, starts once at start-up (or on waking),
-/// not once per missed time. A cron schedule starts at its times; a time missed while the server was
+/// An interval counts from the job's last start: at start-up the last run in `usher.db` (whatever started it),
+/// then the scheduler's own starts (a run a webhook or the API starts meanwhile does not move the schedule). A
+/// job that never ran, or whose time passed while the server was down or the machine slept, starts once at
+/// start-up (or on waking), not once per missed time. A cron schedule starts at its times; a time missed while the server was
 /// down is made up once at start-up. Each start waits a random `jitter` of up to `maxJitter` seconds.
 public struct Scheduler: Service {
     let schedules: [ServeJob: JobSchedule]

@@ -24,25 +24,8 @@ struct ServeCLITests {
         let config = try String(contentsOfFile: dir + "/usher.yml", encoding: .utf8) + "server: {listen: \"127.0.0.1:0\"}\nschedule: {link: off}\n"
         try config.write(toFile: dir + "/usher.yml", atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Usher.binary)
-        process.arguments = ["serve", "--config", dir + "/usher.yml"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_PORT_FILE": dir + "/port"]) { $1 }
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-
-        var port = 0
-        for _ in 0..<300 where port == 0 {
-            if let text = try? String(contentsOfFile: dir + "/port", encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                port = p
-            } else {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        try #require(port > 0, "the server never said its port")
+        let server = try ServeProcess(dir: dir)
+        let port = try await server.waitForPort()
         let secrets = try String(contentsOfFile: dir + "/secrets.yml", encoding: .utf8)
         let key = try #require(ServeKeyReader.value(secrets))
         var info = stat()
@@ -85,15 +68,8 @@ struct ServeCLITests {
         }
         try await client.shutdown()
 
-        kill(process.processIdentifier, SIGTERM)
-        let log = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: String(decoding: stderr, as: UTF8.self))
-            }
-        }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log)")
+        let (status, reason, log) = await server.stop()
+        #expect(reason == .exit && status == 0, "\(log)")
         #expect(log.contains("stopped"))
         #expect(log.contains("made an API key"))
         #expect(!log.contains(key), "the key is never logged")

@@ -148,77 +148,42 @@ public struct CronExpression: Equatable, Sendable {
         guard let start = calendar.dateInterval(of: .minute, for: date)?.end else { return nil }
         var c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: start)
         guard let firstYear = c.year else { return nil }
+        // Out-of-range values (minute 60, hour 24, day 32, month 13) are carried by the checks that follow.
+        func startOfNextMonth(_ year: Int, _ month: Int) {
+            (c.year, c.month, c.day, c.hour, c.minute) = month == 12 ? (year + 1, 1, 1, 0, 0) : (year, month + 1, 1, 0, 0)
+        }
         while let year = c.year, year <= firstYear + 5 {
             guard let month = c.month, let day = c.day, let hour = c.hour, let minute = c.minute else { return nil }
-            if !months.contains(month) {
-                c.month = month + 1
-                c.day = 1
-                c.hour = 0
-                c.minute = 0
-                if month == 12 {
-                    c.year = year + 1
-                    c.month = 1
-                }
+            guard months.contains(month) else {
+                startOfNextMonth(year, month)
                 continue
             }
+            // A day past the end of the month goes to the next month.
             guard let dayDate = calendar.date(from: DateComponents(year: year, month: month, day: day)),
                 calendar.component(.month, from: dayDate) == month
             else {
-                // Past the end of the month.
-                c.month = month + 1
-                c.day = 1
-                c.hour = 0
-                c.minute = 0
-                if month == 12 {
-                    c.year = year + 1
-                    c.month = 1
-                }
+                startOfNextMonth(year, month)
                 continue
             }
-            let weekday = calendar.component(.weekday, from: dayDate) - 1
-            if !dayMatches(day: day, weekday: weekday) {
-                c.day = day + 1
-                c.hour = 0
-                c.minute = 0
+            guard dayMatches(day: day, weekday: calendar.component(.weekday, from: dayDate) - 1), hour < 24 else {
+                (c.day, c.hour, c.minute) = (day + 1, 0, 0)
                 continue
             }
-            if !hours.contains(hour) {
-                if let nextHour = hours.filter({ $0 > hour }).min() {
-                    c.hour = nextHour
-                    c.minute = 0
-                } else {
-                    c.day = day + 1
-                    c.hour = 0
-                    c.minute = 0
-                }
+            guard hours.contains(hour) else {
+                (c.hour, c.minute) = (hours.filter { $0 > hour }.min() ?? 24, 0)
                 continue
             }
             guard let nextMinute = minutes.filter({ $0 >= minute }).min() else {
-                c.hour = hour + 1
-                c.minute = 0
-                if hour == 23 {
-                    c.day = day + 1
-                    c.hour = 0
-                }
+                (c.hour, c.minute) = (hour + 1, 0)
                 continue
             }
             c.minute = nextMinute
             // A local time that does not exist (a clock put forward) is skipped, as cron does.
-            guard let found = calendar.date(from: c), calendar.component(.hour, from: found) == hour,
-                calendar.component(.minute, from: found) == nextMinute
-            else {
-                c.minute = nextMinute + 1
-                if nextMinute == 59 {
-                    c.minute = 0
-                    c.hour = hour + 1
-                    if hour == 23 {
-                        c.day = day + 1
-                        c.hour = 0
-                    }
-                }
-                continue
+            if let found = calendar.date(from: c), calendar.component(.hour, from: found) == hour,
+                calendar.component(.minute, from: found) == nextMinute, found > date
+            {
+                return found
             }
-            if found > date { return found }
             c.minute = nextMinute + 1
         }
         return nil
