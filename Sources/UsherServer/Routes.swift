@@ -36,8 +36,18 @@ public actor ServeCounters {
         unauthorized += 1
         metrics?.unauthorized()
     }
+    /// Distinct (source, event, outcome) counted by name; beyond this many, new event names count as `other`, so that
+    /// made-up event names cannot grow the status or the metrics without bound.
+    static let distinctWebhooks = 200
+
     func webhook(source: String, event: String, outcome: String) {
-        webhooks["\(source)/\(event)/\(outcome)", default: 0] += 1
+        var key = "\(source)/\(event)/\(outcome)"
+        var event = event
+        if webhooks[key] == nil, webhooks.count >= Self.distinctWebhooks {
+            event = "other"
+            key = "\(source)/other/\(outcome)"
+        }
+        webhooks[key, default: 0] += 1
         metrics?.webhook(source: source, event: event, outcome: outcome)
     }
 }

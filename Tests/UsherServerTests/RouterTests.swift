@@ -258,6 +258,20 @@ struct WebhookTests {
         }
     }
 
+    @Test func madeUpEventNamesCannotGrowTheCountsWithoutBound() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        try await f.test { client in
+            for i in 0..<(ServeCounters.distinctWebhooks + 50) {
+                let event = ByteBuffer(string: #"{"eventType":"Made\#(i)"}"#)
+                try await client.execute(uri: "/api/v1/webhook/radarr", method: .post, headers: headers, body: event) { #expect($0.status == .ok) }
+            }
+        }
+        let counts = await f.state.counters.webhooks
+        #expect(counts.count <= ServeCounters.distinctWebhooks + 1)
+        #expect(counts["radarr/other/ignored"] == 50)
+    }
+
     @Test func routesLiveUnderTheURLBase() async throws {
         let f = try ServeFixture(server: "server: {api_key: \"\(ServeFixture.key)\", url_base: usher/}")
         defer { f.remove() }
