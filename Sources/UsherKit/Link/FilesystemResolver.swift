@@ -54,9 +54,16 @@ struct FilesystemResolver {
     struct Result {
         var wanted: [WantedLink] = []
         var problems: [MappingProblem] = []
+        /// The resolution memo after this run: the entries reused, and the new ones that can be trusted.
+        var memo = ResolutionMemo()
+        /// How many mappings took their entry from the memo.
+        var reused = 0
     }
 
-    func resolve(_ mappings: [LinkMapping]) -> Result {
+    /// Resolves every mapping. With `memo`, an entry whose mapping, settings and folder times are unchanged is
+    /// reused when `reuse` is set (a run that took the kept folders); `startedAt` (ns) is when the resolution
+    /// began, for the new entries.
+    func resolve(_ mappings: [LinkMapping], memo: ResolutionMemo? = nil, reuse: Bool = false, startedAt: Int64 = 0) -> Result {
         var result = Result()
         let conflicting = MappingValidation.conflictingClaims(mappings)
         result.problems = conflicting
@@ -65,24 +72,52 @@ struct FilesystemResolver {
         let todo = mappings.filter { !failed.contains($0.key) }
         // Each mapping is independent (stat, readdir, naming): spread them over the cores.
         let assembler = LinkAssembler(config: config)
-        let outcomes = todo.parallelMap(threshold: 64) { resolve($0, namer: namer, assembler: assembler) }
-        for outcome in outcomes {
+        let settings = memo == nil ? 0 : ResolutionMemo.digest(ResolutionMemo.settings(config))
+        let times = ResolutionMemo.Times()
+        let outcomes = todo.parallelMap(threshold: 64) { mapping -> (Swift.Result<WantedLink, MappingProblem>, ResolutionMemo.Entry?, Bool) in
+            guard let memo, case .movie = mapping.source else { return (resolve(mapping, namer: namer, assembler: assembler).map(\.0), nil, false) }
+            let fingerprint = ResolutionMemo.fingerprint(mapping, settings: settings)
+            if reuse, let entry = memo.entries[mapping.key], entry.fingerprint == fingerprint, entry.folders.map(times.of) == entry.times,
+                let status = FileSystem.status(entry.source), status.isRegular
+            {
+                let file = SourceFile(path: entry.source, device: status.device, inode: status.inode, size: status.size)
+                let link = WantedLink(
+                    target: entry.target, source: file, kind: config.linkKind, symlinkTarget: config.symlinkTarget, mappingKey: mapping.key,
+                    mappingLabel: mapping.labelWithLocation, show: mapping.show.title, targetDevice: entry.targetDevice)
+                return (.success(link), entry, true)
+            }
+            let resolved = resolve(mapping, namer: namer, assembler: assembler)
+            guard case .success(let (link, source, target)) = resolved, let folder = source.folder else { return (resolved.map(\.0), nil, false) }
+            let folders = [folder, target.showFolder, target.directory]
+            let folderTimes = folders.map(times.of)
+            // Only folders that had not changed for 2 s when the resolution began can be trusted to show a change by their time.
+            guard folderTimes.allSatisfy({ $0 < startedAt - FolderMemo.racyNanoseconds }) else { return (.success(link), nil, false) }
+            let entry = ResolutionMemo.Entry(
+                fingerprint: fingerprint, movieFolder: folder, showFolder: target.showFolder, directory: target.directory, times: folderTimes,
+                source: link.source.path, target: link.target, targetDevice: link.targetDevice)
+            return (.success(link), entry, false)
+        }
+        for (mapping, (outcome, entry, reused)) in zip(todo, outcomes) {
             switch outcome {
             case .success(let link): result.wanted.append(link)
             case .failure(let problem): result.problems.append(problem)
             }
+            if let entry { result.memo.entries[mapping.key] = entry }
+            if reused { result.reused += 1 }
         }
         return result
     }
 
-    private func resolve(_ mapping: LinkMapping, namer: EpisodeNamer, assembler: LinkAssembler) -> Swift.Result<WantedLink, MappingProblem> {
+    private func resolve(_ mapping: LinkMapping, namer: EpisodeNamer, assembler: LinkAssembler)
+        -> Swift.Result<(WantedLink, SourceSpec, TargetSpec), MappingProblem>
+    {
         let target: TargetSpec
         switch self.target(for: mapping, namer: namer) {
         case .success(let spec): target = spec
         case .failure(let problem): return .failure(problem)
         }
         switch source(for: mapping) {
-        case .success(let source): return assembler.link(mapping, source, target)
+        case .success(let source): return assembler.link(mapping, source, target).map { ($0, source, target) }
         case .failure(let problem): return .failure(problem)
         }
     }
@@ -130,7 +165,7 @@ struct FilesystemResolver {
             case .found(let folder, let contents):
                 if let reason = contents.unreadable { return problem("cannot read \(folder.path): \(reason)") }
                 guard let main = mainVideo(of: folder, contents) else { return problem("no video file in \(folder.path)") }
-                return .success(SourceSpec(path: main))
+                return .success(SourceSpec(path: main, folder: folder.path))
             }
         case .episode(let fromShow, let episodes):
             let folder: MediaFolder

@@ -41,6 +41,8 @@ public struct LinkOutcome: Sendable {
     public var unanswered: [String] = []
     /// API mode: whether Sonarr and Radarr were asked for everything or only for what changed, and why.
     public var catalogPass: CatalogPass?
+    /// Filesystem mode: links whose resolution was taken from the last run's.
+    public var reusedResolutions = 0
 
     public var failedTargets: Set<String> { Set(failures.map(\.target)) }
     public var created: Int { (plan.creates.map(\.link.target) + plan.adopts.map(\.target)).filter { !failedTargets.contains($0) }.count }
@@ -115,6 +117,7 @@ public struct LinkJob: Sendable {
         outcome.duplicates = resolved.api?.duplicates ?? []
         outcome.unanswered = resolved.snapshot?.unanswered ?? []
         outcome.catalogPass = resolved.catalogPass
+        outcome.reusedResolutions = resolved.reusedResolutions
         if resolved.apiMode || services.plex != nil {
             await tellServices(&outcome, resolved: resolved, services: services, ledger: ledger, options: options, now: now)
         } else if !options.dryRun, !((try? ledger?.serviceRetries()) ?? []).isEmpty {
@@ -138,6 +141,8 @@ public struct LinkJob: Sendable {
         /// What the next run may take from this one (`CatalogRefresh`), and what was kept before it.
         var catalogUpdate: CatalogUpdate?
         var keptCatalog: KeptCatalog?
+        /// Filesystem mode: mappings whose resolution was taken from the last run's (`ResolutionMemo`).
+        var reusedResolutions = 0
     }
 
     /// The ledger: read-only (and perhaps absent) in a dry run.
@@ -168,9 +173,25 @@ public struct LinkJob: Sendable {
         }
         guard services.usesSonarr || services.usesRadarr else {
             let (index, mappings, pass) = try folders(reading, ledger: ledger, options: options, now: now)
-            let resolved = FilesystemResolver(index: index, config: config).resolve(mappings)
-            logger.debug("resolved the mappings", metadata: ["links": "\(resolved.wanted.count)", "seconds": "\(clock.now - started)"])
-            return Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false, catalogPass: pass)
+            let kept: ResolutionMemo
+            do { kept = try ledger?.resolutionMemo() ?? ResolutionMemo() } catch {
+                logger.debug("could not read the kept resolutions: \(error)")
+                kept = ResolutionMemo()
+            }
+            let resolvingAt = Int64(Date().timeIntervalSince1970 * 1e9)
+            let resolved = FilesystemResolver(index: index, config: config).resolve(
+                mappings, memo: kept, reuse: pass == .incremental, startedAt: resolvingAt)
+            logger.debug(
+                "resolved the mappings",
+                metadata: ["links": "\(resolved.wanted.count)", "reused": "\(resolved.reused)", "seconds": "\(clock.now - started)"])
+            if !options.dryRun, let ledger {
+                do { try ledger.updateResolutionMemo(from: kept, to: resolved.memo) } catch {
+                    logger.warning("could not keep the resolutions in \(config.statePath) (the next run resolves again): \(error)")
+                }
+            }
+            var resolution = Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false, catalogPass: pass)
+            resolution.reusedResolutions = resolved.reused
+            return resolution
         }
         // Sonarr's series lists and naming, which either pass needs, are asked before anything else.
         let series = Task { [logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }

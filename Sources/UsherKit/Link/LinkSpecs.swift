@@ -11,6 +11,8 @@ struct SourceSpec: Sendable {
     var movie: MovieKey?
     /// Whether a service named the file (else the library folders did).
     var fromService = false
+    /// Filesystem mode: the movie folder the file was chosen in.
+    var folder: String?
 }
 
 /// Where a link goes and how it is named.

@@ -187,6 +187,9 @@ public final class Ledger: Sendable {
         migrator.registerMigration("v6-job-runs") { db in
             try db.execute(sql: Self.jobRunSchema)
         }
+        migrator.registerMigration("v7-resolution-memo") { db in
+            try db.execute(sql: Self.resolutionMemoSchema)
+        }
         return migrator
     }
 

@@ -151,4 +151,73 @@ struct FolderMemoTests {
         let next = try await lib.link()
         #expect(next.catalogPass == .full(reason: "no folder index kept") && next.plan.isEmpty)
     }
+
+    // MARK: the kept resolutions (each mapping's source and link, by its folders' times)
+
+    @Test func aQuickRunReusesEachMappingsResolution() async throws {
+        let lib = try await warmed()
+        let run = try await lib.link()
+        #expect(run.catalogPass == .incremental && run.reusedResolutions == 1 && run.unchanged == 1)
+        // A full scan resolves everything again.
+        #expect(try await lib.link(full: true).reusedResolutions == 0)
+    }
+
+    @Test func aChangedMappingIsResolvedAgain() async throws {
+        let lib = try await warmed()
+        // A new episode title: the same folders, another name.
+        try lib.writeMappings("links:\n  - {movie: \"24: Redemption\", year: 2008, show: \"24\", episodes: S00E09, title: The Redemption}\n")
+        let run = try await lib.link()
+        #expect(run.catalogPass == .incremental && run.reusedResolutions == 0)
+        #expect(run.replaced == 1 || (run.created == 1 && run.removed == 1), "\(LinkReport(run).text())")
+        #expect(lib.exists("tv/24/Season 00/24 - S00E09 - The Redemption Bluray-1080p.mkv"))
+        try await expectSameAsFull(lib)
+    }
+
+    @Test func aFileReplacedUnderTheSameNameIsSeen() async throws {
+        let lib = try await warmed()
+        // Another file renamed over the source: the movie folder's time moves, its name stays.
+        let replacement = try lib.file("movies/24- Redemption (2008)/incoming.mkv", size: 6000, seed: 5)
+        #expect(rename(replacement, lib.path(redemptionSource)) == 0)
+        let run = try await lib.link()
+        #expect(run.catalogPass == .incremental && run.reusedResolutions == 0)
+        #expect(run.replaced == 1)
+        try await expectSameAsFull(lib)
+    }
+
+    @Test func aLargerVideoBesideTheSourceBecomesTheSource() async throws {
+        let lib = try await warmed()
+        // The old file stays: only the movie folder's time says that its main video changed.
+        try lib.file("movies/24- Redemption (2008)/24- Redemption (2008) Remux-2160p.mkv", size: 9000, seed: 6)
+        let run = try await lib.link()
+        #expect(run.catalogPass == .incremental && run.reusedResolutions == 0)
+        #expect(run.replaced == 1)
+        #expect(try lib.ledger().first?.link.sourcePath == lib.path("movies/24- Redemption (2008)/24- Redemption (2008) Remux-2160p.mkv"))
+        try await expectSameAsFull(lib)
+    }
+
+    @Test func aSourceGoneWithoutAFolderChangeIsNotTrusted() async throws {
+        let lib = try await warmed()
+        // The source removed and the movie folder's time put back: the kept entry's file is gone, so it is resolved again.
+        var before = stat()
+        stat(lib.path("movies/24- Redemption (2008)"), &before)
+        try FileManager.default.removeItem(atPath: lib.path(redemptionSource))
+        var times = [before.st_atim, before.st_mtim]
+        utimensat(AT_FDCWD, lib.path("movies/24- Redemption (2008)"), &times, 0)
+        let run = try await lib.link()
+        #expect(run.reusedResolutions == 0)
+        #expect(run.plan.errors.count == 1, "\(LinkReport(run).text())")
+    }
+
+    @Test func aSeasonFolderMadeASymlinkIsSeen() async throws {
+        let lib = try await warmed()
+        // tv/24/Season 00 replaced by a symlink that leads out of the library: tv/24's time moves.
+        let outside = lib.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: lib.path("tv/24/Season 00"))
+        try FileManager.default.createSymbolicLink(atPath: lib.path("tv/24/Season 00"), withDestinationPath: outside)
+        let run = try await lib.link()
+        #expect(run.reusedResolutions == 0)
+        #expect(run.plan.errors.contains { $0.message.contains("leads outside the library") }, "\(LinkReport(run).text())")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: outside))?.isEmpty == true)
+    }
 }
