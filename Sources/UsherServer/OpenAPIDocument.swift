@@ -150,6 +150,21 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/links": {
+              "get": {
+                "summary": "The links Usher made, a page at a time (ordered by show, then path), with the last link run's conflicts and errors",
+                "parameters": [
+                  {"name": "show", "in": "query", "required": false, "description": "Only shows whose name holds this (any case)", "schema": {"type": "string", "maxLength": 200}},
+                  {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                  {"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 10000000, "default": 0}}
+                ],
+                "responses": {
+                  "200": {"description": "A page of links", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LinkPage"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                }
+              }
+            },
             "/api/v1/run/{job}": {
               "post": {
                 "summary": "Start a job (queued behind the one running; the same job already waiting is that run)",
@@ -218,6 +233,42 @@ enum OpenAPIDocument {
                   "outcome": {"type": "string", "enum": ["queued", "running", "ok", "errors", "failed", "busy", "interrupted"]},
                   "message": {"type": "string"},
                   "counts": {"type": "object", "additionalProperties": {"type": "integer"}}
+                }
+              },
+              "LinkPage": {
+                "type": "object",
+                "required": ["total", "offset", "limit", "links", "conflicts", "errors"],
+                "properties": {
+                  "total": {"type": "integer", "description": "Links that match the filter, on all pages"},
+                  "offset": {"type": "integer"},
+                  "limit": {"type": "integer"},
+                  "links": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": ["target", "source", "kind", "size", "show", "mapping", "created_at", "updated_at", "pending"],
+                      "properties": {
+                        "target": {"type": "string"},
+                        "source": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["hardlink", "symlink"]},
+                        "size": {"type": "integer"},
+                        "show": {"type": "string"},
+                        "mapping": {"type": "string"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "updated_at": {"type": "string", "format": "date-time"},
+                        "pending": {"type": "boolean", "description": "Left by an interrupted run; the next run settles it"}
+                      }
+                    }
+                  },
+                  "last_run": {"$ref": "#/components/schemas/Run"},
+                  "conflicts": {
+                    "type": "array",
+                    "items": {"type": "object", "required": ["target", "source", "mapping", "kind", "reason"], "properties": {"target": {"type": "string"}, "source": {"type": "string"}, "mapping": {"type": "string"}, "kind": {"type": "string"}, "reason": {"type": "string"}, "freeable_bytes": {"type": "integer"}}}
+                  },
+                  "errors": {
+                    "type": "array",
+                    "items": {"type": "object", "required": ["mapping", "reason"], "properties": {"mapping": {"type": "string"}, "target": {"type": "string"}, "reason": {"type": "string"}}}
+                  }
                 }
               },
               "Status": {

@@ -81,6 +81,7 @@ public enum ServeRoutes {
         api.get("status") { _, _ in try await status(state) }
         api.get("runs") { request, _ in try runs(state, request) }
         api.get("runs/{id}") { _, context in try run(state, id: context.parameters.get("id")) }
+        api.get("links") { request, _ in try links(state, request) }
         api.post("run/{job}") { request, context in try await start(state, job: context.parameters.get("job"), request: request) }
         for method in [HTTPRequest.Method.post, .put] {
             api.on("webhook/radarr", method: method) { request, _ in try await webhook(state, source: .radarr, request: request) }
@@ -150,7 +151,7 @@ public enum ServeRoutes {
                 running: snapshot.running?.job == job ? snapshot.running?.id : nil,
                 queued: snapshot.queued.first(where: { $0.job == job })?.id, lastRun: last[job])
         }
-        let statistics = LinkStatistics(entries: try state.ledger.entries())
+        let statistics = try state.ledger.linkSummary()
         return try encoded(
             .ok,
             Status(
@@ -200,6 +201,73 @@ public enum ServeRoutes {
         if let needs = state.config.requirementError(for: job.command) { return try problem(.conflict, needs) }
         let (id, coalesced) = try await state.runner.enqueue(job, dryRun: dryRun, trigger: "api")
         return try encoded(.accepted, Started(id: id, coalesced: coalesced))
+    }
+
+    // MARK: links
+
+    struct LinkPage: Encodable {
+        struct Link: Encodable {
+            var target: String
+            var source: String
+            /// `hardlink` or `symlink`.
+            var kind: String
+            var size: Int64
+            var show: String
+            /// The mapping's place in the mapping file (`links.yml:12`) and what it maps.
+            var mapping: String
+            var createdAt: Date
+            var updatedAt: Date
+            /// Left by an interrupted run; the next run settles it.
+            var pending: Bool
+        }
+        var total: Int
+        var offset: Int
+        var limit: Int
+        var links: [Link]
+        /// The last link run the server finished (not a dry run), whose conflicts and errors follow; `nil` before one.
+        var lastRun: JobRunRecord?
+        var conflicts: [LinkReport.Conflict]
+        var errors: [LinkReport.Problem]
+    }
+
+    static func links(_ state: ServeState, _ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var limit = 100
+        if let text = query.get("limit") {
+            guard let n = Int(text), (1...500).contains(n) else { return try problem(.badRequest, "limit: expected 1 to 500") }
+            limit = n
+        }
+        var offset = 0
+        if let text = query.get("offset") {
+            guard let n = Int(text), n >= 0, n <= 10_000_000 else { return try problem(.badRequest, "offset: expected 0 to 10000000") }
+            offset = n
+        }
+        var show: String?
+        if let text = query.get("show") {
+            guard text.count <= 200 else { return try problem(.badRequest, "show: at most 200 characters") }
+            show = String(text)
+        }
+        let (total, entries) = try state.ledger.linkPage(show: show, limit: limit, offset: offset)
+        var page = LinkPage(
+            total: total, offset: offset, limit: limit,
+            links: entries.map { entry in
+                LinkPage.Link(
+                    target: entry.target, source: entry.link.sourcePath, kind: entry.link.identity.kind.rawValue, size: entry.link.size,
+                    show: entry.show, mapping: entry.mappingKey, createdAt: Date(timeIntervalSince1970: TimeInterval(entry.createdAt)),
+                    updatedAt: Date(timeIntervalSince1970: TimeInterval(entry.updatedAt)), pending: entry.pending != nil)
+            }, lastRun: nil, conflicts: [], errors: [])
+        if let last = try state.ledger.lastFinishedJobRun(.link), let text = last.report,
+            let report = try? JSONDecoder.snakeCase.decode(LinkReport.self, from: Data(text.utf8))
+        {
+            func wanted(_ texts: String?...) -> Bool {
+                guard let show, !show.isEmpty else { return true }
+                return texts.contains { $0?.range(of: show, options: .caseInsensitive) != nil }
+            }
+            page.lastRun = last.record
+            page.conflicts = report.conflicts.filter { wanted($0.target, $0.mapping) }
+            page.errors = report.errors.filter { wanted($0.target, $0.mapping) }
+        }
+        return try encoded(.ok, page)
     }
 
     struct Started: Encodable {
@@ -388,7 +456,8 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     func authorized(_ request: Request) -> Bool {
         var offered: [String] = []
         for field in request.headers where field.name.canonicalName == "x-api-key" { offered.append(field.value) }
-        if let value = request.uri.queryParameters.get("apikey") { offered.append(value.removingPercentEncoding ?? value) }
+        // Hummingbird has already decoded it once; decoding again would let `%2541` stand for `A`.
+        if let value = request.uri.queryParameters.get("apikey") { offered.append(value) }
         for value in request.headers[values: .authorization] {
             let parts = value.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "basic",

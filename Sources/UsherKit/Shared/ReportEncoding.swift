@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reports as JSON: snake_case keys, sorted, indented.
 func encodeReport(_ value: some Encodable) -> String {
@@ -6,4 +6,13 @@ func encodeReport(_ value: some Encodable) -> String {
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+}
+
+extension JSONDecoder {
+    /// Reads a report `encodeReport` wrote (snake-case keys).
+    public static var snakeCase: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
 }

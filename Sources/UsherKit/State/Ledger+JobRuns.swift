@@ -136,6 +136,19 @@ extension Ledger {
         }
     }
 
+    /// The last run of `job` that ended with a report and was not a dry run, with that report.
+    public func lastFinishedJobRun(_ job: ServeJob) throws -> (record: JobRunRecord, report: String?)? {
+        try queue.read { db in
+            guard try db.tableExists("job_runs"),
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM job_runs WHERE job = ? AND dry_run = 0 AND report IS NOT NULL ORDER BY id DESC LIMIT 1",
+                    arguments: [job.rawValue]),
+                let record = Self.jobRun(from: row)
+            else { return nil }
+            return (record, row["report"])
+        }
+    }
+
     /// The last run of each job that started (any trigger).
     public func lastJobRuns() throws -> [ServeJob: JobRunRecord] {
         var result: [ServeJob: JobRunRecord] = [:]

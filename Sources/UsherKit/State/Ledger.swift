@@ -293,7 +293,7 @@ public final class Ledger: Sendable {
         return .hardlink(device: UInt64(bitPattern: device ?? 0), inode: UInt64(bitPattern: inode ?? 0))
     }
 
-    private static func entry(from row: Row) -> LedgerEntry {
+    static func entry(from row: Row) -> LedgerEntry {
         let link = LedgerLink(
             sourcePath: row["source"],
             identity: identity(kind: row["kind"], device: row["device"], inode: row["inode"], destination: row["symlink_destination"]),
