@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
-import UsherCore
+public import UsherCore
 public import UsherKit
 
 /// What one run of a job came to.
@@ -27,13 +27,16 @@ public struct JobResult: Sendable {
 /// run's id. A burst of webhooks therefore makes one run after the one in progress, and nothing asked
 /// is lost: whatever arrives while a run is going is seen by the run queued after it.
 public actor JobRunner: Service {
-    public typealias Execute = @Sendable (_ job: ServeJob, _ dryRun: Bool) async -> JobResult
+    public typealias Execute = @Sendable (_ request: Request) async -> JobResult
 
-    struct Request: Sendable {
-        var id: Int64
-        var job: ServeJob
-        var dryRun: Bool
-        var trigger: String
+    /// One queued run.
+    public struct Request: Sendable {
+        public var id: Int64
+        public var job: ServeJob
+        public var dryRun: Bool
+        public var trigger: String
+        /// Prefetch only: the playback webhooks' viewers and positions (`nil`: a run from the history alone).
+        public var focus: PrefetchFocus?
     }
 
     private let ledger: Ledger
@@ -60,14 +63,36 @@ public actor JobRunner: Service {
     }
 
     /// Queues `job` (or finds the same job already waiting); the run's id and whether it was already queued.
-    public func enqueue(_ job: ServeJob, dryRun: Bool = false, trigger: String) throws -> (id: Int64, coalesced: Bool) {
-        if let same = pending.first(where: { $0.job == job && $0.dryRun == dryRun }) { return (same.id, true) }
+    ///
+    /// A waiting run takes the new request's focus: two focused prefetches become one focused on both (up to
+    /// `PrefetchFocus.limit` events, then one whole run), and a focused one meeting a whole one becomes a whole run
+    /// that still counts the events' positions. So the queue holds at most one run per job, and nothing asked is
+    /// dropped.
+    public func enqueue(_ job: ServeJob, dryRun: Bool = false, trigger: String, focus: PrefetchFocus? = nil) throws -> (id: Int64, coalesced: Bool) {
+        if let i = pending.firstIndex(where: { $0.job == job && $0.dryRun == dryRun }) {
+            pending[i].focus = Self.merge(pending[i].focus, focus)
+            return (pending[i].id, true)
+        }
         let id = try ledger.addJobRun(job: job, trigger: trigger, dryRun: dryRun, at: now())
-        pending.append(Request(id: id, job: job, dryRun: dryRun, trigger: trigger))
+        pending.append(Request(id: id, job: job, dryRun: dryRun, trigger: trigger, focus: focus))
         metrics?.queue(length: pending.count)
         logger.debug("queued a run", metadata: ["job": "\(job.rawValue)", "run": "\(id)", "trigger": "\(trigger)", "dry_run": "\(dryRun)"])
         wake.yield()
         return (id, false)
+    }
+
+    /// `nil` is a whole run; whole and focused make a whole run with the focused one's events.
+    static func merge(_ a: PrefetchFocus?, _ b: PrefetchFocus?) -> PrefetchFocus? {
+        switch (a, b) {
+        case (nil, nil): nil
+        case (let f?, nil), (nil, let f?): PrefetchFocus(events: f.events, only: false)
+        case (let f?, let g?): f.merged(with: g)
+        }
+    }
+
+    /// The focus of the waiting run `id`, if it waits (for tests and the status).
+    public func pendingFocus(_ id: Int64) -> PrefetchFocus?? {
+        pending.first(where: { $0.id == id }).map(\.focus)
     }
 
     /// Waits until run `id` has ended (or the runner stopped).
@@ -121,7 +146,8 @@ public actor JobRunner: Service {
         var metadata: Logger.Metadata = ["job": "\(request.job.rawValue)", "run": "\(request.id)", "trigger": "\(request.trigger)"]
         if request.dryRun { metadata["dry_run"] = "true" }
         logger.info("starting \(request.job.rawValue)\(request.dryRun ? " (dry run)" : "")", metadata: metadata)
-        let result = await execute(request.job, request.dryRun)
+        if let focus = request.focus, focus.only { metadata["only"] = "\(focus.descriptions.joined(separator: "; "))" }
+        let result = await execute(request)
         let ended = now()
         do {
             try ledger.finishJobRun(

@@ -1,11 +1,12 @@
 import Foundation
 public import Logging
+public import UsherCore
 public import UsherKit
 
 /// The jobs as `usher serve` runs them: the same code as the CLI commands, their report kept as the
 /// JSON `--json` prints.
 public enum ServeJobs {
-    public static func execute(_ job: ServeJob, dryRun: Bool, config: UsherConfig, logger: Logger) async -> JobResult {
+    public static func execute(_ job: ServeJob, dryRun: Bool, focus: PrefetchFocus? = nil, config: UsherConfig, logger: Logger) async -> JobResult {
         if let problem = config.requirementError(for: job.command) { return JobResult(outcome: .failed, message: problem) }
         do throws(JobError) {
             switch job {
@@ -13,7 +14,7 @@ public enum ServeJobs {
                 let outcome = try await LinkJob(config: config, logger: logger).run(LinkOptions(dryRun: dryRun), progress: nil)
                 return result(json: LinkReport(outcome).json(), hasErrors: outcome.hasErrors)
             case .prefetch:
-                let report = try await PrefetchJob(config: config, logger: logger).run(PrefetchOptions(dryRun: dryRun))
+                let report = try await PrefetchJob(config: config, logger: logger).run(PrefetchOptions(dryRun: dryRun, focus: focus))
                 return result(json: report.json(), hasErrors: report.hasErrors)
             case .match:
                 let report = try await MatchJob(config: config, logger: logger).run(MatchOptions(write: !dryRun))

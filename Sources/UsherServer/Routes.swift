@@ -369,7 +369,8 @@ extension ServeRoutes {
                 return try encoded(
                     .ok, WebhookAnswer(event: event, action: "ignored", reason: "prefetch does not follow this viewer (prefetch.users, exclude_users)"))
             }
-            let (id, _) = try await state.runner.enqueue(.prefetch, trigger: "webhook:\(name)")
+            // The run plans this viewer's show, taking the episode they are on as their position.
+            let (id, _) = try await state.runner.enqueue(.prefetch, trigger: "webhook:\(name)", focus: PrefetchFocus(events: [playback]))
             await state.counters.webhook(source: name, event: event, outcome: "queued")
             return try encoded(.accepted, WebhookAnswer(event: event, action: "queued", run: id))
         }

@@ -27,7 +27,7 @@ public enum UsherServe {
         metrics.links(LinkStatistics(entries: try ledger.entries()))
         let runner = JobRunner(
             ledger: ledger, logger: logger, metrics: metrics,
-            execute: { job, dryRun in await ServeJobs.execute(job, dryRun: dryRun, config: config, logger: logger) })
+            execute: { request in await ServeJobs.execute(request.job, dryRun: request.dryRun, focus: request.focus, config: config, logger: logger) })
         let board = ScheduleBoard()
         var schedules: [ServeJob: JobSchedule] = [:]
         for job in ServeJob.allCases { schedules[job] = config.schedule(for: job) }

@@ -21,7 +21,7 @@ struct ServeFixture {
 
     init(
         extraConfig: String = "", links: String = fixtureLinks, server: String = "server: {api_key: \"\(Self.key)\"}",
-        metrics: ServeMetrics? = nil, execute: @escaping JobRunner.Execute = { _, _ in JobResult(outcome: .ok) }
+        metrics: ServeMetrics? = nil, execute: @escaping JobRunner.Execute = { _ in JobResult(outcome: .ok) }
     ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("usher-serve-\(UUID().uuidString)").path
         for sub in ["movies", "tv"] { try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true) }
@@ -433,6 +433,10 @@ struct PlaybackWebhookTests {
         }
         let runs = try f.state.ledger.jobRuns()
         #expect(runs.count == 1 && runs[0].job == .prefetch && runs[0].trigger == "webhook:tautulli")
+        // The run is focused on the three viewers, with where each one is.
+        let focus = try #require(await f.state.runner.pendingFocus(runs[0].id) ?? nil)
+        #expect(focus.only && focus.events.compactMap(\.user) == ["ann", "elan", "cy"])
+        #expect(focus.events[0] == PlaybackEvent(kind: .started, user: "ann", show: "Frieren", season: 1, episode: 7))
         let counts = await f.state.counters.webhooks
         #expect(counts["tautulli/play/unfollowed"] == 1 && counts["tautulli/play/ignored"] == 1 && counts["plex/media.scrobble/queued"] == 1)
     }

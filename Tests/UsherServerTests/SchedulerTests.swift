@@ -78,11 +78,11 @@ struct JobRunnerTests {
         let log = RunLog()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { job, dryRun in
-            await log.begin(job, dryRun)
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { request in
+            await log.begin(request.job, request.dryRun)
             try? await Task.sleep(for: .milliseconds(20))
             await log.end()
-            switch job {
+            switch request.job {
             case .link: return JobResult(outcome: .ok, counts: ["created": 2], report: #"{"created":2}"#)
             case .prefetch: return JobResult(outcome: .busy, message: "another usher run holds the lock")
             case .match: return JobResult(outcome: .errors, counts: ["errors": 1])
@@ -112,6 +112,55 @@ struct JobRunnerTests {
         await task.value
     }
 
+    /// Playback webhooks queue prefetches focused on their viewer; while one waits, the next joins its focus, a whole
+    /// run absorbs them (keeping their positions), and past the limit the run becomes whole.
+    @Test func focusedPrefetchesJoinWhileTheyWait() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let seen = FocusLog()
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { request in
+            await seen.add(request.focus)
+            return JobResult(outcome: .ok)
+        }
+        func event(_ user: String, _ episode: Int) -> PlaybackEvent {
+            PlaybackEvent(kind: .started, user: user, show: "Frieren", season: 1, episode: episode)
+        }
+        let first = try await runner.enqueue(.prefetch, trigger: "webhook:plex", focus: PrefetchFocus(events: [event("ann", 3)]))
+        let second = try await runner.enqueue(.prefetch, trigger: "webhook:plex", focus: PrefetchFocus(events: [event("bob", 5)]))
+        let repeated = try await runner.enqueue(.prefetch, trigger: "webhook:plex", focus: PrefetchFocus(events: [event("ann", 3)]))
+        #expect(second.id == first.id && repeated.id == first.id)
+        let joined = try #require(await runner.pendingFocus(first.id) ?? nil)
+        #expect(joined.only && joined.events.map(\.user) == ["ann", "bob"])
+        // A dry run is its own run.
+        let dry = try await runner.enqueue(.prefetch, dryRun: true, trigger: "api")
+        #expect(dry.id != first.id)
+        // A whole run asked meanwhile makes the waiting one whole, with the viewers' positions kept.
+        _ = try await runner.enqueue(.prefetch, trigger: "schedule")
+        let whole = try #require(await runner.pendingFocus(first.id) ?? nil)
+        #expect(!whole.only && whole.events.count == 2)
+
+        let task = Task { await runner.run() }
+        await runner.waitFor(first.id)
+        await runner.waitFor(dry.id)
+        let focuses = await seen.focuses
+        #expect(focuses.count == 2)
+        #expect(focuses[0].map { !$0.only && $0.events.count == 2 } == true)
+        #expect(focuses[1] == nil, "the dry run asked by the API plans from the history")
+
+        // Past the limit of events, joined focuses make one whole run that keeps the newest positions.
+        var merged: PrefetchFocus? = PrefetchFocus(events: [event("viewer0", 1)])
+        for i in 1...PrefetchFocus.limit {
+            merged = JobRunner.merge(merged, PrefetchFocus(events: [event("viewer\(i)", 1)]))
+            #expect(merged?.only == (i < PrefetchFocus.limit), "\(i)")
+        }
+        #expect(merged?.events.count == PrefetchFocus.limit)
+        #expect(merged?.events.last?.user == "viewer\(PrefetchFocus.limit)" && merged?.events.first?.user == "viewer1")
+        task.cancel()
+        await task.value
+    }
+
     @Test func runsLeftByAStoppedServerAreRecordedAsInterrupted() async throws {
         let f = try ServeFixture()
         defer { f.remove() }
@@ -119,12 +168,17 @@ struct JobRunnerTests {
         try f.state.ledger.startJobRun(id: id, at: Date())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { _, _ in JobResult(outcome: .ok) }
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger) { _ in JobResult(outcome: .ok) }
         let task = Task { await runner.run() }
         try await waitUntil("the old run is marked") { (try? f.state.ledger.jobRun(id: id)?.record.outcome) == .interrupted }
         task.cancel()
         await task.value
     }
+}
+
+actor FocusLog {
+    var focuses: [PrefetchFocus?] = []
+    func add(_ focus: PrefetchFocus?) { focuses.append(focus) }
 }
 
 struct SchedulerTests {
@@ -137,8 +191,8 @@ struct SchedulerTests {
         logger.logLevel = .critical
         let runner = JobRunner(
             ledger: f.state.ledger, logger: logger, now: { clock.now() },
-            execute: { job, dryRun in
-                await log.begin(job, dryRun)
+            execute: { request in
+                await log.begin(request.job, request.dryRun)
                 await log.end()
                 return JobResult(outcome: .ok)
             })

@@ -42,11 +42,16 @@ public struct WatchFilter: Sendable {
         self.since = since
     }
 
+    /// Whether plays of this viewer count (`users`, `excludeUsers`; no case).
+    public func admitsUser(_ name: String) -> Bool {
+        let user = name.lowercased()
+        if !users.isEmpty, !users.contains(where: { $0.lowercased() == user }) { return false }
+        return !excludeUsers.contains(where: { $0.lowercased() == user })
+    }
+
     func admits(_ event: WatchEvent) -> Bool {
         if let since, event.watchedAt < since { return false }
-        let user = event.user.lowercased()
-        if !users.isEmpty, !users.contains(where: { $0.lowercased() == user }) { return false }
-        if excludeUsers.contains(where: { $0.lowercased() == user }) { return false }
+        guard admitsUser(event.user) else { return false }
         if !libraries.isEmpty {
             guard let library = event.library?.lowercased(), libraries.contains(where: { $0.lowercased() == library }) else { return false }
         }

@@ -2,7 +2,7 @@ public import Foundation
 
 /// A viewer started, stopped or finished an episode: what a Tautulli, Plex or Jellyfin webhook says, as far as
 /// prefetch cares.
-public struct PlaybackEvent: Equatable, Sendable {
+public struct PlaybackEvent: Hashable, Sendable {
     public enum Kind: String, Sendable { case started, stopped, watched }
 
     public var kind: Kind

@@ -1,16 +1,19 @@
 import AsyncHTTPClient
 public import Foundation
 public import Logging
-import UsherCore
+public import UsherCore
 
 public struct PrefetchOptions: Sendable {
     public var dryRun: Bool
     /// The time the run works from (tests set it).
     public var now: Date
+    /// Playback webhooks' viewers, shows and positions (`usher serve`); `nil`: the run plans from the history alone.
+    public var focus: PrefetchFocus?
 
-    public init(dryRun: Bool = false, now: Date = Date()) {
+    public init(dryRun: Bool = false, now: Date = Date(), focus: PrefetchFocus? = nil) {
         self.dryRun = dryRun
         self.now = now
+        self.focus = focus
     }
 }
 
@@ -52,16 +55,21 @@ public struct PrefetchJob: Sendable {
         let services = hub.arr(config)
         let tautulli = hub.tautulli(tautulliServer, counter: services.counter)
         var run = PrefetchRun(dryRun: options.dryRun)
+        if let focus = options.focus, focus.only { run.focus = focus.descriptions }
         defer { logger.debug("prefetch finished", metadata: ["requests": "\(services.counter.total)"]) }
 
         // 1. Who watches what.
-        let positions: [ViewerPosition]
+        var positions: [ViewerPosition]
         do { positions = try await readHistory(tautulli, settings: settings, now: now) } catch let error as JobError {
             throw error
         } catch {
             return run.failed("\(error)", requests: services.counter.total)
         }
-        if positions.isEmpty {
+        if let focus = options.focus, focus.only {
+            let users = focus.users
+            positions = positions.filter { users.contains($0.user.lowercased()) }
+        }
+        if positions.isEmpty, options.focus?.events.isEmpty ?? true {
             // Nobody watched anything: nothing to ask Sonarr, but the run went through.
             await finish(&run, options: options, settings: settings, hub: hub, counter: services.counter, tautulli: tautulli)
             return run.report(requests: services.counter.total)
@@ -124,8 +132,9 @@ public struct PrefetchJob: Sendable {
         let (seriesList, tagIDs, seriesFailures) = await sonarrSeries(services, excludeTag: settings.excludeTag)
         run.errors += seriesFailures.values.sorted()
         let shows = await watchedShows(positions, tautulli: tautulli, state: state, now: now, dryRun: options.dryRun)
+        let matcher = ShowMatcher(series: seriesList)
         let selection = ShowSelection.select(
-            positions: positions, shows: shows, matcher: ShowMatcher(series: seriesList),
+            positions: positions, shows: shows, matcher: matcher,
             excludeTag: settings.excludeTag.map { ($0, tagIDs) }, someSonarrFailed: !seriesFailures.isEmpty,
             reported: (try? state.reportedUnmatched()) ?? [])
         run.skipped += selection.excluded
@@ -135,7 +144,15 @@ public struct PrefetchJob: Sendable {
             let newlyReported = Dictionary(selection.unmatched.filter(\.new).map { ($0.key, $0.title) }, uniquingKeysWith: { a, _ in a })
             try? state.updateUnmatched(reported: newlyReported, matched: selection.matchedKeys, at: now)
         }
-        return selection.matched
+        guard let focus = options.focus else { return selection.matched }
+        let filter = settings.filter
+        return focus.apply(
+            to: selection.matched, matcher: matcher,
+            excluded: { series in
+                guard settings.excludeTag != nil, let tag = tagIDs[series.key.instance] else { return false }
+                return series.tags.contains(tag)
+            },
+            admits: filter.admitsUser, now: now)
     }
 
     /// Each matched series' episodes and its instance's queue, into a `SeriesPlan`; skipped episodes go to the report.

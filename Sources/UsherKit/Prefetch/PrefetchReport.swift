@@ -22,6 +22,8 @@ public struct PrefetchReport: Codable, Sendable {
     public var notified: [String]
     public var healthChecked: Bool
     public var requests: Int
+    /// A run `usher serve` started for playback webhooks plans only these viewers and shows (`nil`: everything).
+    public var focus: [String]? = nil
 
     public var hasErrors: Bool { !errors.isEmpty }
 
@@ -32,6 +34,7 @@ public struct PrefetchReport: Codable, Sendable {
     public func text(verbose: Bool = false) -> String {
         var lines: [String] = []
         if dryRun { lines.append("Dry run: nothing is searched or moved. This is what a real run would do:") }
+        for f in focus ?? [] { lines.append("  only     \(f)") }
         for item in searched { lines.append("  search   \(item.label)  (\(item.reason); \(Self.viewers(item)))") }
         for item in prioritized { lines.append("  move up  \(item.label)  (\(item.reason); \(Self.viewers(item)))") }
         for item in skipped where verbose || dryRun || item.reason != "on disk" {

@@ -11,6 +11,7 @@ struct PrefetchRun {
     var errors: [String] = []
     var notified: [String] = []
     var healthChecked = false
+    var focus: [String]?
 
     mutating func failed(_ message: String, requests: Int) -> PrefetchReport {
         errors.append(message)
@@ -29,6 +30,7 @@ struct PrefetchRun {
     func report(requests: Int) -> PrefetchReport {
         PrefetchReport(
             dryRun: dryRun, searched: searched, prioritized: prioritized, skipped: skipped, unmatched: unmatched,
-            warnings: warnings, errors: errors, notified: notified, healthChecked: healthChecked, requests: requests)
+            warnings: warnings, errors: errors, notified: notified, healthChecked: healthChecked, requests: requests,
+            focus: focus)
     }
 }

@@ -102,11 +102,11 @@ final class PrefetchWorld: @unchecked Sendable {
         try lib.writeConfig()
     }
 
-    func prefetch(dryRun: Bool = false, at time: Date? = nil) async throws -> PrefetchReport {
+    func prefetch(dryRun: Bool = false, at time: Date? = nil, focus: PrefetchFocus? = nil) async throws -> PrefetchReport {
         try configure()
         let config = try UsherConfig.load(path: lib.path("usher.yml"), environment: [:])
         return try await PrefetchJob(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            .run(PrefetchOptions(dryRun: dryRun, now: time ?? now))
+            .run(PrefetchOptions(dryRun: dryRun, now: time ?? now, focus: focus))
     }
 
     /// `S01E03` codes of a list.
@@ -153,6 +153,55 @@ struct PrefetchJobTests {
         #expect(world.sonarr.withState { $0.episodes.first { $0.id == 61 }?.monitored } == true)
         // The TVDB id came from the show's Plex guids, once.
         #expect(world.tautulli.requests.filter { $0.query("cmd") == "get_metadata" }.count == 1)
+    }
+
+    /// A playback webhook's run (`usher serve`) plans only that viewer's show: other shows' episode lists are not
+    /// asked for, and other viewers are not planned.
+    @Test func aFocusedRunPlansOnlyTheViewerAndShowTheWebhookNamed() async throws {
+        let world = try await PrefetchWorld()
+        defer { Task { await world.stop() } }
+        world.tautulli.setMetadata(
+            TautulliMetadata(ratingKey: 600, title: "Dark", libraryName: "TV Shows", guids: ["tvdb://\(PrefetchWorld.dark)"]), for: 600)
+        world.tautulli.add([
+            world.play("ann", 1, 2), world.play("bob", 1, 1), world.play("bob", show: 600, title: "Dark", 1, 1),
+            world.play("cid", show: 600, title: "Dark", 1, 1),
+        ])
+        let focus = PrefetchFocus(events: [PlaybackEvent(kind: .stopped, user: "Bob", show: "Dark", tvdb: PrefetchWorld.dark, season: 1, episode: 1)])
+        let report = try await world.prefetch(focus: focus)
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(PrefetchWorld.codes(report.searched) == ["S01E02", "S01E03", "S01E04"])
+        #expect(report.searched.allSatisfy { $0.users == ["bob"] && $0.series == "Dark (2017)" }, "cid is not planned, nor the Expanse bob also watches")
+        #expect(report.focus == ["Bob: Dark S01E01 (stopped)"])
+        let episodeLists = world.sonarr.requests.filter { $0.path == "/api/v3/episode" && $0.method == "GET" }.compactMap { $0.query("seriesId") }
+        #expect(episodeLists == ["6"], "only Dark's episodes were asked for")
+        #expect(world.sonarr.episodeSearches == [[72, 73, 74]])
+    }
+
+    /// A viewer who starts an episode is on it at once: the next ones are searched while it plays, before the
+    /// history holds the play; a viewer new to a show gets it planned from that first episode.
+    @Test func aStartedEpisodeCountsAsTheViewersPositionAtOnce() async throws {
+        let world = try await PrefetchWorld()
+        defer { Task { await world.stop() } }
+        world.tautulli.add([world.play("ann", 1, 2)])
+        let started = PrefetchFocus(events: [
+            PlaybackEvent(kind: .started, user: "ann", show: "The Expanse", season: 2, episode: 1),
+            PlaybackEvent(kind: .started, user: "dee", show: "Dark Netflix", season: 1, episode: 1),
+        ])
+        let report = try await world.prefetch(dryRun: true, focus: started)
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        let ann = report.searched.filter { $0.users == ["ann"] }
+        let dee = report.searched.filter { $0.users == ["dee"] }
+        #expect(PrefetchWorld.codes(ann) == ["S02E02"], "after S02E01, which ann is watching; S02E03 has not aired")
+        #expect(PrefetchWorld.codes(dee) == ["S01E02", "S01E03", "S01E04"], "dee has no history, only the start")
+        // A stop is no position: the history decides.
+        let stopped = try await world.prefetch(
+            dryRun: true, focus: PrefetchFocus(events: [PlaybackEvent(kind: .stopped, user: "ann", show: "The Expanse", season: 2, episode: 1)]))
+        #expect(PrefetchWorld.codes(stopped.searched) == ["S01E03", "S02E01", "S02E02"])
+        // An excluded viewer's start counts for nothing.
+        world.settings = "  exclude_users: [Dee]"
+        let excluded = try await world.prefetch(
+            dryRun: true, focus: PrefetchFocus(events: [PlaybackEvent(kind: .started, user: "dee", show: "Dark Netflix", season: 1, episode: 1)]))
+        #expect(excluded.searched.isEmpty && excluded.skipped.isEmpty)
     }
 
     @Test func unairedEpisodesAreNeverSearchedAndEachIsReported() async throws {
