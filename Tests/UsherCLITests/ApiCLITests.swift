@@ -196,7 +196,7 @@ struct ApiCLITests {
                     hasFile: false, monitored: false, airDate: "2019-10-11", runtime: 122),
                 SonarrEpisode(
                     id: 41, seriesId: 4, episodeFileId: 0, seasonNumber: 0, episodeNumber: 8, title: "Breaking Bad: Original Minisodes",
-                    hasFile: false, monitored: false, airDate: "2009-02-17", runtime: 120),
+                    hasFile: false, monitored: false, airDate: "2009-02-17", runtime: 100),
             ])
         try """
         library:

@@ -107,9 +107,15 @@ struct MatchIndex {
             let firstEpisode = episodes.count
             var bySeason: [Int: Int] = [:]
             var byAbsolute: [Int: Int] = [:]
+            let names = ([show.title] + show.alternateTitles.prefix(8)).map(MatchText.tokens).filter { !$0.isEmpty }
             for episode in show.episodes {
                 let e = episodes.count
-                let (words, ordinal) = MatchText.tokensAndOrdinal(episode.title)
+                var (words, ordinal) = MatchText.tokensAndOrdinal(episode.title)
+                // "Psych 2: Lassie Come Home" as a special of Psych: the film's number, as on the film's side.
+                if ordinal == nil, let (at, number) = MatchText.sequelNumber(words, after: { prefix in names.contains(prefix) }) {
+                    ordinal = number
+                    words.remove(at: at)
+                }
                 let tokens = Array(Set(words.map(intern))).sorted()
                 for t in tokens {
                     df[Int(t)] += 1
@@ -202,7 +208,11 @@ struct MatchIndex {
         }
         texts.append(contentsOf: crossovers)
         for text in texts {
-            let (words, ordinal) = MatchText.tokensAndOrdinal(text)
+            var (words, ordinal) = MatchText.tokensAndOrdinal(text)
+            if ordinal == nil, let (at, number) = sequelNumber(words) {
+                ordinal = number
+                words.remove(at: at)
+            }
             let raw = Set(words).sorted()
             guard !raw.isEmpty else { continue }
             var known: [Int32] = []
@@ -296,6 +306,13 @@ struct MatchIndex {
         return known.contains { t in
             seriesPostings[Int(t)].contains { s in seriesVariants[Int(s)].contains { !$0.tokens.isEmpty && $0.tokens.allSatisfy(known.contains) } }
         }
+    }
+
+    /// A sequel's number right after a series' name, before the rest of the title (`Touch 2: The Farewell Gift`,
+    /// `KochiKame 2 …`): the film's number in its franchise, as `Movie 2` is on TheTVDB's side. Its place among
+    /// the tokens, and the number (1–20; not when another number follows, as in `2.0`).
+    func sequelNumber(_ words: [String]) -> (Int, Int)? {
+        MatchText.sequelNumber(words) { name in isOnlyASeriesName(name) && namesSomeSeries(name) }
     }
 
     /// Whether these tokens are all words of one series title: a name, not a title of its own.

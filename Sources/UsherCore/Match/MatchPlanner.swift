@@ -281,16 +281,26 @@ public struct MatchPlanner: Sendable {
         {
             confidence = max(confidence, Self.corroborated)
             notes.append(Self.corroborationNote)
-        } else if seriesNamed, !namesAnother, confidence < Self.onlyFeatureConfidence, movieOrdinal == nil || movieOrdinal == entry.ordinal,
+        } else if title.sameOrdinal, !namesAnother, confidence < Self.corroborated, let minutes = entry.episode.runtime,
+            corroborates(movie, year: entry.episode.airYear, minutes: minutes)
+        {
+            // Named after the series with the episode's film number ("Touch 3: Don't Pass Me By" and "Movie 3: Kimi
+            // ga Toorisugita Ato ni"), released the year it aired and as long: four things agree, the words aside.
+            confidence = Self.corroborated
+            notes.append(Self.sameNumberNote)
+        } else if seriesNamed, !namesAnother, confidence < Self.onlyFeatureReview, movieOrdinal == nil || movieOrdinal == entry.ordinal,
             let minutes = entry.episode.runtime, corroborates(movie, year: entry.episode.airYear, minutes: minutes),
             let year = movie.year, startsWithSeries(variants, entry.series, index: index),
             onlyFeature(of: entry.series, near: year, but: e, index: index)
         {
             // Named after the series, and the series has one feature-length special near that year, as long
             // as the film and of its year: the title's words may be another language's ("Saishuu Seisen no
-            // Senshitachi" and "Warriors of the Final Holy Battle"). Proposed, never accepted on this alone: a
-            // film named after its series that TheTVDB does not list can share a year and length with a special.
-            confidence = max(confidence, Self.onlyFeatureConfidence)
+            // Senshitachi" and "Warriors of the Final Holy Battle"). Accepted: on the development parts (D, E) this
+            // was right every time it fired, and a film TheTVDB does not list would have to share the year and the
+            // length within 3 minutes with the series' only feature special of those years.
+            // Accepted only as "Series: Subtitle" (the series' name, then a colon or a dash): a title that merely
+            // begins with a short series' name ("Lost in Translation" and Lost) is for a person to judge.
+            confidence = max(confidence, subtitled(variants, entry.series, index: index) ? Self.onlyFeatureConfidence : Self.onlyFeatureReview)
             notes.append(Self.onlyFeatureNote)
         }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
@@ -303,8 +313,13 @@ public struct MatchPlanner: Sendable {
     static let corroborated = 0.96
     public static let corroborationNote = "the same year and the same feature length: the title's other words are forgiven"
 
-    /// Below the default auto-accept threshold: for a person to confirm.
-    static let onlyFeatureConfidence = 0.9
+    static let sameNumberNote = "named after the series with the episode's film number, released the year it aired and as long"
+
+    /// Just above the default auto-accept threshold, below agreeing titles (`corroborated`) and IDs: the series'
+    /// name, the year, a feature length within 3 minutes, and no other feature-length special within a year.
+    static let onlyFeatureConfidence = 0.955
+    /// The same when the series' name is not followed by a colon or a dash: below the auto-accept threshold.
+    static let onlyFeatureReview = 0.9
     static let onlyFeatureNote = "named after the series, and its only feature-length special of that year, as long as the film"
 
     /// Whether one of the movie's titles begins with a title of series `s` and goes on ("Saint Seiya: …",
@@ -316,6 +331,31 @@ public struct MatchPlanner: Sendable {
         return variants.contains { variant in
             let title = words(variant.text)
             return names.contains { title.count > $0.count && title.starts(with: $0) }
+        }
+    }
+
+    /// Whether one of the movie's titles names series `s` as a franchise does: its name (maybe with a number),
+    /// then a colon, a dash or a tilde ("Kochikame: The Movie", "Touch 3: …", "Free! -Timeless Medley-",
+    /// "Kaguya-sama: Love Is War - The First Kiss…"), or then a title with a film word ("Love Live! The School
+    /// Idol Movie"). A title that merely begins with the words of a short series' name ("Lost in Translation"
+    /// and Lost) does not.
+    private func subtitled(_ variants: [MatchIndex.Variant], _ s: Int, index: MatchIndex) -> Bool {
+        let names = Set(index.seriesVariants[s].map { MatchText.tokens($0.text) }.filter { !$0.isEmpty })
+        let separators: Set<Character> = [":", "-", "–", "—", "~", "～", "("]
+        return variants.contains { variant in
+            let words = variant.text.split(separator: " ")
+            guard words.count > 1 else { return false }
+            for i in 1..<words.count {
+                let prefix = words[..<i].joined(separator: " ")
+                var tokens = MatchText.tokens(prefix)
+                if tokens.count > 1, let last = tokens.last, MatchText.isNumber(last) { tokens.removeLast() }
+                guard names.contains(tokens) else { continue }
+                if let last = prefix.last, separators.contains(last) { return true }
+                if let next = words[i].first, separators.contains(next) { return true }
+                let rest = TitleMatching.normalize(words[i...].joined(separator: " ")).split(separator: " ")
+                return rest.contains { MatchText.filler.contains(String($0)) || $0 == "gekijouban" }
+            }
+            return false
         }
     }
 

@@ -123,6 +123,17 @@ public enum MatchText {
         return (out, ordinal)
     }
 
+    /// The first number among the first words that follows a series' name (`isName` of the words before it) and
+    /// comes before more words: its place and value (1–20; not when another number follows, as in `2.0`).
+    static func sequelNumber(_ words: [String], after isName: ([String]) -> Bool) -> (Int, Int)? {
+        guard words.count > 2 else { return nil }
+        for i in 1..<min(words.count - 1, 7) where isNumber(words[i]) {
+            guard let n = Int(words[i].prefix(3)), (1...20).contains(n), !isNumber(words[i + 1]) else { return nil }
+            return isName(Array(words[..<i])) ? (i, n) : nil
+        }
+        return nil
+    }
+
     /// Whether a token is a number (not a year in parentheses, which `tokens` already removed).
     public static func isNumber(_ token: String) -> Bool {
         !token.isEmpty && token.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }

@@ -54,9 +54,9 @@ struct MatchPlannerTests {
         Case(movie: MatchMovie(title: "Psych 2: Lassie Come Home", year: 2020), expected: "79335 S00E21", status: .auto),
         Case(movie: MatchMovie(title: "Psych: The Movie", year: 2017), expected: "79335 S00E20", status: .auto),
         Case(movie: MatchMovie(title: "Cowboy Bebop: Knockin' on Heaven's Door", year: 2001), expected: "76885 S00E03", status: .auto),
-        // Only the series' name, the year and the runtime agree: for a person to decide, even as the series'
-        // only feature-length special near that year (see MatchKindsTests).
-        Case(movie: MatchMovie(title: "Cowboy Bebop: The Movie", year: 2001, runtime: 115), expected: "76885 S00E03", status: .review),
+        // Only the series' name, the year and the runtime agree, but it is the series' only feature-length special
+        // near that year: accepted (see MatchKindsTests).
+        Case(movie: MatchMovie(title: "Cowboy Bebop: The Movie", year: 2001, runtime: 115), expected: "76885 S00E03", status: .auto),
         // The same without a runtime to agree: for a person to decide.
         Case(movie: MatchMovie(title: "Cowboy Bebop: The Movie", year: 2001), expected: "76885 S00E03", status: .review),
         // Traps: same title as the series, a remake, a numbered sequel the library does not have.

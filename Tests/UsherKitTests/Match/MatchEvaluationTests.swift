@@ -49,9 +49,9 @@ struct MatchEvaluationTests {
 
     /// Held-out parts B and C (`eval/matching-heldout-b.json`, `-c.json`): films of other franchises, written
     /// by someone who never saw the planner, and scored only when a change is done. Their auto-accepted recall
-    /// (0.52 and 0.50) is under the 0.65 goal: these floors keep it from falling while the goal stays open;
-    /// every other goal holds.
-    @Test(arguments: [("b", 0.5, 50), ("c", 0.45, 35)], [true, false])
+    /// (0.62 and 0.54 since part E's changes; 0.52 and 0.50 before) is under the 0.65 goal: these floors keep it
+    /// from falling while the goal stays open; every other goal holds.
+    @Test(arguments: [("b", 0.6, 50), ("c", 0.52, 35)], [true, false])
     func heldOutPartsWrittenByOthers(part: (name: String, autoRecall: Double, movies: Int), withAnimeList: Bool) throws {
         let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-heldout-\(part.name).json").path)
         #expect(evaluation.movies.count >= part.movies)
@@ -63,6 +63,16 @@ struct MatchEvaluationTests {
     @Test(arguments: [true, false])
     func developmentPartDMeetsTheGoals(withAnimeList: Bool) throws {
         let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-dev-d.json").path)
+        #expect(evaluation.movies.count >= 50)
+        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
+    }
+
+    /// Development part E (`eval/matching-dev-e.json`): 52 films of 15 more franchises by a fifth writer who never saw
+    /// the planner. Its first score, before any change, was auto recall 0.41 (like B and C); the planner was then
+    /// tuned on it (0.78).
+    @Test(arguments: [true, false])
+    func developmentPartEMeetsTheGoals(withAnimeList: Bool) throws {
+        let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-dev-e.json").path)
         #expect(evaluation.movies.count >= 50)
         expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
     }
