@@ -306,11 +306,13 @@ public enum ServeRoutes {
             await state.counters.webhook(source: source.rawValue, event: "Test", outcome: "test")
             return try encoded(.ok, WebhookAnswer(event: "Test", action: "test"))
         }
-        // Sonarr grabbed a release: a prefetch run moves it up at once if a viewer is about to reach it.
+        // Sonarr grabbed a release: a prefetch run of that show moves it up at once if a viewer is about to reach it.
         if source == .sonarr, event.eventType == "Grab", state.config.requirementError(for: .prefetch) == nil,
             !state.config.downloadClients.isEmpty
         {
-            let (id, _) = try await state.runner.enqueue(.prefetch, trigger: "webhook:sonarr")
+            var focus: PrefetchFocus?
+            if case .series(let title, let tvdb) = event.subject { focus = PrefetchFocus(events: [PlaybackEvent(kind: .grabbed, show: title, tvdb: tvdb)]) }
+            let (id, _) = try await state.runner.enqueue(.prefetch, trigger: "webhook:sonarr", focus: focus)
             await state.counters.webhook(source: source.rawValue, event: "Grab", outcome: "queued")
             return try encoded(.accepted, WebhookAnswer(event: "Grab", action: "queued", run: id))
         }

@@ -483,7 +483,13 @@ struct GrabWebhookTests {
                     #expect(body(response)["action"] as? String == (queued ? "queued" : "ignored"))
                 }
             }
-            #expect(try f.state.ledger.jobRuns().map(\.job) == (queued ? [.prefetch] : []))
+            let runs = try f.state.ledger.jobRuns()
+            #expect(runs.map(\.job) == (queued ? [.prefetch] : []))
+            if queued {
+                // Focused on the grabbed show, for all of its viewers.
+                let focus = try #require(await f.state.runner.pendingFocus(runs[0].id) ?? nil)
+                #expect(focus.only && focus.events == [PlaybackEvent(kind: .grabbed, show: "House", tvdb: 73255)] && focus.users == nil)
+            }
         }
     }
 }

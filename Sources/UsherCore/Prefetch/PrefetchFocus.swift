@@ -27,8 +27,16 @@ public struct PrefetchFocus: Sendable, Hashable {
         return PrefetchFocus(events: events, only: only)
     }
 
-    /// The viewers the run keeps, lowercased (when focused).
-    public var users: Set<String> { Set(events.compactMap { $0.user?.lowercased() }) }
+    /// The viewers the run keeps, lowercased (when focused); `nil` when an event names a show without a viewer (a
+    /// grab): then every viewer is kept, and `apply` keeps the shows.
+    public var users: Set<String>? {
+        var users = Set<String>()
+        for event in events {
+            guard let user = event.user, !user.isEmpty else { return nil }
+            users.insert(user.lowercased())
+        }
+        return users
+    }
 
     /// Of the matched shows, those the run plans, with each viewer's position moved up to the episode an event
     /// says they started or finished; a show a viewer just started that the history does not hold yet is added.
@@ -43,10 +51,17 @@ public struct PrefetchFocus: Sendable, Hashable {
         var result = matched
         var named = Set<SeriesKey>()
         var users: [SeriesKey: Set<String>] = [:]
+        var everyone = Set<SeriesKey>()
         for event in events {
-            guard let user = event.user, !user.isEmpty, admits(user) else { continue }
             let show = WatchedShow(key: "", title: event.show ?? "", tvdb: event.tvdb)
             guard case .matched(let series, _) = matcher.match(show) else { continue }
+            guard let user = event.user, !user.isEmpty else {
+                // A show without a viewer (a grab): all of its viewers.
+                named.insert(series.key)
+                everyone.insert(series.key)
+                continue
+            }
+            guard admits(user) else { continue }
             named.insert(series.key)
             users[series.key, default: []].insert(user.lowercased())
             guard event.kind != .stopped, let season = event.season, let number = event.episode, season >= 0, number > 0 else { continue }
@@ -64,7 +79,9 @@ public struct PrefetchFocus: Sendable, Hashable {
         }
         guard only else { return result }
         return result.compactMap { entry in
-            guard named.contains(entry.series.key), let wanted = users[entry.series.key] else { return nil }
+            guard named.contains(entry.series.key) else { return nil }
+            if everyone.contains(entry.series.key) { return entry }
+            let wanted = users[entry.series.key] ?? []
             let viewers = entry.viewers.filter { wanted.contains($0.user.lowercased()) }
             return viewers.isEmpty ? nil : (entry.series, viewers)
         }
@@ -77,7 +94,8 @@ public struct PrefetchFocus: Sendable, Hashable {
     /// In words, for the report: `ann: Frieren S01E07 (started)`.
     public var descriptions: [String] {
         events.map { event in
-            var text = "\(event.user ?? "?"): \(event.show ?? event.tvdb.map { "TVDB \($0)" } ?? "?")"
+            let show = event.show ?? event.tvdb.map { "TVDB \($0)" } ?? "?"
+            var text = event.user.map { "\($0): \(show)" } ?? "every viewer of \(show)"
             if let season = event.season, let episode = event.episode { text += " " + EpisodeNumber(season: season, episode: episode).description }
             return text + " (\(event.kind.rawValue))"
         }

@@ -3,7 +3,8 @@ public import Foundation
 /// A viewer started, stopped or finished an episode: what a Tautulli, Plex or Jellyfin webhook says, as far as
 /// prefetch cares.
 public struct PlaybackEvent: Hashable, Sendable {
-    public enum Kind: String, Sendable { case started, stopped, watched }
+    /// `grabbed`: not playback, but Sonarr grabbed a release of the show (no viewer: the show's viewers count).
+    public enum Kind: String, Sendable { case started, stopped, watched, grabbed }
 
     public var kind: Kind
     public var user: String?

@@ -65,8 +65,7 @@ public struct PrefetchJob: Sendable {
         } catch {
             return run.failed("\(error)", requests: services.counter.total)
         }
-        if let focus = options.focus, focus.only {
-            let users = focus.users
+        if let focus = options.focus, focus.only, let users = focus.users {
             positions = positions.filter { users.contains($0.user.lowercased()) }
         }
         if positions.isEmpty, options.focus?.events.isEmpty ?? true {

@@ -177,6 +177,23 @@ struct PrefetchJobTests {
         #expect(world.sonarr.episodeSearches == [[72, 73, 74]])
     }
 
+    /// Sonarr's Grab names a show, not a viewer: the run plans that show for all its viewers, and no other show.
+    @Test func aGrabFocusPlansTheShowForEveryViewer() async throws {
+        let world = try await PrefetchWorld()
+        defer { Task { await world.stop() } }
+        world.tautulli.setMetadata(
+            TautulliMetadata(ratingKey: 600, title: "Dark", libraryName: "TV Shows", guids: ["tvdb://\(PrefetchWorld.dark)"]), for: 600)
+        world.tautulli.add([world.play("ann", 1, 2), world.play("bob", 1, 1), world.play("cid", show: 600, title: "Dark", 1, 1)])
+        let focus = PrefetchFocus(events: [PlaybackEvent(kind: .grabbed, show: "The Expanse", tvdb: PrefetchWorld.expanse)])
+        let report = try await world.prefetch(dryRun: true, focus: focus)
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(Set(report.searched.flatMap(\.users)) == ["ann", "bob"])
+        #expect(report.searched.allSatisfy { $0.series == "The Expanse" })
+        #expect(report.focus == ["every viewer of The Expanse (grabbed)"])
+        let episodeLists = world.sonarr.requests.filter { $0.path == "/api/v3/episode" && $0.method == "GET" }.compactMap { $0.query("seriesId") }
+        #expect(episodeLists == ["5"], "only the grabbed show's episodes were asked for")
+    }
+
     /// A viewer who starts an episode is on it at once: the next ones are searched while it plays, before the
     /// history holds the play; a viewer new to a show gets it planned from that first episode.
     @Test func aStartedEpisodeCountsAsTheViewersPositionAtOnce() async throws {
