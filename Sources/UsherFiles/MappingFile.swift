@@ -19,6 +19,18 @@ public enum MappingFile {
         return try document(from: try reader.load(), path: path)
     }
 
+    /// The mappings, with the text they were read from, and whether a tag took a value from outside that text
+    /// (then the same text may not mean the same mappings next time). For `usher link`'s settled runs.
+    public static func loadWithText(path: String, environment: [String: String]) throws(ConfigError)
+        -> (mappings: [LinkMapping], text: String, readsOutside: Bool)
+    {
+        guard FileManager.default.fileExists(atPath: path) else { return (try load(path: path, environment: environment), "", true) }
+        let text = try YAMLReader.readText(path)
+        var reader = YAMLReader(file: path, environment: environment)
+        let document = try document(from: try reader.parse(text), path: path)
+        return (document.mappings, text, reader.hadCustomTags)
+    }
+
     /// Reads and validates mapping-file text as if it were the file at `path`.
     public static func load(text: String, path: String, environment: [String: String]) throws(ConfigError)
         -> [LinkMapping]

@@ -75,6 +75,9 @@ package struct YAMLReader {
 
     package var file: String
     package var environment: [String: String]
+    /// Whether the last text parsed had a custom tag (`!env_var`, `!secret`, `!file`, `!cmd`): its values then come
+    /// from outside the text.
+    package private(set) var hadCustomTags = false
     /// Runs `!cmd` commands within a time; returns stdout, or throws a message.
     package var runCommand: @Sendable (String, Duration) throws -> String
     /// How long a `!cmd` may take: the file's top-level `cmd_timeout_seconds`, else 30 s.
@@ -153,6 +156,7 @@ package struct YAMLReader {
         var builder = YAMLEventReader(file: file, mode: .config)
         let read = builder.read(text)
         if let error = read.error { throw error }
+        hadCustomTags = read.hasCustomTags
         guard let root = read.root else { return nil }
         guard read.hasCustomTags else { return root }
         if case .mapping(let pairs) = root.content, let node = pairs.first(where: { $0.key == "cmd_timeout_seconds" }) {

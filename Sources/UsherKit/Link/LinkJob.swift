@@ -43,6 +43,9 @@ public struct LinkOutcome: Sendable {
     public var catalogPass: CatalogPass?
     /// Filesystem mode: links whose resolution was taken from the last run's.
     public var reusedResolutions = 0
+    /// Filesystem mode: nothing that decides the links changed since the last clean run (`SettledRun`), so the
+    /// mapping file was not parsed nor any mapping resolved.
+    public var settled = false
 
     public var failedTargets: Set<String> { Set(failures.map(\.target)) }
     public var created: Int { (plan.creates.map(\.link.target) + plan.adopts.map(\.target)).filter { !failedTargets.contains($0) }.count }
@@ -87,18 +90,42 @@ public struct LinkJob: Sendable {
         let start = clock.now
         let startedAt = Date()
         let now = Int64(startedAt.timeIntervalSince1970)
-        // The mapping file is read while the services are asked or the library is scanned.
-        let (mappingsFile, environment) = (config.mappingsFile, config.environment)
-        let readingMappings = Background { () throws(ConfigError) -> ([LinkMapping], Duration) in
-            let started = ContinuousClock.now
-            let read = try MappingFile.load(path: mappingsFile, environment: environment)
-            return (read, ContinuousClock.now - started)
-        }
         let (lock, lockNotice) = try JobState.lock(statePath: config.statePath, suffix: ".lock", dryRun: options.dryRun, logger: logger)
         defer { lock?.release() }
         let (ledger, entries) = try openLedger(options)
         try checkRoots(entries)
         let services = hub.arr(config)
+        let settleable = !services.usesSonarr && !services.usesRadarr && services.plex == nil && !options.fullCatalog && !options.adopt
+        var settledRecord: SettledRun.Record?
+        if settleable, let ledger {
+            do { settledRecord = try ledger.settledRun() } catch { logger.debug("could not read the settled run: \(error)") }
+        }
+        if let settledRecord, let ledger, let unchanged = settled(settledRecord, ledger: ledger, entries: entries, now: now) {
+            var plan = LinkPlan()
+            plan.unchanged = unchanged
+            var outcome = LinkOutcome(
+                plan: plan, dryRun: options.dryRun, failures: [], startedAt: startedAt, duration: clock.now - start, lockNotice: lockNotice)
+            outcome.catalogPass = .incremental
+            outcome.reusedResolutions = unchanged.count
+            outcome.settled = true
+            if !options.dryRun { record(outcome, in: ledger, duration: clock.now - start) }
+            outcome.duration = clock.now - start
+            return outcome
+        }
+        // This run may change links: the record of a settled run is forgotten first, so that a run stopped half-way
+        // leaves none.
+        if settledRecord != nil, !options.dryRun, let ledger {
+            do { try ledger.setSettledRun(nil) } catch {
+                throw JobError(kind: .state, message: "cannot write the state database \(config.statePath): \(error)")
+            }
+        }
+        // The mapping file is read while the services are asked or the library is scanned.
+        let (mappingsFile, environment) = (config.mappingsFile, config.environment)
+        let readingMappings = Background { () throws(ConfigError) -> MappingRead in
+            let started = ContinuousClock.now
+            let read = try MappingFile.loadWithText(path: mappingsFile, environment: environment)
+            return MappingRead(mappings: read.mappings, duration: ContinuousClock.now - started, text: read.text, readsOutside: read.readsOutside)
+        }
         let resolved = try await resolve(
             readingMappings, services: services, ledgerTargets: Set(entries.map(\.target)), ledger: ledger, options: options, now: now)
         if !options.dryRun, let update = resolved.catalogUpdate { keep(update, in: ledger) }
@@ -124,8 +151,58 @@ public struct LinkJob: Sendable {
             remember([], in: ledger)  // the services they were for are no longer configured
         }
         if !options.dryRun { record(outcome, in: ledger, duration: clock.now - start) }
+        if settleable, !options.dryRun, let ledger { keepSettled(outcome, resolved: resolved, reading: readingMappings, ledger: ledger) }
         outcome.duration = clock.now - start
         return outcome
+    }
+
+    /// The mapping file as a run read it: its mappings, and its text for `SettledRun`.
+    struct MappingRead: Sendable {
+        var mappings: [LinkMapping]
+        var duration: Duration
+        var text: String
+        var readsOutside: Bool
+    }
+
+    /// Filesystem mode: the links as the last clean run left them, when nothing that decides them has changed
+    /// (`SettledRun`); `nil` when the usual run must look.
+    private func settled(_ record: SettledRun.Record, ledger: Ledger, entries: [LedgerEntry], now: Int64) -> [WantedLink]? {
+        let clock = ContinuousClock()
+        let started = clock.now
+        func refuse(_ why: String) -> [WantedLink]? {
+            logger.debug("the last run's links need a look", metadata: ["why": "\(why)"])
+            return nil
+        }
+        guard let text = try? String(contentsOfFile: config.mappingsFile, encoding: .utf8) else { return refuse("cannot read the mapping file") }
+        guard SettledRun.inputs(mappingText: text, config: config) == record.inputs else { return refuse("the mapping file or the settings changed") }
+        guard SettledRun.ledger(entries) == record.ledger else { return refuse("the ledger changed") }
+        let folders: FolderMemo?
+        do { folders = try ledger.folderMemo() } catch { return refuse("cannot read the folder index: \(error)") }
+        guard let folders else { return refuse("no folder index kept") }
+        if let why = folders.refusal(fingerprint: FolderMemo.fingerprint(config), now: now, fullEvery: Int64(config.fullPassEverySeconds), forced: false) {
+            return refuse(why)
+        }
+        let memo: ResolutionMemo
+        do { memo = try ledger.resolutionMemo() } catch { return refuse("cannot read the kept resolutions: \(error)") }
+        switch SettledRun.unchanged(entries, memo: memo, record: record, config: config) {
+        case .failure(let refusal): return refuse(refusal.reason)
+        case .success(let unchanged):
+            logger.debug("nothing changed since the last run", metadata: ["links": "\(unchanged.count)", "seconds": "\(clock.now - started)"])
+            return unchanged
+        }
+    }
+
+    /// Keeps the record of a clean filesystem-mode run: every mapping linked, its resolution kept, nothing in
+    /// conflict or in error, and a mapping file whose text alone says what it means.
+    private func keepSettled(_ outcome: LinkOutcome, resolved: Resolution, reading: Background<MappingRead, ConfigError>, ledger: Ledger) {
+        guard !resolved.apiMode, case .success(let read) = reading.wait(), !read.readsOutside,
+            outcome.plan.conflicts.isEmpty, outcome.plan.errors.isEmpty, outcome.plan.kept.isEmpty, outcome.failures.isEmpty,
+            resolved.gone.isEmpty, resolved.problems.isEmpty, resolved.keptResolutions == read.mappings.count,
+            let entries = try? ledger.entries(), entries.count == read.mappings.count
+        else { return }
+        let record = SettledRun.Record(
+            inputs: SettledRun.inputs(mappingText: read.text, config: config), ledger: SettledRun.ledger(entries), mappings: entries.count)
+        do { try ledger.setSettledRun(record) } catch { logger.debug("could not keep the settled run: \(error)") }
     }
 
     /// What the mappings ask for, as links, problems and mappings whose movie or series is gone.
@@ -143,6 +220,8 @@ public struct LinkJob: Sendable {
         var keptCatalog: KeptCatalog?
         /// Filesystem mode: mappings whose resolution was taken from the last run's (`ResolutionMemo`).
         var reusedResolutions = 0
+        /// Filesystem mode: mappings whose resolution is kept for the next run.
+        var keptResolutions = 0
     }
 
     /// The ledger: read-only (and perhaps absent) in a dry run.
@@ -162,13 +241,13 @@ public struct LinkJob: Sendable {
     /// Through Sonarr and Radarr when they are configured (and the folders for mappings that need them),
     /// else through the folders alone.
     private func resolve(
-        _ reading: Background<([LinkMapping], Duration), ConfigError>, services: ArrServices,
+        _ reading: Background<MappingRead, ConfigError>, services: ArrServices,
         ledgerTargets: Set<String>, ledger: Ledger?, options: LinkOptions, now: Int64
     ) async throws(JobError) -> Resolution {
         let clock = ContinuousClock()
         let started = clock.now
         defer {
-            let readSeconds = (try? reading.wait().get().1).map { "\($0)" } ?? "?"
+            let readSeconds = (try? reading.wait().get().duration).map { "\($0)" } ?? "?"
             logger.debug("read the mapping file", metadata: ["seconds": "\(readSeconds)"])
         }
         guard services.usesSonarr || services.usesRadarr else {
@@ -191,6 +270,7 @@ public struct LinkJob: Sendable {
             }
             var resolution = Resolution(mappings: mappings, wanted: resolved.wanted, problems: resolved.problems, apiMode: false, catalogPass: pass)
             resolution.reusedResolutions = resolved.reused
+            resolution.keptResolutions = resolved.memo.entries.count
             return resolution
         }
         // Sonarr's series lists and naming, which either pass needs, are asked before anything else.
@@ -323,9 +403,9 @@ public struct LinkJob: Sendable {
         }
     }
 
-    private func readMappings(_ reading: Background<([LinkMapping], Duration), ConfigError>) throws(JobError) -> [LinkMapping] {
+    private func readMappings(_ reading: Background<MappingRead, ConfigError>) throws(JobError) -> [LinkMapping] {
         switch reading.wait() {
-        case .success(let read): return read.0
+        case .success(let read): return read.mappings
         case .failure(let error): throw JobError(kind: .config, message: error.description)
         }
     }
@@ -333,7 +413,7 @@ public struct LinkJob: Sendable {
     /// Filesystem mode: the folders the mappings may name, from the last scan when no folder it read has
     /// changed since (`FolderMemo`), else from a scan (kept for the next run).
     private func folders(
-        _ reading: Background<([LinkMapping], Duration), ConfigError>, ledger: Ledger?, options: LinkOptions, now: Int64
+        _ reading: Background<MappingRead, ConfigError>, ledger: Ledger?, options: LinkOptions, now: Int64
     ) throws(JobError) -> (LibraryIndex, [LinkMapping], CatalogPass) {
         let fingerprint = FolderMemo.fingerprint(config)
         var memo: FolderMemo?

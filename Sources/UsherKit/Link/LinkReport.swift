@@ -130,7 +130,7 @@ public struct LinkReport: Codable, Sendable {
             pass = "full"
             passReason = reason
         case .incremental?:
-            pass = "incremental"
+            pass = outcome.settled ? "settled" : "incremental"
         case nil:
             break
         }
@@ -195,9 +195,13 @@ public struct LinkReport: Codable, Sendable {
             }
         }
         if verbose, services == nil, let pass {
-            lines.append(
-                pass == "full"
-                    ? "  scanned  the library folders (\(passReason ?? ""))" : "  took     the folders of the last scan (none of those it read has changed)")
+            let line =
+                switch pass {
+                case "full": "  scanned  the library folders (\(passReason ?? ""))"
+                case "settled": "  checked  that nothing changed since the last clean run (the mapping file was not parsed)"
+                default: "  took     the folders of the last scan (none of those it read has changed)"
+                }
+            lines.append(line)
         }
         if repairedFromInterruptedRun > 0 {
             lines.append("  settled  \(repairedFromInterruptedRun) change(s) left by an interrupted run")

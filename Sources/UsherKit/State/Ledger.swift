@@ -190,6 +190,9 @@ public final class Ledger: Sendable {
         migrator.registerMigration("v7-resolution-memo") { db in
             try db.execute(sql: Self.resolutionMemoSchema)
         }
+        migrator.registerMigration("v8-settled-run") { db in
+            try db.execute(sql: Self.settledRunSchema)
+        }
         return migrator
     }
 
@@ -222,8 +225,32 @@ public final class Ledger: Sendable {
 
     public func entries() throws -> [LedgerEntry] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM links ORDER BY target").map(Self.entry(from:))
+            var entries: [LedgerEntry] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.entryColumns) FROM links ORDER BY target")
+            while let row = try rows.next() { entries.append(Self.entry(at: row)) }
+            return entries
         }
+    }
+
+    /// The columns `entry(at:)` reads, in its order (by position: a run reads every row, and names cost a lookup each).
+    static let entryColumns = """
+        target, source, kind, device, inode, symlink_destination, size, mapping_key, show, created_at, updated_at, pending, \
+        pending_temporary, previous_source, previous_kind, previous_device, previous_inode, previous_symlink_destination, previous_size
+        """
+
+    static func entry(at row: Row) -> LedgerEntry {
+        let link = LedgerLink(sourcePath: row[1], identity: identity(kind: row[2], device: row[3], inode: row[4], destination: row[5]), size: row[6])
+        var pending: PendingChange?
+        if (row[11] as Int) != 0 {
+            var previous: LedgerLink?
+            if let source: String = row[13] {
+                previous = LedgerLink(
+                    sourcePath: source, identity: identity(kind: row[14], device: row[15], inode: row[16], destination: row[17]), size: row[18] ?? 0)
+            }
+            pending = PendingChange(previous: previous, temporaryPath: row[12])
+        }
+        return LedgerEntry(
+            target: row[0], link: link, mappingKey: row[7], show: row[8], createdAt: row[9], updatedAt: row[10], pending: pending)
     }
 
     public func runs(limit: Int = 20) throws -> [RunRecord] {

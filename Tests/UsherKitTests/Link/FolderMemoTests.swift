@@ -69,8 +69,14 @@ struct FolderMemoTests {
         let second = try await lib.link()
         #expect(second.catalogPass == .incremental)
         #expect(second.plan.isEmpty && second.unchanged == 1)
-        #expect(LinkReport(second).pass == "incremental")
-        #expect(LinkReport(second).text(verbose: true).contains("took     the folders of the last scan"))
+        // The run before was clean: this one is a settled run (see SettledRunTests).
+        #expect(LinkReport(second).pass == "settled" && second.settled)
+        #expect(LinkReport(second).text(verbose: true).contains("checked  that nothing changed since the last clean run"))
+        try Ledger(path: lib.path("state/usher.db")).setSettledRun(nil)
+        let third = try await lib.link()
+        #expect(third.catalogPass == .incremental && !third.settled && third.plan.isEmpty)
+        #expect(LinkReport(third).pass == "incremental")
+        #expect(LinkReport(third).text(verbose: true).contains("took     the folders of the last scan"))
         try await expectSameAsFull(lib)
         // --full scans again.
         #expect(try await lib.link(full: true).catalogPass == .full(reason: "asked for (--full)"))

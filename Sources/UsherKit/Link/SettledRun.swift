@@ -1,0 +1,94 @@
+import Foundation
+import UsherCore
+
+/// Filesystem mode's shortest run: nothing to do, told without reading the mapping file's YAML or resolving a
+/// mapping.
+///
+/// A run that ended clean (every mapping linked, no conflict, no error, every resolution kept in the
+/// `ResolutionMemo`) keeps a record: a digest of its inputs (the mapping file's text, the settings, the folders'
+/// config and Usher's version) and of the links it left in the ledger. The next run takes the short way when all
+/// of this still holds, and otherwise the usual one:
+/// - the mapping file's text and the settings give the same digest, and the text had no tag reading a value from
+///   outside it (`!env_var`, `!secret`, `!file`, `!cmd`: then no record is kept);
+/// - the ledger holds the same links (digest of every row), none of them left pending by an interrupted run;
+/// - the folders the last scan read have not changed (`FolderMemo`) and the daily full scan is not due;
+/// - every kept resolution's movie, show and season folders have the times they had;
+/// - every link is still Usher's (`lstat`: the same inode, or the same symlink text) and every source is there
+///   with the size the ledger has (and, for a hardlink, the link's inode).
+///
+/// That is the same evidence the usual run's kept resolutions rest on, checked for all mappings at once. Any
+/// usual run that may change something forgets the record first, so a run that stops half-way leaves none.
+struct SettledRun {
+    struct Record: Sendable, Equatable {
+        var inputs: String
+        var ledger: String
+        var mappings: Int
+    }
+
+    /// The digest of what decides the links besides the folders: the mapping file's text, the resolution
+    /// settings (naming, link kind, roots, Usher's version) and the folder scan's settings.
+    static func inputs(mappingText: String, config: UsherConfig) -> String {
+        var digest = ResolutionMemo.Digest(0)
+        digest.add("settled 1", ResolutionMemo.settings(config), FolderMemo.fingerprint(config), config.mappingsFile, mappingText)
+        return String(digest.value, radix: 16)
+    }
+
+    /// The digest of every ledger row as a run reads it.
+    static func ledger(_ entries: [LedgerEntry]) -> String {
+        var digest = ResolutionMemo.Digest(0)
+        for entry in entries.sorted(by: { $0.target < $1.target }) {
+            let identity =
+                switch entry.link.identity {
+                case let .hardlink(device, inode): "h \(device) \(inode)"
+                case .symlink(let destination): "s \(destination)"
+                }
+            digest.add(
+                entry.target, entry.link.sourcePath, identity, String(entry.link.size), entry.mappingKey, entry.show,
+                String(entry.updatedAt), entry.pending == nil ? "-" : "pending")
+        }
+        return String(digest.value, radix: 16)
+    }
+
+    /// The links, as the usual run would find them all unchanged; `nil` (with the reason) when one thing differs.
+    static func unchanged(
+        _ entries: [LedgerEntry], memo: ResolutionMemo, record: Record, config: UsherConfig
+    ) -> Result<[WantedLink], Refusal> {
+        guard memo.entries.count == record.mappings, entries.count == record.mappings else {
+            return .failure(Refusal("the kept resolutions are not one per link"))
+        }
+        let times = ResolutionMemo.Times()
+        let checked = entries.parallelMap(threshold: 256) { entry -> Result<WantedLink, Refusal> in
+            guard entry.pending == nil, let kept = memo.entries[entry.mappingKey], kept.target == entry.target,
+                kept.source == entry.link.sourcePath
+            else { return .failure(Refusal("\(entry.target) is not the kept resolution of its mapping")) }
+            for (folder, time) in zip(kept.folders, kept.times) where times.of(folder) != time {
+                return .failure(Refusal("\(folder) changed"))
+            }
+            guard case let .file(device, inode, size, _) = FileSystem.observe(entry.link.sourcePath), size == entry.link.size else {
+                return .failure(Refusal("\(entry.link.sourcePath) changed"))
+            }
+            let wanted = WantedLink(
+                target: entry.target, source: SourceFile(path: entry.link.sourcePath, device: device, inode: inode, size: size),
+                kind: entry.link.identity.kind, symlinkTarget: config.symlinkTarget, mappingKey: entry.mappingKey,
+                mappingLabel: entry.mappingKey, show: entry.show, targetDevice: kept.targetDevice)
+            guard wanted.identity == entry.link.identity, FileSystem.observe(entry.target).matches(entry.link.identity) else {
+                return .failure(Refusal("\(entry.target) changed"))
+            }
+            return .success(wanted)
+        }
+        var unchanged: [WantedLink] = []
+        unchanged.reserveCapacity(entries.count)
+        for result in checked {
+            switch result {
+            case .success(let wanted): unchanged.append(wanted)
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        return .success(unchanged)
+    }
+
+    struct Refusal: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import UsherCore
+
+@testable import UsherKit
+
+/// Issue 15, filesystem mode's shortest run (`SettledRun`): after a clean run, a run with nothing changed checks
+/// the links without parsing the mapping file; anything that changed sends it the usual way, whose result must be
+/// what a `--full` run would do.
+@Suite("Filesystem mode: a settled run checks without parsing")
+struct SettledRunTests {
+    let memo = FolderMemoTests()
+
+    func ledger(_ lib: TestLibrary) throws -> Ledger { try Ledger(path: lib.path("state/usher.db")) }
+
+    @Test func aRunAfterACleanOneIsSettledAndADryRunKeepsTheRecord() async throws {
+        let lib = try await memo.warmed()
+        let dry = try await lib.link(dryRun: true)
+        #expect(dry.settled && dry.plan.isEmpty && dry.unchanged == 1)
+        let run = try await lib.link()
+        #expect(run.settled && run.plan.isEmpty && run.unchanged == 1 && run.reusedResolutions == 1)
+        #expect(try ledger(lib).settledRun() != nil)
+        try await memo.expectSameAsFull(lib)
+    }
+
+    @Test func aLinkRemovedByHandIsRecreated() async throws {
+        let lib = try await memo.warmed()
+        try FileManager.default.removeItem(atPath: lib.path(redemptionTarget))
+        let run = try await lib.link()
+        #expect(!run.settled && run.created == 1)
+        #expect(lib.inode(redemptionTarget) == lib.inode(redemptionSource))
+        try await memo.expectSameAsFull(lib)
+    }
+
+    @Test func anEditedMappingFileIsReadAgainThenSettles() async throws {
+        let lib = try await memo.warmed()
+        let text = try String(contentsOfFile: lib.path("links.yml"), encoding: .utf8)
+        try lib.writeMappings(text + "\n# a comment\n")
+        let edited = try await lib.link()
+        #expect(!edited.settled && edited.plan.isEmpty)
+        #expect(try await lib.link().settled, "the run after the edited one was clean")
+        // A real change: the episode title.
+        try lib.writeMappings(text.replacingOccurrences(of: "title: Redemption", with: "title: The Redemption"))
+        let renamed = try await lib.link()
+        #expect(!renamed.settled && renamed.replaced == 1)
+        try await memo.expectSameAsFull(lib)
+    }
+
+    @Test func aSourceReplacedOrRewrittenIsSeen() async throws {
+        let lib = try await memo.warmed()
+        // Rewritten in place: the same inode (the link follows), another size.
+        try Data(repeating: 7, count: 6000).write(to: URL(fileURLWithPath: lib.path(redemptionSource)))
+        let rewritten = try await lib.link()
+        #expect(!rewritten.settled)
+        try await memo.expectSameAsFull(lib)
+        // Replaced by a new file under the same name: a new inode.
+        memo.settle(lib)
+        _ = try await lib.link()
+        try lib.file("new.mkv", size: 7000, seed: 9)
+        try FileManager.default.removeItem(atPath: lib.path(redemptionSource))
+        try FileManager.default.moveItem(atPath: lib.path("new.mkv"), toPath: lib.path(redemptionSource))
+        let replaced = try await lib.link()
+        #expect(!replaced.settled && replaced.replaced == 1)
+        #expect(lib.inode(redemptionTarget) == lib.inode(redemptionSource))
+        try await memo.expectSameAsFull(lib)
+    }
+
+    @Test func aChangedLedgerOrAPendingRowIsNotSettled() async throws {
+        let lib = try await memo.warmed()
+        let ledger = try ledger(lib)
+        try await ledger.queue.write { db in try db.execute(sql: "UPDATE links SET pending = 1, previous_source = NULL, pending_temporary = NULL") }
+        let repaired = try await lib.link()
+        #expect(!repaired.settled)
+        #expect(try lib.ledger().allSatisfy { $0.pending == nil })
+        try await memo.expectSameAsFull(lib)
+    }
+
+    @Test func aRunWithAnErrorKeepsNoRecord() async throws {
+        let lib = try await memo.warmed()
+        #expect(try ledger(lib).settledRun() != nil)
+        memo.settle(lib)
+        try lib.writeMappings(
+            try String(contentsOfFile: lib.path("links.yml"), encoding: .utf8)
+                + "\n  - {movie: Nowhere, year: 1990, show: Heat Show, episodes: S00E01}\n")
+        let failed = try await lib.link()
+        #expect(!failed.settled && failed.plan.errors.count == 1)
+        #expect(try ledger(lib).settledRun() == nil, "a run with an error keeps no record, and forgot the old one first")
+        memo.settle(lib)
+        let again = try await lib.link()
+        #expect(!again.settled && again.plan.errors.count == 1, "the error is reported again")
+    }
+
+    @Test func digestsChangeWithWhatTheyCover() throws {
+        let lib = try TestLibrary()
+        let config = try lib.config()
+        #expect(SettledRun.inputs(mappingText: "a", config: config) != SettledRun.inputs(mappingText: "b", config: config))
+        lib.linkType = "symlink"
+        #expect(SettledRun.inputs(mappingText: "a", config: config) != SettledRun.inputs(mappingText: "a", config: try lib.config()))
+        let entry = LedgerEntry(
+            target: "/t", link: LedgerLink(sourcePath: "/s", identity: .hardlink(device: 1, inode: 2), size: 3), mappingKey: "k", show: "S",
+            createdAt: 1, updatedAt: 2)
+        var other = entry
+        other.link.size = 4
+        #expect(SettledRun.ledger([entry]) != SettledRun.ledger([other]))
+        other.target = "/u"
+        #expect(SettledRun.ledger([entry, other]) == SettledRun.ledger([other, entry]), "order does not matter")
+    }
+}
