@@ -4,6 +4,10 @@ import UsherCore
 
 @testable import UsherKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Issue 15, filesystem mode's shortest run (`SettledRun`): after a clean run, a run with nothing changed checks
 /// the links without parsing the mapping file; anything that changed sends it the usual way, whose result must be
 /// what a `--full` run would do.
@@ -30,6 +34,21 @@ struct SettledRunTests {
         #expect(!run.settled && run.created == 1)
         #expect(lib.inode(redemptionTarget) == lib.inode(redemptionSource))
         try await memo.expectSameAsFull(lib)
+    }
+
+    /// The link replaced by another file, its folder's time put back: only the link's own `lstat` can tell.
+    @Test func aLinkReplacedWithItsFolderTimePutBackIsSeen() async throws {
+        let lib = try await memo.warmed()
+        let folder = Paths.parent(lib.path(redemptionTarget))
+        var before = stat()
+        #expect(stat(folder, &before) == 0)
+        try FileManager.default.removeItem(atPath: lib.path(redemptionTarget))
+        try lib.file(redemptionTarget, size: 5000, seed: 8)
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, folder, &times, 0) == 0)
+        let run = try await lib.link()
+        #expect(!run.settled, "the link is not Usher's any more")
+        #expect(!run.plan.isEmpty, "the usual run sees it: \(LinkReport(run).text())")
     }
 
     @Test func anEditedMappingFileIsReadAgainThenSettles() async throws {
