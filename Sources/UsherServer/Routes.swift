@@ -169,17 +169,21 @@ public enum ServeRoutes {
             guard let known = ServeJob(rawValue: name) else { return try problem(.badRequest, "job: expected link, prefetch or match") }
             job = known
         }
-        var limit = 50
-        if let text = query.get("limit") {
-            guard let n = Int(text), (1...500).contains(n) else { return try problem(.badRequest, "limit: expected 1 to 500") }
-            limit = n
-        }
+        guard let limit = integer(query, "limit", in: 1...500, default: 50) else { return try problem(.badRequest, "limit: expected 1 to 500") }
         var before: Int64?
         if let text = query.get("before") {
             guard let n = Int64(text), n > 0 else { return try problem(.badRequest, "before: expected a run id") }
             before = n
         }
         return try encoded(.ok, ["runs": try state.ledger.jobRuns(job: job, limit: limit, before: before)])
+    }
+
+    /// A query parameter's whole number within `range`, `fallback` when absent; `nil` when it is not such a number.
+    static func integer<Query: Sequence>(_ query: Query, _ name: String, in range: ClosedRange<Int>, default fallback: Int) -> Int?
+    where Query.Element == (key: Substring, value: Substring) {
+        guard let text = query.first(where: { $0.key == name })?.value else { return fallback }
+        guard let n = Int(text), range.contains(n) else { return nil }
+        return n
     }
 
     static func run(_ state: ServeState, id: String?) throws -> Response {
@@ -232,15 +236,9 @@ public enum ServeRoutes {
 
     static func links(_ state: ServeState, _ request: Request) throws -> Response {
         let query = request.uri.queryParameters
-        var limit = 100
-        if let text = query.get("limit") {
-            guard let n = Int(text), (1...500).contains(n) else { return try problem(.badRequest, "limit: expected 1 to 500") }
-            limit = n
-        }
-        var offset = 0
-        if let text = query.get("offset") {
-            guard let n = Int(text), n >= 0, n <= 10_000_000 else { return try problem(.badRequest, "offset: expected 0 to 10000000") }
-            offset = n
+        guard let limit = integer(query, "limit", in: 1...500, default: 100) else { return try problem(.badRequest, "limit: expected 1 to 500") }
+        guard let offset = integer(query, "offset", in: 0...10_000_000, default: 0) else {
+            return try problem(.badRequest, "offset: expected 0 to 10000000")
         }
         var show: String?
         if let text = query.get("show") {
