@@ -31,6 +31,9 @@ public enum MappingFile {
         return (document.mappings, text, reader.hadCustomTags)
     }
 
+    /// The file's text as `loadWithText` reads it, or `nil` when it cannot be read.
+    public static func text(path: String) -> String? { try? YAMLReader.readText(path) }
+
     /// Reads and validates mapping-file text as if it were the file at `path`.
     public static func load(text: String, path: String, environment: [String: String]) throws(ConfigError)
         -> [LinkMapping]

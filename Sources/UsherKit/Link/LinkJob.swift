@@ -173,7 +173,7 @@ public struct LinkJob: Sendable {
             logger.debug("the last run's links need a look", metadata: ["why": "\(why)"])
             return nil
         }
-        guard let text = try? String(contentsOfFile: config.mappingsFile, encoding: .utf8) else { return refuse("cannot read the mapping file") }
+        guard let text = MappingFile.text(path: config.mappingsFile) else { return refuse("cannot read the mapping file") }
         guard SettledRun.inputs(mappingText: text, config: config) == record.inputs else { return refuse("the mapping file or the settings changed") }
         guard SettledRun.ledger(entries) == record.ledger else { return refuse("the ledger changed") }
         let folders: FolderMemo?
