@@ -109,6 +109,18 @@ struct SettledRunTests {
         #expect(!again.settled && again.plan.errors.count == 1, "the error is reported again")
     }
 
+    /// A value taken from outside the mapping file (`!env_var`) may change while the text does not: no record.
+    @Test func aMappingFileWithATagNeverSettles() async throws {
+        let lib = try await memo.warmed()
+        let text = try String(contentsOfFile: lib.path("links.yml"), encoding: .utf8)
+        try lib.writeMappings(text.replacingOccurrences(of: "title: Redemption", with: "title: !env_var USHER_TEST_TITLE Redemption"))
+        let tagged = try await lib.link()
+        #expect(!tagged.settled && tagged.plan.isEmpty)
+        #expect(try ledger(lib).settledRun() == nil)
+        let again = try await lib.link()
+        #expect(!again.settled && again.plan.isEmpty, "still the usual run")
+    }
+
     @Test func digestsChangeWithWhatTheyCover() throws {
         let lib = try TestLibrary()
         let config = try lib.config()
