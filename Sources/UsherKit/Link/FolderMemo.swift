@@ -67,13 +67,26 @@ struct FolderMemo: Codable, Sendable, Equatable {
 
     /// Why it cannot stand for a scan now, before the mapping file is read; `nil` when it can.
     func refusal(fingerprint: String, now: Int64, fullEvery: Int64, forced: Bool) -> String? {
-        if forced { return "asked for (--full)" }
-        if fingerprint != self.fingerprint { return "the library folders in the config, or Usher, changed" }
-        if now < scannedAt || now - scannedAt >= fullEvery { return "the daily full scan is due" }
-        for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where FileSystem.modificationTime(folder) != time || time < 0 {
-            return "\(folder) changed"
+        header.refusal(fingerprint: fingerprint, now: now, fullEvery: fullEvery, forced: forced)
+    }
+
+    var header: Header { Header(fingerprint: fingerprint, scannedAt: scannedAt, folders: folders) }
+
+    /// What decides whether the memo can stand for a scan; the settled check reads only this.
+    struct Header: Sendable, Equatable {
+        var fingerprint: String
+        var scannedAt: Int64
+        var folders: [String: Int64]
+
+        func refusal(fingerprint: String, now: Int64, fullEvery: Int64, forced: Bool) -> String? {
+            if forced { return "asked for (--full)" }
+            if fingerprint != self.fingerprint { return "the library folders in the config, or Usher, changed" }
+            if now < scannedAt || now - scannedAt >= fullEvery { return "the daily full scan is due" }
+            for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where FileSystem.modificationTime(folder) != time || time < 0 {
+                return "\(folder) changed"
+            }
+            return nil
         }
-        return nil
     }
 
     /// An index of the remembered folders, in the order the scan found them.

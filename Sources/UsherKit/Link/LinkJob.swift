@@ -92,15 +92,12 @@ public struct LinkJob: Sendable {
         let now = Int64(startedAt.timeIntervalSince1970)
         let (lock, lockNotice) = try JobState.lock(statePath: config.statePath, suffix: ".lock", dryRun: options.dryRun, logger: logger)
         defer { lock?.release() }
-        let (ledger, entries) = try openLedger(options)
-        try checkRoots(entries)
+        let ledger = try openLedger(options)
+        try checkRoots(ledger)
         let services = hub.arr(config)
         let settleable = !services.usesSonarr && !services.usesRadarr && services.plex == nil && !options.fullCatalog && !options.adopt
-        var settledRecord: SettledRun.Record?
-        if settleable, let ledger {
-            do { settledRecord = try ledger.settledRun() } catch { logger.debug("could not read the settled run: \(error)") }
-        }
-        if let settledRecord, let ledger, let unchanged = settled(settledRecord, ledger: ledger, entries: entries, now: now) {
+        let check = settleable ? ledger.map { settled(ledger: $0, now: now) } : nil
+        if let ledger, let unchanged = check?.unchanged {
             var plan = LinkPlan()
             plan.unchanged = unchanged
             var outcome = LinkOutcome(
@@ -114,11 +111,12 @@ public struct LinkJob: Sendable {
         }
         // This run may change links: the record of a settled run is forgotten first, so that a run stopped half-way
         // leaves none.
-        if settledRecord != nil, !options.dryRun, let ledger {
+        if check?.hadRecord == true, !options.dryRun, let ledger {
             do { try ledger.setSettledRun(nil) } catch {
                 throw JobError(kind: .state, message: "cannot write the state database \(config.statePath): \(error)")
             }
         }
+        let entries = try entries(of: ledger)
         // The mapping file is read while the services are asked or the library is scanned.
         let (mappingsFile, environment) = (config.mappingsFile, config.environment)
         let readingMappings = Background { () throws(ConfigError) -> MappingRead in
@@ -164,31 +162,47 @@ public struct LinkJob: Sendable {
         var readsOutside: Bool
     }
 
+    /// What the settled check found: the links, unchanged, or `nil` when the usual run must look; and whether a
+    /// record was kept (the usual run then forgets it first).
+    struct SettledCheck {
+        var unchanged: [WantedLink]?
+        var hadRecord: Bool
+    }
+
     /// Filesystem mode: the links as the last clean run left them, when nothing that decides them has changed
-    /// (`SettledRun`); `nil` when the usual run must look.
-    private func settled(_ record: SettledRun.Record, ledger: Ledger, entries: [LedgerEntry], now: Int64) -> [WantedLink]? {
+    /// (`SettledRun`). The mapping file's digest is taken on another thread while SQLite is read.
+    private func settled(ledger: Ledger, now: Int64) -> SettledCheck {
         let clock = ContinuousClock()
         let started = clock.now
-        func refuse(_ why: String) -> [WantedLink]? {
-            logger.debug("the last run's links need a look", metadata: ["why": "\(why)"])
-            return nil
+        let record: SettledRun.Record?
+        do { record = try ledger.settledRun() } catch {
+            logger.debug("could not read the settled run: \(error)")
+            return SettledCheck(unchanged: nil, hadRecord: true)
         }
-        guard let text = MappingFile.text(path: config.mappingsFile) else { return refuse("cannot read the mapping file") }
-        guard SettledRun.inputs(mappingText: text, config: config) == record.inputs else { return refuse("the mapping file or the settings changed") }
-        guard SettledRun.ledger(entries) == record.ledger else { return refuse("the ledger changed") }
-        let folders: FolderMemo?
-        do { folders = try ledger.folderMemo() } catch { return refuse("cannot read the folder index: \(error)") }
-        guard let folders else { return refuse("no folder index kept") }
-        if let why = folders.refusal(fingerprint: FolderMemo.fingerprint(config), now: now, fullEvery: Int64(config.fullPassEverySeconds), forced: false) {
+        guard let record else { return SettledCheck(unchanged: nil, hadRecord: false) }
+        func refuse(_ why: String) -> SettledCheck {
+            logger.debug("the last run's links need a look", metadata: ["why": "\(why)"])
+            return SettledCheck(unchanged: nil, hadRecord: true)
+        }
+        let config = config
+        let inputs = Background { () throws(Never) -> String? in
+            MappingFile.text(path: config.mappingsFile).map { SettledRun.inputs(mappingText: $0, config: config) }
+        }
+        let header: FolderMemo.Header?
+        do { header = try ledger.folderMemoHeader() } catch { return refuse("cannot read the folder index: \(error)") }
+        guard let header else { return refuse("no folder index kept") }
+        if let why = header.refusal(fingerprint: FolderMemo.fingerprint(config), now: now, fullEvery: Int64(config.fullPassEverySeconds), forced: false) {
             return refuse(why)
         }
-        let memo: ResolutionMemo
-        do { memo = try ledger.resolutionMemo() } catch { return refuse("cannot read the kept resolutions: \(error)") }
-        switch SettledRun.unchanged(entries, memo: memo, record: record, config: config) {
+        let links: SettledRun.Links
+        do { links = try ledger.settledLinks() } catch { return refuse("cannot read the ledger: \(error)") }
+        guard case .success(let digest) = inputs.wait(), let digest else { return refuse("cannot read the mapping file") }
+        guard digest == record.inputs else { return refuse("the mapping file or the settings changed") }
+        switch SettledRun.unchanged(links, record: record, config: config) {
         case .failure(let refusal): return refuse(refusal.reason)
         case .success(let unchanged):
             logger.debug("nothing changed since the last run", metadata: ["links": "\(unchanged.count)", "seconds": "\(clock.now - started)"])
-            return unchanged
+            return SettledCheck(unchanged: unchanged, hadRecord: true)
         }
     }
 
@@ -198,10 +212,10 @@ public struct LinkJob: Sendable {
         guard !resolved.apiMode, case .success(let read) = reading.wait(), !read.readsOutside,
             outcome.plan.conflicts.isEmpty, outcome.plan.errors.isEmpty, outcome.plan.kept.isEmpty, outcome.failures.isEmpty,
             resolved.gone.isEmpty, resolved.problems.isEmpty, resolved.keptResolutions == read.mappings.count,
-            let entries = try? ledger.entries(), entries.count == read.mappings.count
+            let now = try? ledger.linksGeneration(), now.links == read.mappings.count
         else { return }
         let record = SettledRun.Record(
-            inputs: SettledRun.inputs(mappingText: read.text, config: config), ledger: SettledRun.ledger(entries), mappings: entries.count)
+            inputs: SettledRun.inputs(mappingText: read.text, config: config), generation: now.generation, mappings: now.links)
         do { try ledger.setSettledRun(record) } catch { logger.debug("could not keep the settled run: \(error)") }
     }
 
@@ -225,9 +239,12 @@ public struct LinkJob: Sendable {
     }
 
     /// The ledger: read-only (and perhaps absent) in a dry run.
-    private func openLedger(_ options: LinkOptions) throws(JobError) -> (Ledger?, [LedgerEntry]) {
-        let ledger = options.dryRun ? try readOnlyLedger() : try JobState.open(config.statePath)
-        do { return (ledger, try ledger?.entries() ?? []) } catch {
+    private func openLedger(_ options: LinkOptions) throws(JobError) -> Ledger? {
+        options.dryRun ? try readOnlyLedger() : try JobState.open(config.statePath)
+    }
+
+    private func entries(of ledger: Ledger?) throws(JobError) -> [LedgerEntry] {
+        do { return try ledger?.entries() ?? [] } catch {
             throw JobError(kind: .state, message: "cannot read the state database \(config.statePath): \(error)")
         }
     }
@@ -463,15 +480,21 @@ public struct LinkJob: Sendable {
 
     /// Every library root must be readable, and a root that holds links or sources Usher knows must
     /// not be empty (an unmounted disk): otherwise nothing is judged this run.
-    private func checkRoots(_ entries: [LedgerEntry]) throws(JobError) {
+    /// Refuses a root that cannot be read, or that is empty while links were made in it. The ledger is read only
+    /// when a root is empty.
+    private func checkRoots(_ ledger: Ledger?) throws(JobError) {
         var bad: [String] = []
+        var entries: [LedgerEntry]?
         for root in config.movieRoots + config.showRoots {
             guard let holdsAny = FileSystem.holdsAny(root.path, where: { !LibraryIndex.skip($0) }) else {
                 bad.append("\(root.path) cannot be read")
                 continue
             }
+            if entries == nil, !holdsAny { entries = try self.entries(of: ledger) }
             if !holdsAny,
-                entries.contains(where: { PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath) })
+                (entries ?? []).contains(where: {
+                    PathTranslator.isPrefix(root.path, of: $0.target) || PathTranslator.isPrefix(root.path, of: $0.link.sourcePath)
+                })
             {
                 bad.append("\(root.path) is empty but held links")
             }

@@ -6,11 +6,12 @@ import UsherCore
 ///
 /// A run that ended clean (every mapping linked, no conflict, no error, every resolution kept in the
 /// `ResolutionMemo`) keeps a record: a digest of its inputs (the mapping file's text, the settings, the folders'
-/// config and Usher's version) and of the links it left in the ledger. The next run takes the short way when all
+/// config and Usher's version) and the generation of the links table it left. The next run takes the short way when all
 /// of this still holds, and otherwise the usual one:
 /// - the mapping file's text and the settings give the same digest, and the text had no tag reading a value from
 ///   outside it (`!env_var`, `!secret`, `!file`, `!cmd`: then no record is kept);
-/// - the ledger holds the same links (digest of every row), none of them left pending by an interrupted run;
+/// - the ledger holds the same links (no link row changed since: `Ledger.linksGeneration`), none of them left
+///   pending by an interrupted run;
 /// - the folders the last scan read have not changed (`FolderMemo`) and the daily full scan is not due;
 /// - every kept resolution's movie, show and season folders have the times they had;
 /// - every link is still Usher's (`lstat`: the same inode, or the same symlink text) and every source is there
@@ -21,8 +22,23 @@ import UsherCore
 struct SettledRun {
     struct Record: Sendable, Equatable {
         var inputs: String
-        var ledger: String
+        /// The links table's generation (`Ledger.linksGeneration`) when the record was made: any change of a link
+        /// row since then moved it.
+        var generation: Int64
         var mappings: Int
+    }
+
+    /// A link as the ledger holds it, with its mapping's kept resolution.
+    struct Link: Sendable {
+        var entry: LedgerEntry
+        var kept: ResolutionMemo.Entry?
+    }
+
+    /// What the check reads of the ledger, at one moment.
+    struct Links: Sendable {
+        var links: [Link]
+        var keptResolutions: Int
+        var generation: Int64
     }
 
     /// The digest of what decides the links besides the folders: the mapping file's text, the resolution
@@ -33,33 +49,16 @@ struct SettledRun {
         return String(digest.value, radix: 16)
     }
 
-    /// The digest of every ledger row as a run reads it.
-    static func ledger(_ entries: [LedgerEntry]) -> String {
-        var digest = ResolutionMemo.Digest(0)
-        for entry in entries.sorted(by: { $0.target < $1.target }) {
-            let identity =
-                switch entry.link.identity {
-                case let .hardlink(device, inode): "h \(device) \(inode)"
-                case .symlink(let destination): "s \(destination)"
-                }
-            digest.add(
-                entry.target, entry.link.sourcePath, identity, String(entry.link.size), entry.mappingKey, entry.show,
-                String(entry.updatedAt), entry.pending == nil ? "-" : "pending")
-        }
-        return String(digest.value, radix: 16)
-    }
-
     /// The links, as the usual run would find them all unchanged; `nil` (with the reason) when one thing differs.
-    static func unchanged(
-        _ entries: [LedgerEntry], memo: ResolutionMemo, record: Record, config: UsherConfig
-    ) -> Result<[WantedLink], Refusal> {
-        guard memo.entries.count == record.mappings, entries.count == record.mappings else {
+    static func unchanged(_ ledger: Links, record: Record, config: UsherConfig) -> Result<[WantedLink], Refusal> {
+        guard ledger.generation == record.generation else { return .failure(Refusal("the ledger changed")) }
+        guard ledger.keptResolutions == record.mappings, ledger.links.count == record.mappings else {
             return .failure(Refusal("the kept resolutions are not one per link"))
         }
         let times = ResolutionMemo.Times()
-        let checked = entries.parallelMap(threshold: 256) { entry -> Result<WantedLink, Refusal> in
-            guard entry.pending == nil, let kept = memo.entries[entry.mappingKey], kept.target == entry.target,
-                kept.source == entry.link.sourcePath
+        let checked = ledger.links.parallelMap(threshold: 256) { link -> Result<WantedLink, Refusal> in
+            let entry = link.entry
+            guard entry.pending == nil, let kept = link.kept, kept.target == entry.target, kept.source == entry.link.sourcePath
             else { return .failure(Refusal("\(entry.target) is not the kept resolution of its mapping")) }
             for (folder, time) in zip(kept.folders, kept.times) where times.of(folder) != time {
                 return .failure(Refusal("\(folder) changed"))
@@ -77,7 +76,7 @@ struct SettledRun {
             return .success(wanted)
         }
         var unchanged: [WantedLink] = []
-        unchanged.reserveCapacity(entries.count)
+        unchanged.reserveCapacity(ledger.links.count)
         for result in checked {
             switch result {
             case .success(let wanted): unchanged.append(wanted)

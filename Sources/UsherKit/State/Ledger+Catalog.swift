@@ -219,6 +219,24 @@ extension Ledger {
         }
     }
 
+    /// What `FolderMemo.refusal` reads of the kept folder index, without decoding its lists of folders (SQLite
+    /// picks the three fields out of the JSON).
+    func folderMemoHeader() throws -> FolderMemo.Header? {
+        try queue.read { db in
+            guard try db.tableExists("folder_memo"),
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT json_extract(memo, '$.fingerprint'), json_extract(memo, '$.scannedAt'), json_extract(memo, '$.folders')
+                        FROM folder_memo WHERE id = 1 AND json_valid(memo)
+                        """),
+                let fingerprint: String = row[0], let scannedAt: Int64 = row[1], let folders: String = row[2],
+                let times = try? JSONDecoder().decode([String: Int64].self, from: Data(folders.utf8))
+            else { return nil }
+            return FolderMemo.Header(fingerprint: fingerprint, scannedAt: scannedAt, folders: times)
+        }
+    }
+
     /// Keeps `memo` for the next run, or forgets the last one.
     func setFolderMemo(_ memo: FolderMemo?) throws {
         let text = try memo.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }

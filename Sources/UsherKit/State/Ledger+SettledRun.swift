@@ -1,19 +1,29 @@
 import GRDB
 
-/// Filesystem mode's `SettledRun`: one row, or none.
+/// Filesystem mode's `SettledRun`: one row, or none; and the links table's generation, which every change of a
+/// link row moves (triggers, so that any writer moves it: Usher, an older Usher, a person with `sqlite3`).
 extension Ledger {
-    static let settledRunSchema = """
+    static let linksGenerationSchema = """
+        DROP TABLE settled_run;
         CREATE TABLE settled_run (
-            id INTEGER PRIMARY KEY CHECK (id = 1), inputs TEXT NOT NULL, ledger TEXT NOT NULL, mappings INTEGER NOT NULL
+            id INTEGER PRIMARY KEY CHECK (id = 1), inputs TEXT NOT NULL, generation INTEGER NOT NULL, mappings INTEGER NOT NULL
         );
+        CREATE TABLE links_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+        INSERT INTO links_generation (id, value) VALUES (1, 0);
+        CREATE TRIGGER links_generation_insert AFTER INSERT ON links
+            BEGIN UPDATE links_generation SET value = value + 1 WHERE id = 1; END;
+        CREATE TRIGGER links_generation_update AFTER UPDATE ON links
+            BEGIN UPDATE links_generation SET value = value + 1 WHERE id = 1; END;
+        CREATE TRIGGER links_generation_delete AFTER DELETE ON links
+            BEGIN UPDATE links_generation SET value = value + 1 WHERE id = 1; END;
         """
 
     func settledRun() throws -> SettledRun.Record? {
         try queue.read { db in
-            guard try db.tableExists("settled_run"),
-                let row = try Row.fetchOne(db, sql: "SELECT inputs, ledger, mappings FROM settled_run WHERE id = 1")
+            guard try db.tableExists("links_generation"),
+                let row = try Row.fetchOne(db, sql: "SELECT inputs, generation, mappings FROM settled_run WHERE id = 1")
             else { return nil }
-            return SettledRun.Record(inputs: row[0], ledger: row[1], mappings: row[2])
+            return SettledRun.Record(inputs: row[0], generation: row[1], mappings: row[2])
         }
     }
 
@@ -23,9 +33,47 @@ extension Ledger {
             try db.execute(sql: "DELETE FROM settled_run")
             if let record {
                 try db.execute(
-                    sql: "INSERT INTO settled_run (id, inputs, ledger, mappings) VALUES (1, ?, ?, ?)",
-                    arguments: [record.inputs, record.ledger, record.mappings])
+                    sql: "INSERT INTO settled_run (id, inputs, generation, mappings) VALUES (1, ?, ?, ?)",
+                    arguments: [record.inputs, record.generation, record.mappings])
             }
+        }
+    }
+
+    /// How many link rows there are, and the links table's generation, now.
+    func linksGeneration() throws -> (links: Int, generation: Int64) {
+        try queue.read { db in
+            let links = try Int.fetchOne(db, sql: "SELECT count(*) FROM links") ?? 0
+            return (links, try Int64.fetchOne(db, sql: "SELECT value FROM links_generation WHERE id = 1") ?? 0)
+        }
+    }
+
+    /// What a settled check reads, in one read transaction: every link with its mapping's kept resolution (if
+    /// any), how many resolutions are kept, and the links table's generation.
+    func settledLinks() throws -> SettledRun.Links {
+        try queue.read { db in
+            let generation = try Int64.fetchOne(db, sql: "SELECT value FROM links_generation WHERE id = 1") ?? 0
+            let kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM resolution_memo") ?? 0
+            var links: [SettledRun.Link] = []
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT \(Self.entryColumns(of: "l")), m.fingerprint, m.movie_folder, m.movie_folder_time, m.show_folder,
+                        m.show_folder_time, m.directory, m.directory_time, m.source, m.target, m.target_device
+                    FROM links l LEFT JOIN resolution_memo m ON m.mapping = l.mapping_key ORDER BY l.target
+                    """)
+            let at = Self.entryColumnCount
+            while let row = try rows.next() {
+                var resolution: ResolutionMemo.Entry?
+                if let fingerprint: String = row[at] {
+                    let device: Int64? = row[at + 9]
+                    resolution = ResolutionMemo.Entry(
+                        fingerprint: fingerprint, movieFolder: row[at + 1], showFolder: row[at + 3], directory: row[at + 5],
+                        times: [row[at + 2], row[at + 4], row[at + 6]], source: row[at + 7], target: row[at + 8],
+                        targetDevice: device.map { UInt64(bitPattern: $0) })
+                }
+                links.append(SettledRun.Link(entry: Self.entry(at: row), kept: resolution))
+            }
+            return SettledRun.Links(links: links, keptResolutions: kept, generation: generation)
         }
     }
 }

@@ -191,7 +191,15 @@ public final class Ledger: Sendable {
             try db.execute(sql: Self.resolutionMemoSchema)
         }
         migrator.registerMigration("v8-settled-run") { db in
-            try db.execute(sql: Self.settledRunSchema)
+            try db.execute(
+                sql: """
+                    CREATE TABLE settled_run (
+                        id INTEGER PRIMARY KEY CHECK (id = 1), inputs TEXT NOT NULL, ledger TEXT NOT NULL, mappings INTEGER NOT NULL
+                    );
+                    """)
+        }
+        migrator.registerMigration("v9-links-generation") { db in
+            try db.execute(sql: Self.linksGenerationSchema)
         }
         return migrator
     }
@@ -226,17 +234,25 @@ public final class Ledger: Sendable {
     public func entries() throws -> [LedgerEntry] {
         try queue.read { db in
             var entries: [LedgerEntry] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.entryColumns) FROM links ORDER BY target")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.entryColumns()) FROM links ORDER BY target")
             while let row = try rows.next() { entries.append(Self.entry(at: row)) }
             return entries
         }
     }
 
-    /// The columns `entry(at:)` reads, in its order (by position: a run reads every row, and names cost a lookup each).
-    static let entryColumns = """
-        target, source, kind, device, inode, symlink_destination, size, mapping_key, show, created_at, updated_at, pending, \
-        pending_temporary, previous_source, previous_kind, previous_device, previous_inode, previous_symlink_destination, previous_size
-        """
+    /// The columns `entry(at:)` reads, in its order (by position: a run reads every row, and names cost a lookup each),
+    /// each after `table.` when a query joins another table.
+    static func entryColumns(of table: String? = nil) -> String {
+        let names = [
+            "target", "source", "kind", "device", "inode", "symlink_destination", "size", "mapping_key", "show", "created_at", "updated_at",
+            "pending", "pending_temporary", "previous_source", "previous_kind", "previous_device", "previous_inode",
+            "previous_symlink_destination", "previous_size",
+        ]
+        return names.map { name in table.map { "\($0).\(name)" } ?? name }.joined(separator: ", ")
+    }
+
+    /// How many columns `entry(at:)` reads.
+    static let entryColumnCount = 19
 
     static func entry(at row: Row) -> LedgerEntry {
         let link = LedgerLink(sourcePath: row[1], identity: identity(kind: row[2], device: row[3], inode: row[4], destination: row[5]), size: row[6])
