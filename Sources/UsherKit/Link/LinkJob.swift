@@ -194,8 +194,9 @@ public struct LinkJob: Sendable {
         if let why = header.refusal(fingerprint: FolderMemo.fingerprint(config), now: now, fullEvery: Int64(config.fullPassEverySeconds), forced: false) {
             return refuse(why)
         }
-        let links: SettledRun.Links
+        let links: SettledRun.Links?
         do { links = try ledger.settledLinks() } catch { return refuse("cannot read the ledger: \(error)") }
+        guard let links else { return refuse("a link is pending, or is not its mapping's kept resolution") }
         guard case .success(let digest) = inputs.wait(), let digest else { return refuse("cannot read the mapping file") }
         guard digest == record.inputs else { return refuse("the mapping file or the settings changed") }
         switch SettledRun.unchanged(links, record: record, config: config) {

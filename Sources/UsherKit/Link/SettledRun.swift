@@ -28,10 +28,18 @@ struct SettledRun {
         var mappings: Int
     }
 
-    /// A link as the ledger holds it, with its mapping's kept resolution.
+    /// A link as the ledger holds it (not pending, and its mapping's kept resolution), with that resolution's
+    /// folders (movie, show, season) and their times.
     struct Link: Sendable {
-        var entry: LedgerEntry
-        var kept: ResolutionMemo.Entry?
+        var target: String
+        var source: String
+        var identity: LinkIdentity
+        var size: Int64
+        var mappingKey: String
+        var show: String
+        var folders: (String, String, String)
+        var times: (Int64, Int64, Int64)
+        var targetDevice: UInt64?
     }
 
     /// What the check reads of the ledger, at one moment.
@@ -57,21 +65,18 @@ struct SettledRun {
         }
         let times = ResolutionMemo.Times()
         let checked = ledger.links.parallelMap(threshold: 256) { link -> Result<WantedLink, Refusal> in
-            let entry = link.entry
-            guard entry.pending == nil, let kept = link.kept, kept.target == entry.target, kept.source == entry.link.sourcePath
-            else { return .failure(Refusal("\(entry.target) is not the kept resolution of its mapping")) }
-            for (folder, time) in zip(kept.folders, kept.times) where times.of(folder) != time {
-                return .failure(Refusal("\(folder) changed"))
-            }
-            guard case let .file(device, inode, size, _) = FileSystem.observe(entry.link.sourcePath), size == entry.link.size else {
-                return .failure(Refusal("\(entry.link.sourcePath) changed"))
+            if times.of(link.folders.0) != link.times.0 { return .failure(Refusal("\(link.folders.0) changed")) }
+            if times.of(link.folders.1) != link.times.1 { return .failure(Refusal("\(link.folders.1) changed")) }
+            if times.of(link.folders.2) != link.times.2 { return .failure(Refusal("\(link.folders.2) changed")) }
+            guard case let .file(device, inode, size, _) = FileSystem.observe(link.source), size == link.size else {
+                return .failure(Refusal("\(link.source) changed"))
             }
             let wanted = WantedLink(
-                target: entry.target, source: SourceFile(path: entry.link.sourcePath, device: device, inode: inode, size: size),
-                kind: entry.link.identity.kind, symlinkTarget: config.symlinkTarget, mappingKey: entry.mappingKey,
-                mappingLabel: entry.mappingKey, show: entry.show, targetDevice: kept.targetDevice)
-            guard wanted.identity == entry.link.identity, FileSystem.observe(entry.target).matches(entry.link.identity) else {
-                return .failure(Refusal("\(entry.target) changed"))
+                target: link.target, source: SourceFile(path: link.source, device: device, inode: inode, size: size),
+                kind: link.identity.kind, symlinkTarget: config.symlinkTarget, mappingKey: link.mappingKey,
+                mappingLabel: link.mappingKey, show: link.show, targetDevice: link.targetDevice)
+            guard wanted.identity == link.identity, FileSystem.observe(link.target).matches(link.identity) else {
+                return .failure(Refusal("\(link.target) changed"))
             }
             return .success(wanted)
         }

@@ -47,9 +47,10 @@ extension Ledger {
         }
     }
 
-    /// What a settled check reads, in one read transaction: every link with its mapping's kept resolution (if
-    /// any), how many resolutions are kept, and the links table's generation.
-    func settledLinks() throws -> SettledRun.Links {
+    /// What a settled check reads, in one read transaction: every link with its mapping's kept resolution, how
+    /// many resolutions are kept, and the links table's generation; `nil` as soon as a link is pending or is not
+    /// its mapping's kept resolution. Only the columns the check uses are read.
+    func settledLinks() throws -> SettledRun.Links? {
         try queue.read { db in
             let generation = try Int64.fetchOne(db, sql: "SELECT value FROM links_generation WHERE id = 1") ?? 0
             let kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM resolution_memo") ?? 0
@@ -57,21 +58,21 @@ extension Ledger {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT \(Self.entryColumns(of: "l")), m.fingerprint, m.movie_folder, m.movie_folder_time, m.show_folder,
-                        m.show_folder_time, m.directory, m.directory_time, m.source, m.target, m.target_device
+                    SELECT l.pending = 0 AND m.mapping IS NOT NULL AND m.source = l.source AND m.target = l.target,
+                        l.target, l.source, l.kind, l.device, l.inode, l.symlink_destination, l.size, l.mapping_key, l.show,
+                        m.movie_folder, m.movie_folder_time, m.show_folder, m.show_folder_time, m.directory, m.directory_time,
+                        m.target_device
                     FROM links l LEFT JOIN resolution_memo m ON m.mapping = l.mapping_key ORDER BY l.target
                     """)
-            let at = Self.entryColumnCount
             while let row = try rows.next() {
-                var resolution: ResolutionMemo.Entry?
-                if let fingerprint: String = row[at] {
-                    let device: Int64? = row[at + 9]
-                    resolution = ResolutionMemo.Entry(
-                        fingerprint: fingerprint, movieFolder: row[at + 1], showFolder: row[at + 3], directory: row[at + 5],
-                        times: [row[at + 2], row[at + 4], row[at + 6]], source: row[at + 7], target: row[at + 8],
-                        targetDevice: device.map { UInt64(bitPattern: $0) })
-                }
-                links.append(SettledRun.Link(entry: Self.entry(at: row), kept: resolution))
+                guard (row[0] as Int?) == 1 else { return nil }
+                let device: Int64? = row[16]
+                links.append(
+                    SettledRun.Link(
+                        target: row[1], source: row[2],
+                        identity: Self.identity(kind: row[3], device: row[4], inode: row[5], destination: row[6]), size: row[7],
+                        mappingKey: row[8], show: row[9], folders: (row[10], row[12], row[14]), times: (row[11], row[13], row[15]),
+                        targetDevice: device.map { UInt64(bitPattern: $0) }))
             }
             return SettledRun.Links(links: links, keptResolutions: kept, generation: generation)
         }

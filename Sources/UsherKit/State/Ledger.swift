@@ -55,14 +55,25 @@ public final class Ledger: Sendable {
                     "cannot create the state folder \(error.path): \(String(cString: strerror(error.code))) (set 'state:' in the config to a file in a folder Usher can write)"
             )
         }
-        // Set WAL and `synchronous` before the pool opens its readers (a pool needs WAL).
-        try DatabaseQueue(path: path, configuration: configuration).writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        // Set WAL and `synchronous` before the pool opens its readers (a pool needs WAL). A file already in WAL mode
+        // says so in its header (bytes 18 and 19 are 2), and is not opened twice.
+        if !Self.isWAL(path) {
+            try DatabaseQueue(path: path, configuration: configuration).writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
         }
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
         queue = pool
+    }
+
+    /// Whether the SQLite file at `path` is in WAL mode, by its header.
+    static func isWAL(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header.starts(with: Array("SQLite format 3\0".utf8)) && header[18] == 2 && header[19] == 2
     }
 
     private init(path: String, reader: any DatabaseWriter) {
@@ -331,7 +342,7 @@ public final class Ledger: Sendable {
         }
     }
 
-    private static func identity(kind: String?, device: Int64?, inode: Int64?, destination: String?) -> LinkIdentity {
+    static func identity(kind: String?, device: Int64?, inode: Int64?, destination: String?) -> LinkIdentity {
         if kind == "symlink" { return .symlink(destination: destination ?? "") }
         return .hardlink(device: UInt64(bitPattern: device ?? 0), inode: UInt64(bitPattern: inode ?? 0))
     }

@@ -34,6 +34,22 @@ struct LedgerTests {
         #expect(throws: (any Error).self) { try current.setServiceRetries([]) }
     }
 
+    /// A file in rollback-journal mode (made by `makeOld`, or by hand) is switched to WAL; one in WAL mode is
+    /// recognised by its header and opened once.
+    @Test func aStateFileIsInWALModeAfterAnOpen() throws {
+        let lib = try TestLibrary()
+        let statePath = lib.path("state/usher.db")
+        try Ledger.makeOld(path: statePath, upTo: "v1")
+        #expect(!Ledger.isWAL(statePath))
+        _ = try Ledger(path: statePath)
+        #expect(Ledger.isWAL(statePath))
+        let ledger = try Ledger(path: statePath)
+        #expect(try ledger.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(!Ledger.isWAL(lib.path("nothing.db")))
+        try Data("SQLite format 3".utf8).write(to: URL(fileURLWithPath: lib.path("short.db")))
+        #expect(!Ledger.isWAL(lib.path("short.db")))
+    }
+
     /// Readers do not wait for a writer: a read made while a write transaction is open finishes before it.
     @Test func aReaderDoesNotWaitForAWriter() throws {
         let lib = try TestLibrary()
