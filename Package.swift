@@ -6,6 +6,12 @@ let settings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The files of `Sources/UsherServer/Web/Resources`, each embedded in the binary (`PackageResources.<name>`).
+let webResources = [
+    "layout.mustache", "login.mustache", "overview.mustache", "links.mustache", "runs.mustache", "run.mustache",
+    "proposals.mustache", "prefetch.mustache", "message.mustache", "usher.css", "usher.js",
+]
+
 let package = Package(
     name: "usher",
     platforms: [.macOS(.v15)],
@@ -25,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Pure core: values and decisions (Link/, Match/, Prefetch/, Import/, Shared/). No I/O.
@@ -75,7 +82,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The web page's templates, stylesheet and script, compiled into the binary (no bundle to ship beside it).
+            resources: webResources.map { .embedInCode("Web/Resources/\($0)") },
             swiftSettings: settings
         ),
         .executableTarget(

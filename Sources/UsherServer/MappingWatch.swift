@@ -7,7 +7,7 @@ import UsherKit
 actor MappingWatch {
     let path: String
     let environment: [String: String]
-    private var cached: (stamp: [Int64], names: MappedNames)?
+    private var cached: (stamp: [Int64], names: Result<MappedNames, ConfigError>)?
 
     init(path: String, environment: [String: String]) {
         self.path = path
@@ -16,17 +16,28 @@ actor MappingWatch {
 
     /// `nil` when the file cannot be read or is wrong: the caller then queues the run, which reports it.
     func names() -> MappedNames? {
+        guard case .success(let names)? = read() else { return nil }
+        return names
+    }
+
+    /// What is wrong with the file (file, line and field), or `nil` when it reads.
+    func problem() -> String? {
+        switch read() {
+        case nil: return "cannot read \(path)"
+        case .failure(let error)?: return error.description
+        case .success?: return nil
+        }
+    }
+
+    private func read() -> Result<MappedNames, ConfigError>? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let stamp = [
             Int64(info.st_dev), Int64(info.st_ino), Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec),
         ]
         if let cached, cached.stamp == stamp { return cached.names }
-        guard let mappings = try? MappingFile.load(path: path, environment: environment) else {
-            cached = nil
-            return nil
-        }
-        let names = MappedNames(mappings: mappings)
+        let names: Result<MappedNames, ConfigError>
+        do { names = .success(MappedNames(mappings: try MappingFile.load(path: path, environment: environment))) } catch { names = .failure(error) }
         cached = (stamp, names)
         return names
     }

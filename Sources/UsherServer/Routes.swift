@@ -13,6 +13,7 @@ public struct ServeState: Sendable {
     public var startedAt: Date
     public var apiKey: String
     let mappings: MappingWatch
+    let sessions = WebSessions()
 
     public init(config: UsherConfig, ledger: Ledger, runner: JobRunner, board: ScheduleBoard, counters: ServeCounters, startedAt: Date, apiKey: String) {
         self.config = config
@@ -76,6 +77,7 @@ public enum ServeRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
+        WebPages.add(to: base, state: state)
         let api = base.group("api/v1").add(middleware: APIKeyMiddleware(key: state.apiKey, counters: state.counters))
         api.get("openapi.json") { _, _ in json(.ok, OpenAPIDocument.json(urlBase: state.config.server.urlBase)) }
         api.get("status") { _, _ in try await status(state) }
@@ -142,6 +144,11 @@ public enum ServeRoutes {
     }
 
     static func status(_ state: ServeState) async throws -> Response {
+        try encoded(.ok, try await statusValue(state))
+    }
+
+    /// What `GET api/v1/status` answers, and the overview page shows.
+    static func statusValue(_ state: ServeState) async throws -> Status {
         let last = try state.ledger.lastJobRuns()
         let snapshot = await state.runner.snapshot()
         var jobs: [String: Status.Job] = [:]
@@ -152,14 +159,12 @@ public enum ServeRoutes {
                 queued: snapshot.queued.first(where: { $0.job == job })?.id, lastRun: last[job])
         }
         let statistics = try state.ledger.linkSummary()
-        return try encoded(
-            .ok,
-            Status(
-                version: UsherVersion.current, startedAt: state.startedAt, jobs: jobs, links: statistics.links, bytesSaved: statistics.bytesSaved,
-                webhooks: await state.counters.webhooks.sorted(by: { $0.key < $1.key }).map { key, count in
-                    let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-                    return WebhookCount(source: parts[0], event: parts[1], outcome: parts[2], count: count)
-                }, unauthorized: await state.counters.unauthorized))
+        return Status(
+            version: UsherVersion.current, startedAt: state.startedAt, jobs: jobs, links: statistics.links, bytesSaved: statistics.bytesSaved,
+            webhooks: await state.counters.webhooks.sorted(by: { $0.key < $1.key }).map { key, count in
+                let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+                return WebhookCount(source: parts[0], event: parts[1], outcome: parts[2], count: count)
+            }, unauthorized: await state.counters.unauthorized)
     }
 
     static func runs(_ state: ServeState, _ request: Request) throws -> Response {
@@ -245,6 +250,11 @@ public enum ServeRoutes {
             guard text.count <= 200 else { return try problem(.badRequest, "show: at most 200 characters") }
             show = String(text)
         }
+        return try encoded(.ok, try linkPage(state, show: show, limit: limit, offset: offset))
+    }
+
+    /// What `GET api/v1/links` answers, and the links page shows.
+    static func linkPage(_ state: ServeState, show: String?, limit: Int, offset: Int) throws -> LinkPage {
         let (total, entries) = try state.ledger.linkPage(show: show, limit: limit, offset: offset)
         var page = LinkPage(
             total: total, offset: offset, limit: limit,
@@ -265,7 +275,7 @@ public enum ServeRoutes {
             page.conflicts = report.conflicts.filter { wanted($0.target, $0.mapping) }
             page.errors = report.errors.filter { wanted($0.target, $0.mapping) }
         }
-        return try encoded(.ok, page)
+        return page
     }
 
     struct Started: Encodable {

@@ -1,5 +1,5 @@
 public import Foundation
-import UsherCore
+public import UsherCore
 
 /// What `usher match review` did with the decisions in the proposals file.
 public struct ReviewReport: Sendable {
@@ -34,17 +34,57 @@ extension MatchJob {
     /// proposals file, undecided ones stay. An accepted entry that claims an episode the mapping file
     /// (or another accepted entry) already claims is not added and stays, with an error.
     public func review(dryRun: Bool = false, now: Date = Date()) throws(JobError) -> ReviewReport {
+        try review(decisions: nil, dryRun: dryRun, now: now)
+    }
+
+    /// A decision taken outside the file (the web page): accept, with the episodes a person may have corrected, or
+    /// reject.
+    public enum Decision: Sendable, Equatable {
+        case accept(episodes: [EpisodeNumber]?)
+        case reject
+    }
+
+    /// The same review with the decisions given by pair key (`ProposalEntry.pairKey` as the file has it): only
+    /// those entries are decided, each as given; the others stay as they are, whatever the file says of them. A
+    /// decision whose pair is not in the file (decided or changed since the page was drawn) is not applied:
+    /// `ReviewReport.missing` names it.
+    public func review(decisions: [String: Decision]?, dryRun: Bool = false, now: Date = Date()) throws(JobError) -> ReviewReport {
         let path = config.match.proposalsFile
-        let entries: [ProposalEntry]
+        var entries: [ProposalEntry]
         do { entries = try ProposalsFile.load(path: path) } catch {
             throw JobError(kind: .config, message: error.description)
+        }
+        var undecidedHere = Set<Int>()
+        let original = entries
+        if let decisions {
+            let keys = Set(entries.map(\.pairKey))
+            let missing = decisions.keys.filter { !keys.contains($0) }.sorted()
+            for index in entries.indices {
+                switch decisions[entries[index].pairKey] {
+                case nil:
+                    // Not decided here: kept as it is, even if the file says accept or reject.
+                    undecidedHere.insert(index)
+                case .reject?:
+                    entries[index].accept = false
+                case .accept(let episodes)?:
+                    entries[index].accept = true
+                    if let episodes, !episodes.isEmpty { entries[index].episodes = episodes }
+                }
+            }
+            if !missing.isEmpty {
+                throw JobError(kind: .config, message: "no such proposal in \(path) (decided or changed since): \(missing.joined(separator: ", "))")
+            }
         }
         let document = try loadMappings()
         let existing = document.mappings
         var report = ReviewReport(dryRun: dryRun)
         var keep: [ProposalEntry] = []
         var claimed = existing
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
+            if undecidedHere.contains(index) {
+                keep.append(entry)
+                continue
+            }
             switch entry.accept {
             case nil:
                 report.undecided += 1
@@ -59,7 +99,8 @@ extension MatchJob {
                 if let problem = problems.first(where: { $0.mappingKey == entry.mapping.key && $0.label == entry.mapping.labelWithLocation }) ?? problems.first
                 {
                     report.conflicts.append("\(entry.location.map { "\($0): " } ?? "")\(entry.label) was not added: \(problem.message)")
-                    keep.append(entry)
+                    // A decision from the page is not written into the file: the entry stays as it was.
+                    keep.append(decisions == nil ? entry : original[index])
                 } else {
                     report.accepted.append(entry)
                     claimed.append(entry.mapping)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import UsherCore
 
@@ -8,18 +8,57 @@ extension Ledger {
     /// Links and space saved, as `LinkStatistics` counts them (rows of an interrupted change left out, each file
     /// once), without reading every row into memory.
     public func linkSummary() throws -> (links: Int, hardlinks: Int, bytesSaved: Int64) {
+        try queue.read { db in try Self.linkSummary(db) }
+    }
+
+    static func linkSummary(_ db: Database) throws -> (links: Int, hardlinks: Int, bytesSaved: Int64) {
+        let counts = try Row.fetchOne(
+            db, sql: "SELECT COUNT(*) AS links, COALESCE(SUM(kind <> 'symlink'), 0) AS hardlinks FROM links WHERE pending = 0")
+        // One size per file: a hardlink's inode, or a symlink's source path (the key LinkStatistics uses).
+        let saved = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE(SUM(size), 0) FROM (
+                    SELECT MIN(size) AS size FROM links WHERE pending = 0
+                    GROUP BY CASE WHEN kind = 'symlink' THEN 'p:' || source ELSE 'i:' || device || ':' || inode END)
+                """)
+        return (counts?["links"] ?? 0, counts?["hardlinks"] ?? 0, saved ?? 0)
+    }
+
+    /// Keeps the links and space saved after the run of row `id`: counted again when the run changed a link, else the
+    /// last run's totals (a run that changed nothing left the same links).
+    static func keepTotals(_ db: Database, id: Int64, changed: Bool) throws {
+        var totals: (links: Int, bytesSaved: Int64)?
+        if !changed,
+            let row = try Row.fetchOne(
+                db, sql: "SELECT links, bytes_saved FROM runs WHERE id < ? AND links IS NOT NULL ORDER BY id DESC LIMIT 1", arguments: [id])
+        {
+            totals = (row[0], row[1])
+        }
+        if totals == nil {
+            let summary = try linkSummary(db)
+            totals = (summary.links, summary.bytesSaved)
+        }
+        try db.execute(sql: "UPDATE runs SET links = ?, bytes_saved = ? WHERE id = ?", arguments: [totals?.links, totals?.bytesSaved, id])
+    }
+
+    public struct LinkHistoryPoint: Sendable, Equatable {
+        public var at: Date
+        public var links: Int
+        public var bytesSaved: Int64
+    }
+
+    /// The links and space saved after each of the last `limit` link runs that kept them, oldest first.
+    public func linkHistory(limit: Int) throws -> [LinkHistoryPoint] {
         try queue.read { db in
-            let counts = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS links, COALESCE(SUM(kind <> 'symlink'), 0) AS hardlinks FROM links WHERE pending = 0")
-            // One size per file: a hardlink's inode, or a symlink's source path (the key LinkStatistics uses).
-            let saved = try Int64.fetchOne(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT COALESCE(SUM(size), 0) FROM (
-                        SELECT MIN(size) AS size FROM links WHERE pending = 0
-                        GROUP BY CASE WHEN kind = 'symlink' THEN 'p:' || source ELSE 'i:' || device || ':' || inode END)
-                    """)
-            return (counts?["links"] ?? 0, counts?["hardlinks"] ?? 0, saved ?? 0)
+                    SELECT started_at, links, bytes_saved FROM (
+                        SELECT id, started_at, links, bytes_saved FROM runs WHERE links IS NOT NULL ORDER BY id DESC LIMIT ?)
+                    ORDER BY id
+                    """, arguments: [limit]
+            ).map { LinkHistoryPoint(at: Date(timeIntervalSince1970: $0[0]), links: $0[1], bytesSaved: $0[2]) }
         }
     }
 

@@ -212,6 +212,10 @@ public final class Ledger: Sendable {
         migrator.registerMigration("v9-links-generation") { db in
             try db.execute(sql: Self.linksGenerationSchema)
         }
+        migrator.registerMigration("v10-run-totals") { db in
+            // The links and space saved after each run, for the page's chart; older runs have none.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN links INTEGER; ALTER TABLE runs ADD COLUMN bytes_saved INTEGER;")
+        }
         return migrator
     }
 
@@ -331,6 +335,7 @@ public final class Ledger: Sendable {
                         run.startedAt.timeIntervalSince1970, run.durationMilliseconds, run.created, run.replaced,
                         run.removed, run.unchanged, run.conflicts, run.errors, run.reclaimedBytes,
                     ])
+                try Self.keepTotals(db, id: db.lastInsertedRowID, changed: run.created + run.replaced + run.removed > 0)
             }
         }
     }

@@ -50,6 +50,42 @@ struct LedgerTests {
         #expect(!Ledger.isWAL(lib.path("short.db")))
     }
 
+    /// Each link run keeps the links and space saved after it (the page's chart): counted when it changed a link,
+    /// carried over when it changed none.
+    @Test func runsKeepTheirTotals() throws {
+        let lib = try TestLibrary()
+        let ledger = try Ledger(path: lib.path("state/usher.db"))
+        func run(_ created: Int, at seconds: Double) -> RunRecord {
+            RunRecord(
+                startedAt: Date(timeIntervalSince1970: seconds), durationMilliseconds: 5, created: created, replaced: 0, removed: 0, unchanged: 0,
+                conflicts: 0, errors: 0, reclaimedBytes: 0)
+        }
+        func entry(_ n: Int, inode: UInt64) -> LedgerEntry {
+            LedgerEntry(
+                target: "/tv/S/\(n).mkv", link: LedgerLink(sourcePath: "/m/\(n).mkv", identity: .hardlink(device: 1, inode: inode), size: 1000),
+                mappingKey: "k\(n)", show: "S", createdAt: 1, updatedAt: 1)
+        }
+        var first = Ledger.Change()
+        first.upserts = [entry(1, inode: 1), entry(2, inode: 2), entry(3, inode: 2)]
+        first.run = run(3, at: 100)
+        try ledger.apply(first)
+        var unchanged = Ledger.Change()
+        unchanged.run = run(0, at: 200)
+        try ledger.apply(unchanged)
+        // A row changed by hand between runs: a run that changed nothing carries the last totals over.
+        try ledger.queue.write { db in try db.execute(sql: "DELETE FROM links WHERE target = '/tv/S/1.mkv'") }
+        try ledger.apply(unchanged)
+        var more = Ledger.Change()
+        more.upserts = [entry(4, inode: 4)]
+        more.run = run(1, at: 300)
+        try ledger.apply(more)
+        let history = try ledger.linkHistory(limit: 10)
+        #expect(history.map(\.links) == [3, 3, 3, 3])
+        #expect(history.map(\.bytesSaved) == [2000, 2000, 2000, 2000], "one size per inode")
+        #expect(history.first?.at == Date(timeIntervalSince1970: 100))
+        #expect(try ledger.linkHistory(limit: 2).map(\.at) == [Date(timeIntervalSince1970: 200), Date(timeIntervalSince1970: 300)], "the newest, oldest first")
+    }
+
     /// Readers do not wait for a writer: a read made while a write transaction is open finishes before it.
     @Test func aReaderDoesNotWaitForAWriter() throws {
         let lib = try TestLibrary()
