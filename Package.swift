@@ -9,7 +9,7 @@ let settings: [SwiftSetting] = [
 /// The files of `Sources/UsherServer/Web/Resources`, each embedded in the binary (`PackageResources.<name>`).
 let webResources = [
     "layout.mustache", "login.mustache", "overview.mustache", "links.mustache", "runs.mustache", "run.mustache",
-    "proposals.mustache", "prefetch.mustache", "message.mustache", "usher.css", "usher.js",
+    "proposals.mustache", "prefetch.mustache", "message.mustache", "usher.css", "usher.js", "usher.svg",
 ]
 
 let package = Package(

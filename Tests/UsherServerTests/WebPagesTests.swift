@@ -136,6 +136,33 @@ struct WebPagesTests {
         }
     }
 
+    /// The chart spans the width from the first run to the last, even when they were moments apart.
+    @Test func theChartSpansItsRuns() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        for (index, seconds) in [100.0, 100.4, 100.5].enumerated() {
+            var change = Ledger.Change()
+            change.upserts = [
+                LedgerEntry(
+                    target: "/tv/S/\(index).mkv",
+                    link: LedgerLink(sourcePath: "/m/\(index).mkv", identity: .hardlink(device: 1, inode: UInt64(index)), size: 1000),
+                    mappingKey: "k\(index)", show: "S", createdAt: 1, updatedAt: 1)
+            ]
+            change.run = RunRecord(
+                startedAt: Date(timeIntervalSince1970: seconds), durationMilliseconds: 1, created: 1, replaced: 0, removed: 0, unchanged: index,
+                conflicts: 0, errors: 0, reclaimedBytes: 0)
+            try f.state.ledger.apply(change)
+        }
+        try await f.test { client in
+            let (session, _) = try await Self.login(client)
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: "\(WebPages.sessionCookie)=\(session)"]) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains(#"class="links" points="0.0,132.0 480.0,68.0 600.0,4.0""#), "\(html)")
+                #expect(html.contains("links (up to 3)") && html.contains("space saved (up to 3.00 kB)"))
+            }
+        }
+    }
+
     @Test func aWrongKeyIsRefusedAndLoginsAreLimited() async throws {
         let f = try ServeFixture()
         defer { f.remove() }

@@ -67,8 +67,13 @@ extension WebPages {
         guard points.count >= 2, let first = points.first, let last = points.last else { return nil }
         let width = 600.0, height = 200.0
         let maxLinks = max(1, points.map(\.links).max() ?? 1), maxSaved = max(1, points.map(\.bytesSaved).max() ?? 1)
-        let span = max(1, last.at.timeIntervalSince(first.at))
-        func x(_ point: Ledger.LinkHistoryPoint) -> String { String(format: "%.1f", (point.at.timeIntervalSince(first.at) / span) * width) }
+        // Across the width by time; by order when the runs were all in the same instant.
+        let span = last.at.timeIntervalSince(first.at)
+        let position = Dictionary(points.enumerated().map { ($1.at, Double($0) / Double(points.count - 1)) }, uniquingKeysWith: { a, _ in a })
+        func x(_ point: Ledger.LinkHistoryPoint) -> String {
+            let fraction = span > 0 ? point.at.timeIntervalSince(first.at) / span : position[point.at] ?? 0
+            return String(format: "%.1f", fraction * width)
+        }
         func y(_ value: Double) -> String { String(format: "%.1f", height - 4 - value * (height - 8)) }
         return [
             "width": Int(width), "height": Int(height), "first": WebFormat.time(first.at), "last": WebFormat.time(last.at),

@@ -13,6 +13,7 @@ enum WebPages {
     static func add(to base: RouterGroup<BasicRequestContext>, state: ServeState) {
         base.get("static/usher.css") { _, _ in asset(WebTemplates.stylesheet, type: "text/css; charset=utf-8") }
         base.get("static/usher.js") { _, _ in asset(WebTemplates.script, type: "text/javascript; charset=utf-8") }
+        base.get("static/usher.svg") { _, _ in asset(WebTemplates.icon, type: "image/svg+xml") }
         base.get("login") { request, _ in await loginPage(state, request) }
         base.post("login") { request, _ in try await login(state, request) }
         base.post("logout") { request, _ in try await logout(state, request) }

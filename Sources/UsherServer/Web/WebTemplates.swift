@@ -22,6 +22,7 @@ enum WebTemplates {
 
     static let stylesheet = String(decoding: PackageResources.usher_css, as: UTF8.self)
     static let script = String(decoding: PackageResources.usher_js, as: UTF8.self)
+    static let icon = String(decoding: PackageResources.usher_svg, as: UTF8.self)
 
     /// The page `name` drawn with `context`.
     static func render(_ name: String, _ context: [String: Any]) -> String {
