@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // bcrypt for the web page's passwords (HummingbirdBcrypt only: a small C library, no other dependency).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // Pure core: values and decisions (Link/, Match/, Prefetch/, Import/, Shared/). No I/O.
@@ -83,6 +85,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             // The web page's templates, stylesheet and script, compiled into the binary (no bundle to ship beside it).
             resources: webResources.map { .embedInCode("Web/Resources/\($0)") },

@@ -59,8 +59,8 @@ let maxBody = 1 << 20
 public enum ServeRoutes {
     /// The router of `usher serve`: `{url_base}/ping` for anyone, everything under `{url_base}/api/v1/`
     /// with the API key.
-    public static func router(_ state: ServeState) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public static func router(_ state: ServeState) -> Router<ServeRequestContext> {
+        let router = Router(context: ServeRequestContext.self)
         let base = router.group(RouterPath(state.config.server.urlBase))
         base.get("ping") { _, _ in
             do {

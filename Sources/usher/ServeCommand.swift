@@ -48,3 +48,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct HashPasswordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash-password",
+        abstract: "Print a bcrypt hash of a password for server.users (the web page's login).",
+        discussion: """
+            Reads the password from the first line of standard input (so that it stays out of the shell's history), \
+            and prints its hash: put it in the config as `server: {users: [{name: NAME, password: "HASH"}]}`. \
+            `htpasswd -nbBC 12 "" PASSWORD` makes the same kind of hash.
+            """)
+
+    func run() throws {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            Output.error("no password on standard input (echo it, or type it and press Enter)")
+            throw ExitCode(2)
+        }
+        print(WebLogin.hash(line))
+    }
+}

@@ -37,7 +37,7 @@ struct Usher: AsyncParsableCommand {
         version: UsherVersion.current,
         subcommands: [
             LinkCommand.self, MatchCommand.self, PrefetchCommand.self, DedupeCommand.self, StatsCommand.self, ConfigCommand.self, ImportCommand.self,
-            LinksCommand.self, DemoCommand.self, ServeCommand.self,
+            LinksCommand.self, DemoCommand.self, ServeCommand.self, HashPasswordCommand.self,
         ]
     )
 }

@@ -11,8 +11,37 @@ public struct ServerSettings: Sendable, Equatable {
     public var urlBase = ""
     /// `nil` until `usher serve` reads or makes `usher_api_key` in `secrets.yml`.
     public var apiKey: String?
+    /// `users:`: who may log in to the web page with a password (besides the API key).
+    public var users: [WebUser] = []
+    /// `authentication_required: disabled_for_local_addresses`: the web page opens without a login for requests
+    /// from a loopback or private address that came through no proxy (the API still needs the key). Off by default.
+    public var localWithoutLogin = false
 
     public init() {}
+}
+
+/// A person who may log in to the web page: a name and a bcrypt hash of the password (`usher hash-password`).
+public struct WebUser: Sendable, Equatable {
+    public var name: String
+    public var passwordHash: String
+
+    public init(name: String, passwordHash: String) {
+        self.name = name
+        self.passwordHash = passwordHash
+    }
+
+    /// `$2b$12$` and 53 characters of bcrypt's base 64 (also `$2a$` and `$2y$`, as `htpasswd -B` writes).
+    public static func isBcrypt(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 60, text.hasPrefix("$2"), [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2]),
+            bytes[3] == UInt8(ascii: "$"), bytes[6] == UInt8(ascii: "$"), let cost = Int(String(decoding: bytes[4...5], as: UTF8.self)),
+            (4...31).contains(cost)
+        else { return false }
+        return bytes[7...].allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/")
+        }
+    }
 }
 
 /// `schedule:`: when `usher serve` starts each job on its own. `nil` means the default: link every 30
@@ -50,7 +79,7 @@ extension UsherConfig {
             settings.port = port
         }
         guard let node, !node.isNull else { return settings }
-        let fields = try node.mapping(allowed: ["listen", "url_base", "api_key"])
+        let fields = try node.mapping(allowed: ["listen", "url_base", "api_key", "users", "authentication_required"])
         if let listen = fields["listen"] {
             guard let (host, port) = Self.listenAddress(try listen.nonEmptyString()) else {
                 throw listen.fail("expected host:port, such as 127.0.0.1:8686 or 0.0.0.0:8686 ([::1]:8686 for IPv6)")
@@ -74,6 +103,29 @@ extension UsherConfig {
             let text = try key.nonEmptyString()
             guard text.count >= 16 else { throw key.fail("an API key of at least 16 characters (or leave it out: usher serve makes one)") }
             settings.apiKey = text
+        }
+        if let users = fields["users"], !users.isNull {
+            for item in try users.list() {
+                let user = try item.mapping(allowed: ["name", "password"])
+                guard let name = user["name"] else { throw item.fail("missing key 'name'") }
+                guard let password = user["password"] else { throw item.fail("missing key 'password'") }
+                let userName = try name.nonEmptyString()
+                guard userName.count <= 100, !settings.users.contains(where: { $0.name == userName }) else {
+                    throw name.fail("a user name of at most 100 characters, once")
+                }
+                let hash = try password.nonEmptyString()
+                guard WebUser.isBcrypt(hash) else {
+                    throw password.fail("expected a bcrypt hash ($2b$12$…), never the password itself: make one with `usher hash-password`")
+                }
+                settings.users.append(WebUser(name: userName, passwordHash: hash))
+            }
+        }
+        if let required = fields["authentication_required"], !required.isNull {
+            switch try required.string() {
+            case "enabled": settings.localWithoutLogin = false
+            case "disabled_for_local_addresses": settings.localWithoutLogin = true
+            default: throw required.fail("expected enabled or disabled_for_local_addresses")
+            }
         }
         return settings
     }

@@ -356,6 +356,10 @@ public struct UsherConfig: Sendable {
         lines.append("  listen: \(q(server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)"))")
         lines.append("  url_base: \(q(server.urlBase))")
         lines.append("  api_key: \(server.apiKey == nil ? "null" : "\"[redacted]\"")")
+        if !server.users.isEmpty {
+            lines.append("  users: [\(server.users.map { "{name: \(q($0.name)), password: \"[redacted]\"}" }.joined(separator: ", "))]")
+        }
+        lines.append("  authentication_required: \(server.localWithoutLogin ? "disabled_for_local_addresses" : "enabled")")
         lines.append("schedule:")
         for job in ServeJob.allCases { lines.append("  \(job.rawValue): \(q(schedule(for: job).description))") }
         return lines.joined(separator: "\n") + "\n"

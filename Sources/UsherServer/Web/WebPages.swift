@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import UsherCore
 import UsherKit
 
@@ -10,22 +11,24 @@ enum WebPages {
     static let sessionCookie = "usher_session"
     static let loginCookie = "usher_login"
 
-    static func add(to base: RouterGroup<BasicRequestContext>, state: ServeState) {
+    static func add(to base: RouterGroup<ServeRequestContext>, state: ServeState) {
         base.get("static/usher.css") { _, _ in asset(WebTemplates.stylesheet, type: "text/css; charset=utf-8") }
         base.get("static/usher.js") { _, _ in asset(WebTemplates.script, type: "text/javascript; charset=utf-8") }
         base.get("static/usher.svg") { _, _ in asset(WebTemplates.icon, type: "image/svg+xml") }
         base.get("login") { request, _ in await loginPage(state, request) }
         base.post("login") { request, _ in try await login(state, request) }
         base.post("logout") { request, _ in try await logout(state, request) }
-        base.get("/") { request, _ in try await signedIn(state, request) { session in try await overview(state, session) } }
-        base.get("links") { request, _ in try await signedIn(state, request) { session in try await links(state, session, request) } }
-        base.get("runs") { request, _ in try await signedIn(state, request) { session in try runs(state, session, request) } }
+        base.get("/") { request, context in try await signedIn(state, request, context) { session in try await overview(state, session) } }
+        base.get("links") { request, context in try await signedIn(state, request, context) { session in try await links(state, session, request) } }
+        base.get("runs") { request, context in try await signedIn(state, request, context) { session in try runs(state, session, request) } }
         base.get("runs/{id}") { request, context in
             let id = context.parameters.get("id")
-            return try await signedIn(state, request) { session in try run(state, session, id: id) }
+            return try await signedIn(state, request, context) { session in try run(state, session, id: id) }
         }
-        base.get("prefetch") { request, _ in try await signedIn(state, request) { session in try prefetch(state, session) } }
-        base.get("proposals") { request, _ in try await signedIn(state, request) { session in proposals(state, session, notice: nil, problem: nil) } }
+        base.get("prefetch") { request, context in try await signedIn(state, request, context) { session in try prefetch(state, session) } }
+        base.get("proposals") { request, context in
+            try await signedIn(state, request, context) { session in proposals(state, session, notice: nil, problem: nil) }
+        }
         base.post("run/{job}") { request, context in
             let job = context.parameters.get("job")
             return try await posted(state, request) { session, form in try await start(state, session, job: job, form: form) }
@@ -100,8 +103,29 @@ enum WebPages {
         await state.sessions.session(request.cookies[sessionCookie]?.value)
     }
 
-    /// The page for a signed-in session, or a redirect to the login (which comes back here).
-    static func signedIn(_ state: ServeState, _ request: Request, _ body: (WebSessions.Session) async throws -> Response) async throws -> Response {
+    /// With `authentication_required: disabled_for_local_addresses`, a request from a local address that names no
+    /// proxy (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`: a proxy on this machine would make every visitor local).
+    static func isLocalWithoutLogin(_ state: ServeState, _ request: Request, _ context: ServeRequestContext) -> Bool {
+        isLocal(state, request, remoteAddress: context.remoteAddress)
+    }
+
+    static func isLocal(_ state: ServeState, _ request: Request, remoteAddress: SocketAddress?) -> Bool {
+        guard state.config.server.localWithoutLogin else { return false }
+        let proxied = ["Forwarded", "X-Forwarded-For", "X-Real-IP"].contains { request.headers[.init($0)!] != nil }
+        return !proxied && WebLogin.isLocal(remoteAddress)
+    }
+
+    /// The page for a signed-in session, or a redirect to the login (which comes back here). A local visitor that
+    /// needs no login gets a session at once (so that forms still carry a CSRF token).
+    static func signedIn(
+        _ state: ServeState, _ request: Request, _ context: ServeRequestContext, _ body: (WebSessions.Session) async throws -> Response
+    ) async throws -> Response {
+        if await currentSession(state, request) == nil, isLocalWithoutLogin(state, request, context) {
+            let session = await state.sessions.create()
+            var response = try await body(session)
+            response.setCookie(cookie(state, request, name: sessionCookie, value: session.id, maxAge: nil))
+            return response
+        }
         guard let session = await currentSession(state, request) else {
             let base = state.config.server.urlBase
             var wanted = String(request.uri.path.dropFirst(base.count))
@@ -119,7 +143,7 @@ enum WebPages {
             return message(state, nil, status: .forbidden, title: "Not logged in", "Log in, then try again.", back: "/login")
         }
         let form = try await self.form(request)
-        guard let token = form["csrf"], APIKeyMiddleware<BasicRequestContext>.same(Array(token.utf8), Array(session.csrf.utf8)) else {
+        guard let token = form["csrf"], APIKeyMiddleware<ServeRequestContext>.same(Array(token.utf8), Array(session.csrf.utf8)) else {
             await state.counters.refused()
             return message(
                 state, session, status: .forbidden, title: "Refused", "This form is out of date or did not come from this page. Reload and try again.",
@@ -159,7 +183,7 @@ enum WebPages {
         var context = page(state, nil, title: "Log in", current: "")
         context["loginCSRF"] = token
         context["next"] = next ?? safeNext(request.uri.queryParameters.get("next"))
-        context["passwords"] = false
+        context["passwords"] = !state.config.server.users.isEmpty
         if let error { context["error"] = error }
         var response = html(status, WebTemplates.render("login", context))
         response.setCookie(cookie(state, request, name: loginCookie, value: token, maxAge: 3600))
@@ -170,7 +194,7 @@ enum WebPages {
         let form = try await self.form(request)
         let next = safeNext(form["next"])
         guard let token = form["csrf"], let expected = request.cookies[loginCookie]?.value,
-            APIKeyMiddleware<BasicRequestContext>.same(Array(token.utf8), Array(expected.utf8))
+            APIKeyMiddleware<ServeRequestContext>.same(Array(token.utf8), Array(expected.utf8))
         else {
             return await loginPage(state, request, error: "The login form was out of date. Try again.", status: .forbidden, next: next)
         }
@@ -178,10 +202,12 @@ enum WebPages {
             await state.counters.refused()
             return await loginPage(state, request, error: "Too many wrong keys: wait a minute.", status: .tooManyRequests, next: next)
         }
-        guard let offered = form["password"], APIKeyMiddleware<BasicRequestContext>.same(Array(offered.utf8), Array(state.apiKey.utf8)) else {
+        let user = form["username"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let offered = form["password"], WebLogin.check(user: user, password: offered, settings: state.config.server, apiKey: state.apiKey) else {
             await state.sessions.failed()
             await state.counters.refused()
-            return await loginPage(state, request, error: "That is not the API key.", status: .unauthorized, next: next)
+            let error = user == nil ? "That is not the API key." : "That user name and password do not match."
+            return await loginPage(state, request, error: error, status: .unauthorized, next: next)
         }
         let session = await state.sessions.create()
         var response = redirect(state.config.server.urlBase + next)
