@@ -604,7 +604,7 @@ enum Bench {
 
     // MARK: - Folders and paths
 
-    private static func defaultUsherPath() -> String {
+    static func defaultUsherPath() -> String {
         guard let exe = selfExecutable() else { return absolute("usher") }
         return (exe as NSString).deletingLastPathComponent + "/usher"
     }

@@ -54,6 +54,12 @@ struct Options: Sendable {
                               default 1000, over 5 s: all answered, every link follows); idle RSS and CPU
           -h, --help          this text
 
+        Other modes:
+          usher-bench match|eval …   the matcher (see `usher-bench match --help`)
+          usher-bench web [--links N] [--runs N] [--usher PATH] [--keep]
+                              the web page of `usher serve` over a state of N links (default 50000):
+                              each page's median and slowest answer, logged in as a browser is
+
         Every pass runs `usher link --config DIR/usher.yml --json` as a child process: first once with
         --dry-run, then a first pass (which must create exactly --mappings links), then --runs passes that
         must change nothing. Wall time is monotonic; peak RSS is the child's ru_maxrss from wait4.

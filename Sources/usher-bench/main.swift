@@ -6,6 +6,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == Launcher.flag {
     exit(Launcher.main(Array(arguments.dropFirst())))
 }
+if arguments.first == "web" {
+    exit(WebBench.main(arguments))
+}
 if let mode = arguments.first, mode == "match" || mode == "eval" {
     exit(MatchBench.main(arguments))
 }
