@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import UsherCore
-import UsherKit
+@testable import UsherKit
 
 @testable import UsherServer
 
@@ -39,6 +39,21 @@ struct LinksRouteTests {
         #expect(summary.hardlinks == statistics.hardlinks)
         #expect(summary.bytesSaved == statistics.bytesSaved)
         #expect(summary.links == 249, "the pending row is not a link yet")
+    }
+
+    /// The summary is kept between calls, and counted again after any change of a link row, by Usher or by hand.
+    @Test func theKeptSummaryFollowsEveryChange() throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        _ = try Self.fill(f.state.ledger)
+        #expect(try f.state.ledger.linkSummary().links == 249)
+        var change = Ledger.Change()
+        change.deletes = ["/tv/Naruto/Specials/Naruto - S00E000.mkv"]
+        try f.state.ledger.apply(change)
+        #expect(try f.state.ledger.linkSummary().links == 248)
+        try f.state.ledger.queue.write { db in try db.execute(sql: "UPDATE links SET size = size + 1000000 WHERE show = 'Bleach'") }
+        let after = try f.state.ledger.linkSummary()
+        #expect(after.bytesSaved == LinkStatistics(entries: try f.state.ledger.entries()).bytesSaved)
     }
 
     @Test func pagesFilterAndBadParameters() async throws {
