@@ -71,28 +71,8 @@ enum ServeBench {
             throw BenchError("--webhooks \(webhooks) and --burst \(burst) need \(webhooks + burst) mapped movies; the library has \(movies.count)")
         }
 
-        let portFile = root + "/serve.port"
-        unlink(portFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: usher)
-        process.arguments = ["serve", "--config", config]
-        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_PORT_FILE": portFile]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: root + "/serve.log", contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: root + "/serve.log")
-        do { try process.run() } catch { throw BenchError("cannot start usher serve: \(error)") }
+        let (process, port) = try startServe(usher: usher, config: config, root: root)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        var port = 0
-        for _ in 0..<1000 where port == 0 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                port = p
-            } else if !process.isRunning {
-                throw BenchError("usher serve stopped: see \(root)/serve.log")
-            } else {
-                usleep(10_000)
-            }
-        }
-        guard port > 0 else { throw BenchError("usher serve did not listen within 10 s") }
         let base = "http://127.0.0.1:\(port)"
         let pid = process.processIdentifier
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -188,6 +168,36 @@ enum ServeBench {
     }
 
     // MARK: helpers
+
+    /// `usher serve --config CONFIG`, its log in ROOT/serve.log, and the port it listens on (once it does). The
+    /// caller stops it.
+    static func startServe(usher: String, config: String, root: String) throws(BenchError) -> (process: Process, port: Int) {
+        let portFile = root + "/serve.port"
+        unlink(portFile)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: usher)
+        process.arguments = ["serve", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_PORT_FILE": portFile]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: root + "/serve.log", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: root + "/serve.log")
+        do { try process.run() } catch { throw BenchError("cannot start usher serve: \(error)") }
+        var port = 0
+        for _ in 0..<1000 where port == 0 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                port = p
+            } else if !process.isRunning {
+                throw BenchError("usher serve stopped: see \(root)/serve.log")
+            } else {
+                usleep(10_000)
+            }
+        }
+        guard port > 0 else {
+            kill(process.processIdentifier, SIGKILL)
+            throw BenchError("usher serve did not listen within 10 s")
+        }
+        return (process, port)
+    }
 
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws(BenchError) -> T {
         let box = Box<T>()

@@ -86,26 +86,8 @@ enum WebBench {
         }
         print("usher-bench web: \(links) links and 200 runs in a state file, made in \(String(format: "%.1f", Posix.now() - started)) s")
 
-        let portFile = root + "/serve.port"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: usher)
-        process.arguments = ["serve", "--config", root + "/usher.yml"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["USHER_PORT_FILE": portFile]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw BenchError("cannot start usher serve: \(error)") }
+        let (process, port) = try ServeBench.startServe(usher: usher, config: root + "/usher.yml", root: root)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        var port = 0
-        for _ in 0..<1000 where port == 0 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                port = p
-            } else if !process.isRunning {
-                throw BenchError("usher serve stopped")
-            } else {
-                usleep(10_000)
-            }
-        }
-        guard port > 0 else { throw BenchError("usher serve did not listen within 10 s") }
         let base = "http://127.0.0.1:\(port)"
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         defer { _ = try? ServeBench.blocking { try await http.shutdown() } }

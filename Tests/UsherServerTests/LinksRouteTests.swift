@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import UsherCore
-@testable import UsherKit
 
+@testable import UsherKit
 @testable import UsherServer
 
 /// `GET api/v1/links`: paged from SQLite, filtered by show, with the last link run's conflicts and errors; and the

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import UsherCore
 
 /// The page's templates, stylesheet and script, embedded in the binary by SwiftPM (`Package.swift`'s
 /// `webResources`); the templates are parsed once.
@@ -32,18 +33,8 @@ enum WebTemplates {
 
 /// How the page writes numbers, sizes and times.
 enum WebFormat {
-    /// `1.2 GB` (powers of 1000, as disks are sold), `512 B`.
-    static func bytes(_ value: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB", "PB"]
-        var amount = Double(value)
-        var unit = 0
-        while abs(amount) >= 1000, unit < units.count - 1 {
-            amount /= 1000
-            unit += 1
-        }
-        if unit == 0 { return "\(value) B" }
-        return String(format: amount < 10 ? "%.2f %@" : amount < 100 ? "%.1f %@" : "%.0f %@", amount, units[unit])
-    }
+    /// `1.2 GB` (powers of 1000, as disks are sold, as `usher stats` writes them), `512 B`.
+    static func bytes(_ value: Int64) -> String { formatBytes(value) }
 
     /// `4.2 s`, `3 min 5 s`, `2 h 10 min`.
     static func duration(_ seconds: Double) -> String {
