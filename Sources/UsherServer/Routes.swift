@@ -57,8 +57,8 @@ public actor ServeCounters {
 let maxBody = 1 << 20
 
 public enum ServeRoutes {
-    /// The router of `usher serve`: `{url_base}/ping` for anyone, everything under `{url_base}/api/v1/`
-    /// with the API key.
+    /// The router of `usher serve`: `{url_base}/ping` for anyone, `{url_base}/metrics` and everything under
+    /// `{url_base}/api/v1/` with the API key, and the web page's routes (`WebPages`) behind its own login.
     public static func router(_ state: ServeState) -> Router<ServeRequestContext> {
         let router = Router(context: ServeRequestContext.self)
         let base = router.group(RouterPath(state.config.server.urlBase))

@@ -163,6 +163,39 @@ struct WebPagesTests {
         }
     }
 
+    /// The prefetch page from the last prefetch run's report (the JSON the server keeps): viewers, each group, and
+    /// when a searched episode may be searched again.
+    @Test func thePrefetchPageReadsTheLastReport() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let item = """
+            {"series": "Naruto", "sonarr": "main", "season": 1, "episode": %d, "title": "Ep %d", "users": ["%@"], "reason": "%@",             "reached_in_minutes": %d, "client": "nzbget", "download_id": "%d"}
+            """
+        func entry(_ n: Int, _ user: String, _ reason: String) -> String { String(format: item, n, n, user, reason, n * 24, n) }
+        let report = """
+            {"dry_run": false, "searched": [\(entry(3, "alice", "missing, alice reaches it in 48 min"))],
+             "prioritized": [\(entry(2, "bob", "downloading"))], "skipped": [\(entry(4, "alice", "not aired yet"))],
+             "unmatched": [{"show": "Nowhere Show", "reason": "not in Sonarr", "new": true}], "warnings": [], "errors": [],
+             "notified": [], "health_checked": false, "requests": 5}
+            """
+        let finished = Date(timeIntervalSince1970: 1_800_000_000)
+        let id = try f.state.ledger.addJobRun(job: .prefetch, trigger: "schedule", dryRun: false, at: finished)
+        try f.state.ledger.startJobRun(id: id, at: finished)
+        try f.state.ledger.finishJobRun(id: id, at: finished, outcome: .ok, message: nil, counts: ["searched": 1], report: report)
+        try await f.test { client in
+            let (session, _) = try await Self.login(client)
+            try await client.execute(uri: "/prefetch", method: .get, headers: [.cookie: "\(WebPages.sessionCookie)=\(session)"]) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains("<strong>alice</strong>: <span class=\"chip\">Naruto</span>"), "\(html)")
+                #expect(html.contains("<h2>Searched</h2>") && html.contains("<h2>Moved up</h2>") && html.contains("<h2>Skipped</h2>"))
+                #expect(html.contains("missing, alice reaches it in 48 min") && html.contains("S01E03") && html.contains("nzbget 2"))
+                #expect(html.contains("Nowhere Show: not in Sonarr"))
+                let again = WebFormat.time(finished.addingTimeInterval(Double(f.config.prefetch.searchCooldownSeconds)))
+                #expect(html.components(separatedBy: "<time datetime=\"\(again)\"").count == 2, "only the searched episode has a next search time")
+            }
+        }
+    }
+
     @Test func aWrongKeyIsRefusedAndLoginsAreLimited() async throws {
         let f = try ServeFixture()
         defer { f.remove() }
@@ -274,8 +307,9 @@ struct WebPagesTests {
             ProposalEntry(
                 confidence: 0.7, movie: MovieRef(title: "Naruto the Movie", year: 2004, tmdb: 16910), show: ShowRef(title: "Naruto", tvdb: 78857),
                 episodes: [EpisodeNumber(season: 0, episode: 4)], episodeTitle: "Ninja Clash in the Land of Snow", reasons: ["the subtitle matches"]),
+            // Marked accepted in the file by hand: a decision on the page about another entry leaves it as it is.
             ProposalEntry(
-                confidence: 0.55, movie: MovieRef(title: "Bleach: Memories of Nobody", year: 2006), show: ShowRef(title: "Bleach", tvdb: 74796),
+                accept: true, confidence: 0.55, movie: MovieRef(title: "Bleach: Memories of Nobody", year: 2006), show: ShowRef(title: "Bleach", tvdb: 74796),
                 episodes: [EpisodeNumber(season: 0, episode: 9)], reasons: ["a film number"]),
         ]
         let path = f.config.match.proposalsFile
@@ -310,6 +344,7 @@ struct WebPagesTests {
             #expect(mappings.count == 2)
             #expect(mappings.last?.show.title == "Naruto" && mappings.last?.episodes == [EpisodeNumber(season: 0, episode: 5)], "the corrected episode")
             #expect(try ProposalsFile.load(path: path).map(\.movie.title) == ["Bleach: Memories of Nobody"])
+            #expect(try ProposalsFile.load(path: path).first?.accept == true, "the other entry kept as the file had it")
             #expect(try f.state.ledger.jobRuns(limit: 5).first?.trigger == "web:accept")
 
             try await client.execute(

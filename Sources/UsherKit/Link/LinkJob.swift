@@ -480,9 +480,8 @@ public struct LinkJob: Sendable {
     }
 
     /// Every library root must be readable, and a root that holds links or sources Usher knows must
-    /// not be empty (an unmounted disk): otherwise nothing is judged this run.
-    /// Refuses a root that cannot be read, or that is empty while links were made in it. The ledger is read only
-    /// when a root is empty.
+    /// not be empty (an unmounted disk): otherwise nothing is judged this run. The ledger is read only when a root
+    /// is empty.
     private func checkRoots(_ ledger: Ledger?) throws(JobError) {
         var bad: [String] = []
         var entries: [LedgerEntry]?

@@ -46,8 +46,8 @@ extension MatchJob {
 
     /// The same review with the decisions given by pair key (`ProposalEntry.pairKey` as the file has it): only
     /// those entries are decided, each as given; the others stay as they are, whatever the file says of them. A
-    /// decision whose pair is not in the file (decided or changed since the page was drawn) is not applied:
-    /// `ReviewReport.missing` names it.
+    /// decision whose pair is not in the file (decided or changed since the page was drawn) is refused, and nothing
+    /// changes. An accepted entry that conflicts stays in the file as it was (not marked accepted).
     public func review(decisions: [String: Decision]?, dryRun: Bool = false, now: Date = Date()) throws(JobError) -> ReviewReport {
         let path = config.match.proposalsFile
         var entries: [ProposalEntry]

@@ -95,7 +95,9 @@ extension WebPages {
         let viewerRows = viewers.sorted { $0.key < $1.key }.map { ["name": $0.key, "shows": $0.value.sorted()] as [String: Any] }
         context["viewers"] = viewerRows
         context["hasViewers"] = !viewerRows.isEmpty
-        func rows(_ items: [PrefetchItem]) -> [[String: Any]] {
+        // An episode searched is not searched again before the cooldown has passed (`prefetch.search_cooldown`).
+        let again = report.dryRun ? nil : last.record.finishedAt.map { $0.addingTimeInterval(Double(state.config.prefetch.searchCooldownSeconds)) }
+        func rows(_ items: [PrefetchItem], searched: Bool = false) -> [[String: Any]] {
             items.map { item in
                 var row: [String: Any] = [
                     "series": item.series, "episode": EpisodeNumber(season: item.season, episode: item.episode).description,
@@ -104,6 +106,7 @@ extension WebPages {
                     "download": [item.client, item.downloadId].compactMap { $0 }.joined(separator: " "),
                 ]
                 if let title = item.title { row["title"] = title }
+                if searched, let again { row["again"] = WebFormat.time(again) }
                 return row
             }
         }
@@ -111,7 +114,9 @@ extension WebPages {
             (report.dryRun ? "Would search" : "Searched", report.searched), (report.dryRun ? "Would move up" : "Moved up", report.prioritized),
             ("Skipped", report.skipped),
         ]
-        context["groups"] = groups.map { title, items in ["title": title, "items": rows(items), "hasItems": !items.isEmpty] as [String: Any] }
+        context["groups"] = groups.enumerated().map { index, group in
+            ["title": group.0, "items": rows(group.1, searched: index == 0), "hasItems": !group.1.isEmpty] as [String: Any]
+        }
         let messages = report.warnings + report.errors + report.unmatched.map { "\($0.show): \($0.reason)" }
         context["messages"] = messages
         context["hasMessages"] = !messages.isEmpty
