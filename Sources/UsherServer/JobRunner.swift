@@ -37,6 +37,8 @@ public actor JobRunner: Service {
         public var trigger: String
         /// Prefetch only: the playback webhooks' viewers and positions (`nil`: a run from the history alone).
         public var focus: PrefetchFocus?
+        /// The logger the job logs with: the server's, also writing into the run's own log (set when the run starts).
+        public var logger: Logger?
     }
 
     private let ledger: Ledger
@@ -51,10 +53,15 @@ public actor JobRunner: Service {
     private let wakes: AsyncStream<Void>
     private var stopped = false
 
+    /// Values no run's log may show (the config's secrets and the API key).
+    private let secrets: [String]
+
     public init(
-        ledger: Ledger, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, metrics: ServeMetrics? = nil, execute: @escaping Execute
+        ledger: Ledger, logger: Logger, now: @escaping @Sendable () -> Date = Date.init, metrics: ServeMetrics? = nil, secrets: [String] = [],
+        execute: @escaping Execute
     ) {
         self.ledger = ledger
+        self.secrets = secrets
         self.metrics = metrics
         self.logger = logger
         self.now = now
@@ -147,11 +154,15 @@ public actor JobRunner: Service {
         if request.dryRun { metadata["dry_run"] = "true" }
         logger.info("starting \(request.job.rawValue)\(request.dryRun ? " (dry run)" : "")", metadata: metadata)
         if let focus = request.focus, focus.only { metadata["only"] = "\(focus.descriptions.joined(separator: "; "))" }
+        let log = JobRunLog(secrets: secrets)
+        var request = request
+        request.logger = log.tee(logger)
         let result = await execute(request)
         let ended = now()
         do {
             try ledger.finishJobRun(
-                id: request.id, at: ended, outcome: result.outcome, message: result.message, counts: result.counts, report: result.report)
+                id: request.id, at: ended, outcome: result.outcome, message: result.message, counts: result.counts, report: result.report,
+                log: log.text)
         } catch {
             logger.error("cannot record the end of run \(request.id): \(error)")
         }

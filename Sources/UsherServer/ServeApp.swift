@@ -26,8 +26,10 @@ public enum UsherServe {
         let metrics = ServeMetrics.bootstrap()
         metrics.links(LinkStatistics(entries: try ledger.entries()))
         let runner = JobRunner(
-            ledger: ledger, logger: logger, metrics: metrics,
-            execute: { request in await ServeJobs.execute(request.job, dryRun: request.dryRun, focus: request.focus, config: config, logger: logger) })
+            ledger: ledger, logger: logger, metrics: metrics, secrets: config.secrets + [options.apiKey],
+            execute: { request in
+                await ServeJobs.execute(request.job, dryRun: request.dryRun, focus: request.focus, config: config, logger: request.logger ?? logger)
+            })
         let board = ScheduleBoard()
         var schedules: [ServeJob: JobSchedule] = [:]
         for job in ServeJob.allCases { schedules[job] = config.schedule(for: job) }

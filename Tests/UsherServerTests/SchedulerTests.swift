@@ -112,6 +112,32 @@ struct JobRunnerTests {
         await task.value
     }
 
+    /// A run's log lines are kept with it: the server's level and above, with their metadata, secrets redacted.
+    @Test func eachRunKeepsItsLogLines() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .info
+        let secret = "s3cret-token-value"
+        let runner = JobRunner(ledger: f.state.ledger, logger: logger, secrets: [secret]) { request in
+            request.logger?.info("asked Sonarr with \(secret)", metadata: ["series": "42"])
+            request.logger?.debug("not at the server's level")
+            request.logger?.warning("a service did not answer")
+            return JobResult(outcome: .ok)
+        }
+        let run = try await runner.enqueue(.link, trigger: "api")
+        let quiet = try await runner.enqueue(.prefetch, trigger: "api")
+        let task = Task { await runner.run() }
+        await runner.waitFor(quiet.id)
+        #expect(try f.state.ledger.jobRunLog(id: run.id) == "info: asked Sonarr with [redacted] series=42\nwarning: a service did not answer")
+        task.cancel()
+        await task.value
+        let log = JobRunLog(limit: 2, secrets: [])
+        for n in 1...5 { log.tee(logger).info("line \(n)") }
+        #expect(log.text == "info: line 1\ninfo: line 2\n… and 3 more lines")
+        #expect(JobRunLog(secrets: []).text == nil)
+    }
+
     /// Playback webhooks queue prefetches focused on their viewer; while one waits, the next joins its focus, a whole
     /// run absorbs them (keeping their positions), and past the limit the run becomes whole.
     @Test func focusedPrefetchesJoinWhileTheyWait() async throws {

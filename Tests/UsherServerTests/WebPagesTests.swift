@@ -181,7 +181,8 @@ struct WebPagesTests {
         let finished = Date(timeIntervalSince1970: 1_800_000_000)
         let id = try f.state.ledger.addJobRun(job: .prefetch, trigger: "schedule", dryRun: false, at: finished)
         try f.state.ledger.startJobRun(id: id, at: finished)
-        try f.state.ledger.finishJobRun(id: id, at: finished, outcome: .ok, message: nil, counts: ["searched": 1], report: report)
+        try f.state.ledger.finishJobRun(
+            id: id, at: finished, outcome: .ok, message: nil, counts: ["searched": 1], report: report, log: "info: searched <Naruto> S01E03")
         try await f.test { client in
             let (session, _) = try await Self.login(client)
             try await client.execute(uri: "/prefetch", method: .get, headers: [.cookie: "\(WebPages.sessionCookie)=\(session)"]) { response in
@@ -192,6 +193,11 @@ struct WebPagesTests {
                 #expect(html.contains("Nowhere Show: not in Sonarr"))
                 let again = WebFormat.time(finished.addingTimeInterval(Double(f.config.prefetch.searchCooldownSeconds)))
                 #expect(html.components(separatedBy: "<time datetime=\"\(again)\"").count == 2, "only the searched episode has a next search time")
+            }
+            try await client.execute(uri: "/runs/\(id)", method: .get, headers: [.cookie: "\(WebPages.sessionCookie)=\(session)"]) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains("<h2>Log</h2>") && html.contains("info: searched &lt;Naruto&gt; S01E03"), "the run's log, escaped")
+                #expect(html.contains("Searched 1 episode") || html.contains("Naruto"), "the report as the CLI prints it")
             }
         }
     }

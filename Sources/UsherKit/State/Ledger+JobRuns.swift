@@ -83,15 +83,25 @@ extension Ledger {
         }
     }
 
-    public func finishJobRun(id: Int64, at time: Date, outcome: JobRunRecord.Outcome, message: String?, counts: [String: Int], report: String?) throws {
+    public func finishJobRun(
+        id: Int64, at time: Date, outcome: JobRunRecord.Outcome, message: String?, counts: [String: Int], report: String?, log: String? = nil
+    ) throws {
         let countsText = String(decoding: (try? JSONEncoder.sorted.encode(counts)) ?? Data("{}".utf8), as: UTF8.self)
         try queue.write { db in
             try db.execute(
-                sql: "UPDATE job_runs SET outcome = ?, finished_at = ?, message = ?, counts = ?, report = ? WHERE id = ?",
-                arguments: [outcome.rawValue, time.timeIntervalSince1970, message, countsText, report, id])
+                sql: "UPDATE job_runs SET outcome = ?, finished_at = ?, message = ?, counts = ?, report = ?, log = ? WHERE id = ?",
+                arguments: [outcome.rawValue, time.timeIntervalSince1970, message, countsText, report, log, id])
             try db.execute(
                 sql: "DELETE FROM job_runs WHERE id <= (SELECT id FROM job_runs ORDER BY id DESC LIMIT 1 OFFSET ?) AND outcome NOT IN ('queued', 'running')",
                 arguments: [Self.jobRunsKept])
+        }
+    }
+
+    /// The log lines a run wrote (the server's own level and above, secrets redacted), or `nil`.
+    public func jobRunLog(id: Int64) throws -> String? {
+        try queue.read { db in
+            guard try db.columns(in: "job_runs").contains(where: { $0.name == "log" }) else { return nil }
+            return try String.fetchOne(db, sql: "SELECT log FROM job_runs WHERE id = ?", arguments: [id])
         }
     }
 

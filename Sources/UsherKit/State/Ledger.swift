@@ -225,6 +225,10 @@ public final class Ledger: Sendable {
                     CREATE INDEX links_show_target ON links(show, target);
                     """)
         }
+        migrator.registerMigration("v11-run-log") { db in
+            // The log lines of each run `usher serve` made, for the run's page.
+            try db.execute(sql: "ALTER TABLE job_runs ADD COLUMN log TEXT")
+        }
         return migrator
     }
 

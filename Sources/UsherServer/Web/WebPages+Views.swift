@@ -122,6 +122,7 @@ extension WebPages {
         context["waiting"] = waiting
         if waiting { context["refresh"] = 2 }
         if let report { context["report"] = reportText(job: record.job, json: report) }
+        if let log = try state.ledger.jobRunLog(id: id) { context["log"] = log }
         return html(.ok, WebTemplates.render("run", context))
     }
 
