@@ -33,6 +33,19 @@ driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver
 driver.set_page_load_timeout(20)
 
 
+def wait_for(condition, timeout=10.0):
+    """Polls until condition() holds (a click that submits a form returns before the next page has loaded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except Exception:
+            pass
+        time.sleep(0.05)
+    return False
+
+
 def shot(name):
     driver.save_screenshot(os.path.join(shots, name + ".png"))
 
@@ -55,7 +68,7 @@ try:
     shot("login")
     driver.find_element(By.ID, "password").send_keys("not-the-key")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    check("That is not the API key." in driver.page_source, "a wrong key is refused")
+    check(wait_for(lambda: "That is not the API key." in driver.page_source), "a wrong key is refused")
     check(driver.get_cookie("usher_session") is None, "no session after a wrong key")
     errors = console_errors()
     check(all("/login" in e and "401" in e for e in errors), f"only the refused login in the console: {errors}")
@@ -63,7 +76,7 @@ try:
     # The login: back to the page that was asked for.
     driver.find_element(By.ID, "password").send_keys(key)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    check(driver.current_url.endswith("/links"), "the login goes back to the page asked for")
+    check(wait_for(lambda: driver.current_url.endswith("/links")), "the login goes back to the page asked for")
     cookie = driver.get_cookie("usher_session") or {}
     check(cookie.get("httpOnly") is True and cookie.get("sameSite") == "Strict", f"the session cookie is HttpOnly and SameSite=Strict: {cookie}")
 
@@ -97,7 +110,7 @@ try:
     field.clear()
     field.send_keys("S00E01")
     driver.find_element(By.CSS_SELECTOR, "button[value=accept]").click()
-    check("Added Serenity" in driver.page_source, "the proposal was accepted")
+    check(wait_for(lambda: "Added Serenity" in driver.page_source), "the proposal was accepted")
     shot("proposals-accepted")
     mapping = open(os.path.join(demo, "links.yml")).read()
     check("Serenity" in mapping and "S00E01" in mapping and "# Movies that are also episodes" in mapping,
@@ -118,12 +131,8 @@ try:
     # A dry run from the overview shows its plan.
     driver.get(base + "/")
     driver.find_element(By.CSS_SELECTOR, "button[aria-label='Dry run of link']").click()
-    for _ in range(100):
-        if "Report" in driver.page_source or "What it would do" in driver.page_source:
-            break
-        time.sleep(0.2)
-        driver.refresh()
-    check("What it would do" in driver.page_source, "a dry run's page shows its plan")
+    check(wait_for(lambda: "/runs/" in driver.current_url), "the dry run's button opens the run's page")
+    check(wait_for(lambda: "What it would do" in driver.page_source, timeout=20), "a dry run's page shows its plan (it reloads itself)")
     shot("run-dry")
 
     # Dark, and a phone's width.
@@ -145,6 +154,7 @@ try:
     # Log out: the pages need a login again.
     driver.get(base + "/")
     driver.find_element(By.CSS_SELECTOR, ".logout button").click()
+    check(wait_for(lambda: "/login" in driver.current_url), "logging out leads to the login")
     driver.get(base + "/runs")
     check("/login" in driver.current_url, "after logging out, pages need the login again")
 finally:
