@@ -235,6 +235,40 @@ struct WebPagesTests {
         #expect(await f.state.counters.unauthorized >= 11)
     }
 
+    /// Broken and hostile form bodies: a refusal (4xx), never a server error, and no session.
+    @Test func brokenFormsAreRefused() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        try await f.test { client in
+            let bodies = [
+                ByteBuffer(string: "%%%=%zz&&=&csrf&password"), ByteBuffer(string: "csrf=%E0%80&password=%FF%FE"),
+                ByteBuffer(repeating: UInt8(ascii: "a"), count: 70 * 1024), ByteBuffer(),
+            ]
+            for body in bodies {
+                try await client.execute(uri: "/login", method: .post, headers: Self.formHeaders, body: body) { response in
+                    #expect((400..<500).contains(response.status.code), "\(response.status)")
+                    #expect(Self.cookies(response)[WebPages.sessionCookie] == nil)
+                }
+                try await client.execute(uri: "/proposals/decide", method: .post, headers: Self.formHeaders, body: body) { response in
+                    #expect((400..<500).contains(response.status.code), "\(response.status)")
+                }
+            }
+            // Logged in, the body is read: still a refusal.
+            let (session, _) = try await Self.login(client)
+            var headers = Self.formHeaders
+            headers[.cookie] = "\(WebPages.sessionCookie)=\(session)"
+            for body in bodies {
+                try await client.execute(uri: "/proposals/decide", method: .post, headers: headers, body: body) { response in
+                    #expect((400..<500).contains(response.status.code), "\(response.status)")
+                }
+                try await client.execute(uri: "/run/link", method: .post, headers: headers, body: body) { response in
+                    #expect((400..<500).contains(response.status.code), "\(response.status)")
+                }
+            }
+        }
+        #expect(try f.state.ledger.jobRuns(limit: 5).isEmpty)
+    }
+
     @Test func theNextPageIsAlwaysThisServers() {
         #expect(WebPages.safeNext("/links?show=x") == "/links?show=x")
         for hostile in ["//evil.example/", "https://evil.example/", "/\\evil.example", "evil", nil, "/a\nSet-Cookie: x=1"] {
