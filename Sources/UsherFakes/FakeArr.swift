@@ -119,6 +119,12 @@ public class FakeArrBase: @unchecked Sendable {
     public var history: [ArrHistoryRecord] = []
     private var lastHistoryID = 0
 
+    /// Adds a history record dated now, as the service does for a change of its own (a grab, an import of a movie or
+    /// series the test does not model further).
+    public func addHistory(_ eventType: String, movieId: Int? = nil, seriesId: Int? = nil) {
+        lock.withLock { recordHistory(eventType, movieId: movieId, seriesId: seriesId) }
+    }
+
     /// Adds a history record dated now (whole seconds, as SQLite keeps them).
     func recordHistory(_ eventType: String, movieId: Int? = nil, seriesId: Int? = nil, episodeId: Int? = nil) {
         lastHistoryID += 1

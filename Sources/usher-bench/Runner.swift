@@ -25,7 +25,7 @@ struct LinkCounts {
     var removed: Int
     var conflicts: Int
     var errors: Int
-    /// `full` or `incremental` (`pass` at the top of `link --json`).
+    /// `full`, `incremental` or `settled` (`pass` at the top of `link --json`).
     var pass: String?
 
     var changes: Int { created + replaced + removed }

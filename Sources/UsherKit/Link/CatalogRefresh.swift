@@ -42,15 +42,20 @@ struct CatalogRefresh {
     /// Asks, starting the requests either pass needs while `readMappings` (the mapping file, read in the
     /// background) finishes: Sonarr's series lists and naming, and the histories (since the kept cursors when
     /// the pass will likely be incremental, else their newest records).
-    /// `series`: Sonarr's series lists and naming, when the caller asked for them already.
-    func fetch(
-        _ readMappings: () throws(JobError) -> [LinkMapping], series asked: Task<ArrSnapshot, Never>? = nil
-    ) async throws(JobError) -> (Outcome, [LinkMapping]) {
+    /// `asked`: what the caller asked already (Sonarr's series lists and naming, and perhaps the histories).
+    func fetch(_ readMappings: () throws(JobError) -> [LinkMapping], asked: Asked? = nil) async throws(JobError) -> (Outcome, [LinkMapping]) {
         let started = ContinuousClock.now
-        let series = asked ?? Task { [services, logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
+        let series = asked?.series ?? Task { [services, logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
         let likely = CatalogChanges.pass(
             kept: kept?.facts, fingerprint: fingerprint, movieRefs: kept?.facts.movieRefs ?? [], now: now, fullEvery: fullEvery, forced: forced)
-        let histories: Task<Histories, Never>? = likely == .incremental && kept != nil ? Task { [self] in await readHistories(since: kept!.cursors) } : nil
+        var histories: Task<Histories, Never>?
+        if likely == .incremental, let kept {
+            if let early = asked?.histories, early.cursors == kept.cursors {
+                histories = early.answers
+            } else {
+                histories = Task { [self] in await readHistories(since: kept.cursors) }
+            }
+        }
         let heads: Task<Heads, Never>? = likely.isFull ? Task { [self] in await readHeads() } : nil
         let mappings: [LinkMapping]
         do { mappings = try readMappings() } catch {
@@ -139,7 +144,14 @@ struct CatalogRefresh {
     /// Each history since the kept cursors, by `"radarr NAME"` / `"sonarr NAME"`.
     typealias Histories = [String: Result<[ArrHistoryRecord], ServiceError>]
 
-    private func readHistories(since cursors: [String: HistoryCursor]) async -> Histories {
+    /// Questions a run started before it knew which pass it makes (the settled check's), for the pass to use.
+    struct Asked: Sendable {
+        var series: Task<ArrSnapshot, Never>
+        /// The histories since `cursors`.
+        var histories: (cursors: [String: HistoryCursor], answers: Task<Histories, Never>)?
+    }
+
+    func readHistories(since cursors: [String: HistoryCursor]) async -> Histories {
         var asks: [(String, @Sendable () async throws(ServiceError) -> [ArrHistoryRecord])] = []
         for r in services.radarr {
             guard let cursor = cursors["radarr \(r.name)"] else { continue }
@@ -155,7 +167,11 @@ struct CatalogRefresh {
 
     /// `histories` and `series` were read in any order: a change made meanwhile is either in what was read or in
     /// the history the next pass reads.
-    private func incremental(_ mappings: [LinkMapping], kept: KeptCatalog, histories: Histories, series: ArrSnapshot) async -> Result<Outcome, Message> {
+    /// What the histories read since `kept` say: the positions to keep next, each Radarr's new records, and the
+    /// series whose files may have changed; a failure when a history did not answer or no position was kept.
+    static func changes(
+        in histories: Histories, since kept: [String: HistoryCursor], services: ArrServices
+    ) -> Result<(cursors: [String: HistoryCursor], movieEvents: [String: [HistoryEvent]], touchedSeries: Set<SeriesKey>), Message> {
         var cursors: [String: HistoryCursor] = [:]
         var movieEvents: [String: [HistoryEvent]] = [:]
         var touchedSeries = Set<SeriesKey>()
@@ -165,7 +181,7 @@ struct CatalogRefresh {
                 guard let answer = histories[key] else { return .failure(Message(text: "no history position kept for \(key)")) }
                 guard case .success(let records) = answer else { return .failure(Message(text: "\(key)'s history did not answer")) }
                 let items = records.compactMap { $0.event(itemID: kind == "radarr" ? $0.movieId : $0.seriesId) }
-                let (events, cursor) = CatalogChanges.newEvents(items, after: kept.cursors[key])
+                let (events, cursor) = CatalogChanges.newEvents(items, after: kept[key])
                 cursors[key] = cursor
                 if kind == "radarr" {
                     movieEvents[name] = events
@@ -173,6 +189,15 @@ struct CatalogRefresh {
                     for event in events where event.mayChangeFiles { touchedSeries.insert(SeriesKey(instance: name, id: event.itemID)) }
                 }
             }
+        }
+        return .success((cursors, movieEvents, touchedSeries))
+    }
+
+    private func incremental(_ mappings: [LinkMapping], kept: KeptCatalog, histories: Histories, series: ArrSnapshot) async -> Result<Outcome, Message> {
+        let cursors: [String: HistoryCursor], movieEvents: [String: [HistoryEvent]], touchedSeries: Set<SeriesKey>
+        switch Self.changes(in: histories, since: kept.cursors, services: services) {
+        case .success(let read): (cursors, movieEvents, touchedSeries) = read
+        case .failure(let why): return .failure(why)
         }
         var snapshot = series
 

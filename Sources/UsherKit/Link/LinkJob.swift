@@ -43,8 +43,8 @@ public struct LinkOutcome: Sendable {
     public var catalogPass: CatalogPass?
     /// Filesystem mode: links whose resolution was taken from the last run's.
     public var reusedResolutions = 0
-    /// Filesystem mode: nothing that decides the links changed since the last clean run (`SettledRun`), so the
-    /// mapping file was not parsed nor any mapping resolved.
+    /// Nothing that decides the links changed since the last clean run (`SettledRun`; in API mode, as the
+    /// histories and Sonarr's series list tell), so the mapping file was not parsed nor any mapping resolved.
     public var settled = false
 
     public var failedTargets: Set<String> { Set(failures.map(\.target)) }
@@ -95,8 +95,17 @@ public struct LinkJob: Sendable {
         let ledger = try openLedger(options)
         try checkRoots(ledger)
         let services = hub.arr(config)
-        let settleable = !services.usesSonarr && !services.usesRadarr && services.plex == nil && !options.fullCatalog && !options.adopt
-        let check = settleable ? ledger.map { settled(ledger: $0, now: now) } : nil
+        let apiMode = services.usesSonarr || services.usesRadarr
+        let settleable = services.plex == nil && !options.fullCatalog && !options.adopt
+        var check: SettledCheck?
+        var asked: CatalogRefresh.Asked?
+        if settleable, let ledger {
+            if apiMode {
+                (check, asked) = await settled(ledger: ledger, services: services, now: now)
+            } else {
+                check = settled(ledger: ledger, now: now)
+            }
+        }
         if let ledger, let unchanged = check?.unchanged {
             var plan = LinkPlan()
             plan.unchanged = unchanged
@@ -105,6 +114,18 @@ public struct LinkJob: Sendable {
             outcome.catalogPass = .incremental
             outcome.reusedResolutions = unchanged.count
             outcome.settled = true
+            if apiMode {
+                // Nothing to tell Sonarr or Radarr: an empty plan, as the usual run's would be.
+                outcome.servicePlan = ServicePlan()
+                if !options.dryRun { outcome.services = ServiceReport() }
+                outcome.requests = services.counter.total
+                // The histories may have moved past records about other movies and series.
+                if !options.dryRun, let cursors = check?.cursors, !cursors.isEmpty {
+                    var update = CatalogUpdate()
+                    update.cursors = cursors
+                    keep(update, in: ledger)
+                }
+            }
             if !options.dryRun { record(outcome, in: ledger, duration: clock.now - start) }
             outcome.duration = clock.now - start
             return outcome
@@ -125,7 +146,7 @@ public struct LinkJob: Sendable {
             return MappingRead(mappings: read.mappings, duration: ContinuousClock.now - started, text: read.text, readsOutside: read.readsOutside)
         }
         let resolved = try await resolve(
-            readingMappings, services: services, ledgerTargets: Set(entries.map(\.target)), ledger: ledger, options: options, now: now)
+            readingMappings, services: services, asked: asked, ledgerTargets: Set(entries.map(\.target)), ledger: ledger, options: options, now: now)
         if !options.dryRun, let update = resolved.catalogUpdate { keep(update, in: ledger) }
         let plan = planLinks(resolved, entries: entries, options: options, now: now)
         if !options.confirmRemovals, let refusal = Self.massRemoval(plan, ledgerCount: entries.count) {
@@ -167,6 +188,8 @@ public struct LinkJob: Sendable {
     struct SettledCheck {
         var unchanged: [WantedLink]?
         var hadRecord: Bool
+        /// API mode: the history positions to keep (moved past records about other movies and series).
+        var cursors: [String: HistoryCursor]? = nil
     }
 
     /// Filesystem mode: the links as the last clean run left them, when nothing that decides them has changed
@@ -184,6 +207,7 @@ public struct LinkJob: Sendable {
             logger.debug("the last run's links need a look", metadata: ["why": "\(why)"])
             return SettledCheck(unchanged: nil, hadRecord: true)
         }
+        guard record.services == nil else { return refuse("the last clean run was in API mode") }
         let config = config
         let inputs = Background { () throws(Never) -> String? in
             MappingFile.text(path: config.mappingsFile).map { SettledRun.inputs(mappingText: $0, config: config) }
@@ -207,16 +231,94 @@ public struct LinkJob: Sendable {
         }
     }
 
+    /// API mode: the links as the last clean run left them, when the histories, Sonarr's series lists and naming
+    /// say nothing they rest on changed (`SettledRun+Services`). What it asks is handed on to the usual run when the
+    /// check refuses, so a refused check costs no request.
+    private func settled(ledger: Ledger, services: ArrServices, now: Int64) async -> (SettledCheck, CatalogRefresh.Asked?) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let record: SettledRun.Record?
+        do { record = try ledger.settledRun() } catch {
+            logger.debug("could not read the settled run: \(error)")
+            return (SettledCheck(unchanged: nil, hadRecord: true), nil)
+        }
+        guard let record else { return (SettledCheck(unchanged: nil, hadRecord: false), nil) }
+        let logger = logger
+        let config = config
+        func refuse(_ why: String) -> SettledCheck {
+            logger.debug("the last run's links need a look", metadata: ["why": "\(why)"])
+            return SettledCheck(unchanged: nil, hadRecord: true)
+        }
+        // Either pass asks these first.
+        var asked = CatalogRefresh.Asked(series: Task { await ArrSnapshot.fetchSeries(services, logger: logger) })
+        guard let kept = SettledRun.Services(text: record.services) else { return (refuse("the last clean run was in filesystem mode"), asked) }
+        let facts: (facts: CatalogChanges.Kept, cursors: [String: HistoryCursor])?
+        do { facts = try ledger.keptCatalogFacts() } catch { return (refuse("cannot read the kept catalog: \(error)"), asked) }
+        guard let facts else { return (refuse("no catalog kept"), asked) }
+        let pass = CatalogChanges.pass(
+            kept: facts.facts, fingerprint: CatalogRefresh.fingerprint(config), movieRefs: facts.facts.movieRefs, now: now,
+            fullEvery: Int64(config.fullPassEverySeconds), forced: false)
+        if case .full(let why) = pass { return (refuse(why), asked) }
+        let inputs = Background { () throws(Never) -> String? in
+            MappingFile.text(path: config.mappingsFile).map { SettledRun.serviceInputs(mappingText: $0, config: config) }
+        }
+        let links: SettledRun.Links?
+        do { links = try ledger.settledLinks(resolutions: false) } catch { return (refuse("cannot read the ledger: \(error)"), asked) }
+        guard let links else { return (refuse("a link is pending"), asked) }
+        guard case .success(let digest) = inputs.wait(), let digest else { return (refuse("cannot read the mapping file"), asked) }
+        guard digest == record.inputs else { return (refuse("the mapping file or the settings changed"), asked) }
+        guard (try? ledger.serviceRetries().isEmpty) == true else { return (refuse("a service step waits to be retried"), asked) }
+        // Asked once the pass is sure to be incremental (the same mappings name the same movies), so that a
+        // refusal from here on hands the histories to it.
+        let refresh = CatalogRefresh(
+            config: config, services: services, logger: logger, kept: nil, fingerprint: "", fullEvery: 0, forced: false, now: now)
+        let histories = Task { await refresh.readHistories(since: facts.cursors) }
+        asked.histories = (facts.cursors, histories)
+        let needed = kept.neededSeasons
+        let cursors: [String: HistoryCursor]
+        switch SettledRun.quiet(await histories.value, since: facts.cursors, services: services, needed: Set(needed.keys)) {
+        case .failure(let refusal): return (refuse(refusal.reason), asked)
+        case .success(let moved): cursors = moved
+        }
+        guard SettledRun.seriesDigest(await asked.series.value, needed: needed) == kept.series else {
+            return (refuse("sonarr's series list or naming changed"), asked)
+        }
+        switch SettledRun.unchanged(links, record: record, config: config) {
+        case .failure(let refusal): return (refuse(refusal.reason), asked)
+        case .success(let unchanged):
+            logger.debug("nothing changed since the last run", metadata: ["links": "\(unchanged.count)", "seconds": "\(clock.now - started)"])
+            return (SettledCheck(unchanged: unchanged, hadRecord: true, cursors: cursors == facts.cursors ? [:] : cursors), asked)
+        }
+    }
+
     /// Keeps the record of a clean filesystem-mode run: every mapping linked, its resolution kept, nothing in
     /// conflict or in error, and a mapping file whose text alone says what it means.
     private func keepSettled(_ outcome: LinkOutcome, resolved: Resolution, reading: Background<MappingRead, ConfigError>, ledger: Ledger) {
-        guard !resolved.apiMode, case .success(let read) = reading.wait(), !read.readsOutside,
+        guard case .success(let read) = reading.wait(), !read.readsOutside,
             outcome.plan.conflicts.isEmpty, outcome.plan.errors.isEmpty, outcome.plan.kept.isEmpty, outcome.failures.isEmpty,
-            resolved.gone.isEmpty, resolved.problems.isEmpty, resolved.keptResolutions == read.mappings.count,
-            let now = try? ledger.linksGeneration(), now.links == read.mappings.count
+            resolved.gone.isEmpty, resolved.problems.isEmpty
         else { return }
-        let record = SettledRun.Record(
-            inputs: SettledRun.inputs(mappingText: read.text, config: config), generation: now.generation, mappings: now.links)
+        var record: SettledRun.Record
+        if resolved.apiMode {
+            // API mode: besides, every service answered and took every step, no mapping was looked up in the
+            // folders, and the catalog this run kept can be trusted.
+            guard let snapshot = resolved.snapshot, let api = resolved.api, api.duplicates.isEmpty, outcome.unanswered.isEmpty,
+                outcome.services.map({ $0.errors.isEmpty && $0.retries.isEmpty }) ?? true, resolved.catalogUpdate?.facts?.trusted != false,
+                api.wanted.count == read.mappings.count, (try? ledger.serviceRetries().isEmpty) == true,
+                (try? ledger.keptCatalogFacts()?.facts.trusted) == true
+            else { return }
+            guard let needed = resolved.neededSeries, let digest = SettledRun.seriesDigest(snapshot, needed: needed), let now = try? ledger.linksGeneration(),
+                now.links == read.mappings.count
+            else { return }
+            record = SettledRun.Record(
+                inputs: SettledRun.serviceInputs(mappingText: read.text, config: config), generation: now.generation, mappings: now.links)
+            record.services = SettledRun.Services(series: digest, needed: needed).text
+        } else {
+            guard resolved.keptResolutions == read.mappings.count, let now = try? ledger.linksGeneration(), now.links == read.mappings.count
+            else { return }
+            record = SettledRun.Record(
+                inputs: SettledRun.inputs(mappingText: read.text, config: config), generation: now.generation, mappings: now.links)
+        }
         do { try ledger.setSettledRun(record) } catch { logger.debug("could not keep the settled run: \(error)") }
     }
 
@@ -233,6 +335,9 @@ public struct LinkJob: Sendable {
         /// What the next run may take from this one (`CatalogRefresh`), and what was kept before it.
         var catalogUpdate: CatalogUpdate?
         var keptCatalog: KeptCatalog?
+        /// API mode: the series the mappings need, with their seasons; `nil` when a mapping was looked up in the
+        /// library folders.
+        var neededSeries: [SeriesKey: Set<Int>]?
         /// Filesystem mode: mappings whose resolution was taken from the last run's (`ResolutionMemo`).
         var reusedResolutions = 0
         /// Filesystem mode: mappings whose resolution is kept for the next run.
@@ -259,7 +364,7 @@ public struct LinkJob: Sendable {
     /// Through Sonarr and Radarr when they are configured (and the folders for mappings that need them),
     /// else through the folders alone.
     private func resolve(
-        _ reading: Background<MappingRead, ConfigError>, services: ArrServices,
+        _ reading: Background<MappingRead, ConfigError>, services: ArrServices, asked: CatalogRefresh.Asked?,
         ledgerTargets: Set<String>, ledger: Ledger?, options: LinkOptions, now: Int64
     ) async throws(JobError) -> Resolution {
         let clock = ContinuousClock()
@@ -292,7 +397,7 @@ public struct LinkJob: Sendable {
             return resolution
         }
         // Sonarr's series lists and naming, which either pass needs, are asked before anything else.
-        let series = Task { [logger] in await ArrSnapshot.fetchSeries(services, logger: logger) }
+        let asked = asked ?? CatalogRefresh.Asked(series: Task { [logger] in await ArrSnapshot.fetchSeries(services, logger: logger) })
         var kept: KeptCatalog?
         do { kept = try ledger?.keptCatalog() } catch {
             logger.warning("could not read the catalog kept in \(config.statePath), so everything is asked for: \(error)")
@@ -303,7 +408,7 @@ public struct LinkJob: Sendable {
         let refresh = CatalogRefresh(
             config: config, services: services, logger: logger, kept: kept, fingerprint: CatalogRefresh.fingerprint(config),
             fullEvery: Int64(config.fullPassEverySeconds), forced: options.fullCatalog, now: now)
-        let (fetched, mappings) = try await refresh.fetch({ () throws(JobError) in try readMappings(reading) }, series: series)
+        let (fetched, mappings) = try await refresh.fetch({ () throws(JobError) in try readMappings(reading) }, asked: asked)
         let snapshot = fetched.snapshot
         logger.debug(
             "asked sonarr and radarr",
@@ -318,10 +423,12 @@ public struct LinkJob: Sendable {
         let filesystem = lookups.contains(where: \.needsFilesystem) ? FilesystemResolver(index: try scan(), config: config) : nil
         let result = resolver.resolve(lookups, filesystem: filesystem, ledgerTargets: ledgerTargets)
         logger.debug("resolved the mappings", metadata: ["links": "\(result.wanted.count)", "seconds": "\(clock.now - askedAt)"])
-        return Resolution(
+        var resolution = Resolution(
             mappings: mappings, wanted: result.wanted, problems: result.problems, gone: result.gone, apiMode: true,
             snapshot: snapshot, api: result, catalogPass: fetched.pass, catalogUpdate: fetched.update,
             keptCatalog: kept)
+        resolution.neededSeries = filesystem == nil ? ApiResolver.neededSeries(lookups) : nil
+        return resolution
     }
 
     /// Looks at every path the plan may touch (`lstat`; bytes only for a foreign file of the source's size), then plans.

@@ -64,7 +64,8 @@ public struct LinkReport: Codable, Sendable {
         public var requests: Int
     }
     /// `full`: Sonarr and Radarr asked for everything (API mode), or every library folder read (filesystem mode);
-    /// `incremental`: only what changed since the last run.
+    /// `incremental`: only what changed since the last run; `settled`: nothing that decides the links changed since
+    /// the last clean run, so no mapping was resolved (`SettledRun`).
     public var pass: String?
     /// Why a pass was full.
     public var passReason: String?
@@ -189,9 +190,13 @@ public struct LinkReport: Codable, Sendable {
             if !dryRun { for r in services.retryNextRun { lines.append("  pending  \(r)") } }
             if verbose, let pass {
                 let why = passReason.map { " (\($0))" } ?? ""
-                lines.append(
-                    "  asked    \(pass == "full" ? "sonarr and radarr for everything" : "sonarr and radarr what changed")\(why), \(services.requests) request(s)"
-                )
+                let asked =
+                    switch pass {
+                    case "full": "sonarr and radarr for everything"
+                    case "settled": "sonarr and radarr what changed: nothing the links rest on (the mapping file was not parsed)"
+                    default: "sonarr and radarr what changed"
+                    }
+                lines.append("  asked    \(asked)\(why), \(services.requests) request(s)")
             }
         }
         if verbose, services == nil, let pass {

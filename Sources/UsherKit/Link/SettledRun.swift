@@ -26,10 +26,17 @@ struct SettledRun {
         /// row since then moved it.
         var generation: Int64
         var mappings: Int
+        /// API mode: what Sonarr said that the links rest on (`SettledRun.Services`, as JSON); `nil` in filesystem mode.
+        var services: String? = nil
     }
 
-    /// A link as the ledger holds it (not pending, and its mapping's kept resolution), with that resolution's
-    /// folders (movie, show, season) and their times.
+    /// A kept resolution's folders (movie, show, season) and their times.
+    struct Folders: Sendable {
+        var paths: (String, String, String)
+        var times: (Int64, Int64, Int64)
+    }
+
+    /// A link as the ledger holds it (not pending), with its mapping's kept resolution's folders in filesystem mode.
     struct Link: Sendable {
         var target: String
         var source: String
@@ -37,15 +44,15 @@ struct SettledRun {
         var size: Int64
         var mappingKey: String
         var show: String
-        var folders: (String, String, String)
-        var times: (Int64, Int64, Int64)
+        var folders: Folders?
         var targetDevice: UInt64?
     }
 
     /// What the check reads of the ledger, at one moment.
     struct Links: Sendable {
         var links: [Link]
-        var keptResolutions: Int
+        /// Filesystem mode: how many resolutions are kept (one per link when settled); `nil` in API mode.
+        var keptResolutions: Int?
         var generation: Int64
     }
 
@@ -60,14 +67,15 @@ struct SettledRun {
     /// The links, as the usual run would find them all unchanged; `nil` (with the reason) when one thing differs.
     static func unchanged(_ ledger: Links, record: Record, config: UsherConfig) -> Result<[WantedLink], Refusal> {
         guard ledger.generation == record.generation else { return .failure(Refusal("the ledger changed")) }
-        guard ledger.keptResolutions == record.mappings, ledger.links.count == record.mappings else {
-            return .failure(Refusal("the kept resolutions are not one per link"))
-        }
+        guard ledger.links.count == record.mappings else { return .failure(Refusal("the links are not one per mapping")) }
+        if let kept = ledger.keptResolutions, kept != record.mappings { return .failure(Refusal("the kept resolutions are not one per link")) }
         let times = ResolutionMemo.Times()
         let checked = ledger.links.parallelMap(threshold: 256) { link -> Result<WantedLink, Refusal> in
-            if times.of(link.folders.0) != link.times.0 { return .failure(Refusal("\(link.folders.0) changed")) }
-            if times.of(link.folders.1) != link.times.1 { return .failure(Refusal("\(link.folders.1) changed")) }
-            if times.of(link.folders.2) != link.times.2 { return .failure(Refusal("\(link.folders.2) changed")) }
+            if let folders = link.folders {
+                if times.of(folders.paths.0) != folders.times.0 { return .failure(Refusal("\(folders.paths.0) changed")) }
+                if times.of(folders.paths.1) != folders.times.1 { return .failure(Refusal("\(folders.paths.1) changed")) }
+                if times.of(folders.paths.2) != folders.times.2 { return .failure(Refusal("\(folders.paths.2) changed")) }
+            }
             guard case let .file(device, inode, size, _) = FileSystem.observe(link.source), size == link.size else {
                 return .failure(Refusal("\(link.source) changed"))
             }

@@ -87,16 +87,7 @@ extension Ledger {
     public func keptCatalog() throws -> KeptCatalog? {
         try queue.read { db in
             guard try db.tableExists("catalog_meta") else { return nil }
-            var meta: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM catalog_meta") { meta[row["key"]] = row["value"] }
-            guard let fullAt = meta["full_at"].flatMap({ Int64($0) }), let fingerprint = meta["fingerprint"] else { return nil }
-            let refs = Set((meta["movie_refs"] ?? "").split(separator: "\n", omittingEmptySubsequences: true).map(String.init))
-            var cursors: [String: HistoryCursor] = [:]
-            for (key, value) in meta where key.hasPrefix("cursor ") {
-                let parts = value.split(separator: "\t", maxSplits: 1)
-                guard parts.count == 2, let id = Int(parts[1]) else { continue }
-                cursors[String(key.dropFirst("cursor ".count))] = HistoryCursor(date: String(parts[0]), id: id)
-            }
+            guard let (facts, cursors) = try Self.catalogMeta(db, movieRefs: true) else { return nil }
             // Columns by position: thousands of rows, and a lookup by name costs more than the value.
             var movies: [CatalogMovie] = []
             let movieRows = try Row.fetchCursor(
@@ -140,10 +131,32 @@ extension Ledger {
                 let id: Int = row[2]
                 series[key]?.files[id] = CatalogFile(id: id, path: row[3], size: row[4], quality: Self.quality(row, at: 5), releaseGroup: row[8])
             }
-            return KeptCatalog(
-                facts: .init(fullAt: fullAt, fingerprint: fingerprint, trusted: meta["trusted"] == "1", movieRefs: refs),
-                cursors: cursors, movies: movies, series: series)
+            return KeptCatalog(facts: facts, cursors: cursors, movies: movies, series: series)
         }
+    }
+
+    /// The kept catalog's facts and history positions, without its movies and series (`movieRefs` left empty);
+    /// `nil` when there is none.
+    func keptCatalogFacts() throws -> (facts: CatalogChanges.Kept, cursors: [String: HistoryCursor])? {
+        try queue.read { db in
+            guard try db.tableExists("catalog_meta") else { return nil }
+            return try Self.catalogMeta(db, movieRefs: false)
+        }
+    }
+
+    private static func catalogMeta(_ db: Database, movieRefs: Bool) throws -> (facts: CatalogChanges.Kept, cursors: [String: HistoryCursor])? {
+        var meta: [String: String] = [:]
+        let sql = movieRefs ? "SELECT key, value FROM catalog_meta" : "SELECT key, value FROM catalog_meta WHERE key != 'movie_refs'"
+        for row in try Row.fetchAll(db, sql: sql) { meta[row[0]] = row[1] }
+        guard let fullAt = meta["full_at"].flatMap({ Int64($0) }), let fingerprint = meta["fingerprint"] else { return nil }
+        let refs = Set((meta["movie_refs"] ?? "").split(separator: "\n", omittingEmptySubsequences: true).map(String.init))
+        var cursors: [String: HistoryCursor] = [:]
+        for (key, value) in meta where key.hasPrefix("cursor ") {
+            let parts = value.split(separator: "\t", maxSplits: 1)
+            guard parts.count == 2, let id = Int(parts[1]) else { continue }
+            cursors[String(key.dropFirst("cursor ".count))] = HistoryCursor(date: String(parts[0]), id: id)
+        }
+        return (CatalogChanges.Kept(fullAt: fullAt, fingerprint: fingerprint, trusted: meta["trusted"] == "1", movieRefs: refs), cursors)
     }
 
     /// Writes `update` in one transaction: a run killed while writing leaves the catalog as it was.

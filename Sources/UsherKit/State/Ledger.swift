@@ -229,6 +229,11 @@ public final class Ledger: Sendable {
             // The log lines of each run `usher serve` made, for the run's page.
             try db.execute(sql: "ALTER TABLE job_runs ADD COLUMN log TEXT")
         }
+        migrator.registerMigration("v12-settled-services") { db in
+            // API mode's settled run: what Sonarr said that the links rest on (`SettledRun.Services`); a record
+            // without it is filesystem mode's.
+            try db.execute(sql: "ALTER TABLE settled_run ADD COLUMN services TEXT")
+        }
         return migrator
     }
 
