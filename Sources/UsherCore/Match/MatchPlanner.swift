@@ -82,14 +82,17 @@ public struct MatchPlanner: Sendable {
                 }
             }
             // A movie whose title agrees with an episode of a series is not "only named after" that
-            // series: the episodes it merely shares the series' name with drop out.
-            let agreeing = Set(
-                candidates.compactMap { c -> Int? in
-                    if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { c.series } else { nil }
-                })
+            // series: the episodes it merely shares the series' name with drop out, unless one shares the film's
+            // number and is the stronger candidate ("Assassination Classroom the Movie: 365 Days' Time" is "Movie:
+            // 365-nichi no Jikan" of its year and length, not "Special: Meeting Time").
+            var agreeing: [Int: Double] = [:]
+            for c in candidates {
+                if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { agreeing[c.series] = max(agreeing[c.series] ?? 0, c.confidence) }
+            }
             if !agreeing.isEmpty {
                 candidates.removeAll { c in
-                    if case .titles(let t) = c.evidence, t.seriesOnly, agreeing.contains(c.series) { true } else { false }
+                    guard case .titles(let t) = c.evidence, t.seriesOnly, let rival = agreeing[c.series] else { return false }
+                    return !t.sameOrdinal || c.confidence <= rival
                 }
             }
             // An ID mapping against the titles: when the episode Anime-Lists names shares nothing with the
@@ -290,18 +293,24 @@ public struct MatchPlanner: Sendable {
             notes.append(Self.sameNumberNote)
         } else if seriesNamed, !namesAnother, confidence < Self.onlyFeatureReview, movieOrdinal == nil || movieOrdinal == entry.ordinal,
             let minutes = entry.episode.runtime, corroborates(movie, year: entry.episode.airYear, minutes: minutes),
-            let year = movie.year, startsWithSeries(variants, entry.series, index: index),
-            onlyFeature(of: entry.series, near: year, but: e, index: index)
+            let year = movie.year, startsWithSeries(variants, entry.series, index: index)
         {
             // Named after the series, and the series has one feature-length special near that year, as long
             // as the film and of its year: the title's words may be another language's ("Saishuu Seisen no
             // Senshitachi" and "Warriors of the Final Holy Battle"). Accepted: on the development parts (D, E) this
             // was right every time it fired, and a film TheTVDB does not list would have to share the year and the
             // length within 3 minutes with the series' only feature special of those years.
+            // Or the series has other feature-length specials near that year, but none as long as the film (part F:
+            // a film in two halves a week apart across New Year, 100 and 95 minutes).
             // Accepted only as "Series: Subtitle" (the series' name, then a colon or a dash): a title that merely
             // begins with a short series' name ("Lost in Translation" and Lost) is for a person to judge.
-            confidence = max(confidence, subtitled(variants, entry.series, index: index) ? Self.onlyFeatureConfidence : Self.onlyFeatureReview)
-            notes.append(Self.onlyFeatureNote)
+            let note: String? =
+                onlyFeature(of: entry.series, near: year, but: e, index: index)
+                ? Self.onlyFeatureNote : onlyOneAsLong(movie, series: entry.series, but: e, index: index) ? Self.onlyOneAsLongNote : nil
+            if let note {
+                confidence = max(confidence, subtitled(variants, entry.series, index: index) ? Self.onlyFeatureConfidence : Self.onlyFeatureReview)
+                notes.append(note)
+            }
         }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
     }
@@ -321,6 +330,7 @@ public struct MatchPlanner: Sendable {
     /// The same when the series' name is not followed by a colon or a dash: below the auto-accept threshold.
     static let onlyFeatureReview = 0.9
     static let onlyFeatureNote = "named after the series, and its only feature-length special of that year, as long as the film"
+    static let onlyOneAsLongNote = "named after the series, and its only special near that year as long as the film"
 
     /// Whether one of the movie's titles begins with a title of series `s` and goes on ("Saint Seiya: …",
     /// "Cowboy Bebop: The Movie"), which a title that merely holds the series' words somewhere, or is only
@@ -334,8 +344,9 @@ public struct MatchPlanner: Sendable {
         }
     }
 
-    /// Whether one of the movie's titles names series `s` as a franchise does: its name (maybe with a number),
-    /// then a colon, a dash or a tilde ("Kochikame: The Movie", "Touch 3: …", "Free! -Timeless Medley-",
+    /// Whether one of the movie's titles names series `s` as a franchise does: its name (maybe with a number, or
+    /// `Part` and a number), then a colon, a dash or a tilde ("Kochikame: The Movie", "Touch 3: …", "Kabaneri of
+    /// the Iron Fortress Part 1: …", "Free! -Timeless Medley-",
     /// "Kaguya-sama: Love Is War - The First Kiss…"), or then a title with a film word ("Love Live! The School
     /// Idol Movie"). A title that merely begins with the words of a short series' name ("Lost in Translation"
     /// and Lost) does not.
@@ -352,6 +363,11 @@ public struct MatchPlanner: Sendable {
                 guard names.contains(tokens) else { continue }
                 if let last = prefix.last, separators.contains(last) { return true }
                 if let next = words[i].first, separators.contains(next) { return true }
+                // "… Part 1: Subtitle"
+                if i + 1 < words.count, words[i].lowercased() == "part", MatchText.isNumber(String(words[i + 1].filter { !separators.contains($0) })) {
+                    if let last = words[i + 1].last, separators.contains(last) { return true }
+                    if i + 2 < words.count, let next = words[i + 2].first, separators.contains(next) { return true }
+                }
                 let rest = TitleMatching.normalize(words[i...].joined(separator: " ")).split(separator: " ")
                 return rest.contains { MatchText.filler.contains(String($0)) || $0 == "gekijouban" }
             }
@@ -366,6 +382,23 @@ public struct MatchPlanner: Sendable {
         for other in index.episodeRanges[s] where other != e && (group == nil || index.partGroupOf[other] != group) {
             let episode = index.episodes[other].episode
             guard let aired = episode.airYear, abs(aired - year) <= 1, (episode.runtime ?? 0) >= 40 else { continue }
+            return false
+        }
+        return true
+    }
+
+    /// Whether episode `e` is the only special of series `s` within a year of the movie that is as long as it
+    /// (within `corroborates`' margin), its own parts aside: a film in two halves a week apart, across New Year
+    /// ("Kabaneri … Part 1" of 2016 and 100 minutes, "Part 2" of 2017 and 95), is told apart by its length though
+    /// each half has a feature-length sibling within a year. (A sibling as long a year apart still blocks: a
+    /// film's year on TMDB and its special's air date may differ by one.)
+    private func onlyOneAsLong(_ movie: MatchMovie, series s: Int, but e: Int, index: MatchIndex) -> Bool {
+        let group = index.partGroupOf[e]
+        for other in index.episodeRanges[s] where other != e && (group == nil || index.partGroupOf[other] != group) {
+            let episode = index.episodes[other].episode
+            guard let minutes = episode.runtime, let aired = episode.airYear, let year = movie.year, abs(aired - year) <= 1,
+                corroborates(movie, year: year, minutes: minutes)
+            else { continue }
             return false
         }
         return true

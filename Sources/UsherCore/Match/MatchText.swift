@@ -2,8 +2,9 @@
 ///
 /// `TitleMatching.normalize` already forgives case, punctuation, apostrophes and `&`. On top of that
 /// a match token forgets diacritics (`Shōjo` = `Shojo`), Japanese romanization variants (`Shoujo`,
-/// `Shôjo` and `Shojo`; `wo` = `o`), roman numerals (`II` = `2`), a year in parentheses, and filler
-/// that says "this is a film" (`The Movie`, `Gekijouban`, `The Motion Picture`).
+/// `Shôjo` and `Shojo`; `wo` = `o`), TheTVDB's romanized `tai` for `vs.`,
+/// roman numerals (`II` = `2`), a year in parentheses, and filler that says "this is a film" (`The Movie`,
+/// `Gekijouban`, `The Motion Picture`).
 public enum MatchText {
     /// The tokens of a title, in order.
     public static func tokens(_ title: String) -> [String] {
@@ -198,8 +199,13 @@ public enum MatchText {
         if text.utf8.count > 2, text.contains("ou") || text.contains("uu") || text.contains("oo") {
             text = text.replacingAll("ou", "o").replacingAll("uu", "u").replacingAll("oo", "o")
         }
-        return text
+        return sameWord[text] ?? text
     }
+
+    /// Words read as another (on both sides, so each still equals itself): TheTVDB's romanized `tai` (対) is the
+    /// film's `vs.` (`Great Mazinger tai Getter Robo`). (`Hen` as `Chapter` and `Tokubetsu` as `Special` were tried:
+    /// generic words shared by every special of a series, they cost more pairs than they found.)
+    static let sameWord: [String: String] = ["tai": "vs", "versus": "vs"]
 
     /// Roman numerals II–XX (and I, V, X at the end of a title, handled by the caller).
     static func romanValue(_ token: String) -> Int? {

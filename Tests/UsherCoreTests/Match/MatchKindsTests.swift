@@ -169,6 +169,36 @@ struct MatchKindsTests {
             ])
     ]
 
+    /// A film in two halves a week apart across New Year, and a third film of the same length a year later.
+    static let halves: [MatchSeries] = [
+        MatchSeries(
+            title: "Iron Lantern", tvdb: 62, year: 2016,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Soushuuhen Zenpen: Tsudou Hikari", airDate: "2016-12-31", runtime: 100),
+                MatchEpisode(season: 0, episode: 2, title: "Soushuuhen Kouhen: Moeru Inochi", airDate: "2017-01-07", runtime: 95),
+                MatchEpisode(season: 0, episode: 3, title: "Unato Kessen", airDate: "2019-05-10", runtime: 68),
+                MatchEpisode(season: 0, episode: 4, title: "Gaiden", airDate: "2020-05-10", runtime: 68),
+            ])
+    ]
+
+    /// Named after the series as a franchise is, with the year and length of one special only, though other
+    /// feature-length specials are near: accepted; with a sibling as long a year apart, for a person to judge.
+    @Test(arguments: [
+        Case(
+            movie: MatchMovie(title: "Iron Lantern Part 1: Gathering Light", year: 2016, runtime: 100), expected: "62 S00E01", status: .auto,
+            reason: "only special near that year as long as the film"),
+        Case(
+            movie: MatchMovie(title: "Iron Lantern Part 2: Burning Life", year: 2017, runtime: 95), expected: "62 S00E02", status: .auto,
+            reason: "only special near that year as long as the film"),
+        // 2019 and 2020, both 68 minutes: TMDB's year and TheTVDB's air date may differ by one.
+        Case(movie: MatchMovie(title: "Iron Lantern: The Sea Gate", year: 2019, runtime: 68), expected: "62 S00E03", status: .review),
+        // As long as neither half.
+        Case(movie: MatchMovie(title: "Iron Lantern: Gathering Light", year: 2016, runtime: 80), expected: "62 S00E01", status: .review),
+    ])
+    func theOnlyOneAsLong(_ c: Case) {
+        c.check(Self.halves)
+    }
+
     static let gone: [MatchSeries] = [
         MatchSeries(
             title: "Gone", tvdb: 61, year: 2001,

@@ -86,13 +86,18 @@ struct MatchSpellingsTests {
         Case(movie: MatchMovie(title: "Haruhi Suzumiya: The Disappearance", year: 2010, runtime: 162), expected: "10 S00E08", status: .review),
         // The film's subtitle alone is the episode's title.
         Case(movie: MatchMovie(title: "Naruto Shippuden the Movie: Bonds", year: 2008, runtime: 93), expected: "11 S00E05", status: .auto),
-        // "Episode of X": the same words in another order, a near-synonym: proposed, for review.
+        // "Episode of X": the same words in another order, a near-synonym; each is the only special near its year as
+        // long as the film (the other is a year apart and 23 minutes longer or shorter): accepted.
         Case(
             movie: MatchMovie(title: "One Piece: The Desert Princess and the Pirates: Adventures in Alabasta", year: 2007, runtime: 90),
-            expected: "14 S00E10", status: .review),
+            expected: "14 S00E10", status: .auto, reason: "only special near that year as long as the film"),
         Case(
             movie: MatchMovie(title: "One Piece: Episode of Chopper Plus: Bloom in the Winter, Miracle Cherry Blossom", year: 2008, runtime: 113),
-            expected: "14 S00E11", status: .review),
+            expected: "14 S00E11", status: .auto, reason: "only special near that year as long as the film"),
+        // Without the length, the same titles are for a person to judge.
+        Case(
+            movie: MatchMovie(title: "One Piece: The Desert Princess and the Pirates: Adventures in Alabasta", year: 2007),
+            expected: "14 S00E10", status: .review),
         // Traps: a film that is only the subtitle's word; an "Episode of" the series does not have.
         Case(movie: MatchMovie(title: "Bonds", year: 1990, runtime: 100), expected: nil, status: nil),
         Case(movie: MatchMovie(title: "One Piece: Episode of Sabo", year: 2015, runtime: 100), expected: nil, status: nil),

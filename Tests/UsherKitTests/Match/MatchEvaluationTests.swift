@@ -10,18 +10,26 @@ import UsherCore
 struct MatchEvaluationTests {
     static let setPath = Contracts.packageRoot.appendingPathComponent("eval/matching.json").path
 
-    /// Issue 13's goals, for both parts: auto-accepted precision ≥ 0.98 and recall ≥ 0.65, at least 0.85
-    /// of the true pairs proposed, proposals precision ≥ 0.9, and no trap auto-accepted.
-    /// `autoRecall` is lower for part B, which does not meet that goal yet (see BENCHMARKS.md).
-    func expectGoals(_ outcome: MatchEvaluation.Outcome, autoRecall: Double = 0.65, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    /// Issue 13's goals: auto-accepted precision ≥ 0.98 and recall ≥ 0.65, at least 0.85 of the true pairs
+    /// proposed, proposals precision ≥ 0.9, and no trap auto-accepted.
+    struct Floors: Sendable {
+        var autoRecall = 0.65
+        var recall = 0.85
+        var precision = 0.9
+        static let goals = Floors()
+    }
+
+    /// `floors` are lower for the held-out parts that do not meet every goal yet (see BENCHMARKS.md): they keep the
+    /// figures from falling while the goal stays open. Auto-accepted precision and traps are never relaxed.
+    func expectGoals(_ outcome: MatchEvaluation.Outcome, floors: Floors = .goals, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let score = outcome.overall
         let summary =
             "auto \(score.autoCorrect)/\(score.auto), proposed \(score.proposedCorrect)/\(score.proposed), true \(score.truePairs)\n"
             + score.mistakes.joined(separator: "\n")
         #expect(score.autoPrecision >= 0.98, "\(summary)", sourceLocation: sourceLocation)
-        #expect(score.autoRecall >= autoRecall, "\(summary)", sourceLocation: sourceLocation)
-        #expect(score.recall >= 0.85, "\(summary)", sourceLocation: sourceLocation)
-        #expect(score.precision >= 0.9, "\(summary)", sourceLocation: sourceLocation)
+        #expect(score.autoRecall >= floors.autoRecall, "\(summary)", sourceLocation: sourceLocation)
+        #expect(score.recall >= floors.recall, "\(summary)", sourceLocation: sourceLocation)
+        #expect(score.precision >= floors.precision, "\(summary)", sourceLocation: sourceLocation)
         #expect(outcome.byKind["trap"]?.auto == 0, "\(summary)", sourceLocation: sourceLocation)
     }
 
@@ -47,15 +55,18 @@ struct MatchEvaluationTests {
         expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
     }
 
-    /// Held-out parts B and C (`eval/matching-heldout-b.json`, `-c.json`): films of other franchises, written
-    /// by someone who never saw the planner, and scored only when a change is done. Their auto-accepted recall
-    /// (0.62 and 0.54 since part E's changes; 0.52 and 0.50 before) is under the 0.65 goal: these floors keep it
-    /// from falling while the goal stays open; every other goal holds.
-    @Test(arguments: [("b", 0.6, 50), ("c", 0.52, 35)], [true, false])
-    func heldOutPartsWrittenByOthers(part: (name: String, autoRecall: Double, movies: Int), withAnimeList: Bool) throws {
+    /// Held-out parts B, C and G (`eval/matching-heldout-b.json`, `-c.json`, `-g.json`): films of other franchises,
+    /// each written by someone who never saw the planner, and scored only when a change is done. B meets every goal
+    /// since part F's changes (auto recall 0.74); C's auto recall is 0.54 (0.50 at its first score), G's 0.57 (0.32 at
+    /// its first score), and G proposes 0.78 of its pairs at 0.88 precision: under the goals, so these are floors.
+    @Test(
+        arguments: [
+            ("b", Floors.goals, 50), ("c", Floors(autoRecall: 0.52), 35), ("g", Floors(autoRecall: 0.55, recall: 0.75, precision: 0.85), 50),
+        ], [true, false])
+    func heldOutPartsWrittenByOthers(part: (name: String, floors: Floors, movies: Int), withAnimeList: Bool) throws {
         let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-heldout-\(part.name).json").path)
         #expect(evaluation.movies.count >= part.movies)
-        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil), autoRecall: part.autoRecall)
+        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil), floors: part.floors)
     }
 
     /// Development part D (`eval/matching-dev-d.json`): 52 films of 15 other franchises by a fourth writer who never
@@ -73,6 +84,16 @@ struct MatchEvaluationTests {
     @Test(arguments: [true, false])
     func developmentPartEMeetsTheGoals(withAnimeList: Bool) throws {
         let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-dev-e.json").path)
+        #expect(evaluation.movies.count >= 50)
+        expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
+    }
+
+    /// Development part F (`eval/matching-dev-f.json`): 52 films of 17 more franchises by a sixth writer who never saw
+    /// the planner. Its first score, before any change, met the goals narrowly (auto recall 0.65); the planner was then
+    /// tuned on it (0.78).
+    @Test(arguments: [true, false])
+    func developmentPartFMeetsTheGoals(withAnimeList: Bool) throws {
+        let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-dev-f.json").path)
         #expect(evaluation.movies.count >= 50)
         expectGoals(evaluation.run(animeList: withAnimeList ? try Self.animeList() : nil))
     }
