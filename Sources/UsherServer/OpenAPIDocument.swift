@@ -140,10 +140,10 @@ enum OpenAPIDocument {
             },
             "/api/v1/runs/{id}": {
               "get": {
-                "summary": "One run with its report (the JSON the CLI's --json prints; null until the run ends)",
+                "summary": "One run with its report (the JSON the CLI's --json prints; null until the run ends) and its log lines (what the job logged at the server's level, secrets redacted, at most 1,000; null until the run ends)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": 9007199254740991}}],
                 "responses": {
-                  "200": {"description": "The run", "content": {"application/json": {"schema": {"type": "object", "required": ["run", "report"], "properties": {"run": {"$ref": "#/components/schemas/Run"}, "report": {"type": ["object", "null"]}}}}}},
+                  "200": {"description": "The run", "content": {"application/json": {"schema": {"type": "object", "required": ["run", "report", "log"], "properties": {"run": {"$ref": "#/components/schemas/Run"}, "report": {"type": ["object", "null"]}, "log": {"type": ["array", "null"], "items": {"type": "string"}}}}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
                   "401": {"$ref": "#/components/responses/Unauthorized"},
                   "404": {"$ref": "#/components/responses/NotFound"}
@@ -273,7 +273,7 @@ enum OpenAPIDocument {
               },
               "Status": {
                 "type": "object",
-                "required": ["version", "started_at", "jobs", "links", "bytes_saved", "webhooks", "unauthorized"],
+                "required": ["version", "started_at", "jobs", "links", "bytes_saved", "webhooks", "unauthorized", "services"],
                 "properties": {
                   "version": {"type": "string"},
                   "started_at": {"type": "string", "format": "date-time"},
@@ -297,6 +297,22 @@ enum OpenAPIDocument {
                   "webhooks": {
                     "type": "array",
                     "items": {"type": "object", "required": ["source", "event", "outcome", "count"], "properties": {"source": {"type": "string"}, "event": {"type": "string"}, "outcome": {"type": "string"}, "count": {"type": "integer"}}}
+                  },
+                  "services": {
+                    "type": "array",
+                    "description": "Each configured service: when it last answered and last failed since the server started (absent: not asked yet), and the steps waiting to be asked again",
+                    "items": {
+                      "type": "object",
+                      "required": ["service", "waiting"],
+                      "properties": {
+                        "service": {"type": "string"},
+                        "last_answer_at": {"type": "string", "format": "date-time"},
+                        "last_failure_at": {"type": "string", "format": "date-time"},
+                        "last_failure": {"type": "string"},
+                        "waiting": {"type": "integer", "minimum": 0},
+                        "waiting_reason": {"type": "string"}
+                      }
+                    }
                   }
                 }
               },

@@ -14,6 +14,8 @@ public struct ServeState: Sendable {
     public var apiKey: String
     let mappings: MappingWatch
     let sessions = WebSessions()
+    /// When each service last answered and last failed (the process's, unless a test gives its own).
+    public var health: ServiceHealth = .shared
 
     public init(config: UsherConfig, ledger: Ledger, runner: JobRunner, board: ScheduleBoard, counters: ServeCounters, startedAt: Date, apiKey: String) {
         self.config = config
@@ -134,6 +136,41 @@ public enum ServeRoutes {
         var bytesSaved: Int64
         var webhooks: [WebhookCount]
         var unauthorized: Int
+        var services: [ServiceStatus]
+    }
+
+    /// A configured service: when it last answered and last failed since the server started, and the steps it has
+    /// not taken yet (a rescan, a Plex scan) that the next run asks again.
+    struct ServiceStatus: Encodable {
+        /// As Usher names it: `sonarr main`, `radarr 4k`, `plex`, `tautulli`, `sabnzbd downloads`.
+        var service: String
+        var lastAnswerAt: Date?
+        var lastFailureAt: Date?
+        var lastFailure: String?
+        var waiting: Int
+        var waitingReason: String?
+    }
+
+    /// Every service of the config, in the config's order.
+    static func serviceStatuses(_ state: ServeState) -> [ServiceStatus] {
+        let retries = (try? state.ledger.serviceRetries()) ?? []
+        func status(_ label: String, key: String, waiting kind: ServiceRetry.Kind? = nil, instance: String? = nil) -> ServiceStatus {
+            let entry = state.health.entry(key)
+            let open = retries.filter { $0.kind == kind && (instance == nil || $0.instance == instance) }
+            return ServiceStatus(
+                service: label, lastAnswerAt: entry?.lastAnswer, lastFailureAt: entry?.lastFailure, lastFailure: entry?.failure,
+                waiting: open.count, waitingReason: open.first?.reason)
+        }
+        var all: [ServiceStatus] = []
+        for i in state.config.sonarr { all.append(status("sonarr \(i.name)", key: "sonarr \(i.name)", waiting: .rescan, instance: i.name)) }
+        for i in state.config.radarr { all.append(status("radarr \(i.name)", key: "radarr \(i.name)")) }
+        if state.config.plex != nil { all.append(status("plex", key: "plex", waiting: .plexScan)) }
+        if state.config.tautulli != nil { all.append(status("tautulli", key: "tautulli")) }
+        for client in state.config.downloadClients {
+            let label = client.name == client.kind.rawValue ? client.name : "\(client.kind.rawValue) \(client.name)"
+            all.append(status(label, key: client.name))
+        }
+        return all
     }
 
     struct WebhookCount: Encodable {
@@ -164,7 +201,7 @@ public enum ServeRoutes {
             webhooks: await state.counters.webhooks.sorted(by: { $0.key < $1.key }).map { key, count in
                 let parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
                 return WebhookCount(source: parts[0], event: parts[1], outcome: parts[2], count: count)
-            }, unauthorized: await state.counters.unauthorized)
+            }, unauthorized: await state.counters.unauthorized, services: serviceStatuses(state))
     }
 
     static func runs(_ state: ServeState, _ request: Request) throws -> Response {
@@ -195,7 +232,10 @@ public enum ServeRoutes {
         guard let id = id.flatMap({ Int64($0) }), id > 0 else { return try problem(.badRequest, "expected a run id") }
         guard let (record, report) = try state.ledger.jobRun(id: id) else { return try problem(.notFound, "no run \(id)") }
         let recordJSON = String(decoding: try encoder.encode(record), as: UTF8.self)
-        return json(.ok, #"{"run":"# + recordJSON + #","report":"# + (report ?? "null") + "}")
+        // The log lines the run wrote (what the web page's run page shows), `null` until it ends.
+        let lines = try state.ledger.jobRunLog(id: id).map { $0.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+        let logJSON = String(decoding: try encoder.encode(lines), as: UTF8.self)
+        return json(.ok, #"{"run":"# + recordJSON + #","report":"# + (report ?? "null") + #","log":"# + logJSON + "}")
     }
 
     static func start(_ state: ServeState, job name: String?, request: Request) async throws -> Response {

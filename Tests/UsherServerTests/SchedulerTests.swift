@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import ServiceLifecycle
 import Testing
@@ -130,6 +131,12 @@ struct JobRunnerTests {
         let task = Task { await runner.run() }
         await runner.waitFor(quiet.id)
         #expect(try f.state.ledger.jobRunLog(id: run.id) == "info: asked Sonarr with [redacted] series=42\nwarning: a service did not answer")
+        // The JSON API gives the same lines.
+        try await f.test { client in
+            try await client.execute(uri: "/api/v1/runs/\(run.id)", method: .get, headers: [.init("X-Api-Key")!: ServeFixture.key]) { response in
+                #expect(body(response)["log"] as? [String] == ["info: asked Sonarr with [redacted] series=42", "warning: a service did not answer"])
+            }
+        }
         task.cancel()
         await task.value
         let log = JobRunLog(limit: 2, secrets: [])

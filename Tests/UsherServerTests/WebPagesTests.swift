@@ -136,6 +136,50 @@ struct WebPagesTests {
         }
     }
 
+    /// Each service's last answer and last failure, as the status answer gives them: a service failing since its
+    /// last answer is marked so, one never asked says so, and the waiting steps show.
+    @Test func servicesShowTheirLastAnswerAndFailure() async throws {
+        let f = try ServeFixture(
+            extraConfig: """
+                sonarr: {main: {url: "http://127.0.0.1:9", api_key: sonarr-secret-key}}
+                radarr: {main: {url: "http://127.0.0.1:9", api_key: radarr-secret-key}}
+                """)
+        defer { f.remove() }
+        var state = f.state
+        state.health = ServiceHealth()
+        let answered = Date(timeIntervalSince1970: 1_796_600_000)
+        state.health.answered("sonarr main", at: answered)
+        state.health.failed("sonarr main", "sonarr main: GET http://127.0.0.1:9/api/v3/series: cannot connect", at: answered.addingTimeInterval(60))
+        try state.ledger.setServiceRetries([
+            ServiceRetry(kind: .rescan, instance: "main", target: "1", label: "House", reason: "sonarr did not answer", since: 0, attempts: 1)
+        ])
+        let app = Application(router: ServeRoutes.router(state))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/status", method: .get, headers: [.init("X-Api-Key")!: ServeFixture.key]) { response in
+                let services = body(response)["services"] as? [[String: Any]] ?? []
+                #expect(services.map { $0["service"] as? String } == ["sonarr main", "radarr main"])
+                #expect(services[0]["last_answer_at"] as? String == "2026-12-06T23:33:20Z")
+                #expect(services[0]["last_failure_at"] as? String == "2026-12-06T23:34:20Z")
+                #expect((services[0]["last_failure"] as? String)?.contains("cannot connect") == true)
+                #expect(services[0]["waiting"] as? Int == 1 && services[0]["waiting_reason"] as? String == "sonarr did not answer")
+                #expect(services[1]["last_answer_at"] == nil && services[1]["waiting"] as? Int == 0)
+            }
+            let (session, _) = try await Self.login(client)
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: "\(WebPages.sessionCookie)=\(session)"]) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains(#"<span class="outcome errors">failing</span>"#))
+                #expect(html.contains(#"<time datetime="2026-12-06T23:33:20Z">"#) && html.contains("cannot connect"))
+                #expect(html.contains("1 step waiting: sonarr did not answer"))
+                #expect(html.contains("not asked since the server started"), "radarr")
+                #expect(!html.contains("sonarr-secret-key") && !html.contains("radarr-secret-key"))
+            }
+        }
+        // Answering again after the failure: no longer failing, the failure still told.
+        state.health.answered("sonarr main", at: answered.addingTimeInterval(120))
+        #expect(WebPages.serviceRows(ServeRoutes.serviceStatuses(state))[0]["failing"] == nil)
+        #expect(WebPages.serviceRows(ServeRoutes.serviceStatuses(state))[0]["failure"] != nil)
+    }
+
     /// The chart spans the width from the first run to the last, even when they were moments apart.
     @Test func theChartSpansItsRuns() async throws {
         let f = try ServeFixture()

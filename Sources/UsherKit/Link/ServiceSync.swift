@@ -48,6 +48,16 @@ public struct ServiceRetry: Sendable, Hashable, Codable {
     public var attempts: Int
 
     public var key: String { "\(kind.rawValue)|\(instance)|\(target)" }
+
+    public init(kind: Kind, instance: String, target: String, label: String, reason: String, since: Int64, attempts: Int) {
+        self.kind = kind
+        self.instance = instance
+        self.target = target
+        self.label = label
+        self.reason = reason
+        self.since = since
+        self.attempts = attempts
+    }
 }
 
 /// What was told, and what Sonarr said back.

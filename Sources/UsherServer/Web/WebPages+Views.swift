@@ -26,7 +26,7 @@ extension WebPages {
             if let needs { row["needs"] = needs }
             return row
         }
-        let services = serviceRows(state)
+        let services = serviceRows(status.services)
         context["services"] = services
         context["hasServices"] = !services.isEmpty
         let webhooks = status.webhooks.map { ["source": $0.source, "event": $0.event, "outcome": $0.outcome, "count": $0.count] as [String: Any] }
@@ -36,29 +36,20 @@ extension WebPages {
         return html(.ok, WebTemplates.render("overview", context))
     }
 
-    /// Each configured service, with the steps it has not taken yet (a rescan, a Plex scan) as its problem.
-    static func serviceRows(_ state: ServeState) -> [[String: Any]] {
-        let retries = (try? state.ledger.serviceRetries()) ?? []
-        func problem(_ kind: ServiceRetry.Kind, instance: String?) -> String? {
-            let open = retries.filter { $0.kind == kind && (instance == nil || $0.instance == instance) }
-            guard let first = open.first else { return nil }
-            return "\(open.count) step\(open.count == 1 ? "" : "s") waiting: \(first.reason)"
+    /// Each configured service as the status answer gives it: its last answer and failure, and the steps it has
+    /// not taken yet (a rescan, a Plex scan). A failure after the last answer is the service's problem now.
+    static func serviceRows(_ services: [ServeRoutes.ServiceStatus]) -> [[String: Any]] {
+        services.map { s in
+            var row: [String: Any] = ["name": s.service]
+            if let at = s.lastAnswerAt { row["answered"] = WebFormat.time(at) }
+            if let at = s.lastFailureAt, let failure = s.lastFailure {
+                row["failedAt"] = WebFormat.time(at)
+                row["failure"] = failure
+                if s.lastAnswerAt.map({ $0 <= at }) ?? true { row["failing"] = true }
+            }
+            if s.waiting > 0 { row["waiting"] = "\(s.waiting) step\(s.waiting == 1 ? "" : "s") waiting: \(s.waitingReason ?? "")" }
+            return row
         }
-        var rows: [[String: Any]] = []
-        for instance in state.config.sonarr {
-            var row: [String: Any] = ["name": "Sonarr \(instance.name)"]
-            if let problem = problem(.rescan, instance: instance.name) { row["problem"] = problem }
-            rows.append(row)
-        }
-        for instance in state.config.radarr { rows.append(["name": "Radarr \(instance.name)"]) }
-        if state.config.plex != nil {
-            var row: [String: Any] = ["name": "Plex"]
-            if let problem = problem(.plexScan, instance: nil) { row["problem"] = problem }
-            rows.append(row)
-        }
-        if state.config.tautulli != nil { rows.append(["name": "Tautulli"]) }
-        for client in state.config.downloadClients { rows.append(["name": "\(client.kind.rawValue) \(client.name)"]) }
-        return rows
     }
 
     /// Links and space saved after each finished link run (not dry runs), oldest first, as two lines in one SVG.

@@ -17,10 +17,12 @@ public struct ServiceClient: Sendable {
     public let counter: RequestCounter?
     /// Bounds the requests under way at once, across every client that shares it.
     public let gate: RequestGate?
+    /// Where the outcome of each request (after its retries) is noted.
+    public let health: ServiceHealth?
 
     public init(
         endpoint: ServiceEndpoint, http: HTTPClient, policy: RetryPolicy = RetryPolicy(), logger: Logger,
-        counter: RequestCounter? = nil, gate: RequestGate? = nil
+        counter: RequestCounter? = nil, gate: RequestGate? = nil, health: ServiceHealth? = .shared
     ) {
         self.endpoint = endpoint
         self.http = http
@@ -28,6 +30,7 @@ public struct ServiceClient: Sendable {
         self.logger = logger
         self.counter = counter
         self.gate = gate
+        self.health = health
     }
 
     public struct Response: Sendable {
@@ -51,8 +54,21 @@ public struct ServiceClient: Sendable {
     }
 
     /// Sends a request and returns the raw answer of a 2xx status or of a status in `passThrough`;
-    /// anything else throws.
+    /// anything else throws. The outcome is noted in `health`: an answer (a 404 too), or the failure.
     public func send(_ call: ServiceRequest) async throws(ServiceError) -> Response {
+        do {
+            let response = try await attempts(call)
+            health?.answered(endpoint.name)
+            return response
+        } catch {
+            // A 404 is an answer; another refusal is one too, and a failure to see.
+            if error.kind == .notFound || error.kind == .rejected { health?.answered(endpoint.name) }
+            if error.kind != .notFound { health?.failed(endpoint.name, error.description) }
+            throw error
+        }
+    }
+
+    private func attempts(_ call: ServiceRequest) async throws(ServiceError) -> Response {
         let method = call.method
         let path = call.path
         let url = displayURL(path, call.query)
