@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // bcrypt for the web page's passwords (HummingbirdBcrypt only: a small C library, no other dependency).
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        // SHA-256 of the web page's session tokens, kept in usher.db (already built for hummingbird-auth).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Pure core: values and decisions (Link/, Match/, Prefetch/, Import/, Shared/). No I/O.
@@ -86,6 +88,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The web page's templates, stylesheet and script, compiled into the binary (no bundle to ship beside it).
             resources: webResources.map { .embedInCode("Web/Resources/\($0)") },

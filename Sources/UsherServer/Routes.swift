@@ -13,7 +13,7 @@ public struct ServeState: Sendable {
     public var startedAt: Date
     public var apiKey: String
     let mappings: MappingWatch
-    let sessions = WebSessions()
+    let sessions: WebSessions
     /// When each service last answered and last failed (the process's, unless a test gives its own).
     public var health: ServiceHealth = .shared
 
@@ -26,6 +26,7 @@ public struct ServeState: Sendable {
         self.startedAt = startedAt
         self.apiKey = apiKey
         self.mappings = MappingWatch(path: config.mappingsFile, environment: config.environment)
+        self.sessions = WebSessions(store: ledger)
     }
 }
 

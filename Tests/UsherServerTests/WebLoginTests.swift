@@ -111,3 +111,55 @@ struct WebLoginTests {
         #expect(try !decide(off.state, address: "127.0.0.1"), "off by default")
     }
 }
+
+/// Sessions are kept in usher.db by the SHA-256 of their token: a restart of the server logs nobody out, the token
+/// itself is never stored, and logout, idleness and the limit end them there too.
+struct WebSessionStoreTests {
+    @Test func aSessionOutlivesARestartOfTheServer() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let (session, csrf) = try await Application(router: ServeRoutes.router(f.state)).test(.router) { client in
+            try await WebPagesTests.login(client)
+        }
+        // The same state file, a new server.
+        let restarted = ServeState(
+            config: f.config, ledger: try Ledger(path: f.config.statePath), runner: f.state.runner, board: ScheduleBoard(),
+            counters: ServeCounters(metrics: nil), startedAt: Date(), apiKey: ServeFixture.key)
+        let app = Application(router: ServeRoutes.router(restarted))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/links", method: .get, headers: [.cookie: "\(WebPages.sessionCookie)=\(session)"]) { response in
+                #expect(response.status == .ok)
+                #expect(WebPagesTests.csrf(String(buffer: response.body)) == csrf, "the same session, with its CSRF token")
+            }
+        }
+        // The token is nowhere in the state file; its hash is.
+        let raw = try Data(contentsOf: URL(fileURLWithPath: f.config.statePath))
+        let wal = (try? Data(contentsOf: URL(fileURLWithPath: f.config.statePath + "-wal"))) ?? Data()
+        #expect(raw.range(of: Data(session.utf8)) == nil && wal.range(of: Data(session.utf8)) == nil)
+        #expect(try f.state.ledger.webSession(hash: WebSessions.hash(session)) != nil)
+    }
+
+    @Test func logoutIdlenessAndTheLimitEndStoredSessions() async throws {
+        let f = try ServeFixture()
+        defer { f.remove() }
+        let ledger = f.state.ledger
+        let start = Date()
+        let sessions = WebSessions(idle: 3600, limit: 3, store: ledger)
+        let a = await sessions.create(now: start)
+        // A restart: a new set of sessions over the same store knows `a`, until it ends.
+        let later = WebSessions(idle: 3600, limit: 3, store: ledger)
+        #expect(await later.session(a.id, now: start.addingTimeInterval(60))?.csrf == a.csrf)
+        await later.end(a.id)
+        #expect(await WebSessions(store: ledger).session(a.id) == nil, "logged out everywhere")
+        // Idle too long: gone from the store when seen.
+        let b = await sessions.create(now: start)
+        #expect(await WebSessions(idle: 3600, store: ledger).session(b.id, now: start.addingTimeInterval(7200)) == nil)
+        #expect(try ledger.webSession(hash: WebSessions.hash(b.id)) == nil)
+        // At most `limit` kept: the least recently seen goes.
+        var made: [WebSessions.Session] = []
+        for i in 0..<4 { made.append(await sessions.create(now: start.addingTimeInterval(Double(i)))) }
+        #expect(try ledger.webSessionCount() == 3)
+        #expect(try ledger.webSession(hash: WebSessions.hash(made[0].id)) == nil)
+        #expect(await WebSessions(store: ledger).session("not-a-session") == nil)
+    }
+}

@@ -234,6 +234,12 @@ public final class Ledger: Sendable {
             // without it is filesystem mode's.
             try db.execute(sql: "ALTER TABLE settled_run ADD COLUMN services TEXT")
         }
+        migrator.registerMigration("v13-web-sessions") { db in
+            // The web page's sessions, so that a restart of `usher serve` logs nobody out: the SHA-256 of each
+            // session's token (never the token), its CSRF token and when it was last seen.
+            try db.execute(
+                sql: "CREATE TABLE web_sessions (hash TEXT PRIMARY KEY NOT NULL, csrf TEXT NOT NULL, last_seen REAL NOT NULL)")
+        }
         return migrator
     }
 
