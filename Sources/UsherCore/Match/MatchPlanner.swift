@@ -83,8 +83,9 @@ public struct MatchPlanner: Sendable {
             }
             // A movie whose title agrees with an episode of a series is not "only named after" that
             // series: the episodes it merely shares the series' name with drop out, unless one shares the film's
-            // number and is the stronger candidate ("Assassination Classroom the Movie: 365 Days' Time" is "Movie:
-            // 365-nichi no Jikan" of its year and length, not "Special: Meeting Time").
+            // number, or is the only special of its year and length, and is the stronger candidate ("Assassination
+            // Classroom the Movie: 365 Days' Time" is "Movie: 365-nichi no Jikan" of its year and length, not
+            // "Special: Meeting Time"; "Armored Trooper Votoms: Alone Again" is "Koei Futatabi", not "Votoms Finder").
             var agreeing: [Int: Double] = [:]
             for c in candidates {
                 if case .titles(let t) = c.evidence, !t.seriesOnly, t.score >= 0.5 { agreeing[c.series] = max(agreeing[c.series] ?? 0, c.confidence) }
@@ -92,7 +93,7 @@ public struct MatchPlanner: Sendable {
             if !agreeing.isEmpty {
                 candidates.removeAll { c in
                     guard case .titles(let t) = c.evidence, t.seriesOnly, let rival = agreeing[c.series] else { return false }
-                    return !t.sameOrdinal || c.confidence <= rival
+                    return !(t.sameOrdinal || c.confidence >= Self.onlyFeatureReview) || c.confidence <= rival
                 }
             }
             // An ID mapping against the titles: when the episode Anime-Lists names shares nothing with the

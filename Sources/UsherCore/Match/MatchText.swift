@@ -101,14 +101,37 @@ public enum MatchText {
     /// Last Wizard of the Century" is "Movie 3: The Last Wizard of the Century").
     static let ordinalMarkers: Set<String> = ["movie", "film", "gekijoban", "gekijban", "edition"]
 
+    /// The romanized counters of `第N部` (part), `第N章` (chapter) and `第N話` (episode) after `Dai N`: TheTVDB's
+    /// `Sotsugyou Shashin Dai 1-bu` is the film's `Graduation Photo Part 1`.
+    static let partCounters: Set<String> = ["bu", "sho", "wa"]
+
     /// Drops the number after an ordinal marker (`movie 3`), or just before `[the] movie` after another word
-    /// (`patlabor 2 the movie`), unless nothing else would be left; returns the first such number.
+    /// (`patlabor 2 the movie`), unless nothing else would be left; returns the first such number, or else a part's
+    /// (`part 2`, which stays a word). `Dai N-bu` is read as `part N`.
     private static func dropOrdinals(_ tokens: [String]) -> ([String], Int?) {
-        guard tokens.count > 2, tokens.contains(where: { ordinalMarkers.contains($0) }) else { return (tokens, nil) }
+        guard tokens.count > 2, tokens.contains(where: { ordinalMarkers.contains($0) || $0 == "part" || $0 == "dai" }) else { return (tokens, nil) }
         var out: [String] = []
         out.reserveCapacity(tokens.count)
         var ordinal: Int?
+        var skip = false
         for (i, t) in tokens.enumerated() {
+            if skip {
+                skip = false
+                continue
+            }
+            // A part's number stays a word of the title ("Part 1" and "Part 2" differ) and is its number too.
+            if isNumber(t), i > 0, tokens[i - 1] == "dai", i + 1 < tokens.count, partCounters.contains(tokens[i + 1]) {
+                if ordinal == nil { ordinal = Int(t.prefix(6)) }
+                out.removeLast()
+                out += ["part", t]
+                skip = true
+                continue
+            }
+            if isNumber(t), i > 0, tokens[i - 1] == "part" {
+                if ordinal == nil { ordinal = Int(t.prefix(6)) }
+                out.append(t)
+                continue
+            }
             if isNumber(t) {
                 let after = i > 0 && ordinalMarkers.contains(tokens[i - 1])
                 let before =
@@ -125,12 +148,13 @@ public enum MatchText {
     }
 
     /// The first number among the first words that follows a series' name (`isName` of the words before it) and
-    /// comes before more words: its place and value (1–20; not when another number follows, as in `2.0`).
+    /// comes before more words: its place and value (1–20; not when another number follows, as in `2.0`, nor when
+    /// the name and the number are a series' name together, as in `Appleseed XIII: Tartaros`).
     static func sequelNumber(_ words: [String], after isName: ([String]) -> Bool) -> (Int, Int)? {
         guard words.count > 2 else { return nil }
         for i in 1..<min(words.count - 1, 7) where isNumber(words[i]) {
             guard let n = Int(words[i].prefix(3)), (1...20).contains(n), !isNumber(words[i + 1]) else { return nil }
-            return isName(Array(words[..<i])) ? (i, n) : nil
+            return isName(Array(words[..<i])) && !isName(Array(words[...i])) ? (i, n) : nil
         }
         return nil
     }
@@ -203,9 +227,9 @@ public enum MatchText {
     }
 
     /// Words read as another (on both sides, so each still equals itself): TheTVDB's romanized `tai` (対) is the
-    /// film's `vs.` (`Great Mazinger tai Getter Robo`). (`Hen` as `Chapter` and `Tokubetsu` as `Special` were tried:
+    /// film's `vs.` (`Great Mazinger tai Getter Robo`), and `Jr.` is `Junior`. (`Hen` as `Chapter` and `Tokubetsu` as `Special` were tried:
     /// generic words shared by every special of a series, they cost more pairs than they found.)
-    static let sameWord: [String: String] = ["tai": "vs", "versus": "vs"]
+    static let sameWord: [String: String] = ["tai": "vs", "versus": "vs", "jr": "junior"]
 
     /// Roman numerals II–XX (and I, V, X at the end of a title, handled by the caller).
     static func romanValue(_ token: String) -> Int? {

@@ -199,6 +199,48 @@ struct MatchKindsTests {
         c.check(Self.halves)
     }
 
+    /// A series whose name holds a number, a film in parts numbered `Dai N-bu`, and an episode that shares only the
+    /// series' short name with the film.
+    static let numberedNames: [MatchSeries] = [
+        MatchSeries(
+            title: "Orchard XIII", alternateTitles: ["Orchard"], tvdb: 63, year: 2011,
+            episodes: [
+                MatchEpisode(season: 0, episode: 3, title: "Orchard Saga Ex Machina", airDate: "2007-10-20", runtime: 105),
+                MatchEpisode(season: 0, episode: 4, title: "Orchard XIII Gekijou Remix-ban: Yuigon - Tartaros", airDate: "2011-06-04", runtime: 97),
+                MatchEpisode(season: 0, episode: 5, title: "Orchard XIII Gekijou Remix-ban: Yogen - Ouranos", airDate: "2011-06-18", runtime: 100),
+            ]),
+        MatchSeries(
+            title: "Little Jewel", tvdb: 64, year: 2010,
+            episodes: [
+                MatchEpisode(season: 0, episode: 7, title: "Sotsugyou Shashin Dai 1-bu: Kizashi", airDate: "2015-04-04", runtime: 50),
+                MatchEpisode(season: 0, episode: 8, title: "Sotsugyou Shashin Dai 2-bu: Hibiki", airDate: "2015-09-05", runtime: 50),
+            ]),
+        MatchSeries(
+            title: "Armored Scout Ruins", alternateTitles: ["Ruins"], tvdb: 65, year: 1983,
+            episodes: [
+                MatchEpisode(season: 0, episode: 5, title: "Case;Irvine", airDate: "2010-10-30", runtime: 52),
+                MatchEpisode(season: 0, episode: 6, title: "Ruins Finder", airDate: "2010-10-30", runtime: 30),
+                MatchEpisode(season: 0, episode: 7, title: "Koei Futatabi", airDate: "2011-03-05", runtime: 60),
+            ]),
+    ]
+
+    @Test(arguments: [
+        // "XIII" is the series' name, not a 13th film: each film goes to its own episode (for review: one word of
+        // the episode's title, and a sibling as long).
+        Case(movie: MatchMovie(title: "Orchard XIII: Tartaros", year: 2011, runtime: 97), expected: "63 S00E04", status: .review),
+        Case(movie: MatchMovie(title: "Orchard XIII: Ouranos", year: 2011, runtime: 100), expected: "63 S00E05", status: .review),
+        // Part 1 and Part 2, of the same year and length: their numbers tell them apart.
+        Case(movie: MatchMovie(title: "Little Jewel: Graduation Photo Part 1 - Bud", year: 2015, runtime: 50), expected: "64 S00E07", status: .auto),
+        Case(movie: MatchMovie(title: "Little Jewel: Graduation Photo Part 2 - Echo", year: 2015, runtime: 50), expected: "64 S00E08", status: .auto),
+        // "Ruins Finder" shares only the series' short name: the only special as long as the film, that year, stays.
+        Case(
+            movie: MatchMovie(title: "Armored Scout Ruins: Alone Again", year: 2011, runtime: 60), expected: "65 S00E07", status: .auto,
+            reason: "only special near that year as long as the film"),
+    ])
+    func namesWithNumbersAndNumberedParts(_ c: Case) {
+        c.check(Self.numberedNames)
+    }
+
     static let gone: [MatchSeries] = [
         MatchSeries(
             title: "Gone", tvdb: 61, year: 2001,

@@ -21,6 +21,12 @@ struct MatchTextTests {
         ("Grey's Anatomy", "Greys Anatomy"),
         ("Part III", "Part 3"),
         ("Ghost in the Shell 2.0", "Ghost in the Shell 2 0"),
+        // Romanized words TheTVDB keeps, and an abbreviation.
+        ("Great Mazinger tai Getter Robo", "Great Mazinger vs. Getter Robo"),
+        ("Godzilla versus Mothra", "Godzilla vs Mothra"),
+        ("Ayaushi! Zen Nippon Jr.", "Ayaushi! Zen Nippon Junior"),
+        // 第N部: TheTVDB's `Dai N-bu` is the film's `Part N`.
+        ("Sotsugyou Shashin Dai 1-bu: Kizashi", "Sotsugyou Shashin Part 1 Kizashi"),
     ])
     func same(_ a: String, _ b: String) {
         #expect(MatchText.tokens(a) == MatchText.tokens(b), "\(a) vs \(b): \(MatchText.tokens(a)) \(MatchText.tokens(b))")
@@ -31,11 +37,23 @@ struct MatchTextTests {
         ("Psych 2: Lassie Come Home", "Psych 3: This Is Gus"),
         ("Rocky II", "Rocky III"),
         ("Kizumonogatari Part 1", "Kizumonogatari Part 2"),
+        ("Sotsugyou Shashin Dai 1-bu", "Sotsugyou Shashin Dai 2-bu"),
+        // `Dai` alone is a word (`Dragon Quest: Dai`).
+        ("Dai 1 Adventure", "1 Adventure"),
         ("X-Men", "10 Men"),
         ("I Am Legend", "1 Am Legend"),
     ])
     func different(_ a: String, _ b: String) {
         #expect(MatchText.tokens(a) != MatchText.tokens(b), "\(a) vs \(b)")
+    }
+
+    /// A part's number is the title's number too, as a film's is: `Part 2` and `Dai 2-bu` carry 2.
+    @Test func partsAreNumbered() {
+        #expect(MatchText.tokensAndOrdinal("Tamayura: Graduation Photo Part 2 - Echo").ordinal == 2)
+        #expect(MatchText.tokensAndOrdinal("Sotsugyou Shashin Dai 2-bu: Hibiki").ordinal == 2)
+        #expect(MatchText.tokensAndOrdinal("Sotsugyou Shashin Dai 2-bu: Hibiki").tokens == ["sotsugyo", "shashin", "part", "2", "hibiki"])
+        #expect(MatchText.tokensAndOrdinal("Movie 3 Part 1: Dawn").ordinal == 3, "the first number counts")
+        #expect(MatchText.tokensAndOrdinal("Dragon Quest: Dai 2 Blades").ordinal == nil)
     }
 
     @Test func tokensInOrder() {
