@@ -112,6 +112,8 @@ let package = Package(
             dependencies: [
                 "UsherKit", "UsherCore", "UsherFakes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // To read the Plex API document (YAML) the Plex client is checked against.
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings
         ),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An in-process Plex Media Server for library sections and partial scans.
+/// An in-process Plex Media Server for library sections, partial scans and each user's watched state.
 public final class FakePlex: @unchecked Sendable {
     public struct Section: Sendable, Codable {
         public var key: String
@@ -45,8 +45,27 @@ public final class FakePlex: @unchecked Sendable {
 
     public func stop() async { await server.stop() }
 
+    /// Other users' tokens (a friend's or a home user's server token) and their names; the owner is `owner`.
+    private var userTokens: [String: String] = [:]
+    public let owner = "owner"
+    /// Library items by `ratingKey`, and which of them each user has watched.
+    private var items: Set<String> = []
+    private var watched: [String: Set<String>] = [:]
+
+    public func addUser(_ name: String, token: String) { lock.withLock { userTokens[token] = name } }
+    public func addItems(_ ratingKeys: [String]) { lock.withLock { items.formUnion(ratingKeys) } }
+    /// The items `user` has watched.
+    public func watchedItems(of user: String) -> Set<String> { lock.withLock { watched[user] ?? [] } }
+    public func setWatched(_ ratingKey: String, by user: String, _ isWatched: Bool) {
+        lock.withLock {
+            if isWatched { watched[user, default: []].insert(ratingKey) } else { watched[user]?.remove(ratingKey) }
+        }
+    }
+
     private func handle(_ request: FakeRequest) -> FakeResponse {
-        guard request.header("X-Plex-Token") == token || request.query("X-Plex-Token") == token else {
+        let presented = request.header("X-Plex-Token") ?? request.query("X-Plex-Token")
+        let user: String? = presented == token ? owner : lock.withLock { () -> String? in presented.flatMap { userTokens[$0] } }
+        guard let user else {
             return FakeResponse(status: 401, body: Data("<html><head><title>Unauthorized</title></head></html>".utf8), contentType: "text/html")
         }
         let fail = lock.withLock { () -> Bool in
@@ -64,6 +83,15 @@ public final class FakePlex: @unchecked Sendable {
             }
             let body: [String: Any] = ["MediaContainer": ["size": directories.count, "allowSync": false, "title1": "Plex Library", "Directory": directories]]
             return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+        }
+        // Watched state, per user: PUT as the API document says, GET as Plex also answers.
+        if request.method == "PUT" || request.method == "GET", request.path == "/:/scrobble" || request.path == "/:/unscrobble" {
+            guard request.query("identifier") == "com.plexapp.plugins.library", let key = request.query("key") else {
+                return FakeResponse(status: 400, body: Data("<html>Bad Request</html>".utf8), contentType: "text/html")
+            }
+            guard lock.withLock({ items.contains(key) }) else { return FakeResponse(status: 404, contentType: "text/html") }
+            setWatched(key, by: user, request.path == "/:/scrobble")
+            return FakeResponse(status: 200, contentType: "text/html")
         }
         let parts = request.path.split(separator: "/")
         if request.method == "GET", parts.count == 4, parts[0] == "library", parts[1] == "sections", parts[3] == "refresh" {

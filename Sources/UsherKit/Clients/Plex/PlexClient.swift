@@ -26,7 +26,7 @@ public struct PlexSection: Sendable, Hashable, Decodable {
     }
 }
 
-/// Plex Media Server: sections and partial scans.
+/// Plex Media Server: sections, partial scans and watched state.
 public struct PlexClient: Sendable {
     public let client: ServiceClient
 
@@ -47,5 +47,13 @@ public struct PlexClient: Sendable {
     /// Asks Plex to scan one folder of a section (a partial scan; `path` as Plex sees it).
     public func refresh(section: String, path: String) async throws(ServiceError) {
         _ = try await client.send("GET", "/library/sections/\(section)/refresh", query: [("path", path)])
+    }
+
+    /// Marks an item watched (`/:/scrobble`) or unwatched (`/:/unscrobble`) for the user whose token this client
+    /// carries: PUT, as the Plex API document says (Plex also answers GET, which python-plexapi sends). Marking
+    /// writes no play history.
+    public func mark(ratingKey: String, watched: Bool) async throws(ServiceError) {
+        _ = try await client.send(
+            "PUT", watched ? "/:/scrobble" : "/:/unscrobble", query: [("identifier", "com.plexapp.plugins.library"), ("key", ratingKey)])
     }
 }
