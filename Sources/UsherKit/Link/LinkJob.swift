@@ -291,8 +291,9 @@ public struct LinkJob: Sendable {
         }
     }
 
-    /// Keeps the record of a clean filesystem-mode run: every mapping linked, its resolution kept, nothing in
-    /// conflict or in error, and a mapping file whose text alone says what it means.
+    /// Keeps the record of a clean run (`SettledRun`): every mapping linked, nothing in conflict or in error, and a
+    /// mapping file whose text alone says what it means; in filesystem mode every resolution kept, in API mode what
+    /// Sonarr said that the links rest on (`SettledRun.Services`).
     private func keepSettled(_ outcome: LinkOutcome, resolved: Resolution, reading: Background<MappingRead, ConfigError>, ledger: Ledger) {
         guard case .success(let read) = reading.wait(), !read.readsOutside,
             outcome.plan.conflicts.isEmpty, outcome.plan.errors.isEmpty, outcome.plan.kept.isEmpty, outcome.failures.isEmpty,
