@@ -121,6 +121,14 @@ struct SettledApiRunTests {
             make: { api in try api.ageKeptCatalog(bySeconds: 86400) },
             expect: { run, _ in run.catalogPass?.isFull == true && run.plan.isEmpty }),
         Change(
+            name: "Radarr's history fails while the check asks it",
+            make: { api in api.radarr.failNext("/api/v3/history/since", status: 500) },
+            expect: { run, _ in run.catalogPass?.isFull == true && run.plan.isEmpty }),
+        Change(
+            name: "Sonarr's series list fails while the check asks it (nothing is removed)",
+            make: { api in api.sonarr.failNext("/api/v3/series", status: 500) },
+            expect: { run, api in run.plan.removes.isEmpty && run.removed == 0 && api.lib.exists(ApiLibrary.target) }),
+        Change(
             name: "a rescan waits to be retried",
             make: { api in
                 try Ledger(path: api.lib.path("state/usher.db")).setServiceRetries([
