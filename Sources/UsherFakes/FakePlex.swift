@@ -51,9 +51,50 @@ public final class FakePlex: @unchecked Sendable {
     /// Library items by `ratingKey`, and which of them each user has watched.
     private var items: Set<String> = []
     private var watched: [String: Set<String>] = [:]
+    /// The server's `machineIdentifier` (`GET /identity`), as plex.tv names it.
+    public let machineIdentifier = "fake-plex-machine-0001"
+
+    /// A movie or an episode of a section, with the files of its media parts as Plex sees them.
+    public struct Item: Sendable {
+        public var ratingKey: String
+        public var type: String
+        public var title: String
+        public var section: String
+        public var files: [String]
+
+        public init(ratingKey: String, type: String, title: String, section: String, files: [String]) {
+            self.ratingKey = ratingKey
+            self.type = type
+            self.title = title
+            self.section = section
+            self.files = files
+        }
+    }
+
+    private var library: [String: Item] = [:]
+    /// The sections each user (not the owner) may see; a user not in it sees every section.
+    private var shared: [String: Set<String>] = [:]
 
     public func addUser(_ name: String, token: String) { lock.withLock { userTokens[token] = name } }
     public func addItems(_ ratingKeys: [String]) { lock.withLock { items.formUnion(ratingKeys) } }
+    /// Adds (or replaces) an item of a section: what a Plex scan of its file does.
+    public func addItem(_ item: Item) {
+        lock.withLock {
+            items.insert(item.ratingKey)
+            library[item.ratingKey] = item
+        }
+    }
+    /// Removes an item: what Plex does when its file is gone and the trash is emptied.
+    public func removeItem(_ ratingKey: String) {
+        lock.withLock {
+            items.remove(ratingKey)
+            library[ratingKey] = nil
+        }
+    }
+    /// Replaces the library sections (a test that learns its folders after the server started).
+    public func setSections(_ list: [Section]) { lock.withLock { sections = list } }
+    /// Lets `user` see only these sections.
+    public func share(_ sections: Set<String>, with user: String) { lock.withLock { shared[user] = sections } }
     /// The items `user` has watched.
     public func watchedItems(of user: String) -> Set<String> { lock.withLock { watched[user] ?? [] } }
     public func setWatched(_ ratingKey: String, by user: String, _ isWatched: Bool) {
@@ -93,7 +134,17 @@ public final class FakePlex: @unchecked Sendable {
             setWatched(key, by: user, request.path == "/:/scrobble")
             return FakeResponse(status: 200, contentType: "text/html")
         }
+        if request.method == "GET", request.path == "/identity" {
+            let body: [String: Any] = ["MediaContainer": ["size": 0, "claimed": true, "machineIdentifier": machineIdentifier, "version": "1.41.0.0000-fake"]]
+            return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+        }
         let parts = request.path.split(separator: "/")
+        if request.method == "GET", parts.count == 4, parts[0] == "library", parts[1] == "sections", parts[3] == "all" {
+            return listing(section: String(parts[2]), request: request, user: user)
+        }
+        if request.method == "GET", parts.count == 3, parts[0] == "library", parts[1] == "metadata" {
+            return metadata(keys: parts[2].split(separator: ",").map(String.init), user: user)
+        }
         if request.method == "GET", parts.count == 4, parts[0] == "library", parts[1] == "sections", parts[3] == "refresh" {
             let key = String(parts[2])
             guard lock.withLock({ sections.contains { $0.key == key } }) else { return FakeResponse(status: 404, contentType: "text/html") }
@@ -101,5 +152,48 @@ public final class FakePlex: @unchecked Sendable {
             return FakeResponse(status: 200, contentType: "text/html")
         }
         return FakeResponse(status: 404, contentType: "text/html")
+    }
+
+    private func visible(_ item: Item, to user: String) -> Bool {
+        user == owner || lock.withLock { shared[user].map { $0.contains(item.section) } ?? true }
+    }
+
+    /// An item as Plex's JSON has it, with `viewCount` for the user who asks (absent when unwatched, as Plex does).
+    private func json(_ item: Item, user: String) -> [String: Any] {
+        var object: [String: Any] = [
+            "ratingKey": item.ratingKey, "key": "/library/metadata/\(item.ratingKey)", "type": item.type, "title": item.title,
+            "librarySectionID": Int(item.section) ?? 0,
+            "Media": [["id": Int(item.ratingKey) ?? 0, "Part": item.files.enumerated().map { ["id": $0.offset + 1, "file": $0.element, "size": 1000] }]],
+        ]
+        if watchedItems(of: user).contains(item.ratingKey) { object["viewCount"] = 1 }
+        return object
+    }
+
+    /// `GET /library/sections/{key}/all?type=1|4`, paged by `X-Plex-Container-Start`/`-Size` (query or header).
+    private func listing(section: String, request: FakeRequest, user: String) -> FakeResponse {
+        guard lock.withLock({ sections.contains { $0.key == section } }) else { return FakeResponse(status: 404, contentType: "text/html") }
+        let wanted = request.query("type").flatMap(Int.init)
+        let types: [Int: String] = [1: "movie", 2: "show", 3: "season", 4: "episode"]
+        var all = lock.withLock { library.values.filter { $0.section == section } }.sorted { $0.ratingKey < $1.ratingKey }
+        if let wanted { all = all.filter { $0.type == types[wanted] } }
+        all = all.filter { visible($0, to: user) }
+        let start = Int(request.query("X-Plex-Container-Start") ?? request.header("X-Plex-Container-Start") ?? "") ?? 0
+        let size = Int(request.query("X-Plex-Container-Size") ?? request.header("X-Plex-Container-Size") ?? "") ?? all.count
+        let page = all.dropFirst(max(0, start)).prefix(max(0, size))
+        let body: [String: Any] = [
+            "MediaContainer": [
+                "size": page.count, "totalSize": all.count, "offset": start, "librarySectionID": Int(section) ?? 0,
+                "Metadata": page.map { json($0, user: user) },
+            ]
+        ]
+        return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+    }
+
+    /// `GET /library/metadata/{ids}`: the items that exist and the user may see; 404 when none does.
+    private func metadata(keys: [String], user: String) -> FakeResponse {
+        let found = lock.withLock { keys.compactMap { library[$0] } }.filter { visible($0, to: user) }
+        guard !found.isEmpty else { return FakeResponse(status: 404, contentType: "text/html") }
+        let body: [String: Any] = ["MediaContainer": ["size": found.count, "Metadata": found.map { json($0, user: user) }]]
+        return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
     }
 }

@@ -19,6 +19,9 @@ public enum ServeJobs {
             case .match:
                 let report = try await MatchJob(config: config, logger: logger).run(MatchOptions(write: !dryRun))
                 return result(json: report.json(), hasErrors: report.hasErrors)
+            case .watchSync:
+                let report = try await WatchSyncJob(config: config, logger: logger).run(WatchSyncOptions(dryRun: dryRun))
+                return result(json: report.json(), hasErrors: report.hasErrors)
             }
         } catch {
             return JobResult(outcome: error.kind == .busy ? .busy : .failed, message: error.message)

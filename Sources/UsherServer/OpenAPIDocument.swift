@@ -215,7 +215,7 @@ enum OpenAPIDocument {
               "TooLarge": {"description": "The body is over 1 MiB"}
             },
             "schemas": {
-              "Job": {"type": "string", "enum": ["link", "prefetch", "match"]},
+              "Job": {"type": "string", "enum": ["link", "prefetch", "match", "watch_sync"]},
               "Ping": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
               "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
               "Started": {"type": "object", "required": ["id", "coalesced"], "properties": {"id": {"type": "integer"}, "coalesced": {"type": "boolean", "description": "The same job was already waiting: this is its run"}}},

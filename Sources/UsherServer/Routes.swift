@@ -399,15 +399,35 @@ extension ServeRoutes {
             case .jellyfin: PlaybackEvent.jellyfin(body)
             }
         let name = source.rawValue
+        // Watched to the end (Plex's media.scrobble, Tautulli's watched; a movie or an episode): a watch-state sync
+        // run, so the other item of a linked pair follows within seconds.
+        var sync: Int64?
+        if state.config.requirementError(for: .watchSync) == nil {
+            let watched =
+                switch source {
+                case .plex: PlaybackEvent.watchedSignal(plex: body, contentType: request.headers[.contentType])
+                case .tautulli: PlaybackEvent.watchedSignal(tautulli: body)
+                case .jellyfin: false
+                }
+            if watched { sync = try await state.runner.enqueue(.watchSync, trigger: "webhook:\(name)").0 }
+        }
         switch reading {
         case .malformed(let reason):
             await state.counters.webhook(source: name, event: "malformed", outcome: "refused")
             return try problem(.badRequest, reason)
         case .other(let event):
+            if let sync {
+                await state.counters.webhook(source: name, event: event, outcome: "queued")
+                return try encoded(.accepted, WebhookAnswer(event: event, action: "queued", run: sync))
+            }
             await state.counters.webhook(source: name, event: event, outcome: "ignored")
             return try encoded(.ok, WebhookAnswer(event: event, action: "ignored", reason: "usher does nothing on this event"))
         case .episode(let event, let playback):
             if let needs = state.config.requirementError(for: .prefetch) {
+                if let sync {
+                    await state.counters.webhook(source: name, event: event, outcome: "queued")
+                    return try encoded(.accepted, WebhookAnswer(event: event, action: "queued", run: sync, reason: "watch sync; prefetch: \(needs)"))
+                }
                 await state.counters.webhook(source: name, event: event, outcome: "ignored")
                 return try encoded(.ok, WebhookAnswer(event: event, action: "ignored", reason: needs))
             }
@@ -416,6 +436,11 @@ extension ServeRoutes {
                 settings.excludeUsers.contains(where: { $0.lowercased() == user })
                     || (!settings.users.isEmpty && !settings.users.contains(where: { $0.lowercased() == user }))
             {
+                if let sync {
+                    await state.counters.webhook(source: name, event: event, outcome: "queued")
+                    return try encoded(
+                        .accepted, WebhookAnswer(event: event, action: "queued", run: sync, reason: "watch sync; prefetch does not follow this viewer"))
+                }
                 await state.counters.webhook(source: name, event: event, outcome: "unfollowed")
                 return try encoded(
                     .ok, WebhookAnswer(event: event, action: "ignored", reason: "prefetch does not follow this viewer (prefetch.users, exclude_users)"))

@@ -36,7 +36,8 @@ struct Usher: AsyncParsableCommand {
             """,
         version: UsherVersion.current,
         subcommands: [
-            LinkCommand.self, MatchCommand.self, PrefetchCommand.self, DedupeCommand.self, StatsCommand.self, ConfigCommand.self, ImportCommand.self,
+            LinkCommand.self, MatchCommand.self, PrefetchCommand.self, WatchSyncCommand.self, DedupeCommand.self, StatsCommand.self, ConfigCommand.self,
+            ImportCommand.self,
             LinksCommand.self, DemoCommand.self, ServeCommand.self, HashPasswordCommand.self,
         ]
     )

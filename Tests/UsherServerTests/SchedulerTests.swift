@@ -87,6 +87,7 @@ struct JobRunnerTests {
             case .link: return JobResult(outcome: .ok, counts: ["created": 2], report: #"{"created":2}"#)
             case .prefetch: return JobResult(outcome: .busy, message: "another usher run holds the lock")
             case .match: return JobResult(outcome: .errors, counts: ["errors": 1])
+            case .watchSync: return JobResult(outcome: .ok)
             }
         }
         let link = try await runner.enqueue(.link, trigger: "api")

@@ -85,6 +85,31 @@ public struct PlaybackEvent: Hashable, Sendable {
                 season: number(metadata["parentIndex"]), episode: number(metadata["index"])))
     }
 
+    // MARK: Watched, for watch-state sync
+
+    /// Whether a Plex or Tautulli webhook says a movie or an episode was watched to the end (Plex's
+    /// `media.scrobble`, Tautulli's `watched`): the signal that starts a watch-state sync run (issue 18). Neither sends
+    /// anything when an item is marked unwatched; the periodic run sees those.
+    public static func watchedSignal(plex body: Data, contentType: String?) -> Bool {
+        var json = body
+        if let contentType, contentType.lowercased().hasPrefix("multipart/form-data") {
+            guard let boundary = Multipart.boundary(contentType), let part = Multipart.part(named: "payload", in: body, boundary: boundary) else {
+                return false
+            }
+            json = part
+        }
+        guard let object = jsonObject(json), text(object["event"]) == "media.scrobble" else { return false }
+        let type = text((object["Metadata"] as? [String: Any])?["type"])
+        return type == "movie" || type == "episode"
+    }
+
+    /// As `watchedSignal(plex:)`, for the Tautulli template's `event` (`{action}`) and `media_type`.
+    public static func watchedSignal(tautulli body: Data) -> Bool {
+        guard let object = jsonObject(body), (text(object["event"] ?? object["action"]) ?? "").lowercased() == "watched" else { return false }
+        let type = (text(object["media_type"]) ?? "episode").lowercased()
+        return type == "movie" || type == "episode"
+    }
+
     // MARK: Jellyfin
 
     /// The Jellyfin webhook plugin's generic destination, with the template the README gives:

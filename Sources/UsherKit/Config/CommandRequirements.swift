@@ -3,6 +3,7 @@
 /// needs a way to find movies and shows, from the services or the folders.
 public enum UsherCommand: String, CaseIterable, Sendable {
     case link, prefetch, match, dedupe
+    case watchSync = "watch-sync"
 
     public var name: String { "usher \(rawValue)" }
 }
@@ -33,6 +34,9 @@ extension UsherConfig {
             return needs
         case .dedupe:
             return sonarr.isEmpty ? ["a 'sonarr:' section (it compares Sonarr's episode files with the linked movies)"] : []
+        case .watchSync:
+            if plex == nil { return ["a 'plex:' section (url and the owner's token) with 'watch_sync: true'"] }
+            return plex?.watchSync == nil ? ["'watch_sync: true' in the 'plex:' section"] : []
         }
     }
 
@@ -63,6 +67,9 @@ extension UsherConfig {
             return [names("radarr", radarr), names("sonarr", sonarr)].compactMap { $0 }.joined(separator: "; ")
         case .dedupe:
             return names("sonarr", sonarr) ?? ""
+        case .watchSync:
+            guard let sync = plex?.watchSync else { return "" }
+            return "plex; " + (sync.users.isEmpty ? "every user" : "users " + sync.users.joined(separator: ", "))
         }
     }
 }

@@ -45,11 +45,13 @@ public struct WebUser: Sendable, Equatable {
 }
 
 /// `schedule:`: when `usher serve` starts each job on its own. `nil` means the default: link every 30
-/// minutes and prefetch every `prefetch.run_every` when the config can run them, match never.
+/// minutes, prefetch every `prefetch.run_every` and watch_sync every 15 minutes when the config can run them,
+/// match never.
 public struct ScheduleSettings: Sendable, Equatable {
     public var link: JobSchedule?
     public var prefetch: JobSchedule?
     public var match: JobSchedule?
+    public var watchSync: JobSchedule?
 
     public init() {}
 }
@@ -57,12 +59,14 @@ public struct ScheduleSettings: Sendable, Equatable {
 /// The jobs `usher serve` can start.
 public enum ServeJob: String, CaseIterable, Sendable, Codable {
     case link, prefetch, match
+    case watchSync = "watch_sync"
 
     public var command: UsherCommand {
         switch self {
         case .link: .link
         case .prefetch: .prefetch
         case .match: .match
+        case .watchSync: .watchSync
         }
     }
 }
@@ -161,19 +165,21 @@ extension UsherConfig {
             case .link: settings.link = schedule
             case .prefetch: settings.prefetch = schedule
             case .match: settings.match = schedule
+            case .watchSync: settings.watchSync = schedule
             }
         }
         return settings
     }
 
-    /// When `usher serve` starts `job`: as configured, or by default link every 30 minutes and prefetch
-    /// every `prefetch.run_every` when the config has what they need, match never.
+    /// When `usher serve` starts `job`: as configured, or by default link every 30 minutes, prefetch
+    /// every `prefetch.run_every` and watch_sync every 15 minutes when the config has what they need, match never.
     public func schedule(for job: ServeJob) -> JobSchedule {
         let configured: JobSchedule? =
             switch job {
             case .link: schedule.link
             case .prefetch: schedule.prefetch
             case .match: schedule.match
+            case .watchSync: schedule.watchSync
             }
         if let configured { return configured }
         guard missing(for: job.command).isEmpty else { return .off }
@@ -181,6 +187,7 @@ extension UsherConfig {
         case .link: return .every(seconds: 30 * 60)
         case .prefetch: return .every(seconds: max(60, prefetch.runEveryMinutes * 60))
         case .match: return .off
+        case .watchSync: return .every(seconds: 15 * 60)
         }
     }
 

@@ -24,6 +24,25 @@ public struct ServiceInstance: Sendable, Hashable {
 public struct PlexServer: Sendable, Hashable {
     public var url: String
     public var token: String
+    /// `plex.watch_sync`: keep a linked film and its special watched alike (issue 18); `nil` when off.
+    public var watchSync: WatchSyncSettings?
+    /// plex.tv, where the users and their tokens are asked (`plex.plex_tv`, for a proxy or a test double).
+    public var plexTV: String = "https://plex.tv"
+
+    public init(url: String, token: String, watchSync: WatchSyncSettings? = nil, plexTV: String = "https://plex.tv") {
+        self.url = url
+        self.token = token
+        self.watchSync = watchSync
+        self.plexTV = plexTV
+    }
+}
+
+/// `plex.watch_sync: true`, or `{users: [ann, bob]}`: whose watched state is kept alike (empty: the owner and
+/// everyone plex.tv lists with a token for the server).
+public struct WatchSyncSettings: Sendable, Hashable {
+    public var users: [String] = []
+
+    public init(users: [String] = []) { self.users = users }
 }
 
 /// `usher.yml`, validated, with every path made absolute and every tag resolved.
@@ -163,10 +182,19 @@ public struct UsherConfig: Sendable {
         }
         var plex: PlexServer?
         if let node = top["plex"], !node.isNull {
-            let fields = try node.mapping(allowed: ["url", "token"])
+            let fields = try node.mapping(allowed: ["url", "token", "watch_sync", "plex_tv"])
             guard let url = fields["url"] else { throw node.fail("missing key 'url'") }
             guard let token = fields["token"] else { throw node.fail("missing key 'token'") }
             plex = PlexServer(url: try validURL(url), token: try token.nonEmptyString())
+            if let sync = fields["watch_sync"], !sync.isNull {
+                if (try? sync.string()) != nil {
+                    plex?.watchSync = try sync.bool() ? WatchSyncSettings() : nil
+                } else {
+                    let settings = try sync.mapping(allowed: ["users"])
+                    plex?.watchSync = WatchSyncSettings(users: try settings["users"]?.strings() ?? [])
+                }
+            }
+            if let address = fields["plex_tv"] { plex?.plexTV = try validURL(address) }
         }
         var pathMappings: [PathMapping] = []
         for item in try top["paths"]?.list() ?? [] {
@@ -285,7 +313,12 @@ public struct UsherConfig: Sendable {
             lines.append("\(kind):")
             for i in instances { lines.append("  \(i.name): {url: \(q(i.url)), api_key: \"[redacted]\"}") }
         }
-        if let plex { lines.append("plex: {url: \(q(plex.url)), token: \"[redacted]\"}") }
+        if let plex {
+            var sync = "false"
+            if let settings = plex.watchSync { sync = settings.users.isEmpty ? "true" : "{users: [\(settings.users.map(q).joined(separator: ", "))]}" }
+            let tv = plex.plexTV == "https://plex.tv" ? "" : ", plex_tv: \(q(plex.plexTV))"
+            lines.append("plex: {url: \(q(plex.url)), token: \"[redacted]\", watch_sync: \(sync)\(tv)}")
+        }
         if !sonarr.isEmpty || !radarr.isEmpty || plex != nil {
             lines.append(
                 "api: {concurrency: \(apiConcurrency), timeout_seconds: \(apiTimeout.components.seconds), attempts: \(apiAttempts)}"

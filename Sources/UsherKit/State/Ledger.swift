@@ -240,6 +240,11 @@ public final class Ledger: Sendable {
             try db.execute(
                 sql: "CREATE TABLE web_sessions (hash TEXT PRIMARY KEY NOT NULL, csrf TEXT NOT NULL, last_seen REAL NOT NULL)")
         }
+        migrator.registerMigration("v14-watch-sync") { db in
+            // Watch-state sync (issue 18): the Plex item of each linked file (by its path here), the state each pair
+            // last agreed on per user, and what was said once about a user.
+            try db.execute(sql: Self.watchSyncSchema)
+        }
         return migrator
     }
 

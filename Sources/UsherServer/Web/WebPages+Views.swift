@@ -123,6 +123,7 @@ extension WebPages {
         switch job {
         case .link: if let report = try? JSONDecoder.snakeCase.decode(LinkReport.self, from: data) { return report.text(verbose: true) }
         case .prefetch: if let report = try? JSONDecoder.snakeCase.decode(PrefetchReport.self, from: data) { return report.text(verbose: true) }
+        case .watchSync: if let report = try? JSONDecoder.snakeCase.decode(WatchSyncReport.self, from: data) { return report.text(verbose: true) }
         case .match: break
         }
         guard let object = try? JSONSerialization.jsonObject(with: data),

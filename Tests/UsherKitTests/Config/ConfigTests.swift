@@ -139,6 +139,9 @@ struct ConfigTests {
             ("library:\n  movies: &m [/m]\n  shows: *m\n", 3, nil, "YAML aliases (*m) are not supported here"),
             ("library:\n  movies: [/m]\n  movies: [/n]\n", 3, "movies", "this key is given twice"),
             ("library:\n  movies: [/m]\n  shows: [/s]\nsonarr:\n  main: {url: ftp://x, api_key: abc}\n", 5, "sonarr.main.url", "http://"),
+            ("plex:\n  url: http://p\n  token: t\n  watch_sync: maybe\n", 4, "plex.watch_sync", "expected true or false"),
+            ("plex:\n  url: http://p\n  token: t\n  watch_sync:\n    people: [ann]\n", 5, "plex.watch_sync.people", "unknown key"),
+            ("plex:\n  url: http://p\n  token: t\n  plex_tv: plex.tv\n", 4, "plex.plex_tv", "http://"),
         ] as [(String, Int, String?, String)])
     func mistakesArePinpointed(yaml: String, line: Int, key: String?, message: String) throws {
         let error = try loadError(yaml)
@@ -157,6 +160,10 @@ struct ConfigTests {
             ("library:\n  shows: [/s]\nradarr:\n  main: {url: http://r, api_key: k}\n", ["link"]),
             ("library:\n  movies: [/m]\n", []),
             ("state: x.db\n", []),
+            ("plex: {url: http://p, token: t, watch_sync: true}\n", ["watch-sync"]),
+            ("plex: {url: http://p, token: t, watch_sync: {users: [ann, bob]}}\n", ["watch-sync"]),
+            ("plex: {url: http://p, token: t, watch_sync: false}\n", []),
+            ("plex: {url: http://p, token: t}\n", []),
         ] as [(String, [String])])
     func eachCommandNeedsOnlyWhatItUses(yaml: String, ready: [String]) throws {
         let lib = try TestLibrary()
