@@ -61,13 +61,26 @@ public final class FakePlex: @unchecked Sendable {
         public var title: String
         public var section: String
         public var files: [String]
+        /// The agents' ids (`tmdb://603`, `tvdb://73255`), listed with `includeGuids=1`.
+        public var guids: [String]
+        /// An episode's show (`ratingKey`), season and number.
+        public var show: String?
+        public var season: Int?
+        public var episode: Int?
 
-        public init(ratingKey: String, type: String, title: String, section: String, files: [String]) {
+        public init(
+            ratingKey: String, type: String, title: String, section: String, files: [String], guids: [String] = [], show: String? = nil,
+            season: Int? = nil, episode: Int? = nil
+        ) {
             self.ratingKey = ratingKey
             self.type = type
             self.title = title
             self.section = section
             self.files = files
+            self.guids = guids
+            self.show = show
+            self.season = season
+            self.episode = episode
         }
     }
 
@@ -142,6 +155,17 @@ public final class FakePlex: @unchecked Sendable {
         if request.method == "GET", parts.count == 4, parts[0] == "library", parts[1] == "sections", parts[3] == "all" {
             return listing(section: String(parts[2]), request: request, user: user)
         }
+        if request.method == "GET", parts.count == 4, parts[0] == "library", parts[1] == "metadata", parts[3] == "allLeaves" {
+            let show = String(parts[2])
+            guard let item = lock.withLock({ library[show] }), item.type == "show", visible(item, to: user) else {
+                return FakeResponse(status: 404, contentType: "text/html")
+            }
+            let leaves = lock.withLock { library.values.filter { $0.show == show } }.sorted {
+                ($0.season ?? 0, $0.episode ?? 0) < ($1.season ?? 0, $1.episode ?? 0)
+            }
+            let body: [String: Any] = ["MediaContainer": ["size": leaves.count, "key": show, "Metadata": leaves.map { json($0, user: user) }]]
+            return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+        }
         if request.method == "GET", parts.count == 3, parts[0] == "library", parts[1] == "metadata" {
             return metadata(keys: parts[2].split(separator: ",").map(String.init), user: user)
         }
@@ -159,13 +183,21 @@ public final class FakePlex: @unchecked Sendable {
     }
 
     /// An item as Plex's JSON has it, with `viewCount` for the user who asks (absent when unwatched, as Plex does).
-    private func json(_ item: Item, user: String) -> [String: Any] {
+    private func json(_ item: Item, user: String, guids: Bool = false) -> [String: Any] {
         var object: [String: Any] = [
             "ratingKey": item.ratingKey, "key": "/library/metadata/\(item.ratingKey)", "type": item.type, "title": item.title,
             "librarySectionID": Int(item.section) ?? 0,
             "Media": [["id": Int(item.ratingKey) ?? 0, "Part": item.files.enumerated().map { ["id": $0.offset + 1, "file": $0.element, "size": 1000] }]],
         ]
+        if item.files.isEmpty { object["Media"] = nil }
         if watchedItems(of: user).contains(item.ratingKey) { object["viewCount"] = 1 }
+        if guids, !item.guids.isEmpty { object["Guid"] = item.guids.map { ["id": $0] } }
+        if let show = item.show {
+            object["grandparentRatingKey"] = show
+            object["grandparentKey"] = "/library/metadata/\(show)"
+        }
+        if let season = item.season { object["parentIndex"] = season }
+        if let episode = item.episode { object["index"] = episode }
         return object
     }
 
@@ -183,7 +215,7 @@ public final class FakePlex: @unchecked Sendable {
         let body: [String: Any] = [
             "MediaContainer": [
                 "size": page.count, "totalSize": all.count, "offset": start, "librarySectionID": Int(section) ?? 0,
-                "Metadata": page.map { json($0, user: user) },
+                "Metadata": page.map { json($0, user: user, guids: request.query("includeGuids") == "1") },
             ]
         ]
         return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())

@@ -19,13 +19,14 @@ enum OpenAPIDocument {
             .replacingOccurrences(
                 of: "__PLAYBACK_tautulli__",
                 with: playback(
-                    "Tautulli's Webhook agent (the README's template): play, resume, stop and watched of an episode", contentType: "application/json",
+                    "Tautulli's Webhook agent (the README's template): play, resume, stop and watched of an episode (and, with plex.watch_sync, watched of a movie or an episode queues a watch_sync run)",
+                    contentType: "application/json",
                     eventField: "event")
             )
             .replacingOccurrences(
                 of: "__PLAYBACK_plex__",
                 with: playback(
-                    "Plex's webhook (Plex Pass; the JSON in the multipart part 'payload'): media.play, media.resume, media.stop and media.scrobble of an episode",
+                    "Plex's webhook (Plex Pass; the JSON in the multipart part 'payload'): media.play, media.resume, media.stop and media.scrobble of an episode (and, with plex.watch_sync, media.scrobble of a movie or an episode queues a watch_sync run)",
                     contentType: "multipart/form-data")
             )
             .replacingOccurrences(
@@ -66,7 +67,7 @@ enum OpenAPIDocument {
               "requestBody": {"required": true, "content": {"\#(contentType)": {"schema": \#(schema)}}},
               "responses": {
                 "200": {"description": "Nothing to do", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
-                "202": {"description": "A prefetch run is queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
+                "202": {"description": "A prefetch run (or a watch_sync run) is queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookAnswer"}}}},
                 "400": {"$ref": "#/components/responses/BadRequest"},
                 "401": {"$ref": "#/components/responses/Unauthorized"},
                 "413": {"$ref": "#/components/responses/TooLarge"}

@@ -7,29 +7,45 @@ public import UsherCore
 /// every run).
 extension Ledger {
     static let watchSyncSchema = """
-        CREATE TABLE watch_items (path TEXT PRIMARY KEY NOT NULL, rating_key TEXT NOT NULL, seen_at INTEGER NOT NULL);
+        CREATE TABLE watch_items (
+            path TEXT PRIMARY KEY NOT NULL, rating_key TEXT NOT NULL, plex_file TEXT NOT NULL, seen_at INTEGER NOT NULL);
         CREATE TABLE watch_sync (pair TEXT NOT NULL, user TEXT NOT NULL, watched INTEGER NOT NULL, PRIMARY KEY (pair, user));
         CREATE TABLE watch_notes (subject TEXT PRIMARY KEY NOT NULL, note TEXT NOT NULL, noted_at INTEGER NOT NULL);
         """
 
-    /// The Plex `ratingKey` of each file (path here) found so far.
-    public func watchItems() throws -> [String: String] {
+    /// A linked file as Plex holds it: its items' `ratingKey`s (several when Plex shows one file as several episodes)
+    /// and the file's path as Plex sees it, which says the items are still that file.
+    public struct WatchItem: Sendable, Hashable {
+        public var keys: [String]
+        public var plexFile: String
+
+        public init(keys: [String], plexFile: String) {
+            self.keys = keys
+            self.plexFile = plexFile
+        }
+    }
+
+    /// The Plex items of each file (path here) found so far.
+    public func watchItems() throws -> [String: WatchItem] {
         try queue.read { db in
             guard try db.tableExists("watch_items") else { return [:] }
-            var keys: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT path, rating_key FROM watch_items") { keys[row[0]] = row[1] }
-            return keys
+            var items: [String: WatchItem] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT path, rating_key, plex_file FROM watch_items") {
+                items[row[0]] = WatchItem(keys: (row[1] as String).split(separator: ",").map(String.init), plexFile: row[2])
+            }
+            return items
         }
     }
 
     /// Keeps the items found (`set`) and forgets the ones that went away (`forget`) in one transaction.
-    public func updateWatchItems(set: [String: String], forget: [String], at time: Int64) throws {
+    public func updateWatchItems(set: [String: WatchItem], forget: [String], at time: Int64) throws {
         guard !set.isEmpty || !forget.isEmpty else { return }
         try queue.write { db in
             for path in forget { try db.execute(sql: "DELETE FROM watch_items WHERE path = ?", arguments: [path]) }
-            for (path, key) in set.sorted(by: { $0.key < $1.key }) {
+            for (path, item) in set.sorted(by: { $0.key < $1.key }) {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO watch_items (path, rating_key, seen_at) VALUES (?, ?, ?)", arguments: [path, key, time])
+                    sql: "INSERT OR REPLACE INTO watch_items (path, rating_key, plex_file, seen_at) VALUES (?, ?, ?, ?)",
+                    arguments: [path, item.keys.joined(separator: ","), item.plexFile, time])
             }
         }
     }

@@ -55,7 +55,21 @@ public struct WatchSyncJob: Sendable {
     private func run(_ options: WatchSyncOptions, plex server: PlexServer, hub: ServiceHub) async throws(JobError) -> WatchSyncReport {
         let lock = try JobState.lock(statePath: config.statePath, suffix: ".watch-sync.lock", dryRun: options.dryRun, logger: logger).lock
         defer { lock?.release() }
-        let state = try JobState.open(config.statePath)
+        // A dry run never writes usher.db (it reads an older one migrated in memory); without one there is no link.
+        let state: Ledger
+        if options.dryRun {
+            do {
+                guard let present = try Ledger.openIfPresent(path: config.statePath) else {
+                    return WatchSyncReport(
+                        dryRun: true, pairs: 0, found: 0, waiting: [], users: [], marked: [], conflicts: [], warnings: [], errors: [], requests: 0)
+                }
+                state = present
+            } catch {
+                throw JobError(kind: .state, message: "cannot open the state database \(config.statePath): \(error)")
+            }
+        } else {
+            state = try JobState.open(config.statePath)
+        }
         let now = Int64(options.now.timeIntervalSince1970)
         let counter = RequestCounter()
         let translator = PathTranslator(config.pathMappings)
@@ -71,7 +85,7 @@ public struct WatchSyncJob: Sendable {
 
         // The pairs: every link Usher made and finished (a link half-way through a change is left for the link run).
         let entries: [LedgerEntry]
-        let known: [String: String]
+        let known: [String: Ledger.WatchItem]
         let baselines: [WatchSyncPlanner.BaselineKey: Bool]
         let notes: [String: String]
         do {
@@ -85,12 +99,14 @@ public struct WatchSyncJob: Sendable {
         report.pairs = entries.count
         let paths = Set(entries.flatMap { [$0.link.sourcePath, $0.target] })
 
+        var newNotes: [String: String] = [:]
         // 1. The items: the known ones checked (their file may have moved to another item), the others looked for in
-        // the libraries that hold them. The owner's answers carry the owner's state.
-        var keys: [String: String] = [:]
+        // the libraries that hold them. The owner's answers carry the owner's state. A file may be several items: a
+        // film linked as a special in two parts (S00E01-E02) is one file Plex shows as two episodes.
+        var keys: [String: [String]] = [:]
         var ownerState: [String: Bool] = [:]
         var forget: [String] = []
-        let knownKeys = Array(Set(paths.compactMap { known[$0] })).sorted()
+        let knownKeys = Array(Set(paths.flatMap { known[$0]?.keys ?? [] })).sorted()
         var fetchedItems: [String: PlexItem] = [:]
         var ownerFailed = false
         for chunk in knownKeys.chunked(Self.batch) {
@@ -104,26 +120,27 @@ public struct WatchSyncJob: Sendable {
         }
         if ownerFailed { return finish(report, counter: counter) }
         for path in paths {
-            guard let key = known[path] else { continue }
-            if let item = fetchedItems[key], item.files.contains(where: { translator.toLocal($0) == path }) {
-                keys[path] = key
-                ownerState[key] = item.watched
+            guard let known = known[path] else { continue }
+            let items = known.keys.compactMap { fetchedItems[$0] }
+            if items.count == known.keys.count, items.allSatisfy({ $0.files.contains(known.plexFile) }) {
+                keys[path] = known.keys
+                for item in items { ownerState[item.ratingKey] = item.watched }
             } else {
                 forget.append(path)
             }
         }
-        var found: [String: String] = [:]
+        var found: [String: Ledger.WatchItem] = [:]
+        func note(_ item: PlexItem, file: String, for path: String) {
+            var entry = found[path] ?? Ledger.WatchItem(keys: [], plexFile: file)
+            if !entry.keys.contains(item.ratingKey) { entry.keys.append(item.ratingKey) }
+            found[path] = entry
+            ownerState[item.ratingKey] = item.watched
+        }
         let missing = paths.filter { keys[$0] == nil }
         if !missing.isEmpty {
             do {
                 for item in try await listItems(holding: missing, plex: owner, translator: translator) {
-                    for file in item.files {
-                        let local = translator.toLocal(file)
-                        guard missing.contains(local) else { continue }
-                        keys[local] = item.ratingKey
-                        found[local] = item.ratingKey
-                        ownerState[item.ratingKey] = item.watched
-                    }
+                    for file in item.files where missing.contains(translator.toLocal(file)) { note(item, file: file, for: translator.toLocal(file)) }
                 }
             } catch {
                 report.errors.append(
@@ -131,24 +148,49 @@ public struct WatchSyncJob: Sendable {
                 )
             }
         }
+        // What the paths did not find, by the ids of the mapping (a Plex that sees the files under other paths).
+        let unfound = missing.filter { found[$0] == nil }
+        var byGuid: [String] = []
+        if !unfound.isEmpty {
+            do {
+                for (path, item, file) in try await findByGuid(unfound, entries: entries, plex: owner) {
+                    note(item, file: file, for: path)
+                    byGuid.append(path)
+                }
+            } catch {
+                report.errors.append("could not list Plex's libraries to find linked files by their ids (looked for again next run): \(error)")
+            }
+        }
+        if let example = byGuid.sorted().first, let plexFile = found[example]?.plexFile {
+            newNotes["paths"] =
+                "\(byGuid.count) linked file\(byGuid.count == 1 ? " was" : "s were") found in Plex by the ids of the mapping, not by path: Plex sees \(example) as \(plexFile); a 'paths:' mapping ({remote: <Plex's folder>, local: <this machine's>}) lets Usher find new links by path"
+        }
+        for (path, item) in found {
+            found[path]?.keys = item.keys.sorted { ($0.count, $0) < ($1.count, $1) }
+            keys[path] = found[path]?.keys
+        }
         if !options.dryRun {
             do { try state.updateWatchItems(set: found, forget: forget.filter { keys[$0] == nil }, at: now) } catch {
                 report.errors.append("could not keep the Plex items found in \(config.statePath): \(error)")
             }
         }
-        var pairs: [(entry: LedgerEntry, movie: String, episode: String)] = []
+        // Each pair: the movie and one episode item of the link (its key gets the item's number when the link is
+        // several episodes).
+        var pairs: [(key: String, entry: LedgerEntry, movie: String, episode: String)] = []
         for entry in entries {
-            if let movie = keys[entry.link.sourcePath], let episode = keys[entry.target] {
-                pairs.append((entry, movie, episode))
+            if let movies = keys[entry.link.sourcePath], let movie = movies.first, let episodes = keys[entry.target] {
+                for (index, episode) in episodes.enumerated() {
+                    pairs.append((episodes.count == 1 ? entry.target : "\(entry.target)#\(index + 1)", entry, movie, episode))
+                }
+                report.found += 1
             } else {
                 report.waiting.append(entry.target)
             }
         }
-        report.found = pairs.count
 
         // 2. The viewers: the owner, and each user plex.tv gives a token of this server for.
-        var newNotes: [String: String] = [:]
-        let viewers = await viewers(server: server, owner: owner, hub: hub, counter: counter, plexClient: plexClient, report: &report, notes: &newNotes)
+        let viewers = await viewers(
+            server: server, owner: owner, hub: hub, counter: counter, plexClient: plexClient, report: &report, notes: &newNotes, previous: notes)
         for (subject, note) in newNotes.sorted(by: { $0.key < $1.key }) where notes[subject] != note { report.warnings.append(note) }
 
         // 3. Each viewer's state of the items, the plan, and the marks.
@@ -175,7 +217,7 @@ public struct WatchSyncJob: Sendable {
                 guard let movie = watched[pair.movie], let episode = watched[pair.episode] else { continue }
                 planned.append(
                     WatchSyncPlanner.Pair(
-                        key: pair.entry.target, user: viewer.key, movie: pair.movie, episode: pair.episode, movieWatched: movie,
+                        key: pair.key, user: viewer.key, movie: pair.movie, episode: pair.episode, movieWatched: movie,
                         episodeWatched: episode, label: (pair.entry.target as NSString).lastPathComponent))
             }
         }
@@ -202,7 +244,7 @@ public struct WatchSyncJob: Sendable {
         }
         if !options.dryRun {
             do {
-                try state.updateWatchBaselines(agreed, keeping: Set(entries.map(\.target)))
+                try state.updateWatchBaselines(agreed, keeping: Set(pairs.map(\.key)))
                 try state.setWatchNotes(newNotes, at: now)
             } catch {
                 report.errors.append("could not keep the watched state in \(config.statePath): \(error)")
@@ -233,11 +275,56 @@ public struct WatchSyncJob: Sendable {
         return items
     }
 
+    /// The items of the linked files in `paths` found by the ids their mapping names: a movie by its `tmdb://` or
+    /// `imdb://` guid, an episode by its show's `tvdb://` guid, season and number (`includeGuids=1`). Each with the file
+    /// as Plex sees it.
+    private func findByGuid(_ paths: Set<String>, entries: [LedgerEntry], plex: PlexClient) async throws(ServiceError) -> [(String, PlexItem, String)] {
+        let document: MappingDocument
+        do { document = try MappingFile.loadDocument(path: config.mappingsFile, environment: ProcessInfo.processInfo.environment) } catch {
+            logger.debug("watch sync: the mapping file could not be read for the ids", metadata: ["error": "\(error)"])
+            return []
+        }
+        let mappings = Dictionary(document.mappings.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        var movies: [String: String] = [:]  // guid → path
+        var episodes: [String: [EpisodeNumber: String]] = [:]  // show guid → episode → path
+        for entry in entries {
+            guard let mapping = mappings[entry.mappingKey] else { continue }
+            if paths.contains(entry.link.sourcePath), case .movie(let movie) = mapping.source {
+                if let tmdb = movie.tmdb { movies["tmdb://\(tmdb)"] = entry.link.sourcePath }
+                if let imdb = movie.imdb { movies["imdb://\(imdb)"] = entry.link.sourcePath }
+            }
+            if paths.contains(entry.target), let tvdb = mapping.show.tvdb {
+                for episode in mapping.episodes { episodes["tvdb://\(tvdb)", default: [:]][episode] = entry.target }
+            }
+        }
+        guard !movies.isEmpty || !episodes.isEmpty else { return [] }
+        var result: [(String, PlexItem, String)] = []
+        let sections = try await plex.sections()
+        for section in sections where section.type == "movie" && !movies.isEmpty {
+            for item in try await plex.allItems(section: section.key, type: 1, guids: true) {
+                guard let path = item.guids.lazy.compactMap({ movies[$0] }).first, let file = item.files.first else { continue }
+                result.append((path, item, file))
+            }
+        }
+        for section in sections where section.type == "show" && !episodes.isEmpty {
+            for show in try await plex.allItems(section: section.key, type: 2, guids: true) {
+                guard let wanted = show.guids.lazy.compactMap({ episodes[$0] }).first else { continue }
+                for item in try await plex.episodes(ofShow: show.ratingKey) {
+                    guard let season = item.parentIndex, let number = item.index,
+                        let path = wanted[EpisodeNumber(season: season, episode: number)], let file = item.files.first
+                    else { continue }
+                    result.append((path, item, file))
+                }
+            }
+        }
+        return result
+    }
+
     /// The owner and the users `plex.watch_sync.users` names (everyone when it names none), each with a client
     /// carrying their token. Whoever cannot be compared is said in `notes`, by subject, for the report to say once.
     private func viewers(
         server: PlexServer, owner: PlexClient, hub: ServiceHub, counter: RequestCounter, plexClient: (String) -> PlexClient,
-        report: inout WatchSyncReport, notes: inout [String: String]
+        report: inout WatchSyncReport, notes: inout [String: String], previous: [String: String]
     ) async -> [Viewer] {
         let wanted = server.watchSync?.users ?? []
         func isWanted(_ user: PlexTVUser) -> Bool { wanted.isEmpty || wanted.contains { user.isNamed($0) } }
@@ -256,6 +343,7 @@ public struct WatchSyncJob: Sendable {
         } catch {
             // Without plex.tv only the owner is known, and only when every user is wanted.
             report.errors.append("could not ask plex.tv for the users (only the owner's state was compared): \(error)")
+            for (subject, note) in previous where subject.hasPrefix("user:") { notes[subject] = note }
             return wanted.isEmpty ? [Viewer(name: "the owner", key: Self.ownerKey, plex: owner)] : []
         }
         let ownerUser = PlexTVUser(id: "", title: ownerName)
@@ -268,6 +356,7 @@ public struct WatchSyncJob: Sendable {
         var tokens: [String: String] = [:]
         do { tokens = try await plexTV.sharedServerTokens(machine: machine) } catch {
             report.errors.append("could not ask plex.tv for the users' tokens (only the owner's state was compared): \(error)")
+            for (subject, note) in previous where subject.hasPrefix("user:") { notes[subject] = note }
             return viewers
         }
         for user in others {

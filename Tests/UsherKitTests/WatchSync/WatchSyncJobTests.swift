@@ -137,7 +137,85 @@ struct WatchSyncJobTests {
         let report = try await world.sync()
         #expect(report.errors.isEmpty && report.found == 1)
         #expect(world.watched("bob") == ["101", "305"])
-        #expect(try Ledger(path: world.lib.path("state/usher.db")).watchItems()[world.lib.path(redemptionTarget)] == "305")
+        #expect(try Ledger(path: world.lib.path("state/usher.db")).watchItems()[world.lib.path(redemptionTarget)]?.keys == ["305"])
+    }
+
+    /// A film linked as a special in two parts is one file that Plex shows as two episodes: both follow the film,
+    /// and the film follows either.
+    @Test func aFilmLinkedAsTwoEpisodesKeepsBothAlike() async throws {
+        let world = try await World(scanned: false)
+        defer { Task { await world.stop() } }
+        try world.lib.writeMappings(
+            """
+            links:
+              - movie: "24: Redemption"
+                year: 2008
+                show: "24"
+                episodes: S00E09-E10
+                title: Redemption
+            """)
+        _ = try await world.lib.link()
+        let target = try #require(try world.lib.ledger().first?.target)
+        #expect(target.contains("E10"))
+        for key in ["201", "202"] { world.plex.addItem(.init(ratingKey: key, type: "episode", title: "Redemption", section: "2", files: [target])) }
+        world.plex.setWatched("101", by: "bob", true)
+        let first = try await world.sync()
+        #expect(first.errors.isEmpty && first.found == 1 && first.pairs == 1)
+        #expect(world.watched("bob") == ["101", "201", "202"])
+        #expect(try Ledger(path: world.lib.path("state/usher.db")).watchItems()[target]?.keys == ["201", "202"])
+        // bob marks the second part unwatched: the film follows, and then the first part follows the film.
+        world.plex.setWatched("202", by: "bob", false)
+        _ = try await world.sync()
+        #expect(!world.watched("bob").contains("101"))
+        _ = try await world.sync()
+        #expect(world.watched("bob").isEmpty)
+        #expect(try await world.sync().marked.isEmpty)
+    }
+
+    /// Plex in a container sees the library under /data and no `paths:` mapping says so: the files' paths match
+    /// nothing, and the mapping's ids find the two items (the movie by `tmdb://`, the special by its show's `tvdb://`,
+    /// season and number), said once.
+    @Test func withoutAPathMappingTheMappingsIdsFindTheItems() async throws {
+        let world = try await World(scanned: false)
+        defer { Task { await world.stop() } }
+        try world.lib.writeMappings(
+            """
+            links:
+              - movie: "24: Redemption"
+                year: 2008
+                tmdb: 15035
+                show: "24"
+                tvdb: 76290
+                episodes: S00E09
+                title: Redemption
+            """)
+        _ = try await world.lib.link()
+        world.plex.removeItem("101")
+        world.plex.setSections([
+            .init(key: "1", type: "movie", title: "Movies", locations: ["/data/movies"]),
+            .init(key: "2", type: "show", title: "TV", locations: ["/data/tv"]),
+        ])
+        world.plex.addItem(
+            .init(
+                ratingKey: "101", type: "movie", title: "24: Redemption", section: "1", files: ["/data/" + redemptionSource],
+                guids: ["imdb://tt1102342", "tmdb://15035"]))
+        world.plex.addItem(.init(ratingKey: "102", type: "movie", title: "Heat", section: "1", files: ["/data/movies/Heat.mkv"], guids: ["tmdb://949"]))
+        world.plex.addItem(.init(ratingKey: "300", type: "show", title: "24", section: "2", files: [], guids: ["tvdb://76290"]))
+        world.plex.addItem(.init(ratingKey: "310", type: "show", title: "Heat Show", section: "2", files: [], guids: ["tvdb://1"]))
+        for (key, show, episode) in [("201", "300", 9), ("202", "300", 8), ("203", "310", 9)] {
+            world.plex.addItem(
+                .init(ratingKey: key, type: "episode", title: "e", section: "2", files: ["/data/tv/\(key).mkv"], show: show, season: 0, episode: episode))
+        }
+        world.plex.setWatched("201", by: "bob", true)
+        let first = try await world.sync()
+        #expect(first.errors.isEmpty && first.found == 1, "\(first.errors)")
+        #expect(world.watched("bob") == ["101", "201"], "the right movie and the right special")
+        #expect(first.warnings.count == 1 && first.warnings[0].contains("paths:") && first.warnings[0].contains("/data/"), "\(first.warnings)")
+        // Kept by key: the next run lists no library and says nothing more.
+        world.plex.server.resetRequests()
+        let second = try await world.sync()
+        #expect(second.warnings.isEmpty && second.errors.isEmpty)
+        #expect(world.plex.server.requests.allSatisfy { !$0.path.hasSuffix("/all") && !$0.path.hasSuffix("/allLeaves") })
     }
 
     @Test func aUserWithoutATokenIsReportedOnceNotAnErrorEveryRun() async throws {
