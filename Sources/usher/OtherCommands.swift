@@ -84,8 +84,9 @@ struct ConfigCommand: AsyncParsableCommand {
             // Each configured service: does it answer, is it what it should be, is the key accepted?
             let hub = ServiceHub(config: config, logger: global.makeLogger())
             let checks = await hub.arr(config).check() + PrefetchJob.check(config: config, hub: hub)
+            let watchSync = await WatchSyncJob.check(config: config, hub: hub)
             await hub.shutdown()
-            for check in checks {
+            for check in checks + watchSync {
                 Output.line("\(check.service): \(check.message)")
                 if !check.ok { failed = true }
             }

@@ -279,6 +279,25 @@ struct WatchSyncJobTests {
         #expect(world.watched(world.plex.owner) == ["101", "201"])
     }
 
+    /// `usher config check` says whose state can be compared, and a refused token plainly.
+    @Test func configCheckSaysWhoseStateCanBeCompared() async throws {
+        let carol = FakePlexTV.User(id: "33", title: "carol")
+        let kid = FakePlexTV.User(id: "44", title: "kid", home: true, homeToken: "kid-plextv-44", homeServerToken: "kid-server-44")
+        let world = try await World(users: [World.bob, carol, kid])
+        defer { Task { await world.stop() } }
+        let config = try world.config()
+        let hub = ServiceHub(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let checks = await WatchSyncJob.check(config: config, hub: hub)
+        #expect(checks.map(\.ok) == [true])
+        #expect(
+            checks.first?.message
+                == "OK, watch sync: the owner ann, bob (shared), kid (home users, reached by switching); 1 user without a token of this server")
+        world.plexTV.failNext()
+        let failing = await WatchSyncJob.check(config: config, hub: hub)
+        #expect(failing.map(\.ok) == [false] && failing.first?.message.contains(world.plex.token) == false)
+        await hub.shutdown()
+    }
+
     @Test func needsPlexWithWatchSyncOn() async throws {
         let lib = try TestLibrary()
         lib.extraTopConfig = "plex: {url: \"http://127.0.0.1:9\", token: t}"
