@@ -612,7 +612,7 @@ enum Bench {
     }
 
     /// This executable (the launcher of `--api`).
-    private static func selfExecutable() -> String? {
+    static func selfExecutable() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return nil }

@@ -9,6 +9,9 @@ if arguments.first == Launcher.flag {
 if arguments.first == "web" {
     exit(WebBench.main(arguments))
 }
+if arguments.first == "watch-sync" {
+    exit(WatchSyncBench.main(arguments))
+}
 if let mode = arguments.first, mode == "match" || mode == "eval" {
     exit(MatchBench.main(arguments))
 }
