@@ -109,13 +109,12 @@ public struct WatchSyncJob: Sendable {
         let knownKeys = Array(Set(paths.flatMap { known[$0]?.keys ?? [] })).sorted()
         var fetchedItems: [String: PlexItem] = [:]
         var ownerFailed = false
-        for chunk in knownKeys.chunked(Self.batch) {
-            do {
-                for item in try await owner.metadata(Array(chunk)) { fetchedItems[item.ratingKey] = item }
-            } catch {
-                report.errors.append("could not ask Plex for the linked items (nothing marked; asked again next run): \(error)")
+        for answer in await Self.metadata(knownKeys, plex: owner, limit: config.apiConcurrency) {
+            switch answer {
+            case .success(let items): for item in items { fetchedItems[item.ratingKey] = item }
+            case .failure(let error):
+                if !ownerFailed { report.errors.append("could not ask Plex for the linked items (nothing marked; asked again next run): \(error)") }
                 ownerFailed = true
-                break
             }
         }
         if ownerFailed { return finish(report, counter: counter) }
@@ -197,19 +196,24 @@ public struct WatchSyncJob: Sendable {
         let itemKeys = Array(Set(pairs.flatMap { [$0.movie, $0.episode] })).sorted()
         var planned: [WatchSyncPlanner.Pair] = []
         var compared: [String] = []
+        // Every other viewer's batches at once (at most `api.concurrency` under way).
+        let others = viewers.filter { $0.key != Self.ownerKey }
+        let batches = others.flatMap { viewer in itemKeys.chunked(Self.batch).map { (viewer, Array($0)) } }
+        let limit = config.apiConcurrency
+        let answers = await boundedMap(batches, limit: limit) { viewer, keys in
+            (viewer.key, await Result.of { () async throws(ServiceError) in try await viewer.plex.metadata(keys) })
+        }
         for viewer in viewers {
             var watched: [String: Bool] = [:]
             if viewer.key == Self.ownerKey {
                 watched = ownerState
             } else {
-                do {
-                    for chunk in itemKeys.chunked(Self.batch) {
-                        for item in try await viewer.plex.metadata(Array(chunk)) { watched[item.ratingKey] = item.watched }
-                    }
-                } catch {
-                    report.errors.append("could not read \(viewer.name)'s watched state (compared again next run): \(error)")
+                let theirs = answers.filter { $0.0 == viewer.key }.map { $0.1 }
+                if let failure = theirs.lazy.compactMap({ if case .failure(let error) = $0 { error } else { nil } }).first {
+                    report.errors.append("could not read \(viewer.name)'s watched state (compared again next run): \(failure)")
                     continue
                 }
+                for case .success(let items) in theirs { for item in items { watched[item.ratingKey] = item.watched } }
             }
             compared.append(viewer.name)
             for pair in pairs {
@@ -228,16 +232,24 @@ public struct WatchSyncJob: Sendable {
         report.conflicts = plan.conflicts.map { conflict in
             names.values.reduce(conflict) { text, viewer in text.hasPrefix(viewer.key + ":") ? viewer.name + text.dropFirst(viewer.key.count) : text }
         }
-        for action in plan.actions {
+        let dryRun = options.dryRun
+        let outcomes = await boundedMap(plan.actions, limit: limit) { action -> ServiceError? in
+            guard !dryRun, let viewer = names[action.user] else { return nil }
+            do throws(ServiceError) {
+                try await viewer.plex.mark(ratingKey: action.ratingKey, watched: action.watched)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        for (action, failure) in zip(plan.actions, outcomes) {
             guard let viewer = names[action.user] else { continue }
-            if !options.dryRun {
-                do { try await viewer.plex.mark(ratingKey: action.ratingKey, watched: action.watched) } catch {
-                    report.errors.append(
-                        "could not mark the \(action.side.rawValue) of \(action.pair) \(action.watched ? "watched" : "unwatched") for \(viewer.name) (tried again next run): \(error)"
-                    )
-                    agreed[WatchSyncPlanner.BaselineKey(pair: action.pair, user: action.user)] = nil
-                    continue
-                }
+            if let failure {
+                report.errors.append(
+                    "could not mark the \(action.side.rawValue) of \(action.pair) \(action.watched ? "watched" : "unwatched") for \(viewer.name) (tried again next run): \(failure)"
+                )
+                agreed[WatchSyncPlanner.BaselineKey(pair: action.pair, user: action.user)] = nil
+                continue
             }
             report.marked.append(
                 WatchSyncReport.Mark(user: viewer.name, pair: action.pair, item: action.side.rawValue, watched: action.watched, reason: action.reason))
@@ -251,6 +263,13 @@ public struct WatchSyncJob: Sendable {
             }
         }
         return finish(report, counter: counter)
+    }
+
+    /// The items of `keys` in batches of 100, at most `limit` requests under way; each batch's answer or failure.
+    static func metadata(_ keys: [String], plex: PlexClient, limit: Int) async -> [Result<[PlexItem], ServiceError>] {
+        await boundedMap(keys.chunked(batch).map(Array.init), limit: limit) { chunk in
+            await Result.of { () async throws(ServiceError) in try await plex.metadata(chunk) }
+        }
     }
 
     private func finish(_ report: WatchSyncReport, counter: RequestCounter) -> WatchSyncReport {
