@@ -4,7 +4,7 @@
 /// may hold it.
 public struct ShowSelection: Sendable {
     public struct Unmatched: Sendable, Hashable {
-        /// Tautulli's show key.
+        /// The history's show key.
         public var key: String
         public var title: String
         public var tvdb: Int?
@@ -47,7 +47,12 @@ public struct ShowSelection: Sendable {
                     }
                     continue
                 }
-                selection.matched.append((series, viewers))
+                // Two shows of one series (two history sources name it): one entry, each viewer once.
+                if let index = selection.matched.firstIndex(where: { $0.series.key == series.key }) {
+                    selection.matched[index].viewers = WatchProgress.merged(selection.matched[index].viewers + viewers)
+                } else {
+                    selection.matched.append((series, viewers))
+                }
             case .unmatched(let reason):
                 if someSonarrFailed { continue }
                 selection.unmatched.append(Unmatched(key: key, title: show.title, tvdb: show.tvdb, reason: reason, new: !reported.contains(key)))
