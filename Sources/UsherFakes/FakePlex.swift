@@ -100,6 +100,7 @@ public final class FakePlex: @unchecked Sendable {
             lock.withLock { refreshed.append((key, request.query("path"))) }
             return FakeResponse(status: 200, contentType: "text/html")
         }
+        if let answer = handleHistory(request, user: user) { return answer }
         return FakeResponse(status: 404, contentType: "text/html")
     }
 }
