@@ -2,9 +2,6 @@
 /// history, or Jellyfin's (and Emby's) played items. Several may be named; their viewers are merged.
 public enum HistorySource: String, CaseIterable, Sendable, Hashable {
     case tautulli, plex, jellyfin
-
-    /// The config section the source needs.
-    public var section: String { rawValue }
 }
 
 extension KeyedDecodingContainer {

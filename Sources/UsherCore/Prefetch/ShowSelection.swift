@@ -39,11 +39,12 @@ public struct ShowSelection: Sendable {
                 selection.matchedKeys.append(key)
                 if let excludeTag, let tag = excludeTag.ids[series.key.instance], series.tags.contains(tag) {
                     for viewer in viewers {
-                        selection.excluded.append(
-                            PrefetchItem(
-                                series: series, season: viewer.furthest.season, episode: viewer.furthest.episode,
-                                title: nil, users: [viewer.user],
-                                reason: "series has the tag '\(excludeTag.name)' (last watched)"))
+                        let item = PrefetchItem(
+                            series: series, season: viewer.furthest.season, episode: viewer.furthest.episode,
+                            title: nil, users: [viewer.user],
+                            reason: "series has the tag '\(excludeTag.name)' (last watched)")
+                        // Two sources naming the same viewer at the same episode: reported once.
+                        if !selection.excluded.contains(item) { selection.excluded.append(item) }
                     }
                     continue
                 }

@@ -127,5 +127,14 @@ struct HistorySourcesTests {
         #expect(viewers.map(\.furthest) == [e(1, 2), e(1, 1)])
         #expect(viewers.first?.lastWatchedAt == now - 100)
         #expect(selection.matchedKeys.sorted() == ["600", "jellyfin:s2"])
+        // The series carries the exclusion tag: each viewer's last episode is reported once, whichever source named it.
+        var tagged = series
+        tagged.tags = [4]
+        let same = positions + [ViewerPosition(user: "bob", show: "600", showTitle: "Dark", furthest: e(1, 1), lastWatchedAt: now - 60)]
+        let excluded = ShowSelection.select(
+            positions: same, shows: shows, matcher: ShowMatcher(series: [tagged]), excludeTag: ("no-prefetch", ["main": 4]), someSonarrFailed: false,
+            reported: [])
+        #expect(excluded.matched.isEmpty)
+        #expect(excluded.excluded.map { "\($0.users[0]) S\($0.season)E\($0.episode)" }.sorted() == ["Ann S1E2", "ann S1E1", "bob S1E1"])
     }
 }

@@ -81,15 +81,15 @@ extension PlexClient {
             var container: Container
             enum CodingKeys: String, CodingKey { case container = "MediaContainer" }
         }
-        let path = "/library/metadata/" + (ratingKey.addingPercentEncodingForPath ?? ratingKey)
+        let path = "/library/metadata/" + ratingKey.pathSegmentEncoded
         let item = try await client.request(Envelope.self, "GET", path, query: [("includeGuids", "1")]).container.metadata?.first
         return (item?.guids ?? []).compactMap(\.id) + [item?.guid].compactMap { $0 }
     }
 }
 
 extension String {
-    /// The text as one path segment: only letters, digits and `-._~` kept as they are.
-    var addingPercentEncodingForPath: String? {
+    /// The text as one path segment: letters, digits and `-._~` as they are, every other byte percent-encoded.
+    var pathSegmentEncoded: String {
         var result = ""
         for byte in utf8 {
             switch byte {
@@ -97,11 +97,10 @@ extension String {
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 result.append(Character(UnicodeScalar(byte)))
             default:
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += "%" + (hex.count < 2 ? "0" + hex : hex)
             }
         }
         return result
     }
-
-    fileprivate var leftPadded: String { count < 2 ? "0" + self : self }
 }
