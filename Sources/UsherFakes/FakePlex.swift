@@ -166,8 +166,11 @@ public final class FakePlex: @unchecked Sendable {
             let body: [String: Any] = ["MediaContainer": ["size": leaves.count, "key": show, "Metadata": leaves.map { json($0, user: user) }]]
             return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
         }
-        if request.method == "GET", parts.count == 3, parts[0] == "library", parts[1] == "metadata" {
-            return metadata(keys: parts[2].split(separator: ",").map(String.init), user: user)
+        // The library's items; a key it does not hold may be a show of the play history (`handleHistory`).
+        if request.method == "GET", parts.count == 3, parts[0] == "library", parts[1] == "metadata",
+            let answer = metadata(keys: parts[2].split(separator: ",").map(String.init), user: user)
+        {
+            return answer
         }
         if request.method == "GET", parts.count == 4, parts[0] == "library", parts[1] == "sections", parts[3] == "refresh" {
             let key = String(parts[2])
@@ -175,6 +178,7 @@ public final class FakePlex: @unchecked Sendable {
             lock.withLock { refreshed.append((key, request.query("path"))) }
             return FakeResponse(status: 200, contentType: "text/html")
         }
+        if let answer = handleHistory(request, user: user) { return answer }
         return FakeResponse(status: 404, contentType: "text/html")
     }
 
@@ -221,9 +225,12 @@ public final class FakePlex: @unchecked Sendable {
         return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())
     }
 
-    /// `GET /library/metadata/{ids}`: the items that exist and the user may see; 404 when none does.
-    private func metadata(keys: [String], user: String) -> FakeResponse {
-        let found = lock.withLock { keys.compactMap { library[$0] } }.filter { visible($0, to: user) }
+    /// `GET /library/metadata/{ids}`: the items that exist and the user may see; 404 when none does; `nil` when the
+    /// library holds none of the keys.
+    private func metadata(keys: [String], user: String) -> FakeResponse? {
+        let held = lock.withLock { keys.compactMap { library[$0] } }
+        guard !held.isEmpty else { return nil }
+        let found = held.filter { visible($0, to: user) }
         guard !found.isEmpty else { return FakeResponse(status: 404, contentType: "text/html") }
         let body: [String: Any] = ["MediaContainer": ["size": found.count, "Metadata": found.map { json($0, user: user) }]]
         return FakeResponse(status: 200, body: (try? JSONSerialization.data(withJSONObject: body)) ?? Data())

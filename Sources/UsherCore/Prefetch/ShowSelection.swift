@@ -4,7 +4,7 @@
 /// may hold it.
 public struct ShowSelection: Sendable {
     public struct Unmatched: Sendable, Hashable {
-        /// Tautulli's show key.
+        /// The history's show key.
         public var key: String
         public var title: String
         public var tvdb: Int?
@@ -39,15 +39,21 @@ public struct ShowSelection: Sendable {
                 selection.matchedKeys.append(key)
                 if let excludeTag, let tag = excludeTag.ids[series.key.instance], series.tags.contains(tag) {
                     for viewer in viewers {
-                        selection.excluded.append(
-                            PrefetchItem(
-                                series: series, season: viewer.furthest.season, episode: viewer.furthest.episode,
-                                title: nil, users: [viewer.user],
-                                reason: "series has the tag '\(excludeTag.name)' (last watched)"))
+                        let item = PrefetchItem(
+                            series: series, season: viewer.furthest.season, episode: viewer.furthest.episode,
+                            title: nil, users: [viewer.user],
+                            reason: "series has the tag '\(excludeTag.name)' (last watched)")
+                        // Two sources naming the same viewer at the same episode: reported once.
+                        if !selection.excluded.contains(item) { selection.excluded.append(item) }
                     }
                     continue
                 }
-                selection.matched.append((series, viewers))
+                // Two shows of one series (two history sources name it): one entry, each viewer once.
+                if let index = selection.matched.firstIndex(where: { $0.series.key == series.key }) {
+                    selection.matched[index].viewers = WatchProgress.merged(selection.matched[index].viewers + viewers)
+                } else {
+                    selection.matched.append((series, viewers))
+                }
             case .unmatched(let reason):
                 if someSonarrFailed { continue }
                 selection.unmatched.append(Unmatched(key: key, title: show.title, tvdb: show.tvdb, reason: reason, new: !reported.contains(key)))

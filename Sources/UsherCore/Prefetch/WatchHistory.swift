@@ -1,7 +1,9 @@
-/// One play from the watch history (Tautulli `get_history`, `media_type=episode`).
+/// One play from the watch history (Tautulli `get_history`, Plex's play history, Jellyfin's played items), or an
+/// episode playing now.
 public struct WatchEvent: Sendable, Hashable {
     public var user: String
-    /// The show as the history names it (Tautulli's `grandparent_rating_key`), to match it to a series.
+    /// The show as the history names it (Tautulli's `grandparent_rating_key`, `PlexHistory.showKey`,
+    /// `JellyfinHistory.showKey`), to match it to a series.
     public var show: String
     public var showTitle: String
     public var library: String?
@@ -66,6 +68,14 @@ public struct ViewerPosition: Sendable, Hashable {
     public var showTitle: String
     public var furthest: EpisodeNumber
     public var lastWatchedAt: Int64
+
+    public init(user: String, show: String, showTitle: String, furthest: EpisodeNumber, lastWatchedAt: Int64) {
+        self.user = user
+        self.show = show
+        self.showTitle = showTitle
+        self.furthest = furthest
+        self.lastWatchedAt = lastWatchedAt
+    }
 }
 
 public enum WatchProgress {
@@ -85,5 +95,28 @@ public enum WatchProgress {
             }
         }
         return best.values.sorted { ($0.show, $0.user.lowercased()) < ($1.show, $1.user.lowercased()) }
+    }
+
+    /// One position per viewer (names compared without case) among positions of one series that came from several
+    /// shows (two history sources name it, or a source holds it twice): the furthest episode and the latest play,
+    /// in the order the viewers first appear.
+    public static func merged(_ positions: [ViewerPosition]) -> [ViewerPosition] {
+        var order: [String] = []
+        var best: [String: ViewerPosition] = [:]
+        for position in positions {
+            let user = position.user.lowercased()
+            guard var current = best[user] else {
+                order.append(user)
+                best[user] = position
+                continue
+            }
+            if position.furthest > current.furthest {
+                current.furthest = position.furthest
+                current.show = position.show
+            }
+            current.lastWatchedAt = max(current.lastWatchedAt, position.lastWatchedAt)
+            best[user] = current
+        }
+        return order.compactMap { best[$0] }
     }
 }

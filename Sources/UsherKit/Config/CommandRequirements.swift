@@ -1,5 +1,7 @@
+public import UsherCore
+
 /// What each command needs from the config, so that a person who uses one feature never has to
-/// configure another: `usher prefetch` needs Tautulli and Sonarr, not library folders; `usher link`
+/// configure another: `usher prefetch` needs its history sources (Tautulli by default) and Sonarr, not library folders; `usher link`
 /// needs a way to find movies and shows, from the services or the folders.
 public enum UsherCommand: String, CaseIterable, Sendable {
     case link, prefetch, match, dedupe
@@ -24,7 +26,17 @@ extension UsherConfig {
             return needs
         case .prefetch:
             var needs: [String] = []
-            if tautulli == nil { needs.append("a 'tautulli:' section (url and api_key), for the watch history") }
+            for source in prefetch.history where !hasSection(for: source) {
+                let what: String =
+                    switch source {
+                    case .tautulli: "a 'tautulli:' section (url and api_key)"
+                    case .plex: "a 'plex:' section (url and token)"
+                    case .jellyfin: "a 'jellyfin:' section (url and api_key)"
+                    }
+                // Named in the config: say where; the default needs no pointer.
+                let place = prefetch.historyLine.map { " (prefetch.history at line \($0) names \(source.rawValue))" } ?? ""
+                needs.append("\(what), for the watch history\(place)")
+            }
             if sonarr.isEmpty { needs.append("a 'sonarr:' section, to search and to read the queue") }
             return needs
         case .match:
@@ -37,6 +49,15 @@ extension UsherConfig {
         case .watchSync:
             if plex == nil { return ["a 'plex:' section (url and the owner's token) with 'watch_sync: true'"] }
             return plex?.watchSync == nil ? ["'watch_sync: true' in the 'plex:' section"] : []
+        }
+    }
+
+    /// Whether the section a history source reads is configured.
+    public func hasSection(for source: HistorySource) -> Bool {
+        switch source {
+        case .tautulli: tautulli != nil
+        case .plex: plex != nil
+        case .jellyfin: jellyfin != nil
         }
     }
 
@@ -62,7 +83,9 @@ extension UsherConfig {
         case .prefetch:
             let clients =
                 downloadClients.isEmpty ? "no download clients (searches only)" : "download clients " + downloadClients.map(\.name).joined(separator: ", ")
-            return ["tautulli", names("sonarr", sonarr), clients].compactMap { $0 }.joined(separator: "; ")
+            // The history sources: `tautulli`, or `plex, jellyfin`.
+            let history = prefetch.history.map(\.rawValue).joined(separator: ", ")
+            return [history, names("sonarr", sonarr), clients].compactMap { $0 }.joined(separator: "; ")
         case .match:
             return [names("radarr", radarr), names("sonarr", sonarr)].compactMap { $0 }.joined(separator: "; ")
         case .dedupe:

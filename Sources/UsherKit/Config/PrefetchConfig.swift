@@ -7,6 +7,12 @@ public struct TautulliServer: Sendable, Hashable {
     public var apiKey: String
 }
 
+/// Jellyfin or Emby, for watch history (`prefetch.history: jellyfin`): an API key made in the dashboard.
+public struct JellyfinServer: Sendable, Hashable {
+    public var url: String
+    public var apiKey: String
+}
+
 /// A download client from `download_clients:`.
 public struct DownloadClientConfig: Sendable, Hashable {
     /// The key in the config (`sabnzbd`, or a name of one's own with `type:`).
@@ -41,6 +47,10 @@ public enum NotifierConfig: Sendable, Hashable {
 
 /// `prefetch:`: how the just-in-time job decides.
 public struct PrefetchSettings: Sendable, Hashable {
+    /// Where the watch history is read (`history:`), in the order given; Tautulli when the key is absent.
+    public var history: [HistorySource] = [.tautulli]
+    /// The line of `history:` in the config, for messages about what a source needs (`nil`: the default).
+    public var historyLine: Int?
     public var historyDays = 2
     public var episodesAhead = 3
     public var minutesAhead = 0
@@ -74,7 +84,7 @@ public struct PrefetchSettings: Sendable, Hashable {
 
 extension UsherConfig {
     static let prefetchKeys = [
-        "history_days", "episodes_ahead", "minutes_ahead", "run_every", "watched_percent", "skip_specials", "users", "exclude_users",
+        "history", "history_days", "episodes_ahead", "minutes_ahead", "run_every", "watched_percent", "skip_specials", "users", "exclude_users",
         "libraries", "exclude_tag", "search_cooldown", "season_search", "priority", "search_wait", "health_url",
     ]
 
@@ -84,6 +94,27 @@ extension UsherConfig {
         guard let url = fields["url"] else { throw node.fail("missing key 'url'") }
         guard let key = fields["api_key"] else { throw node.fail("missing key 'api_key'") }
         return TautulliServer(url: try validURL(url), apiKey: try key.nonEmptyString())
+    }
+
+    static func jellyfin(_ node: ConfigNode?) throws(ConfigError) -> JellyfinServer? {
+        guard let node, !node.isNull else { return nil }
+        let fields = try node.mapping(allowed: ["url", "api_key"])
+        guard let url = fields["url"] else { throw node.fail("missing key 'url'") }
+        guard let key = fields["api_key"] else { throw node.fail("missing key 'api_key' (Jellyfin: Dashboard → API Keys)") }
+        return JellyfinServer(url: try validURL(url), apiKey: try key.nonEmptyString())
+    }
+
+    /// `history: plex` or `history: [tautulli, plex]`: each name once, at least one.
+    static func historySources(_ node: ConfigNode) throws(ConfigError) -> [HistorySource] {
+        var sources: [HistorySource] = []
+        let items: [ConfigNode] = if case .scalar = node.value.content { [node] } else { try node.list() }
+        for item in items {
+            let source = try item.choice(HistorySource.self)
+            if sources.contains(source) { throw item.fail("'\(source.rawValue)' is named twice") }
+            sources.append(source)
+        }
+        if sources.isEmpty { throw node.fail("name at least one source of watch history (tautulli, plex or jellyfin)") }
+        return sources
     }
 
     static func downloadClients(_ node: ConfigNode?) throws(ConfigError) -> [DownloadClientConfig] {
@@ -119,6 +150,10 @@ extension UsherConfig {
             guard let seconds = DurationText.seconds(try n.string()) else { throw n.fail("expected a duration such as 90s, 60m, 12h or 7d") }
             guard seconds <= max else { throw n.fail("must be at most \(DurationText.format(seconds: max))") }
             return seconds
+        }
+        if let n = fields["history"] {
+            settings.history = try historySources(n)
+            settings.historyLine = n.value.line
         }
         if let n = fields["history_days"] { settings.historyDays = try n.int(in: 1...365) }
         if let n = fields["episodes_ahead"] { settings.episodesAhead = try n.int(in: 0...100) }

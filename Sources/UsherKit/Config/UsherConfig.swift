@@ -75,8 +75,10 @@ public struct UsherConfig: Sendable {
     /// How often a link run asks Sonarr and Radarr for everything (API mode), or reads every library folder
     /// (filesystem mode), rather than only what changed since the last run (`link.full_every`, default a day).
     public var fullPassEverySeconds: Int
-    /// Watch history for `usher prefetch`.
+    /// Watch history for `usher prefetch` (`prefetch.history: tautulli`, the default).
     public var tautulli: TautulliServer?
+    /// Watch history for `usher prefetch` (`prefetch.history: jellyfin`).
+    public var jellyfin: JellyfinServer? = nil
     public var downloadClients: [DownloadClientConfig]
     public var prefetch: PrefetchSettings
     /// How `usher match` proposes mappings.
@@ -117,7 +119,7 @@ public struct UsherConfig: Sendable {
         let root = ConfigNode(value: rootValue, path: "", file: path)
         let base = (path as NSString).deletingLastPathComponent
         let top = try root.mapping(allowed: [
-            "library", "link", "state", "sonarr", "radarr", "plex", "paths", "api", "tautulli", "download_clients", "prefetch", "notify",
+            "library", "link", "state", "sonarr", "radarr", "plex", "paths", "api", "tautulli", "jellyfin", "download_clients", "prefetch", "notify",
             "match", "cmd_timeout_seconds", "server", "schedule",
         ])
 
@@ -221,6 +223,7 @@ public struct UsherConfig: Sendable {
         }
 
         let tautulli = try Self.tautulli(top["tautulli"])
+        let jellyfin = try Self.jellyfin(top["jellyfin"])
         let downloadClients = try Self.downloadClients(top["download_clients"])
         let prefetch = try Self.prefetch(top["prefetch"])
         let notify = try Self.notifiers(top["notify"])
@@ -234,6 +237,7 @@ public struct UsherConfig: Sendable {
         secrets += (services["sonarr"] ?? []).map(\.apiKey) + (services["radarr"] ?? []).map(\.apiKey)
         if let plex { secrets.append(plex.token) }
         if let tautulli { secrets.append(tautulli.apiKey) }
+        if let jellyfin { secrets.append(jellyfin.apiKey) }
         for client in downloadClients { secrets += [client.apiKey, client.password].compactMap { $0 } }
         // Webhook and health-check URLs carry their credentials in the address.
         for notifier in notify { if case .discord(let url) = notifier { secrets.append(url) } }
@@ -268,6 +272,7 @@ public struct UsherConfig: Sendable {
             secrets: secrets.filter { !$0.isEmpty }
         )
         config.environment = environment
+        config.jellyfin = jellyfin
         config.server = server
         config.schedule = schedule
         return config
@@ -329,6 +334,7 @@ public struct UsherConfig: Sendable {
             for m in pathMappings { lines.append("  - {remote: \(q(m.remote)), local: \(q(m.local))}") }
         }
         if let tautulli { lines.append("tautulli: {url: \(q(tautulli.url)), api_key: \"[redacted]\"}") }
+        if let jellyfin { lines.append("jellyfin: {url: \(q(jellyfin.url)), api_key: \"[redacted]\"}") }
         if !downloadClients.isEmpty {
             lines.append("download_clients:")
             for c in downloadClients {
@@ -339,10 +345,11 @@ public struct UsherConfig: Sendable {
                 lines.append("  \(c.name): {\(fields.joined(separator: ", "))}")
             }
         }
-        if tautulli != nil {
+        if tautulli != nil || jellyfin != nil || prefetch.historyLine != nil {
             let p = prefetch
             func list(_ items: [String]) -> String { "[" + items.map(q).joined(separator: ", ") + "]" }
             lines.append("prefetch:")
+            lines.append("  history: [\(p.history.map(\.rawValue).joined(separator: ", "))]")
             lines.append("  history_days: \(p.historyDays)")
             lines.append("  episodes_ahead: \(p.episodesAhead)")
             lines.append("  minutes_ahead: \(p.minutesAhead)")

@@ -17,8 +17,8 @@ public struct PrefetchOptions: Sendable {
     }
 }
 
-/// The just-in-time job: who watches what (Tautulli), what they reach next (Sonarr), search what is
-/// missing and move up what is downloading (the download clients). Decisions are made by the pure
+/// The just-in-time job: who watches what (Tautulli, Plex or Jellyfin: `prefetch.history`), what they reach
+/// next (Sonarr), search what is missing and move up what is downloading (the download clients). Decisions are made by the pure
 /// planners of `UsherCore`; this type asks and tells the services.
 public struct PrefetchJob: Sendable {
     public var config: UsherConfig
@@ -32,39 +32,38 @@ public struct PrefetchJob: Sendable {
         self.hub = hub
     }
 
-    /// A show's TVDB id is asked of Tautulli again after this long (a show Plex had not matched yet
+    /// A show's TVDB id is asked of its history source again after this long (a show Plex had not matched yet
     /// may have been fixed); a known id is kept for 30 days.
     static let unknownShowRecheck: Int64 = 86400
     static let knownShowRecheck: Int64 = 30 * 86400
 
     public func run(_ options: PrefetchOptions) async throws(JobError) -> PrefetchReport {
         if let message = config.requirementError(for: .prefetch) { throw JobError(kind: .config, message: message) }
-        guard let tautulliServer = config.tautulli else { throw JobError(kind: .config, message: "\(config.file): no 'tautulli:' section") }
         return try await ServiceHub.using(hub, config: config, logger: logger) { hub throws(JobError) in
-            try await run(options, tautulliServer: tautulliServer, hub: hub)
+            try await run(options, hub: hub)
         }
     }
 
     /// The steps of a run, each adding to the report.
-    private func run(_ options: PrefetchOptions, tautulliServer: TautulliServer, hub: ServiceHub) async throws(JobError) -> PrefetchReport {
+    private func run(_ options: PrefetchOptions, hub: ServiceHub) async throws(JobError) -> PrefetchReport {
         let lock = try JobState.lock(statePath: config.statePath, suffix: ".prefetch.lock", dryRun: options.dryRun, logger: logger).lock
         defer { lock?.release() }
         let state = try JobState.open(config.statePath)
         let settings = config.prefetch
         let now = Int64(options.now.timeIntervalSince1970)
         let services = hub.arr(config)
-        let tautulli = hub.tautulli(tautulliServer, counter: services.counter)
+        let history = HistoryClients(config: config, hub: hub, services: services)
+        // Tautulli may be configured for its notification agents alone.
+        let tautulli = config.tautulli.map { hub.tautulli($0, counter: services.counter) }
         var run = PrefetchRun(dryRun: options.dryRun)
         if let focus = options.focus, focus.only { run.focus = focus.descriptions }
         defer { logger.debug("prefetch finished", metadata: ["requests": "\(services.counter.total)"]) }
 
         // 1. Who watches what.
-        var positions: [ViewerPosition]
-        do { positions = try await readHistory(tautulli, settings: settings, now: now) } catch let error as JobError {
-            throw error
-        } catch {
-            return run.failed("\(error)", requests: services.counter.total)
-        }
+        let read = try await readHistory(history, settings: settings, now: now)
+        run.errors += read.failures
+        if read.failures.count == settings.history.count { return run.report(requests: services.counter.total) }
+        var positions = read.positions
         if let focus = options.focus, focus.only, let users = focus.users {
             positions = positions.filter { users.contains($0.user.lowercased()) }
         }
@@ -74,7 +73,7 @@ public struct PrefetchJob: Sendable {
             return run.report(requests: services.counter.total)
         }
         // 2. Which series each show is.
-        let matched = await selectShows(positions, services: services, tautulli: tautulli, state: state, options: options, now: now, run: &run)
+        let matched = await selectShows(positions, services: services, history: history, state: state, options: options, now: now, run: &run)
         // 3. What comes next for each series, and what to do about it.
         let plans = try await planSeries(matched, services: services, state: state, now: now, run: &run)
         // 4. Search (not if another run took the lock: it asks itself).
@@ -107,30 +106,16 @@ public struct PrefetchJob: Sendable {
 
     // MARK: - Steps
 
-    /// Tautulli's history of the last `history_days` × 24 hours, as viewer positions. Tautulli takes a
-    /// calendar day in its own time zone: it is asked from the day before, and `WatchFilter.since` keeps
-    /// exactly the window.
-    private func readHistory(_ tautulli: TautulliClient, settings: PrefetchSettings, now: Int64) async throws -> [ViewerPosition] {
-        let sectionIDs = try await librarySections(tautulli, settings.libraries)
-        let since = now - Int64(settings.historyDays) * 86400
-        let rows = try await tautulli.history(after: UTCTime.day(since - 86400), sectionIDs: sectionIDs)
-        var filter = settings.filter
-        filter.since = since
-        let positions = WatchProgress.positions(rows.compactMap(\.watchEvent), filter: filter)
-        logger.debug("read the watch history", metadata: ["plays": "\(rows.count)", "viewers": "\(positions.count)"])
-        return positions
-    }
-
     /// The watched shows matched to Sonarr series (`ShowSelection`); the excluded and unmatched ones go to the
     /// report, new unmatched ones are remembered so they are reported once.
     private func selectShows(
-        _ positions: [ViewerPosition], services: ArrServices, tautulli: TautulliClient, state: Ledger,
+        _ positions: [ViewerPosition], services: ArrServices, history: HistoryClients, state: Ledger,
         options: PrefetchOptions, now: Int64, run: inout PrefetchRun
     ) async -> [(series: PrefetchSeries, viewers: [ViewerPosition])] {
         let settings = config.prefetch
         let (seriesList, tagIDs, seriesFailures) = await sonarrSeries(services, excludeTag: settings.excludeTag)
         run.errors += seriesFailures.values.sorted()
-        let shows = await watchedShows(positions, tautulli: tautulli, state: state, now: now, dryRun: options.dryRun)
+        let shows = await watchedShows(positions, history: history, state: state, now: now, dryRun: options.dryRun)
         let matcher = ShowMatcher(series: seriesList)
         let selection = ShowSelection.select(
             positions: positions, shows: shows, matcher: matcher,
@@ -242,7 +227,7 @@ public struct PrefetchJob: Sendable {
     /// Tells people what is new (nothing on a quiet run), and the health check that the run went through.
     private func finish(
         _ run: inout PrefetchRun, options: PrefetchOptions, settings: PrefetchSettings, hub: ServiceHub,
-        counter: RequestCounter, tautulli: TautulliClient
+        counter: RequestCounter, tautulli: TautulliClient?
     ) async {
         guard !options.dryRun else { return }
         let redactor = Redactor(secrets: config.secrets)
@@ -269,20 +254,6 @@ public struct PrefetchJob: Sendable {
         }
     }
 
-    private func librarySections(_ tautulli: TautulliClient, _ names: [String]) async throws -> [Int] {
-        guard !names.isEmpty else { return [] }
-        let libraries = try await tautulli.libraries()
-        var ids: [Int] = []
-        for name in names {
-            guard let id = libraries.first(where: { $0.sectionName?.lowercased() == name.lowercased() })?.sectionID else {
-                let known = libraries.compactMap(\.sectionName).sorted().joined(separator: ", ")
-                throw JobError(kind: .config, message: "\(config.file): prefetch.libraries: Plex has no library '\(name)' (Tautulli knows: \(known))")
-            }
-            ids.append(id)
-        }
-        return ids
-    }
-
     /// Every series of every instance (instances in config order), each instance's exclude-tag id,
     /// and the instances that did not answer.
     private func sonarrSeries(_ services: ArrServices, excludeTag: String?) async -> ([PrefetchSeries], [String: Int], [String: String]) {
@@ -300,36 +271,6 @@ public struct PrefetchJob: Sendable {
             }
         }
         return (list, tagIDs, failures)
-    }
-
-    /// The shows of the history with their TVDB ids: from the state when known, else from Tautulli's
-    /// `get_metadata` of the show (then remembered). A failed lookup leaves the id unknown (the title
-    /// is tried) and is asked again next run.
-    private func watchedShows(_ positions: [ViewerPosition], tautulli: TautulliClient, state: Ledger, now: Int64, dryRun: Bool) async -> [String: WatchedShow] {
-        let known = (try? state.knownShows()) ?? [:]
-        var titles: [String: String] = [:]
-        for p in positions { titles[p.show] = p.showTitle }
-        var result: [String: WatchedShow] = [:]
-        var ask: [String] = []
-        for (key, title) in titles {
-            if let entry = known[key], now - entry.checkedAt < (entry.tvdb == nil ? Self.unknownShowRecheck : Self.knownShowRecheck) {
-                result[key] = WatchedShow(key: key, title: title, tvdb: entry.tvdb)
-            } else {
-                ask.append(key)
-            }
-        }
-        let answers = await boundedMap(ask.sorted(), limit: config.apiConcurrency) { key -> (String, TautulliMetadata?) in
-            guard let ratingKey = Int(key) else { return (key, nil) }
-            return (key, try? await tautulli.metadata(ratingKey: ratingKey))
-        }
-        var learned: [String: Ledger.KnownShow] = [:]
-        for (key, metadata) in answers {
-            let title = titles[key] ?? ""
-            result[key] = WatchedShow(key: key, title: title, tvdb: metadata?.tvdbID)
-            if let metadata { learned[key] = Ledger.KnownShow(title: title, tvdb: metadata.tvdbID, checkedAt: now) }
-        }
-        if !dryRun { try? state.recordShows(learned) }
-        return result
     }
 
     /// Each instance's queue: episode id → download id.

@@ -9,12 +9,18 @@ struct Notifier: Sendable {
     var policy: RetryPolicy
     var logger: Logger
     var counter: RequestCounter
-    var tautulli: TautulliClient
+    /// `nil` without a `tautulli:` section.
+    var tautulli: TautulliClient?
 
     func send(_ report: PrefetchReport, to target: NotifierConfig) async throws(ServiceError) {
         let (subject, body) = report.message()
         switch target {
         case .tautulli(let id):
+            guard let tautulli else {
+                throw ServiceError(
+                    kind: .rejected, service: "tautulli", method: "GET", url: "", status: nil,
+                    message: "a Tautulli notifier needs a 'tautulli:' section", excerpt: nil)
+            }
             try await tautulli.notify(notifierID: id, subject: subject, body: body)
         case .discord(let url):
             // Discord allows 2,000 characters in `content`.
