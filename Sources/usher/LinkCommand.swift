@@ -46,9 +46,23 @@ struct LinkCommand: AsyncParsableCommand {
             throw ExitCode(error.exitCode)
         }
         if let notice = outcome.lockNotice, json { Output.note(notice) }
-        let result = LinkReport(outcome)
-        Output.line(json ? result.json() : result.text(verbose: global.verbose > 0))
-        if outcome.hasErrors { throw ExitCode(1) }
+        var result = LinkReport(outcome)
+        // With plex.watch_sync on, each link run also keeps the linked films and their specials watched alike (the
+        // periodic path, for those without Plex's or Tautulli's webhooks): its report follows the links'.
+        if config.requirementError(for: .watchSync) == nil {
+            do {
+                result.watchSync = try await WatchSyncJob(config: config, logger: logger).run(WatchSyncOptions(dryRun: dryRun))
+            } catch {
+                // The links are done; the sync could not start (another watch-sync run holds its lock, or usher.db).
+                Output.line(json ? result.json() : result.text(verbose: global.verbose > 0))
+                Output.error("watch sync: \(error.description)")
+                throw ExitCode(error.kind == .busy && !outcome.hasErrors ? 0 : 1)
+            }
+        }
+        var text = result.text(verbose: global.verbose > 0)
+        if let sync = result.watchSync { text += "\nWatch sync:\n" + sync.text(verbose: global.verbose > 0) }
+        Output.line(json ? result.json() : text)
+        if outcome.hasErrors || result.watchSync?.hasErrors == true { throw ExitCode(1) }
     }
 }
 

@@ -69,6 +69,8 @@ public struct LinkReport: Codable, Sendable {
     public var pass: String?
     /// Why a pass was full.
     public var passReason: String?
+    /// `usher link` with `plex.watch_sync` on: the watch sync that ran after the links (`usher watch-sync`'s report).
+    public var watchSync: WatchSyncReport?
 
     public init(_ outcome: LinkOutcome) {
         let plan = outcome.plan
