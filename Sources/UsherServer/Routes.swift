@@ -166,7 +166,9 @@ public enum ServeRoutes {
         for i in state.config.sonarr { all.append(status("sonarr \(i.name)", key: "sonarr \(i.name)", waiting: .rescan, instance: i.name)) }
         for i in state.config.radarr { all.append(status("radarr \(i.name)", key: "radarr \(i.name)")) }
         if state.config.plex != nil { all.append(status("plex", key: "plex", waiting: .plexScan)) }
+        if state.config.plex?.watchSync != nil { all.append(status("plex.tv", key: "plex.tv")) }
         if state.config.tautulli != nil { all.append(status("tautulli", key: "tautulli")) }
+        if state.config.jellyfin != nil { all.append(status("jellyfin", key: "jellyfin")) }
         for client in state.config.downloadClients {
             let label = client.name == client.kind.rawValue ? client.name : "\(client.kind.rawValue) \(client.name)"
             all.append(status(label, key: client.name))

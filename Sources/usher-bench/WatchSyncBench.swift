@@ -11,8 +11,8 @@ import UsherKit
 /// --pairs links (default 2,000) is made directly (the job reads only the ledger), the fake Plex holds both items of
 /// each link and --users users (default 3: the owner and two friends) who each watched a different tenth of them, and
 /// `usher watch-sync --json` runs --runs times (default 5): the first finds the items by listing the libraries and
-/// marks what the first look asks, the others find nothing to do. It prints each pass's time, the child's peak RSS,
-/// requests and marks.
+/// marks what the first look asks, the others find nothing to do. It prints each pass's time, usher's CPU time and
+/// peak RSS, requests and marks. The fakes answer in this process, on the same cores.
 enum WatchSyncBench {
     static let usage = """
         usage: usher-bench watch-sync [--pairs N] [--users N] [--runs N] [--usher PATH] [--keep]
@@ -110,8 +110,8 @@ enum WatchSyncBench {
         )
         guard let launcher = Bench.selfExecutable() else { throw BenchError("cannot find this executable (/proc/self/exe) to start usher through") }
         print("")
-        print("| pass | time | peak RSS | requests | marked |")
-        print("|---|---:|---:|---:|---:|")
+        print("| pass | time | usher's CPU | peak RSS | requests | marked |")
+        print("|---|---:|---:|---:|---:|---:|")
         for pass in 1...runs {
             let child = try Runner.run(usher, ["watch-sync", "--config", root + "/usher.yml", "--json"], scratch: root, launcher: launcher)
             guard child.succeeded, let report = try? JSONDecoder().decode(Report.self, from: Data(child.stdout)) else {
@@ -123,8 +123,8 @@ enum WatchSyncBench {
             guard report.marked.count == expected else { throw BenchError("pass \(pass) marked \(report.marked.count), expected \(expected)") }
             print(
                 String(
-                    format: "| %@ | %.3f s | %.1f MiB | %d | %d |", pass == 1 ? "first (lists, marks)" : "nothing to do", child.seconds,
-                    Double(child.maxRSSKiB) / 1024, report.requests, report.marked.count))
+                    format: "| %@ | %.3f s | %.3f s | %.1f MiB | %d | %d |", pass == 1 ? "first (lists, marks)" : "nothing to do", child.seconds,
+                    child.cpuSeconds, Double(child.maxRSSKiB) / 1024, report.requests, report.marked.count))
         }
         if keep { print("kept \(root)") }
     }

@@ -47,6 +47,24 @@ struct WatchSyncWebhookTests {
         }
     }
 
+    /// The status lists plex.tv when watch sync asks it, and Jellyfin when prefetch reads its history.
+    @Test func theStatusListsPlexTVAndJellyfin() async throws {
+        let f = try ServeFixture(
+            extraConfig: """
+                plex: {url: "http://127.0.0.1:9", token: owner-token, watch_sync: true}
+                jellyfin: {url: "http://127.0.0.1:9", api_key: jellyfin-secret-key}
+                """)
+        defer { f.remove() }
+        try await f.test { client in
+            try await client.execute(uri: "/api/v1/status", method: .get, headers: headers) { response in
+                let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any]
+                let services = (object?["services"] as? [[String: Any]] ?? []).compactMap { $0["service"] as? String }
+                #expect(services == ["plex", "plex.tv", "jellyfin"])
+                #expect(!String(buffer: response.body).contains("jellyfin-secret-key"))
+            }
+        }
+    }
+
     @Test func usherOwnScrobbleComingBackMarksNothing() async throws {
         let plex = try await FakePlex.start(token: "owner-plex-token-abc", sections: [])
         let plexTV = try await FakePlexTV.start(ownerToken: plex.token, ownerName: "ann", machineIdentifier: plex.machineIdentifier)
