@@ -107,36 +107,32 @@ struct WatchSyncWebhookTests {
         let runner = Task { await f.state.runner.run() }
         defer { runner.cancel() }
 
+        // Plex's webhook of a scrobble; the run it queued, waited for.
+        let headers = headers
+        let id = Mutex<Int64?>(nil)
+        func scrobbled(_ type: String, ratingKey: String) async throws {
+            try await f.test { client in
+                var headers = headers
+                let (body, contentType) = Self.scrobble(type, ratingKey: ratingKey)
+                headers[.contentType] = contentType
+                try await client.execute(uri: "/api/v1/webhook/plex", method: .post, headers: headers, body: ByteBuffer(data: body)) { response in
+                    #expect(response.status == .accepted)
+                    let run = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))).flatMap { ($0 as? [String: Any])?["run"] as? Int }
+                    id.withLock { $0 = run.map(Int64.init) }
+                }
+            }
+            await f.state.runner.waitFor(try #require(id.withLock { $0 }))
+        }
+        let marks = { plex.server.requests.filter { $0.path == "/:/scrobble" || $0.path == "/:/unscrobble" }.count }
+
         // ann finished the movie: Plex says so, and the special follows within the run.
         plex.setWatched("101", by: plex.owner, true)
-        let id = Mutex<Int64?>(nil)
-        try await f.test { client in
-            var headers = headers
-            let (body, type) = Self.scrobble("movie", ratingKey: "101")
-            headers[.contentType] = type
-            try await client.execute(uri: "/api/v1/webhook/plex", method: .post, headers: headers, body: ByteBuffer(data: body)) { response in
-                #expect(response.status == .accepted)
-                let run = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))).flatMap { ($0 as? [String: Any])?["run"] as? Int }
-                id.withLock { $0 = run.map(Int64.init) }
-            }
-        }
-        await f.state.runner.waitFor(try #require(id.withLock { $0 }))
+        try await scrobbled("movie", ratingKey: "101")
         #expect(plex.watchedItems(of: plex.owner) == ["101", "201"])
-        let marks = { plex.server.requests.filter { $0.path == "/:/scrobble" || $0.path == "/:/unscrobble" }.count }
         #expect(marks() == 1)
 
         // Usher's own mark of the special, coming back as a webhook: the run finds both alike.
-        try await f.test { client in
-            var headers = headers
-            let (body, type) = Self.scrobble("episode", ratingKey: "201")
-            headers[.contentType] = type
-            try await client.execute(uri: "/api/v1/webhook/plex", method: .post, headers: headers, body: ByteBuffer(data: body)) { response in
-                #expect(response.status == .accepted)
-                let run = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))).flatMap { ($0 as? [String: Any])?["run"] as? Int }
-                id.withLock { $0 = run.map(Int64.init) }
-            }
-        }
-        await f.state.runner.waitFor(try #require(id.withLock { $0 }))
+        try await scrobbled("episode", ratingKey: "201")
         #expect(marks() == 1, "no second mark")
         let runs = try f.state.ledger.jobRuns(job: .watchSync)
         #expect(runs.count == 2 && runs.allSatisfy { $0.outcome == .ok }, "\(runs)")
