@@ -61,8 +61,15 @@ extension Ledger {
         }
     }
 
-    /// Keeps the state each pair agrees on now; forgets the pairs whose link is gone (`keeping` is every pair there is).
-    public func updateWatchBaselines(_ agreed: [WatchSyncPlanner.BaselineKey: Bool], keeping pairs: Set<String>) throws {
+    /// Keeps the state each pair agrees on now; forgets the pairs whose link is gone (`links` are the targets of every
+    /// link there is; a pair is a link's target, or its target and `#N` for the N-th episode of a multi-episode link).
+    /// A pair whose items Plex does not show this run keeps its state.
+    public func updateWatchBaselines(_ agreed: [WatchSyncPlanner.BaselineKey: Bool], links: Set<String>) throws {
+        func isKept(_ pair: String) -> Bool {
+            if links.contains(pair) { return true }
+            guard let hash = pair.lastIndex(of: "#"), Int(pair[pair.index(after: hash)...]) != nil else { return false }
+            return links.contains(String(pair[..<hash]))
+        }
         try queue.write { db in
             for (key, watched) in agreed.sorted(by: { $0.key < $1.key }) {
                 try db.execute(
@@ -70,7 +77,7 @@ extension Ledger {
                     arguments: [key.pair, key.user, watched ? 1 : 0])
             }
             let known = try String.fetchAll(db, sql: "SELECT DISTINCT pair FROM watch_sync")
-            for pair in known where !pairs.contains(pair) {
+            for pair in known where !isKept(pair) {
                 try db.execute(sql: "DELETE FROM watch_sync WHERE pair = ?", arguments: [pair])
             }
         }

@@ -256,7 +256,7 @@ public struct WatchSyncJob: Sendable {
         }
         if !options.dryRun {
             do {
-                try state.updateWatchBaselines(agreed, keeping: Set(pairs.map(\.key)))
+                try state.updateWatchBaselines(agreed, links: Set(entries.map(\.target)))
                 try state.setWatchNotes(newNotes, at: now)
             } catch {
                 report.errors.append("could not keep the watched state in \(config.statePath): \(error)")

@@ -218,6 +218,37 @@ struct WatchSyncJobTests {
         #expect(world.plex.server.requests.allSatisfy { !$0.path.hasSuffix("/all") && !$0.path.hasSuffix("/allLeaves") })
     }
 
+    /// An item Plex does not show for a while (a rescan) keeps the pair's last agreed state: when it is back, an
+    /// unwatched movie still leads, rather than a first look where watched wins.
+    @Test func aPairMissingForARunKeepsItsAgreedState() async throws {
+        let world = try await World()
+        defer { Task { await world.stop() } }
+        world.plex.setWatched("101", by: world.plex.owner, true)
+        _ = try await world.sync()
+        #expect(world.watched(world.plex.owner) == ["101", "201"])
+        world.plex.removeItem("201")
+        let gone = try await world.sync()
+        #expect(gone.waiting.count == 1 && gone.errors.isEmpty)
+        let ledger = try Ledger(path: world.lib.path("state/usher.db"))
+        #expect(try ledger.watchBaselines()[.init(pair: world.lib.path(redemptionTarget), user: "owner")] == true)
+        // Back under the same key, still watched; meanwhile ann marked the movie unwatched.
+        world.scanEpisode()
+        world.plex.setWatched("201", by: world.plex.owner, true)
+        world.plex.setWatched("101", by: world.plex.owner, false)
+        let back = try await world.sync()
+        #expect(back.marked.map { "\($0.user) \($0.item) \($0.watched)" } == ["ann episode false"])
+        #expect(world.watched(world.plex.owner).isEmpty)
+    }
+
+    @Test func baselinesOfLinksThatAreGoneAreDropped() throws {
+        let lib = try TestLibrary()
+        let ledger = try Ledger(path: lib.path("usher.db"))
+        let keys = ["/tv/a.mkv", "/tv/b.mkv#1", "/tv/b.mkv#2", "/tv/gone.mkv", "/tv/gone.mkv#1", "/tv/c#d.mkv"]
+        try ledger.updateWatchBaselines(Dictionary(uniqueKeysWithValues: keys.map { (.init(pair: $0, user: "owner"), true) }), links: Set(keys))
+        try ledger.updateWatchBaselines([:], links: ["/tv/a.mkv", "/tv/b.mkv", "/tv/c#d.mkv"])
+        #expect(Set(try ledger.watchBaselines().keys.map(\.pair)) == ["/tv/a.mkv", "/tv/b.mkv#1", "/tv/b.mkv#2", "/tv/c#d.mkv"])
+    }
+
     @Test func aUserWithoutATokenIsReportedOnceNotAnErrorEveryRun() async throws {
         let carol = FakePlexTV.User(id: "33", title: "carol", username: "carol", email: "carol@example.org")
         let world = try await World(users: [World.bob, carol])
