@@ -61,6 +61,12 @@ public final class FakePlexTV: @unchecked Sendable {
     public func stop() async { await server.stop() }
 
     public func setUsers(_ list: [User]) { lock.withLock { users = list } }
+    /// Answers `/api/v2/resources` with a JSON object that is not the list, holding a token.
+    public var brokenResources: Bool {
+        get { lock.withLock { broken } }
+        set { lock.withLock { broken = newValue } }
+    }
+    private var broken = false
     /// Makes the next `count` requests answer 503.
     public func failNext(count: Int = 1) { lock.withLock { failures += count } }
 
@@ -85,6 +91,7 @@ public final class FakePlexTV: @unchecked Sendable {
         // A home user's own token reads only their resources.
         if let home = list.first(where: { $0.homeToken != nil && $0.homeToken == token }) {
             guard request.method == "GET", request.path == "/api/v2/resources" else { return FakeResponse.error(401, "Unauthorized") }
+            if brokenResources { return FakeResponse(status: 200, body: Data(#"{"resources": [{"accessToken": "leaky-server-token-99"}]}"#.utf8)) }
             var resources: [[String: Any]] = [["name": "phone", "clientIdentifier": "device-1", "provides": "client"]]
             if let serverToken = home.homeServerToken {
                 resources.append(

@@ -278,6 +278,11 @@ struct WatchSyncJobTests {
         #expect(report.warnings.count == 1 && report.warnings[0].contains("grandpa") && report.warnings[0].contains("PIN"))
         let json = report.json()
         for secret in ["kid-plextv-token-44", "kid-server-token-44", "gp-token-55", world.plex.token] { #expect(!json.contains(secret)) }
+        // plex.tv answering the home user's resources with something else: an error that quotes none of its tokens.
+        world.plexTV.brokenResources = true
+        let broken = try await world.sync()
+        #expect(broken.errors.count == 1 && broken.errors[0].contains("kid") && broken.errors[0].contains("not the JSON expected"), "\(broken.errors)")
+        #expect(!broken.json().contains("leaky-server-token-99") && !broken.json().contains("kid-plextv-token-44"))
     }
 
     @Test func plexTVFailingLeavesOnlyTheOwnerAndForgetsNothing() async throws {

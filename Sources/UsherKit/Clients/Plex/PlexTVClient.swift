@@ -83,7 +83,11 @@ public struct PlexTVClient: Sendable {
             var clientIdentifier: String?
             var accessToken: String?
         }
-        let resources = try await client.request([Resource].self, "GET", "/api/v2/resources", query: [("includeHttps", "1")])
+        let response = try await client.send("GET", "/api/v2/resources", query: [("includeHttps", "1")])
+        // The answer holds the user's tokens of every server: an error about it never quotes it.
+        guard let resources = try? JSONDecoder().decode([Resource].self, from: response.body) else {
+            throw client.failure(.badResponse, "GET", "/api/v2/resources", status: response.status, "the resources list is not the JSON expected")
+        }
         return resources.first { $0.clientIdentifier == machine }?.accessToken
     }
 }
