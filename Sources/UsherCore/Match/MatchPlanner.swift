@@ -305,12 +305,19 @@ public struct MatchPlanner: Sendable {
             // a film in two halves a week apart across New Year, 100 and 95 minutes).
             // Accepted only as "Series: Subtitle" (the series' name, then a colon or a dash): a title that merely
             // begins with a short series' name ("Lost in Translation" and Lost) is for a person to judge.
-            let note: String? =
+            // The film's words after the series' name, when all are in the special's title ("Saiyuki Requiem" and
+            // "Gekijouban: Requiem - …", "Space Brothers #0" and "Uchuu Kyoudai #0").
+            let rest = restInEpisode(variants, entry.series, episode: e, index: index)
+            var note: String? =
                 onlyFeature(of: entry.series, near: year, but: e, index: index)
                 ? Self.onlyFeatureNote : onlyOneAsLong(movie, series: entry.series, but: e, index: index) ? Self.onlyOneAsLongNote : nil
+            // Or a sibling is as long, but the film's other words are in this special's title alone ("Appleseed XIII:
+            // Tartaros" and "… Remix-ban: Yuigon - Tartaros", beside "… Yogen - Ouranos" of the same month).
+            if note == nil, let rest, onlyHolder(of: rest, series: entry.series, but: e, index: index) { note = Self.onlyHolderNote }
             if let note {
-                confidence = max(confidence, subtitled(variants, entry.series, index: index) ? Self.onlyFeatureConfidence : Self.onlyFeatureReview)
-                notes.append(note)
+                let subtitled = subtitled(variants, entry.series, index: index)
+                confidence = max(confidence, subtitled || rest != nil ? Self.onlyFeatureConfidence : Self.onlyFeatureReview)
+                notes.append(!subtitled && rest != nil && note != Self.onlyHolderNote ? note + Self.restInEpisodeNote : note)
             }
         }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
@@ -374,6 +381,35 @@ public struct MatchPlanner: Sendable {
             }
             return false
         }
+    }
+
+    static let restInEpisodeNote = ", and the title's other words are the special's"
+
+    static let onlyHolderNote = "named after the series, released the year it aired and as long, and the title's other words are in this special's title alone"
+
+    /// The words of one of the movie's titles after a title of series `s`, when they are all in episode `e`'s title
+    /// (film words such as "Movie" aside): "Saiyuki Requiem" (Saiyuki) and "Gekijouban: Requiem - Erabarezaru…".
+    private func restInEpisode(_ variants: [MatchIndex.Variant], _ s: Int, episode e: Int, index: MatchIndex) -> [String]? {
+        let names = index.seriesVariants[s].map { MatchText.tokens($0.text) }.filter { !$0.isEmpty }
+        let episode = Set(MatchText.tokens(index.episodes[e].episode.title))
+        for variant in variants {
+            let title = MatchText.tokens(variant.text)
+            for name in names where title.count > name.count && title.starts(with: name) {
+                let rest = title.dropFirst(name.count).filter { !MatchText.filler.contains($0) }
+                if !rest.isEmpty, rest.allSatisfy(episode.contains) { return Array(rest) }
+            }
+        }
+        return nil
+    }
+
+    /// Whether no other special of series `s` (`e`'s own parts aside) has all of `words` in its title.
+    private func onlyHolder(of words: [String], series s: Int, but e: Int, index: MatchIndex) -> Bool {
+        let group = index.partGroupOf[e]
+        for other in index.episodeRanges[s] where other != e && (group == nil || index.partGroupOf[other] != group) {
+            let title = Set(MatchText.tokens(index.episodes[other].episode.title))
+            if words.allSatisfy(title.contains) { return false }
+        }
+        return true
     }
 
     /// Whether episode `e` is the only special of series `s` at feature length (40 minutes or more) that aired

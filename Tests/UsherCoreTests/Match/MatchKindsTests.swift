@@ -225,10 +225,14 @@ struct MatchKindsTests {
     ]
 
     @Test(arguments: [
-        // "XIII" is the series' name, not a 13th film: each film goes to its own episode (for review: one word of
-        // the episode's title, and a sibling as long).
-        Case(movie: MatchMovie(title: "Orchard XIII: Tartaros", year: 2011, runtime: 97), expected: "63 S00E04", status: .review),
-        Case(movie: MatchMovie(title: "Orchard XIII: Ouranos", year: 2011, runtime: 100), expected: "63 S00E05", status: .review),
+        // "XIII" is the series' name, not a 13th film: each film goes to its own episode. A sibling is as long, but
+        // the film's subtitle is in this special's title alone: accepted.
+        Case(
+            movie: MatchMovie(title: "Orchard XIII: Tartaros", year: 2011, runtime: 97), expected: "63 S00E04", status: .auto,
+            reason: "the title's other words are in this special's title alone"),
+        Case(movie: MatchMovie(title: "Orchard XIII: Ouranos", year: 2011, runtime: 100), expected: "63 S00E05", status: .auto),
+        // Words both siblings' titles hold tell them apart no more than the year and length do.
+        Case(movie: MatchMovie(title: "Orchard XIII: Gekijou Remix", year: 2011, runtime: 98), expected: "63 S00E04", status: .review),
         // Part 1 and Part 2, of the same year and length: their numbers tell them apart.
         Case(movie: MatchMovie(title: "Little Jewel: Graduation Photo Part 1 - Bud", year: 2015, runtime: 50), expected: "64 S00E07", status: .auto),
         Case(movie: MatchMovie(title: "Little Jewel: Graduation Photo Part 2 - Echo", year: 2015, runtime: 50), expected: "64 S00E08", status: .auto),
@@ -239,6 +243,33 @@ struct MatchKindsTests {
     ])
     func namesWithNumbersAndNumberedParts(_ c: Case) {
         c.check(Self.numberedNames)
+    }
+
+    /// Named after the series without a colon ("Wanderers Requiem"), the only feature-length special of its year:
+    /// accepted when the film's other words are in the special's title, for a person to judge when they are not.
+    static let requiem: [MatchSeries] = [
+        MatchSeries(
+            title: "Gensomaden Wanderers", alternateTitles: ["Wanderers"], tvdb: 66, year: 2000,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Gekijouban: Requiem - Erabarezaru Mono e no Chinkonka", airDate: "2001-08-18", runtime: 95),
+                MatchEpisode(season: 0, episode: 2, title: "Kibou no Zaika", airDate: "2004-07-01", runtime: 25),
+            ]),
+        MatchSeries(
+            title: "Star Siblings", alternateTitles: ["Hoshi Kyoudai"], tvdb: 67, year: 2012,
+            episodes: [MatchEpisode(season: 0, episode: 3, title: "Hoshi Kyoudai #0", airDate: "2014-08-09", runtime: 100)]),
+    ]
+
+    @Test(arguments: [
+        Case(
+            movie: MatchMovie(title: "Wanderers Requiem", year: 2001, runtime: 95), expected: "66 S00E01", status: .auto,
+            reason: "the title's other words are the special's"),
+        Case(movie: MatchMovie(title: "Star Siblings #0", year: 2014, runtime: 100), expected: "67 S00E03", status: .auto),
+        // The same year and length, but words the special's title does not hold: for a person.
+        Case(movie: MatchMovie(title: "Wanderers Lullaby", year: 2001, runtime: 95), expected: "66 S00E01", status: .review),
+        Case(movie: MatchMovie(title: "Star Siblings #1", year: 2014, runtime: 100), expected: "67 S00E03", status: .review),
+    ])
+    func theFilmsOtherWordsInTheOnlySpecial(_ c: Case) {
+        c.check(Self.requiem)
     }
 
     static let gone: [MatchSeries] = [
