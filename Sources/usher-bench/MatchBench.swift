@@ -89,6 +89,14 @@ enum MatchBench {
         say(
             "planted specials: \(library.truth.count); proposed correctly: \(found); proposals: \(result!.proposals.count) (\(auto) auto, \(autoCorrect) of them planted pairs)"
         )
+        if reviews {
+            // `match --reviews`: the accepted pairs that were not planted, with their reasons.
+            for p in result!.proposals where p.status == .auto && library.truth[p.movie.id] != "\(p.series.id)|\(p.episodes[0].episode)" {
+                say(
+                    "  not planted: \(p.movie.title) (\(p.movie.year.map(String.init) ?? "?")) → \(p.series.title) \(p.episodes[0].episode) “\(p.episodes[0].title)”: \(p.reasons.joined(separator: "; "))"
+                )
+            }
+        }
         if let parseSeconds { say(String(format: "anime-list-master.xml parsed in %.2f s (%d entries)", parseSeconds, animeList!.entries.count)) }
         if markdown {
             let machine = MachineFacts.collect(folder: "/tmp")

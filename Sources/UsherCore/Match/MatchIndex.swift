@@ -160,6 +160,14 @@ struct MatchIndex {
         }
     }
 
+    /// Whether a word is in few enough titles to find candidates with (see `blockingLimit`): "Requiem" and "Tartaros"
+    /// are, a word a fifth of the library's titles hold is not. A word no title holds is.
+    func isDistinctive(_ token: String) -> Bool {
+        guard let id = ids[token] else { return true }
+        let documents = Double(episodes.count + series.count)
+        return weights[Int(id)] > log(1 + documents / Double(1 + blockingLimit))
+    }
+
     func weight(ofCommon a: [Int32], _ b: [Int32]) -> Double {
         var total = 0.0
         var i = 0, j = 0

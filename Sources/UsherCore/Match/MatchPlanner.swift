@@ -388,7 +388,8 @@ public struct MatchPlanner: Sendable {
     static let onlyHolderNote = "named after the series, released the year it aired and as long, and the title's other words are in this special's title alone"
 
     /// The words of one of the movie's titles after a title of series `s`, when they are all in episode `e`'s title
-    /// (film words such as "Movie" aside): "Saiyuki Requiem" (Saiyuki) and "Gekijouban: Requiem - Erabarezaru…".
+    /// (film words such as "Movie" aside) and one of them is distinctive: "Saiyuki Requiem" (Saiyuki) and
+    /// "Gekijouban: Requiem - Erabarezaru…".
     private func restInEpisode(_ variants: [MatchIndex.Variant], _ s: Int, episode e: Int, index: MatchIndex) -> [String]? {
         let names = index.seriesVariants[s].map { MatchText.tokens($0.text) }.filter { !$0.isEmpty }
         let episode = Set(MatchText.tokens(index.episodes[e].episode.title))
@@ -396,7 +397,8 @@ public struct MatchPlanner: Sendable {
             let title = MatchText.tokens(variant.text)
             for name in names where title.count > name.count && title.starts(with: name) {
                 let rest = title.dropFirst(name.count).filter { !MatchText.filler.contains($0) }
-                if !rest.isEmpty, rest.allSatisfy(episode.contains) { return Array(rest) }
+                // At least one of them a word few titles hold: a common word shared proves nothing.
+                if !rest.isEmpty, rest.allSatisfy(episode.contains), rest.contains(where: index.isDistinctive) { return Array(rest) }
             }
         }
         return nil

@@ -272,6 +272,31 @@ struct MatchKindsTests {
         c.check(Self.requiem)
     }
 
+    /// A word a fifth of the library's titles hold ("Recap" in 300 specials' titles) proves nothing when it is all the
+    /// film's other words share with the special: the same year and length leave it for a person.
+    @Test func aCommonWordSharedIsNotTheSpecialsTitle() {
+        let filler = (1...300).map {
+            MatchSeries(
+                title: "Show \($0)", tvdb: 2000 + $0, year: 2000,
+                episodes: [MatchEpisode(season: 0, episode: 1, title: "Recap \($0)", airDate: "2000-01-01", runtime: 24)])
+        }
+        let series =
+            Self.requiem + [
+                MatchSeries(
+                    title: "Gensomaden Drifters", alternateTitles: ["Drifters"], tvdb: 68, year: 2000,
+                    episodes: [MatchEpisode(season: 0, episode: 1, title: "Gekijouban Recap Special", airDate: "2003-08-18", runtime: 95)])
+            ] + filler
+        Case(movie: MatchMovie(title: "Drifters Recap", year: 2003, runtime: 95), expected: "68 S00E01", status: .review).check(series)
+        // The same with a word the library's titles do not hold: accepted.
+        let rare = series.map { s in
+            s.tvdb == 68
+                ? MatchSeries(
+                    title: s.title, alternateTitles: s.alternateTitles, tvdb: 68, year: 2000,
+                    episodes: [MatchEpisode(season: 0, episode: 1, title: "Gekijouban Nocturne Special", airDate: "2003-08-18", runtime: 95)]) : s
+        }
+        Case(movie: MatchMovie(title: "Drifters Nocturne", year: 2003, runtime: 95), expected: "68 S00E01", status: .auto).check(rare)
+    }
+
     static let gone: [MatchSeries] = [
         MatchSeries(
             title: "Gone", tvdb: 61, year: 2001,
