@@ -59,9 +59,10 @@ public enum MatchText {
     }
 
     /// A part marker at the end of a title: `Childhood's End (2)`, `Lights in the Sky Part 2`,
-    /// `… Part Two`, `… Part II`. The title without it, and the part number (1–9).
+    /// `… Part Two`, `… Part II`; or a `(N)` marker followed by the part's own subtitle, `Re: Cutie Honey (2) - Chi no
+    /// Maki` (TheTVDB's shape for an OVA in parts, each named). The title before it, and the part number (1–9).
     public static func partMarker(_ title: String) -> (base: String, part: Int)? {
-        guard mayHavePartMarker(title) else { return nil }
+        guard mayHavePartMarker(title) else { return midPartMarker(title) }
         var text = Substring(title).trimmingSpaces()
         if text.hasSuffix(")"), let open = text.lastIndex(of: "(") {
             let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
@@ -79,6 +80,37 @@ public enum MatchText {
         text = text[..<words[words.count - 2].startIndex].trimmingSpaces()
         while let c = text.last, c == ":" || c == "-" || c == "," || c == "–" { text = text.dropLast().trimmingSpaces() }
         return text.isEmpty ? nil : (String(text), n)
+    }
+
+    /// `Base (N) - Subtitle`, `Base (N): Subtitle`: a one-digit marker in parentheses, then a dash or a colon and more
+    /// words.
+    static func midPartMarker(_ title: String) -> (base: String, part: Int)? {
+        let bytes = Array(title.utf8)
+        guard bytes.count >= 8 else { return nil }
+        var i = 0
+        while i + 2 < bytes.count {
+            defer { i += 1 }
+            guard bytes[i] == UInt8(ascii: "("), bytes[i + 2] == UInt8(ascii: ")"), (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(bytes[i + 1]) else {
+                continue
+            }
+            var j = i + 3
+            while j < bytes.count, bytes[j] == 0x20 { j += 1 }
+            guard j < bytes.count else { return nil }
+            // A dash, an en dash (E2 80 93) or a colon, then more text.
+            var after = j
+            if bytes[j] == UInt8(ascii: "-") || bytes[j] == UInt8(ascii: ":") {
+                after = j + 1
+            } else if j + 2 < bytes.count, bytes[j] == 0xE2, bytes[j + 1] == 0x80, bytes[j + 2] == 0x93 {
+                after = j + 3
+            } else {
+                continue
+            }
+            let rest = String(decoding: bytes[after...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let base = String(decoding: bytes[..<i], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            guard !rest.isEmpty, !base.isEmpty else { return nil }
+            return (base, Int(bytes[i + 1] - UInt8(ascii: "0")))
+        }
+        return nil
     }
 
     /// A quick look at the bytes (no allocation): the title ends with `)`, or its next-to-last word is

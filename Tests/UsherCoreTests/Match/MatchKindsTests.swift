@@ -88,6 +88,32 @@ struct MatchKindsTests {
         #expect(MatchText.partMarker("Doctor Who (1996)") == nil)
         #expect(MatchText.partMarker("Part 2") == nil)
         #expect(MatchText.partMarker("The Movie (12)") == nil)
+        // A marker followed by the part's own subtitle.
+        #expect(MatchText.partMarker("Re: Honey Flash (2) - Chi no Maki")! == ("Re: Honey Flash", 2))
+        #expect(MatchText.partMarker("Honey Flash (1): Ten no Maki")! == ("Honey Flash", 1))
+        #expect(MatchText.partMarker("Honey Flash (3) – Hito no Maki")! == ("Honey Flash", 3))
+        #expect(MatchText.partMarker("Honey Flash (2004) - Live") == nil)
+        #expect(MatchText.partMarker("Honey Flash (1) and More") == nil)
+        #expect(MatchText.partMarker("(1) - Ten no Maki") == nil)
+        #expect(MatchText.partMarker("Honey Flash (1) -") == nil)
+    }
+
+    /// An OVA in named parts, each with its own subtitle ("Re: Honey Flash (1) - Ten no Maki"), that TMDB lists as one
+    /// film: proposed with all its parts; the same year's live-action film of the franchise is not.
+    @Test func partsWithSubtitlesOfTheirOwn() {
+        let series = [
+            MatchSeries(
+                title: "Honey Flash", tvdb: 69, year: 1973,
+                episodes: [
+                    MatchEpisode(season: 0, episode: 1, title: "Re: Honey Flash (1) - Ten no Maki", airDate: "2004-07-24", runtime: 30),
+                    MatchEpisode(season: 0, episode: 2, title: "Re: Honey Flash (2) - Chi no Maki", airDate: "2004-08-25", runtime: 30),
+                    MatchEpisode(season: 0, episode: 3, title: "Re: Honey Flash (3) - Hito no Maki", airDate: "2004-09-25", runtime: 30),
+                ])
+        ]
+        let p = Case(movie: MatchMovie(title: "Re: Honey Flash", year: 2004, runtime: 90), expected: "69 S00E01-E03", status: .auto).check(series)
+        #expect(p?.reasons.contains { $0.contains("one film in 3 parts") } == true)
+        let live = Self.first(MatchMovie(title: "Honey Flash", year: 2004, runtime: 93), series: series)
+        #expect(live?.status != .auto, "\(live.map { "\($0.episodes) \($0.reasons)" } ?? "")")
     }
 
     @Test func ordinalNumbersAreDroppedButOtherNumbersKept() {
