@@ -60,7 +60,6 @@ public final class FakePlexTV: @unchecked Sendable {
 
     public func stop() async { await server.stop() }
 
-    public func setUsers(_ list: [User]) { lock.withLock { users = list } }
     /// Answers `/api/v2/resources` with a JSON object that is not the list, holding a token.
     public var brokenResources: Bool {
         get { lock.withLock { broken } }

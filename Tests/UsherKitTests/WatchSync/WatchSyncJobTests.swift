@@ -249,6 +249,21 @@ struct WatchSyncJobTests {
         #expect(Set(try ledger.watchBaselines().keys.map(\.pair)) == ["/tv/a.mkv", "/tv/b.mkv#1", "/tv/b.mkv#2", "/tv/c#d.mkv"])
     }
 
+    /// A friend the movie library is not shared with cannot see the movie: the pair is left out for them (nothing
+    /// marked, no error), and the owner's is still kept alike.
+    @Test func aPairAUserCannotSeeIsLeftOutForThem() async throws {
+        let world = try await World()
+        defer { Task { await world.stop() } }
+        world.plex.share(["2"], with: "bob")
+        world.plex.setWatched("201", by: "bob", true)
+        world.plex.setWatched("101", by: world.plex.owner, true)
+        let report = try await world.sync()
+        #expect(report.errors.isEmpty && report.users == ["ann", "bob"])
+        #expect(report.marked.map { "\($0.user) \($0.item) \($0.watched)" } == ["ann episode true"])
+        #expect(world.watched("bob") == ["201"])
+        #expect(world.plex.server.requests.allSatisfy { $0.path != "/:/scrobble" || $0.query("key") != "101" })
+    }
+
     @Test func aUserWithoutATokenIsReportedOnceNotAnErrorEveryRun() async throws {
         let carol = FakePlexTV.User(id: "33", title: "carol", username: "carol", email: "carol@example.org")
         let world = try await World(users: [World.bob, carol])
