@@ -199,6 +199,9 @@ struct MatchLibrary {
                 MatchSeries(
                     instance: "bench", id: s + 1, title: title(1...4), alternateTitles: [title(1...3)], tvdb: 100_000 + s, year: year, episodes: episodes))
         }
+        // Release days from a stream of their own, so that the titles and years drawn stay those of earlier runs: a
+        // movie made from a special came out the day it aired, any other on a day of its year.
+        var days = SplitMix64(seed: seed ^ 0xDA7E)
         let imdbIDs = animeList.map { list in list.entries.filter { $0.tvdb != nil && $0.defaultSeason == 0 }.flatMap(\.imdb) } ?? []
         for m in 0..<movieCount {
             var movie = MatchMovie(
@@ -210,10 +213,14 @@ struct MatchLibrary {
                     movie.title = random.int(0...1) == 0 ? "\(series[s].title): \(episode.title)" : episode.title
                     movie.year = Int(episode.airDate!.prefix(4))
                     movie.runtime = episode.runtime
+                    movie.releaseDates = [episode.airDate!]
                     truth[m + 1] = "\(s + 1)|\(episode.episode)"
                 }
             } else if m % 50 == 1, !imdbIDs.isEmpty {
                 movie.imdb = imdbIDs[m % imdbIDs.count]
+            }
+            if movie.releaseDates.isEmpty, let year = movie.year {
+                movie.releaseDates = ["\(year)-0\(days.int(1...9))-1\(days.int(0...9))"]
             }
             movies.append(movie)
         }

@@ -54,10 +54,11 @@ public struct MatchPlanner: Sendable {
             let blocked = index.candidates(for: variants, scratch: &scratch)
             scored += blocked.count
             let namesASeries = blocked.contains { $0.1 }
+            let releaseDays = movie.releaseDates.compactMap(MatchEpisode.day)
             for (e, seriesNamed) in blocked where !seen.contains(e) {
                 if let candidate = titleCandidate(
                     episode: e, seriesNamed: seriesNamed, namesAnother: namesASeries && !seriesNamed,
-                    movie: movie, variants: variants, index: index)
+                    movie: movie, releaseDays: releaseDays, variants: variants, index: index)
                 {
                     candidates.append(candidate)
                 }
@@ -257,9 +258,9 @@ public struct MatchPlanner: Sendable {
         return Candidate(series: s, episodes: episodes, confidence: confidence, evidence: .anime(hit, hitCount: hitCount, support: support))
     }
 
-    private func titleCandidate(episode e: Int, seriesNamed: Bool, namesAnother: Bool, movie: MatchMovie, variants: [MatchIndex.Variant], index: MatchIndex)
-        -> Candidate?
-    {
+    private func titleCandidate(
+        episode e: Int, seriesNamed: Bool, namesAnother: Bool, movie: MatchMovie, releaseDays: [Int], variants: [MatchIndex.Variant], index: MatchIndex
+    ) -> Candidate? {
         let entry = index.episodes[e]
         var title = titleScore(variants: variants, episode: e, index: index)
         let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
@@ -320,7 +321,40 @@ public struct MatchPlanner: Sendable {
                 notes.append(!subtitled && rest != nil && note != Self.onlyHolderNote ? note + Self.restInEpisodeNote : note)
             }
         }
+        // Released the day the special aired (a day either way, for time zones), as long as it, and no other special of
+        // the series aired then: with a title that names the series or shares the special's words, a day and a length
+        // that agree are too unlikely a coincidence to doubt ("Captain Tsubasa: Run Toward Tomorrow!" and "Movie 3: Asu ni
+        // Mukatte Hashire!" of 1986-03-15 and 60 minutes, beside "Movie 2" of three months before, as long).
+        // Named as a franchise names a film ("Series: Subtitle"), or a title that agrees well: a title that merely holds
+        // the series' name ("Fargo") or a few of the special's common words is not enough with a day.
+        if !releaseDays.isEmpty, confidence < Self.sameDay, !namesAnother, movieOrdinal == nil || movieOrdinal == entry.ordinal,
+            let aired = entry.episode.airDay, let day = releaseDays.first(where: { abs($0 - aired) <= 1 }),
+            asLong(movie.runtime, entry.episode.runtime),
+            (!title.seriesOnly && title.score >= Self.corroboratedTitle) || (seriesNamed && subtitled(variants, entry.series, index: index)),
+            onlySpecialAired(near: day, series: entry.series, but: e, index: index)
+        {
+            confidence = Self.sameDay
+            notes.append("released \(entry.episode.airDate?.prefix(10) ?? ""), the day it aired, and as long as the film")
+        }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
+    }
+
+    /// A release on the day the special aired, with the length and the series: as sure as corroborated titles.
+    static let sameDay = 0.96
+
+    /// Both lengths known and within 15% of each other: a film is not the half-hour TV special aired the day it opened.
+    private func asLong(_ movie: Int?, _ episode: Int?) -> Bool {
+        guard let movie, let episode, movie > 0, episode > 0 else { return false }
+        return Double(min(movie, episode)) / Double(max(movie, episode)) >= 0.85
+    }
+
+    /// Whether no other special of series `s` (`e`'s own parts aside) aired within a day of `day`.
+    private func onlySpecialAired(near day: Int, series s: Int, but e: Int, index: MatchIndex) -> Bool {
+        let group = index.partGroupOf[e]
+        for other in index.episodeRanges[s] where other != e && (group == nil || index.partGroupOf[other] != group) {
+            if let aired = index.episodes[other].episode.airDay, abs(aired - day) <= 1 { return false }
+        }
+        return true
     }
 
     /// A film whose title holds every word of the episode's, close enough overall, released the year the

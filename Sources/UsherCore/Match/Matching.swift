@@ -19,12 +19,17 @@ public struct MatchMovie: Sendable, Hashable {
     public var runtime: Int?
     /// The name of the collection the movie belongs to (`Detective Conan Collection`).
     public var collection: String?
+    /// `YYYY-MM-DD`: the days it was released (Radarr's `inCinemas`, `physicalRelease`, `digitalRelease`). TheTVDB
+    /// gives a film special the day the film came out as its air date.
+    public var releaseDates: [String]
 
     public init(
         instance: String = "", id: Int = 0, title: String, originalTitle: String? = nil, alternateTitles: [String] = [],
-        year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, runtime: Int? = nil, collection: String? = nil
+        year: Int? = nil, tmdb: Int? = nil, imdb: String? = nil, runtime: Int? = nil, collection: String? = nil,
+        releaseDates: [String] = []
     ) {
         self.collection = collection
+        self.releaseDates = releaseDates
         self.instance = instance
         self.id = id
         self.title = title
@@ -70,6 +75,30 @@ public struct MatchEpisode: Sendable, Hashable {
     var airYear: Int? {
         guard let airDate, airDate.utf8.count >= 4 else { return nil }
         return Int(airDate.prefix(4))
+    }
+
+    var airDay: Int? { airDate.flatMap(MatchEpisode.day) }
+
+    /// Days since 1970-01-01 of a date that begins `YYYY-MM-DD` (`2015-01-01T00:00:00Z` too); nil for anything else.
+    static func day(_ text: String) -> Int? {
+        let b = Array(text.utf8.prefix(10))
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(b[i] - 0x30)
+            }
+            return n
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), (1...31).contains(d), y > 1800 else { return nil }
+        // Days from the civil date (proleptic Gregorian).
+        let yy = m <= 2 ? y - 1 : y
+        let era = yy / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 }
 

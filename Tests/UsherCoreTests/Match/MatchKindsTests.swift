@@ -525,4 +525,73 @@ extension MatchKindsTests {
         #expect(MatchText.collectionName("Pokémon: The Movie Collection") == "Pokémon: The Movie")
         #expect(MatchText.collectionName("Detective Conan - Saga") == "Detective Conan")
     }
+
+    /// Films of one series a few months apart, all an hour long, under romanized titles their English ones share no
+    /// word with; and a day with two specials.
+    static let sameLength: [MatchSeries] = [
+        MatchSeries(
+            title: "Striker Boy", tvdb: 66, year: 1983,
+            episodes: [
+                MatchEpisode(season: 0, episode: 2, title: "Movie 2: Kiken ga Ippai Zennihon", airDate: "1985-12-21", runtime: 60),
+                MatchEpisode(season: 0, episode: 3, title: "Movie 3: Asu ni Mukatte Hashire!", airDate: "1986-03-15", runtime: 60),
+                MatchEpisode(season: 0, episode: 4, title: "Movie 4: Sekai Daikessen", airDate: "1986-07-12", runtime: 60),
+                MatchEpisode(season: 0, episode: 5, title: "Ekiden Special", airDate: "1986-07-12", runtime: 58),
+            ])
+    ]
+
+    /// Radarr's release days against TheTVDB's air dates: the film released the day a special of its length aired,
+    /// and named after the series, is that special; a day later too (time zones). Not when the length differs, when
+    /// another special aired that day, nor on a day alone.
+    @Test(arguments: [
+        Case(
+            movie: MatchMovie(title: "Striker Boy: Run Toward Tomorrow!", year: 1986, runtime: 60, releaseDates: ["1986-03-15"]),
+            expected: "66 S00E03", status: .auto, reason: "released 1986-03-15, the day it aired, and as long as the film"),
+        Case(
+            movie: MatchMovie(title: "Striker Boy: Run Toward Tomorrow!", year: 1986, runtime: 62, releaseDates: ["2001-05-01", "1986-03-16"]),
+            expected: "66 S00E03", status: .auto),
+        Case(
+            movie: MatchMovie(title: "Striker Boy: Danger! All Japan Junior Team", year: 1985, runtime: 60, releaseDates: ["1985-12-21"]),
+            expected: "66 S00E02", status: .auto),
+        // Without the day, the films a few months apart and as long are for a person to tell apart.
+        Case(movie: MatchMovie(title: "Striker Boy: Run Toward Tomorrow!", year: 1986, runtime: 60), expected: "66 S00E03", status: .review),
+        Case(
+            movie: MatchMovie(title: "Striker Boy: Run Toward Tomorrow!", year: 1986, runtime: 60, releaseDates: ["1986-03-18"]),
+            expected: "66 S00E03", status: .review),
+        // Another length: a TV special aired the day the film opened. Named after the series only, as long as none of
+        // them: too weak to propose.
+        Case(
+            movie: MatchMovie(title: "Striker Boy: Run Toward Tomorrow!", year: 1986, runtime: 95, releaseDates: ["1986-03-15"]),
+            expected: nil, status: nil),
+        // The day and the length, but nothing of the series in the title: nothing to propose.
+        Case(movie: MatchMovie(title: "Run Toward Tomorrow!", year: 1986, runtime: 60, releaseDates: ["1986-03-15"]), expected: nil, status: nil),
+    ])
+    func releasedTheDayItAired(_ c: Case) {
+        c.check(Self.sameLength)
+    }
+
+    /// Two specials aired that day: the day tells them apart no better than the year does.
+    @Test func aDayWithTwoSpecialsDecidesNothing() throws {
+        let movie = MatchMovie(title: "Striker Boy: World Great Showdown", year: 1986, runtime: 60, releaseDates: ["1986-07-12"])
+        let p = try #require(Self.first(movie, series: Self.sameLength))
+        #expect(p.status == .review)
+        #expect(!p.reasons.contains { $0.contains("the day it aired") }, "\(p.reasons)")
+    }
+
+    /// The series' name alone ("Fargo"), the day and the length: a person decides.
+    @Test func theSeriesNameAloneOnTheDayIsNotEnough() {
+        let movie = MatchMovie(title: "Striker Boy", year: 1986, runtime: 60, releaseDates: ["1986-03-15"])
+        let p = Self.first(movie, series: Self.sameLength)
+        #expect(p?.status != .auto, "\(p?.reasons ?? [])")
+    }
+
+    @Test func daysFromDates() {
+        #expect(MatchEpisode.day("1970-01-01") == 0)
+        #expect(MatchEpisode.day("2000-03-01") == 11_017)
+        #expect(MatchEpisode.day("2000-02-29T12:00:00Z") == 11_016)
+        #expect(MatchEpisode.day("1986-03-16")! - MatchEpisode.day("1986-03-15")! == 1)
+        #expect(MatchEpisode.day("1986-01-01")! - MatchEpisode.day("1985-12-31")! == 1)
+        for bad in ["", "1986", "1986-13-01", "1986-00-10", "86-03-15", "1986/03/15", "198a-03-15", "1986-03-32"] {
+            #expect(MatchEpisode.day(bad) == nil, "\(bad)")
+        }
+    }
 }

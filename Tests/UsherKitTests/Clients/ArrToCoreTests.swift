@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import UsherCore
 
@@ -23,5 +24,15 @@ struct ArrToCoreTests {
         let c = movie.catalogMovie(instance: "main", PathTranslator([]))
         #expect(m.year == nil && m.tmdb == nil && m.imdb == nil && m.runtime == nil && m.collection == nil)
         #expect(c.year == nil && c.tmdb == nil && c.imdb == nil)
+        #expect(m.releaseDates.isEmpty)
+    }
+
+    /// The days a film came out, for the matcher: Radarr's cinema, physical and digital releases, each as `YYYY-MM-DD`;
+    /// a missing or short one is none.
+    @Test func releaseDaysForTheMatcher() throws {
+        let json = #"[{"id": 1, "title": "Film", "inCinemas": "1986-03-15T00:00:00Z", "physicalRelease": "", "digitalRelease": "1987-01-02T00:00:00Z"}]"#
+        let slow = try JSONDecoder().decode([RadarrMovie].self, from: Data(json.utf8))
+        #expect(RadarrMovie.fastList(Data(json.utf8)) == slow)
+        #expect(slow[0].matchMovie(instance: "main").releaseDates == ["1986-03-15", "1987-01-02"])
     }
 }

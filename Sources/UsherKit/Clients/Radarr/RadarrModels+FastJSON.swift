@@ -52,6 +52,9 @@ extension RadarrMovie: FastDecodable {
             case "alternateTitles": movie.alternateTitles = try RadarrAlternateTitle.readList(&s)
             case "runtime": movie.runtime = try s.int()
             case "collection": movie.collection = try s.isObject() ? try RadarrCollection.read(&s) : nil
+            case "inCinemas": movie.inCinemas = try s.string()
+            case "physicalRelease": movie.physicalRelease = try s.string()
+            case "digitalRelease": movie.digitalRelease = try s.string()
             default: try s.skipValue()
             }
         }

@@ -28,15 +28,24 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
     /// The TMDB collection (`Detective Conan Collection`), for matching: it often names the series
     /// a film's own title does not.
     public var collection: RadarrCollection?
+    /// Release days, ISO 8601 (`2015-01-01T00:00:00Z`), for matching: TheTVDB gives a film special the day the film
+    /// came out.
+    public var inCinemas: String?
+    public var physicalRelease: String?
+    public var digitalRelease: String?
 
     public init(
         id: Int, title: String, year: Int? = nil, path: String? = nil, folderName: String? = nil,
         tmdbId: Int? = nil, imdbId: String? = nil, hasFile: Bool? = nil, monitored: Bool? = nil,
         tags: [Int]? = nil, movieFile: RadarrMovieFile? = nil, sizeOnDisk: Int64? = nil,
         rootFolderPath: String? = nil, movieFileId: Int? = nil, originalTitle: String? = nil,
-        alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil, collection: RadarrCollection? = nil
+        alternateTitles: [RadarrAlternateTitle]? = nil, runtime: Int? = nil, collection: RadarrCollection? = nil,
+        inCinemas: String? = nil, physicalRelease: String? = nil, digitalRelease: String? = nil
     ) {
         self.collection = collection
+        self.inCinemas = inCinemas
+        self.physicalRelease = physicalRelease
+        self.digitalRelease = digitalRelease
         self.originalTitle = originalTitle
         self.alternateTitles = alternateTitles
         self.runtime = runtime
@@ -59,6 +68,7 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey {
         case id, title, year, path, folderName, tmdbId, imdbId, hasFile, monitored, tags, movieFile, sizeOnDisk
         case rootFolderPath, movieFileId, originalTitle, alternateTitles, runtime, collection
+        case inCinemas, physicalRelease, digitalRelease
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +91,9 @@ public struct RadarrMovie: Codable, Sendable, Hashable {
         alternateTitles = c.lenient([RadarrAlternateTitle].self, .alternateTitles)
         runtime = c.lenient(Int.self, .runtime)
         collection = c.lenient(RadarrCollection.self, .collection)
+        inCinemas = c.lenient(String.self, .inCinemas)
+        physicalRelease = c.lenient(String.self, .physicalRelease)
+        digitalRelease = c.lenient(String.self, .digitalRelease)
     }
 }
 

@@ -25,7 +25,8 @@ extension RadarrMovie {
             instance: instance, id: id, title: title, originalTitle: originalTitle,
             alternateTitles: (alternateTitles ?? []).compactMap(\.title).filter { !$0.isEmpty },
             year: knownYear, tmdb: knownTMDB, imdb: knownIMDb, runtime: runtime.flatMap { $0 > 0 ? $0 : nil },
-            collection: collection?.title.flatMap { $0.isEmpty ? nil : $0 })
+            collection: collection?.title.flatMap { $0.isEmpty ? nil : $0 },
+            releaseDates: [inCinemas, physicalRelease, digitalRelease].compactMap { $0.flatMap { $0.utf8.count >= 10 ? String($0.prefix(10)) : nil } })
     }
 }
 
