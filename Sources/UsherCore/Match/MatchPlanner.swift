@@ -266,17 +266,28 @@ public struct MatchPlanner: Sendable {
         let runtime = runtimeFactor(movie.runtime, entry.episode.runtime)
         let long = (entry.episode.runtime ?? 0) >= 60 && runtime >= 1
         let movieOrdinal = entry.ordinal == nil ? nil : variants.lazy.compactMap(\.ordinal).first
-        if seriesNamed, let movieOrdinal, movieOrdinal == entry.ordinal, title.score < (long ? 0.8 : 0.65) {
+        if seriesNamed, let movieOrdinal, movieOrdinal == entry.ordinal {
             // Named after the series, with the episode's film number ("Max Heart the Movie 2" and
             // "Movie 2: Max Heart 2 - Yukizora no Tomodachi"): as good as a fair title match.
-            title = TitleScore(score: long ? 0.8 : 0.65, seriesOnly: true, sameOrdinal: true)
+            if title.score < (long ? 0.8 : 0.65) {
+                title = TitleScore(score: long ? 0.8 : 0.65, seriesOnly: true, sameOrdinal: true)
+            } else {
+                title.sameOrdinal = true
+            }
         } else if title.score < 0.3 {
             // The movie is named after the series ("Cowboy Bebop: The Movie") but not after this
             // episode: a weak hint that dates and runtime must carry, unless the film numbers differ.
             guard seriesNamed, movieOrdinal == nil || movieOrdinal == entry.ordinal else { return nil }
             title = TitleScore(score: long ? 0.7 : 0.55, seriesOnly: true)
         }
-        var confidence = min(title.score * yearFactor(movie.year, entry.episode) * runtime, Self.titleOnlyCap)
+        // Named after the series, within a year of the special, a title that shares a word or two with the episode is no
+        // weaker a hint than one that shares none ("Ashita e Hashire" and "Run Toward Tomorrow" share "run" only once
+        // translated), and a little stronger.
+        let year = yearFactor(movie.year, entry.episode)
+        let seriesFloor =
+            seriesNamed && !title.seriesOnly && year >= 0.97 && (movieOrdinal == nil || movieOrdinal == entry.ordinal)
+            ? (long ? 0.7 : 0.55) + 0.15 * title.score : 0
+        var confidence = min(max(title.score, seriesFloor) * year * runtime, Self.titleOnlyCap)
         guard confidence >= 0.2 else { return nil }
         var notes: [String] = []
         // Not when the film's title names another series: "Star Knights: Festival of Lanterns" against
@@ -315,6 +326,11 @@ public struct MatchPlanner: Sendable {
             // Or a sibling is as long, but the film's other words are in this special's title alone ("Appleseed XIII:
             // Tartaros" and "… Remix-ban: Yuigon - Tartaros", beside "… Yogen - Ouranos" of the same month).
             if note == nil, let rest, onlyHolder(of: rest, series: entry.series, but: e, index: index) { note = Self.onlyHolderNote }
+            // Or the title agrees fairly, and the rare words it shares with this special are in no other special's title
+            // ("Kinnikuman: Crisis in New York!" and "New York Kiki Ippatsu!", beside other films of that year and length).
+            if note == nil, !title.seriesOnly, title.score >= 0.5, sharedOnlyHere(variants, entry.series, episode: e, index: index) {
+                note = Self.sharedOnlyHereNote
+            }
             if let note {
                 let subtitled = subtitled(variants, entry.series, index: index)
                 confidence = max(confidence, subtitled || rest != nil ? Self.onlyFeatureConfidence : Self.onlyFeatureReview)
@@ -438,6 +454,27 @@ public struct MatchPlanner: Sendable {
         return nil
     }
 
+    static let sharedOnlyHereNote =
+        "named after the series, released the year it aired and as long, and the rare words its title shares with this special's are in no other special's title"
+
+    /// Whether one of the movie's titles begins with a title of series `s` and shares distinctive words with episode `e`'s
+    /// title, none of which any other special of the series (`e`'s own parts aside) has.
+    private func sharedOnlyHere(_ variants: [MatchIndex.Variant], _ s: Int, episode e: Int, index: MatchIndex) -> Bool {
+        let names = index.seriesVariants[s].map { MatchText.tokens($0.text) }.filter { !$0.isEmpty }
+        let episode = Set(MatchText.tokens(index.episodes[e].episode.title))
+        let group = index.partGroupOf[e]
+        let siblings = index.episodeRanges[s].filter { $0 != e && (group == nil || index.partGroupOf[$0] != group) }
+            .map { Set(MatchText.tokens(index.episodes[$0].episode.title)) }
+        for variant in variants {
+            let title = MatchText.tokens(variant.text)
+            for name in names where title.count > name.count && title.starts(with: name) {
+                let shared = Set(title.dropFirst(name.count).filter { episode.contains($0) && !MatchText.filler.contains($0) && index.isDistinctive($0) })
+                if !shared.isEmpty, !siblings.contains(where: { !$0.isDisjoint(with: shared) }) { return true }
+            }
+        }
+        return false
+    }
+
     /// Whether no other special of series `s` (`e`'s own parts aside) has all of `words` in its title.
     private func onlyHolder(of words: [String], series s: Int, but e: Int, index: MatchIndex) -> Bool {
         let group = index.partGroupOf[e]
@@ -538,7 +575,11 @@ public struct MatchPlanner: Sendable {
             let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
             let runtimes = group.episodes.compactMap { index.episodes[$0].episode.runtime }
             let runtime = runtimes.count == group.episodes.count ? runtimeFactor(movie.runtime, runtimes.reduce(0, +)) : 1
-            var confidence = min(title.score * yearFactor(movie.year, first) * runtime, Self.titleOnlyCap)
+            // As for one episode (see `titleCandidate`): named after the series, a partial title is no weaker than none.
+            let long = runtimes.reduce(0, +) >= 60 && runtime >= 1
+            let year = yearFactor(movie.year, first)
+            let floor = year >= 0.97 && index.namesSeries(group.series, variants) ? (long ? 0.7 : 0.55) + 0.15 * title.score : 0
+            var confidence = min(max(title.score, floor) * year * runtime, Self.titleOnlyCap)
             var notes = ["one film in \(group.episodes.count) parts: \(parts)"]
             if title.episodeCoverage >= 0.9, title.score >= Self.corroboratedTitle, runtimes.count == group.episodes.count,
                 corroborates(movie, year: first.airYear, minutes: runtimes.reduce(0, +))

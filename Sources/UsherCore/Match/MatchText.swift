@@ -22,6 +22,8 @@ public enum MatchText {
             if folded.isEmpty { continue }
             if let number = romanValue(folded), folded.count > 1 || index == words.count - 1, index > 0 {
                 out.append(String(number))
+            } else if let english = glossary[folded] {
+                out.append(contentsOf: english)
             } else {
                 out.append(folded)
             }
@@ -255,13 +257,39 @@ public enum MatchText {
         if text.utf8.count > 2, text.contains("ou") || text.contains("uu") || text.contains("oo") {
             text = text.replacingAll("ou", "o").replacingAll("uu", "u").replacingAll("oo", "o")
         }
-        return sameWord[text] ?? text
+        if let same = sameWord[text] { return same }
+        // English plurals: `doctors` is `doctor` (romanized words never end in `s`).
+        let bytes = text.utf8
+        if bytes.count > 3, bytes.last == UInt8(ascii: "s"), let before = bytes.dropLast().last, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(before),
+            !text.hasSuffix("ss"), !text.hasSuffix("us"), !text.hasSuffix("is")
+        {
+            return String(text.dropLast())
+        }
+        return text
     }
 
     /// Words read as another (on both sides, so each still equals itself): TheTVDB's romanized `tai` (対) is the
     /// film's `vs.` (`Great Mazinger tai Getter Robo`), and `Jr.` is `Junior`. (`Hen` as `Chapter` and `Tokubetsu` as `Special` were tried:
     /// generic words shared by every special of a series, they cost more pairs than they found.)
     static let sameWord: [String: String] = ["tai": "vs", "versus": "vs", "jr": "junior"]
+
+    /// Romanized Japanese words read as the English an official title most often uses (`RomajiGlossary`), on both
+    /// sides: TheTVDB's "Byouki no Kuni" is the film's "Country of Illness", "Kiki Ippatsu" its "Crisis". Keys are
+    /// folded as titles are (`kyoufu` = `kyofu`); words that are English too (`koi`, `ai`), names, particles and the
+    /// words every special of a series shares (`hen`, `tokubetsu`, `gekijouban`) are not in it.
+    static let glossary: [String: [String]] = {
+        var out: [String: [String]] = [:]
+        for line in RomajiGlossary.text.split(separator: "\n") {
+            let text = line.trimmingSpaces()
+            guard !text.isEmpty, !text.hasPrefix("#") else { continue }
+            let parts = text.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = fold(Substring(parts[0].trimmingSpaces()))
+            let english = TitleMatching.normalize(String(parts[1])).split(separator: " ").map { fold($0) }.filter { !$0.isEmpty }
+            if !key.isEmpty, !english.isEmpty { out[key] = english }
+        }
+        return out
+    }()
 
     /// Roman numerals II–XX (and I, V, X at the end of a title, handled by the caller).
     static func romanValue(_ token: String) -> Int? {
