@@ -304,7 +304,7 @@ public struct MatchPlanner: Sendable {
             // ga Toorisugita Ato ni"), released the year it aired and as long: four things agree, the words aside.
             confidence = Self.corroborated
             notes.append(Self.sameNumberNote)
-        } else if seriesNamed, !namesAnother, confidence < Self.onlyFeatureReview, movieOrdinal == nil || movieOrdinal == entry.ordinal,
+        } else if seriesNamed, !namesAnother, confidence < Self.onlyFeatureConfidence, movieOrdinal == nil || movieOrdinal == entry.ordinal,
             let minutes = entry.episode.runtime, corroborates(movie, year: entry.episode.airYear, minutes: minutes),
             let year = movie.year, startsWithSeries(variants, entry.series, index: index)
         {
@@ -394,7 +394,8 @@ public struct MatchPlanner: Sendable {
     /// "Cowboy Bebop: The Movie"), which a title that merely holds the series' words somewhere, or is only
     /// the series' name ("Fargo"), does not.
     private func startsWithSeries(_ variants: [MatchIndex.Variant], _ s: Int, index: MatchIndex) -> Bool {
-        func words(_ text: String) -> [Substring] { TitleMatching.normalize(text).split(separator: " ") }
+        // Folded as tokens are (`Gunso` = `Gunsou`), film words kept (`Cowboy Bebop: The Movie` goes on after the name).
+        func words(_ text: String) -> [String] { TitleMatching.normalize(text).split(separator: " ").map { MatchText.fold($0) } }
         let names = index.seriesVariants[s].map { words($0.text) }.filter { !$0.isEmpty }
         return variants.contains { variant in
             let title = words(variant.text)
@@ -455,10 +456,10 @@ public struct MatchPlanner: Sendable {
     }
 
     static let sharedOnlyHereNote =
-        "named after the series, released the year it aired and as long, and the rare words its title shares with this special's are in no other special's title"
+        "named after the series, released the year it aired and as long, and no other special's title holds the rare words its title shares with this special's"
 
     /// Whether one of the movie's titles begins with a title of series `s` and shares distinctive words with episode `e`'s
-    /// title, none of which any other special of the series (`e`'s own parts aside) has.
+    /// title that no other special of the series (`e`'s own parts aside) has all of.
     private func sharedOnlyHere(_ variants: [MatchIndex.Variant], _ s: Int, episode e: Int, index: MatchIndex) -> Bool {
         let names = index.seriesVariants[s].map { MatchText.tokens($0.text) }.filter { !$0.isEmpty }
         let episode = Set(MatchText.tokens(index.episodes[e].episode.title))
@@ -469,7 +470,7 @@ public struct MatchPlanner: Sendable {
             let title = MatchText.tokens(variant.text)
             for name in names where title.count > name.count && title.starts(with: name) {
                 let shared = Set(title.dropFirst(name.count).filter { episode.contains($0) && !MatchText.filler.contains($0) && index.isDistinctive($0) })
-                if !shared.isEmpty, !siblings.contains(where: { !$0.isDisjoint(with: shared) }) { return true }
+                if !shared.isEmpty, !siblings.contains(where: { shared.isSubset(of: $0) }) { return true }
             }
         }
         return false

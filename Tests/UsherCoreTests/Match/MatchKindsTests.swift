@@ -353,7 +353,7 @@ struct MatchKindsTests {
         // no other special's title.
         Case(
             movie: MatchMovie(title: "Steel Saint: Warriors of the Final Holy Battle", year: 1989, runtime: 45), expected: "60 S00E01", status: .auto,
-            reason: "are in no other special's title"),
+            reason: "no other special's title holds the rare words"),
         // 2004 has one feature special (the other one is a 24-minute recap).
         Case(
             movie: MatchMovie(title: "Steel Saint: Overture", year: 2004, runtime: 84), expected: "60 S00E04", status: .auto,
@@ -529,6 +529,36 @@ extension MatchKindsTests {
         #expect(Self.first(other) == nil)
         #expect(MatchText.collectionName("Pokémon: The Movie Collection") == "Pokémon: The Movie")
         #expect(MatchText.collectionName("Detective Conan - Saga") == "Detective Conan")
+    }
+
+    /// Three films of one series within a year and a half, all 90 minutes long, under romanized titles.
+    static let sameYearAndLength: [MatchSeries] = [
+        MatchSeries(
+            title: "Harbor Cats", alternateTitles: ["Minato Nekkou"], tvdb: 67, year: 2008,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Movie 1: Umi no Himitsu Kessen", airDate: "2010-03-06", runtime: 90),
+                MatchEpisode(season: 0, episode: 2, title: "Movie 2: Sora no Kaizoku World Cup", airDate: "2010-12-18", runtime: 90),
+                MatchEpisode(season: 0, episode: 3, title: "Movie 3: Sekai Daikessen World Cup", airDate: "2011-08-06", runtime: 90),
+            ])
+    ]
+
+    /// The film's rare words, once translated, that one special's title holds and no other holds all of: that special,
+    /// beside siblings of the film's year and length. The series' name is read folded ("Nekko" is "Nekkou").
+    @Test(arguments: [
+        Case(
+            movie: MatchMovie(title: "Minato Nekko: Sky Pirates World Cup", year: 2010, runtime: 90), expected: "67 S00E02", status: .auto,
+            reason: "the title's other words are in this special's title alone"),
+        // "World" and "Cup" are in the third film's title too, "Sky" is not.
+        Case(
+            movie: MatchMovie(title: "Harbor Cats: World Cup of the Sky", year: 2010, runtime: 90), expected: "67 S00E02", status: .auto,
+            reason: "no other special's title holds the rare words"),
+        // Both words are in the third film's title too: for a person.
+        Case(movie: MatchMovie(title: "Harbor Cats: The World Cup", year: 2010, runtime: 90), expected: "67 S00E02", status: .review),
+        // Another length, or another year: for a person.
+        Case(movie: MatchMovie(title: "Harbor Cats: World Cup of the Sky", year: 2010, runtime: 110), expected: "67 S00E02", status: .review),
+    ])
+    func theWordsOneSpecialAloneShares(_ c: Case) {
+        c.check(Self.sameYearAndLength)
     }
 
     /// Films of one series a few months apart, all an hour long, under romanized titles their English ones share no
