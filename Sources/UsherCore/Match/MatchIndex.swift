@@ -131,8 +131,20 @@ struct MatchIndex {
                 guard let (base, part) = MatchText.partMarker(episodes[e].episode.title) else { continue }
                 byBase["\(episodes[e].episode.season)|" + MatchText.tokens(base).joined(separator: " "), default: []].append((part, e, base))
             }
+            // One title may make two films in parts ("Go-Toubun no Hanayome∽ (1)", "(2)", then "Go-Toubun no Hanayome* (1)",
+            // "(2)" a year later, whose marks the tokens drop): each run from a part 1 on is a film of its own.
+            var runs: [[(part: Int, e: Int, base: String)]] = []
             for key in byBase.keys.sorted() {
-                let parts = byBase[key]!.sorted { $0.part < $1.part }
+                for entry in byBase[key]!.sorted(by: { episodes[$0.e].episode.episode < episodes[$1.e].episode.episode }) {
+                    if entry.part == 1 || runs.isEmpty || runs[runs.count - 1].isEmpty {
+                        runs.append([entry])
+                    } else {
+                        runs[runs.count - 1].append(entry)
+                    }
+                }
+                runs.append([])  // the next title starts afresh
+            }
+            for parts in runs {
                 guard parts.count >= 2, parts.map(\.part) == Array(1...parts.count),
                     zip(parts, parts.dropFirst()).allSatisfy({ episodes[$1.e].episode.episode == episodes[$0.e].episode.episode + 1 })
                 else { continue }

@@ -4,7 +4,7 @@
 /// a match token forgets diacritics (`Shōjo` = `Shojo`), Japanese romanization variants (`Shoujo`,
 /// `Shôjo` and `Shojo`; `wo` = `o`), TheTVDB's romanized `tai` for `vs.`,
 /// roman numerals (`II` = `2`), a year in parentheses, and filler that says "this is a film" (`The Movie`,
-/// `Gekijouban`, `The Motion Picture`).
+/// `Gekijouban`, `Eiga`, `The Motion Picture`).
 public enum MatchText {
     /// The tokens of a title, in order.
     public static func tokens(_ title: String) -> [String] {
@@ -133,7 +133,7 @@ public enum MatchText {
     /// Words after which a number only counts films or editions (`Movie 3`, `Film 2`, `Special Edition
     /// II`): the franchise's numbering, which one side often has and the other not ("Detective Conan: The
     /// Last Wizard of the Century" is "Movie 3: The Last Wizard of the Century").
-    static let ordinalMarkers: Set<String> = ["movie", "film", "gekijoban", "gekijban", "edition"]
+    static let ordinalMarkers: Set<String> = ["movie", "film", "gekijoban", "gekijban", "eiga", "edition"]
 
     /// The romanized counters of `第N部` (part), `第N章` (chapter) and `第N話` (episode) after `Dai N`: TheTVDB's
     /// `Sotsugyou Shashin Dai 1-bu` is the film's `Graduation Photo Part 1`.
@@ -305,7 +305,7 @@ public enum MatchText {
     }()
 
     /// Words that only say "this is a film": they neither help nor hurt a match.
-    static let filler: Set<String> = ["movie", "film", "gekijoban", "gekijban", "theatrical", "feature"]
+    static let filler: Set<String> = ["movie", "film", "gekijoban", "gekijban", "eiga", "theatrical", "feature"]
 
     private static func dropFiller(_ tokens: [String]) -> [String] {
         guard tokens.contains(where: { filler.contains($0) || $0 == "motion" }) else { return tokens }

@@ -169,6 +169,9 @@ enum RomajiGlossary {
         kaitei = undersea
         shinkai = deep sea
         nankai = south seas
+        # the country's own name, which English titles translate (added by hand)
+        nippon = japan
+        nihon = japan
         # buildings and spots
         oshiro = castle
         kyuuden = palace

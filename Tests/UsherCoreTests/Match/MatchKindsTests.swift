@@ -73,6 +73,28 @@ struct MatchKindsTests {
         }
     }
 
+    /// One title, two films in parts a year apart ("… Bride∽ (1)", "(2)", then "… Bride* (1)", "(2)": the marks are not
+    /// words): each run from a part 1 on is a film. The titles alike, a person tells them apart.
+    @Test func oneTitleTwoFilmsInParts() throws {
+        let series = [
+            MatchSeries(
+                title: "Lantern Bride", tvdb: 68, year: 2019,
+                episodes: [
+                    MatchEpisode(season: 0, episode: 2, title: "Lantern Bride∽ (1)", airDate: "2023-09-02", runtime: 24),
+                    MatchEpisode(season: 0, episode: 3, title: "Lantern Bride∽ (2)", airDate: "2023-09-09", runtime: 24),
+                    MatchEpisode(season: 0, episode: 4, title: "Lantern Bride* (1)", airDate: "2024-09-20", runtime: 24),
+                    MatchEpisode(season: 0, episode: 5, title: "Lantern Bride* (2)", airDate: "2024-09-20", runtime: 24),
+                ])
+        ]
+        let p = try #require(Self.first(MatchMovie(title: "Lantern Bride∽", year: 2023, runtime: 48), series: series))
+        #expect(p.episodes.map(\.episode) == [2, 3], "\(p.reasons)")
+        #expect(p.reasons.contains { $0.contains("one film in 2 parts") }, "\(p.reasons)")
+        #expect(p.status == .review && p.reasons.contains { $0.contains("also fits") }, "\(p.reasons)")
+        // The other film, a year later: two parts too (which of the two runs, a person decides).
+        let later = try #require(Self.first(MatchMovie(title: "Lantern Bride*", year: 2024, runtime: 48), series: series))
+        #expect(later.episodes.count == 2 && later.status == .review, "\(later.reasons)")
+    }
+
     /// Parts 1 and 3 with no part 2 between them are not one film.
     @Test func partsWithAGapAreNotMerged() {
         let p = Self.first(MatchMovie(title: "Spiral Drill: Far Away", year: 2010, runtime: 100))

@@ -11,6 +11,7 @@ struct MatchTextTests {
         ("Cowboy Bebop: The Movie", "Cowboy Bebop Movie"),
         ("Cowboy Bebop: The Movie", "cowboy bebop"),
         ("Gekijōban Shōjo Kakumei Utena", "Gekijouban Shoujo Kakumei Utena"),
+        ("Eiga Go-Toubun no Hanayome", "Go-Toubun no Hanayome the Movie"),
         ("Shōjo", "Shojo"),
         ("Tōkyō Godfathers", "Tokyo Godfathers"),
         ("Toki wo Kakeru Shoujo", "Toki o Kakeru Shōjo"),
