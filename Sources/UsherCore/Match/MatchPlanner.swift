@@ -394,8 +394,11 @@ public struct MatchPlanner: Sendable {
     /// "Cowboy Bebop: The Movie"), which a title that merely holds the series' words somewhere, or is only
     /// the series' name ("Fargo"), does not.
     private func startsWithSeries(_ variants: [MatchIndex.Variant], _ s: Int, index: MatchIndex) -> Bool {
-        // Folded as tokens are (`Gunso` = `Gunsou`), film words kept (`Cowboy Bebop: The Movie` goes on after the name).
-        func words(_ text: String) -> [String] { TitleMatching.normalize(text).split(separator: " ").map { MatchText.fold($0) } }
+        // Folded as tokens are (`Gunso` = `Gunsou`), a year in parentheses left out (`Black Jack (2004)`), film words kept
+        // (`Cowboy Bebop: The Movie` goes on after the name).
+        func words(_ text: String) -> [String] {
+            TitleMatching.normalize(MatchText.stripParenthesizedYears(text)).split(separator: " ").map { MatchText.fold($0) }
+        }
         let names = index.seriesVariants[s].map { words($0.text) }.filter { !$0.isEmpty }
         return variants.contains { variant in
             let title = words(variant.text)
@@ -417,18 +420,24 @@ public struct MatchPlanner: Sendable {
             guard words.count > 1 else { return false }
             for i in 1..<words.count {
                 let prefix = words[..<i].joined(separator: " ")
+                // The name, maybe with a film's number after it ("Touch 3:"), or a name that ends with a number ("Digimon
+                // Adventure 02:").
                 var tokens = MatchText.tokens(prefix)
-                if tokens.count > 1, let last = tokens.last, MatchText.isNumber(last) { tokens.removeLast() }
+                if !names.contains(tokens), tokens.count > 1, let last = tokens.last, MatchText.isNumber(last) { tokens.removeLast() }
                 guard names.contains(tokens) else { continue }
                 if let last = prefix.last, separators.contains(last) { return true }
                 if let next = words[i].first, separators.contains(next) { return true }
+                // "Mazinger Z vs. the Great General of Darkness": the series' film against a foe (a crossover names the
+                // other series, which the callers rule out).
+                if ["vs", "vs.", "versus"].contains(words[i].lowercased()), i + 1 < words.count { return true }
                 // "… Part 1: Subtitle"
                 if i + 1 < words.count, words[i].lowercased() == "part", MatchText.isNumber(String(words[i + 1].filter { !separators.contains($0) })) {
                     if let last = words[i + 1].last, separators.contains(last) { return true }
                     if i + 2 < words.count, let next = words[i + 2].first, separators.contains(next) { return true }
                 }
                 let rest = TitleMatching.normalize(words[i...].joined(separator: " ")).split(separator: " ")
-                return rest.contains { MatchText.filler.contains(String($0)) || $0 == "gekijouban" }
+                if rest.contains(where: { MatchText.filler.contains(String($0)) || $0 == "gekijouban" }) { return true }
+                // Else a longer name may follow ("Digimon Adventure" and "Digimon Adventure 02: …").
             }
             return false
         }

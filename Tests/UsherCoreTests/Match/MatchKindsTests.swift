@@ -583,6 +583,40 @@ extension MatchKindsTests {
         c.check(Self.sameYearAndLength)
     }
 
+    /// Series' names as franchises use them: with a year in parentheses (`Night Doctor (2004)`), a longer name after a
+    /// shorter one (`Gear Quest` and `Gear Quest 02`), and the series' film against a foe (`Iron Saint Z vs. …`).
+    static let franchiseNames: [MatchSeries] = [
+        MatchSeries(
+            title: "Night Doctor (2004)", alternateTitles: ["Night Doctor TV"], tvdb: 69, year: 2004,
+            episodes: [
+                MatchEpisode(season: 0, episode: 5, title: "Gekijouban: Futari no Kuromaku", airDate: "2005-12-17", runtime: 93),
+                MatchEpisode(season: 0, episode: 6, title: "Tokubetsu-hen (1)", airDate: "2006-03-27", runtime: 24),
+            ]),
+        MatchSeries(
+            title: "Gear Monsters", alternateTitles: ["Gear Quest", "Gear Quest 02"], tvdb: 71, year: 1999,
+            episodes: [
+                MatchEpisode(season: 0, episode: 5, title: "Gear Quest: Bokura no Sensou Game", airDate: "2000-03-04", runtime: 40),
+                MatchEpisode(season: 0, episode: 6, title: "Diablomon no Gyakushuu", airDate: "2001-03-03", runtime: 40),
+            ]),
+        MatchSeries(
+            title: "Iron Saint Z", tvdb: 72, year: 1972,
+            episodes: [
+                MatchEpisode(season: 0, episode: 1, title: "Iron Saint Z tai Ankoku Daishougun", airDate: "1974-07-25", runtime: 43),
+                MatchEpisode(season: 0, episode: 2, title: "Iron Saint Z tai Hakushaku", airDate: "1974-03-16", runtime: 43),
+            ]),
+    ]
+
+    @Test(arguments: [
+        Case(movie: MatchMovie(title: "Night Doctor: The Last Patient", year: 2005, runtime: 93), expected: "69 S00E05", status: .auto),
+        Case(movie: MatchMovie(title: "Gear Quest 02: Revenge of Diablomon", year: 2001, runtime: 40), expected: "71 S00E06", status: .auto),
+        Case(movie: MatchMovie(title: "Iron Saint Z vs. The Great General of Darkness", year: 1974, runtime: 43), expected: "72 S00E01", status: .auto),
+        // The name alone and then other words, no colon, no film word, no foe: for a person.
+        Case(movie: MatchMovie(title: "Night Doctor Last Patient", year: 2005, runtime: 93), expected: "69 S00E05", status: .review),
+    ])
+    func franchiseStyleNames(_ c: Case) {
+        c.check(Self.franchiseNames)
+    }
+
     /// Films of one series a few months apart, all an hour long, under romanized titles their English ones share no
     /// word with (none of them in the glossary); and a day with two specials.
     static let sameLength: [MatchSeries] = [
