@@ -72,6 +72,8 @@ struct MatchIndex {
     private var episodePostings: [[Int32]] = []
     private var seriesPostings: [[Int32]] = []
     private var unknownWeight = 0.0
+    /// Two tokens next to each other in some episode or series title (`black nose`): the only splits `knownParts` makes.
+    private var adjacent = Set<UInt64>()
     /// Tokens in more titles than this are too common to find candidates with (they still count in scores).
     private var blockingLimit = 0
 
@@ -94,7 +96,9 @@ struct MatchIndex {
             var variants: [SeriesVariant] = []
             var all = Set<Int32>()
             for title in [show.title] + show.alternateTitles.prefix(8) {
-                let tokens = Array(Set(MatchText.tokens(title).map(intern))).sorted()
+                let ordered = MatchText.tokens(title).map(intern)
+                for (a, b) in zip(ordered, ordered.dropFirst()) { adjacent.insert(UInt64(UInt32(a)) << 32 | UInt64(UInt32(b))) }
+                let tokens = Array(Set(ordered)).sorted()
                 guard !tokens.isEmpty, !variants.contains(where: { $0.tokens == tokens }) else { continue }
                 variants.append(SeriesVariant(text: title, tokens: tokens, weight: 0, numbers: tokens.filter { isNumber[Int($0)] }))
                 all.formUnion(tokens)
@@ -116,7 +120,9 @@ struct MatchIndex {
                     ordinal = number
                     words.remove(at: at)
                 }
-                let tokens = Array(Set(words.map(intern))).sorted()
+                let ordered = words.map(intern)
+                for (a, b) in zip(ordered, ordered.dropFirst()) { adjacent.insert(UInt64(UInt32(a)) << 32 | UInt64(UInt32(b))) }
+                let tokens = Array(Set(ordered)).sorted()
                 for t in tokens {
                     df[Int(t)] += 1
                     episodePostings[Int(t)].append(Int32(e))
@@ -233,6 +239,11 @@ struct MatchIndex {
                 ordinal = number
                 words.remove(at: at)
             }
+            // A word no title in the library has, read as the library's words it is made of: "Blacknose" is TheTVDB's "Black
+            // Nose", "Magical" its "Magic".
+            if words.contains(where: { ids[$0] == nil }) {
+                words = words.flatMap { ids[$0] == nil ? knownParts(of: $0) ?? [$0] : [$0] }
+            }
             let raw = Set(words).sorted()
             guard !raw.isEmpty else { continue }
             var known: [Int32] = []
@@ -256,6 +267,24 @@ struct MatchIndex {
             if out.count == 16 { break }
         }
         return out
+    }
+
+    /// An unknown word as known ones: its stem without `-ing` or `-al` (`magical` → `magic`), or two words of four letters
+    /// or more written together that some title has side by side (`blacknose` → `black`, `nose`; the longest first part
+    /// first). Nil when none is known.
+    func knownParts(of word: String) -> [String]? {
+        guard word.utf8.count >= 6, !MatchText.isNumber(word) else { return nil }
+        for suffix in ["ing", "al"] where word.hasSuffix(suffix) {
+            let stem = String(word.dropLast(suffix.count))
+            if stem.utf8.count >= 4, ids[stem] != nil { return [stem] }
+        }
+        let letters = Array(word)
+        guard letters.count >= 8 else { return nil }
+        for i in stride(from: letters.count - 4, through: 4, by: -1) {
+            let first = String(letters[..<i]), second = String(letters[i...])
+            if let a = ids[first], let b = ids[second], adjacent.contains(UInt64(UInt32(a)) << 32 | UInt64(UInt32(b))) { return [first, second] }
+        }
+        return nil
     }
 
     struct Scratch {

@@ -617,6 +617,29 @@ extension MatchKindsTests {
         c.check(Self.franchiseNames)
     }
 
+    /// A word no title in the library has is read as the library's words it is made of: two words some title has side by
+    /// side, or a stem without `-ing` or `-al`; nothing else.
+    @Test func wordsWrittenTogetherOrDerived() throws {
+        let series = [
+            MatchSeries(
+                title: "Bread Hero", tvdb: 73, year: 1988,
+                episodes: [
+                    MatchEpisode(season: 0, episode: 46, title: "Dadandan to Futago no Hoshi", airDate: "2009-07-04", runtime: 52),
+                    MatchEpisode(season: 0, episode: 47, title: "Black Nose to Mahou no Uta", airDate: "2010-07-10", runtime: 52),
+                    MatchEpisode(season: 0, episode: 48, title: "Rose Garden", airDate: "2010-12-01", runtime: 24),
+                ])
+        ]
+        let index = MatchIndex(series: series)
+        #expect(index.knownParts(of: "blacknose") == ["black", "nose"])
+        #expect(index.knownParts(of: "magical") == ["magic"], "mahou is magic")
+        #expect(index.knownParts(of: "gardening") == ["garden"])
+        #expect(index.knownParts(of: "blackrose") == nil, "never side by side")
+        #expect(index.knownParts(of: "nosegarden") == nil)
+        let p = try #require(
+            Self.first(MatchMovie(title: "Blacknose and the Magical Song", year: 2010, runtime: 52, collection: "Bread Hero Collection"), series: series))
+        #expect(p.episodes.map(\.episode) == [47], "\(p.reasons)")
+    }
+
     /// Films of one series a few months apart, all an hour long, under romanized titles their English ones share no
     /// word with (none of them in the glossary); and a day with two specials.
     static let sameLength: [MatchSeries] = [
