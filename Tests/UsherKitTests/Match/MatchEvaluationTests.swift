@@ -57,12 +57,12 @@ struct MatchEvaluationTests {
 
     /// Held-out parts B, C and G (`eval/matching-heldout-b.json`, `-c.json`, `-g.json`): films of other franchises,
     /// each written by someone who never saw the planner, and scored only when a change is done. B meets every goal
-    /// since part F's changes (auto recall 0.74, then 0.76, 0.71 since the glossary); C's auto recall is 0.61 (0.50 at its
-    /// first score), G's 0.59 (0.32 at its first score): under the goal, so these are floors. Since the glossary both
-    /// meet the goals for proposals (C 0.89 of its pairs at 0.93 precision, G 0.89 at 0.94).
+    /// since part F's changes (auto recall 0.74, then 0.76, 0.79); C since the glossary and the franchise-name rules (0.68;
+    /// 0.50 at its first score). G proposes 0.89 of its pairs at 0.94 precision and accepts 24 of 37 (0.649; 0.32 at its
+    /// first score): one pair under the goal of 0.65, so that one is a floor.
     @Test(
         arguments: [
-            ("b", Floors.goals, 50), ("c", Floors(autoRecall: 0.6), 35), ("g", Floors(autoRecall: 0.57), 50),
+            ("b", Floors.goals, 50), ("c", Floors.goals, 35), ("g", Floors(autoRecall: 0.64), 50),
         ], [true, false])
     func heldOutPartsWrittenByOthers(part: (name: String, floors: Floors, movies: Int), withAnimeList: Bool) throws {
         let evaluation = try MatchEvaluation(path: Contracts.packageRoot.appendingPathComponent("eval/matching-heldout-\(part.name).json").path)
