@@ -280,14 +280,9 @@ public struct MatchPlanner: Sendable {
             guard seriesNamed, movieOrdinal == nil || movieOrdinal == entry.ordinal else { return nil }
             title = TitleScore(score: long ? 0.7 : 0.55, seriesOnly: true)
         }
-        // Named after the series, within a year of the special, a title that shares a word or two with the episode is no
-        // weaker a hint than one that shares none ("Ashita e Hashire" and "Run Toward Tomorrow" share "run" only once
-        // translated), and a little stronger.
         let year = yearFactor(movie.year, entry.episode)
-        let seriesFloor =
-            seriesNamed && !title.seriesOnly && year >= 0.97 && (movieOrdinal == nil || movieOrdinal == entry.ordinal)
-            ? (long ? 0.7 : 0.55) + 0.15 * title.score : 0
-        var confidence = min(max(title.score, seriesFloor) * year * runtime, Self.titleOnlyCap)
+        let named = seriesNamed && !title.seriesOnly && (movieOrdinal == nil || movieOrdinal == entry.ordinal)
+        var confidence = min(Self.namedSeriesScore(title.score, named: named, long: long, year: year) * year * runtime, Self.titleOnlyCap)
         guard confidence >= 0.2 else { return nil }
         var notes: [String] = []
         // Not when the film's title names another series: "Star Knights: Festival of Lanterns" against
@@ -326,7 +321,7 @@ public struct MatchPlanner: Sendable {
             // Or a sibling is as long, but the film's other words are in this special's title alone ("Appleseed XIII:
             // Tartaros" and "… Remix-ban: Yuigon - Tartaros", beside "… Yogen - Ouranos" of the same month).
             if note == nil, let rest, onlyHolder(of: rest, series: entry.series, but: e, index: index) { note = Self.onlyHolderNote }
-            // Or the title agrees fairly, and the rare words it shares with this special are in no other special's title
+            // Or the title agrees fairly, and no other special's title holds all the rare words it shares with this one
             // ("Kinnikuman: Crisis in New York!" and "New York Kiki Ippatsu!", beside other films of that year and length).
             if note == nil, !title.seriesOnly, title.score >= 0.5, sharedOnlyHere(variants, entry.series, episode: e, index: index) {
                 note = Self.sharedOnlyHereNote
@@ -353,6 +348,15 @@ public struct MatchPlanner: Sendable {
             notes.append("released \(entry.episode.airDate?.prefix(10) ?? ""), the day it aired, and as long as the film")
         }
         return Candidate(series: entry.series, episodes: [e], confidence: confidence, evidence: .titles(title), notes: notes)
+    }
+
+    /// The title score a pair's confidence starts from. Named after the series, within a year of the special, a title that
+    /// shares a word or two with the episode is no weaker a hint than one that shares none (the level a title named after
+    /// the series alone gets), and a little stronger: "The Two Doctors of Darkness" (in the Black Jack collection) shares
+    /// only "two" with "Futari no Kuroi Isha", and scored under the series' other specials that share nothing.
+    static func namedSeriesScore(_ score: Double, named: Bool, long: Bool, year: Double) -> Double {
+        guard named, year >= 0.97 else { return score }
+        return max(score, (long ? 0.7 : 0.55) + 0.15 * score)
     }
 
     /// A release on the day the special aired, with the length and the series: as sure as corroborated titles.
@@ -585,11 +589,10 @@ public struct MatchPlanner: Sendable {
             let parts = group.episodes.map { "“\(index.episodes[$0].episode.title)”" }.joined(separator: ", ")
             let runtimes = group.episodes.compactMap { index.episodes[$0].episode.runtime }
             let runtime = runtimes.count == group.episodes.count ? runtimeFactor(movie.runtime, runtimes.reduce(0, +)) : 1
-            // As for one episode (see `titleCandidate`): named after the series, a partial title is no weaker than none.
             let long = runtimes.reduce(0, +) >= 60 && runtime >= 1
             let year = yearFactor(movie.year, first)
-            let floor = year >= 0.97 && index.namesSeries(group.series, variants) ? (long ? 0.7 : 0.55) + 0.15 * title.score : 0
-            var confidence = min(max(title.score, floor) * year * runtime, Self.titleOnlyCap)
+            let named = index.namesSeries(group.series, variants)
+            var confidence = min(Self.namedSeriesScore(title.score, named: named, long: long, year: year) * year * runtime, Self.titleOnlyCap)
             var notes = ["one film in \(group.episodes.count) parts: \(parts)"]
             if title.episodeCoverage >= 0.9, title.score >= Self.corroboratedTitle, runtimes.count == group.episodes.count,
                 corroborates(movie, year: first.airYear, minutes: runtimes.reduce(0, +))
