@@ -79,7 +79,8 @@ public struct MatchEpisode: Sendable, Hashable {
 
     var airDay: Int? { airDate.flatMap(MatchEpisode.day) }
 
-    /// Days since 1970-01-01 of a date that begins `YYYY-MM-DD` (`2015-01-01T00:00:00Z` too); nil for anything else.
+    /// Days since 1970-01-01 of a date that begins `YYYY-MM-DD` (`2015-01-01T00:00:00Z` too); nil for anything else, and
+    /// for a year before 1800 (an unset date may come as `0001-01-01`).
     static func day(_ text: String) -> Int? {
         let b = Array(text.utf8.prefix(10))
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }

@@ -704,7 +704,7 @@ extension MatchKindsTests {
         #expect(MatchEpisode.day("2000-02-29T12:00:00Z") == 11_016)
         #expect(MatchEpisode.day("1986-03-16")! - MatchEpisode.day("1986-03-15")! == 1)
         #expect(MatchEpisode.day("1986-01-01")! - MatchEpisode.day("1985-12-31")! == 1)
-        for bad in ["", "1986", "1986-13-01", "1986-00-10", "86-03-15", "1986/03/15", "198a-03-15", "1986-03-32"] {
+        for bad in ["", "0001-01-01T00:00:00Z", "1986", "1986-13-01", "1986-00-10", "86-03-15", "1986/03/15", "198a-03-15", "1986-03-32"] {
             #expect(MatchEpisode.day(bad) == nil, "\(bad)")
         }
     }

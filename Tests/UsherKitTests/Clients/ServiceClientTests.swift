@@ -82,25 +82,11 @@ struct ServiceClientTests {
     }
 
     @Test func nothingListeningIsUnreachableAfterRetries() async throws {
-        // A port bound but not listening, held for the test: a connection is refused, and no other test's server can
-        // take the port meanwhile (as one could take a port a stopped server freed).
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(bound == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        #expect(port > 0)
-        let client = SonarrClient(client: serviceClient("sonarr", url: "http://127.0.0.1:\(port)", key: "k", attempts: 2))
+        // A port bound but not listening, held for the test (see `HeldPort`).
+        let held = HeldPort()
+        let client = SonarrClient(client: serviceClient("sonarr", url: held.url, key: "k", attempts: 2))
         await #expect { try await client.series() } throws: { ($0 as? ServiceError)?.kind == .unreachable }
+        withExtendedLifetime(held) {}
     }
 
     @Test func slowAnswerTimesOut() async throws {

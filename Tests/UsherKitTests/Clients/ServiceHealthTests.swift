@@ -44,12 +44,11 @@ struct ServiceHealthTests {
     }
 
     @Test func nothingListeningIsAFailureAfterTheRetries() async throws {
-        // A port that was just free: nothing answers there.
-        let sonarr = try await FakeSonarr.start()
-        let url = sonarr.url
-        await sonarr.stop()
+        // A port bound but not listening, held for the test (see `HeldPort`): nothing answers there.
+        let held = HeldPort()
         let health = ServiceHealth()
-        _ = try? await client(url, key: "k", health: health).series()
+        _ = try? await client(held.url, key: "k", health: health).series()
+        withExtendedLifetime(held) {}
         let entry = try #require(health.entry("sonarr main"))
         #expect(entry.lastAnswer == nil && entry.failure?.contains("cannot connect") == true, "\(entry.failure ?? "")")
     }

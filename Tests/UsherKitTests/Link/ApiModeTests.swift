@@ -47,6 +47,8 @@ final class ApiLibrary: @unchecked Sendable {
     }
 
     var extra = ""
+    /// Where the config sends Radarr instead of the fake (a `HeldPort`, where nothing answers).
+    var radarrURL: String?
     /// More Sonarr instances, as lines under `sonarr:`.
     var moreSonarr = ""
 
@@ -55,7 +57,7 @@ final class ApiLibrary: @unchecked Sendable {
             sonarr:
               main: {url: "\(sonarr.url)", api_key: \(sonarr.apiKey)}\(moreSonarr)
             radarr:
-              main: {url: "\(radarr.url)", api_key: \(radarr.apiKey)}
+              main: {url: "\(radarrURL ?? radarr.url)", api_key: \(radarr.apiKey)}
             api: {attempts: 1, timeout_seconds: 3}
             """
         if let plex { top += "\nplex: {url: \"\(plex.url)\", token: \(plex.token)}" }
@@ -245,8 +247,11 @@ struct ApiModeTests {
         let api = try await ApiLibrary()
         defer { Task { await api.stop() } }
         _ = try await api.link()
-        await api.radarr.stop()
+        // Nothing answers where the config now sends Radarr (a port held for the test, which no other test's fake can take).
+        let held = HeldPort()
+        api.radarrURL = held.url
         let run = try await api.link()
+        withExtendedLifetime(held) {}
         #expect(run.removed == 0)
         #expect(run.plan.kept.count == 1)
         #expect(run.plan.errors.first?.message.contains("did not answer") == true)
