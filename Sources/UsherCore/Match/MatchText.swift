@@ -3,8 +3,9 @@
 /// `TitleMatching.normalize` already forgives case, punctuation, apostrophes and `&`. On top of that
 /// a match token forgets diacritics (`Shōjo` = `Shojo`), Japanese romanization variants (`Shoujo`,
 /// `Shôjo` and `Shojo`; `wo` = `o`), TheTVDB's romanized `tai` for `vs.`,
-/// roman numerals (`II` = `2`), a year in parentheses, and filler that says "this is a film" (`The Movie`,
-/// `Gekijouban`, `Eiga`, `The Motion Picture`).
+/// roman numerals (`II` = `2`), English plurals (`Doctors` = `Doctor`), a year in parentheses, and filler that says
+/// "this is a film" (`The Movie`, `Gekijouban`, `Eiga`, `The Motion Picture`); and it reads romanized Japanese words as
+/// the English an official title uses (`glossary`: `Byouki no Kuni` = `Country of Illness`).
 public enum MatchText {
     /// The tokens of a title, in order.
     public static func tokens(_ title: String) -> [String] {
@@ -233,7 +234,8 @@ public enum MatchText {
     }
 
     /// Folds one normalized word: diacritics off, `ou`/`oo`/`uu`/`ei`-style long vowels shortened as
-    /// the romanizations of `ō` and `ū` differ, and the particle `wo` read as `o`.
+    /// the romanizations of `ō` and `ū` differ, the particle `wo` read as `o`, `sameWord`s, and an English plural's `s`
+    /// off.
     static func fold(_ word: Substring) -> String {
         var ascii = String.UnicodeScalarView()
         var changed = false
