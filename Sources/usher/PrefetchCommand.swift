@@ -8,9 +8,9 @@ struct PrefetchCommand: AsyncParsableCommand {
         commandName: "prefetch",
         abstract: "Get the next episodes on disk before anyone reaches them.",
         discussion: """
-            Reads the watch history from Tautulli, works out the episodes each viewer reaches next, asks Sonarr to \
-            search the missing ones and moves their downloads to the front of the download client. Run it from cron \
-            as often as 'prefetch.run_every' says.
+            Reads the watch history from Tautulli, Plex or Jellyfin ('prefetch.history'), works out the episodes each \
+            viewer reaches next, asks Sonarr to search the missing ones and moves their downloads to the front of the \
+            download client. Run it from cron as often as 'prefetch.run_every' says.
             """)
 
     @OptionGroup var global: GlobalOptions
